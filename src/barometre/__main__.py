@@ -1,0 +1,3 @@
+from barometre.cli.app import main
+
+main()

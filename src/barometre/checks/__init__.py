@@ -1,0 +1,1 @@
+"""Checks: one pure module per criterion family, reading captures only (not implemented yet)."""

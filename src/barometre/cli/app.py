@@ -1,0 +1,76 @@
+"""Entry point of the ``barometre`` command."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from barometre import __version__
+from barometre.cli import registry_cmd
+from barometre.cli.context import AppContext, ensure_registry
+from barometre.cli.render import print_stats
+from barometre.errors import BarometreError
+from barometre.storage import registry_repo
+
+app = typer.Typer(
+    name="barometre",
+    help="Baromètre numérique des territoires : mesure de la présence numérique des collectivités.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+app.add_typer(registry_cmd.app, name="registry")
+err_console = Console(stderr=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"barometre {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    ctx: typer.Context,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--data-dir", help="Dossier des données (base, archives, site).",
+                     envvar=None, show_default=False),
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option("--database-url", help="URL SQLAlchemy (PostgreSQL : postgresql+psycopg://…).",
+                     show_default=False),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Affiche la version.")
+    ] = False,
+) -> None:
+    ctx.obj = AppContext(data_dir=data_dir, database_url=database_url)
+
+
+@app.command()
+def run(ctx: typer.Context) -> None:
+    """Chaîne complète sur le périmètre par défaut (étapes disponibles : registre)."""
+    context: AppContext = ctx.obj
+    ensure_registry(context)
+    print_stats(context.console, registry_repo.load_authorities(context.engine))
+    context.console.print(
+        "[dim]Étapes disponibles dans cette version : registre. La capture, l'audit, le "
+        "score et la publication s'ajouteront à cette commande.[/dim]"
+    )
+
+
+def main() -> None:
+    try:
+        app()
+    except BarometreError as exc:
+        err_console.print(f"[bold red]Erreur :[/bold red] {exc}", highlight=False)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err_console.print("[yellow]Interrompu. Rien n'a été écrit à moitié : relancez la commande.[/yellow]")
+        sys.exit(130)

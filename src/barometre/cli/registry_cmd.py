@@ -1,0 +1,249 @@
+"""``barometre registry …``: import, list, show, stats, export."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from enum import StrEnum
+from pathlib import Path
+from typing import IO, Annotated, Any
+
+import typer
+
+from barometre.cli.context import AppContext, ensure_registry, import_embedded
+from barometre.cli.render import fmt_int, print_authority, print_report, print_stats
+from barometre.errors import BarometreError, UnknownAuthorityError
+from barometre.models import Authority, AuthorityKind
+from barometre.registry import BuildReport, build_from_raw, write_bundle
+from barometre.registry.sources import user_csv
+from barometre.storage import registry_repo
+from barometre.tabular import write_csv
+
+app = typer.Typer(help="Registre des collectivités : import, consultation, statistiques, export.",
+                  no_args_is_help=True)
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def _ctx(ctx: typer.Context) -> AppContext:
+    obj: AppContext = ctx.obj
+    return obj
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    raw: Annotated[Path | None, typer.Option(
+        "--raw", help="Reconstruire depuis les fichiers bruts (dossier shared/data/raw).",
+        file_okay=False)] = None,
+    csv_file: Annotated[Path | None, typer.Option(
+        "--csv", help="Fichier CSV utilisateur (corrections et ajouts).", dir_okay=False)] = None,
+    write_bundle_dir: Annotated[Path | None, typer.Option(
+        "--write-bundle", help="Avec --raw : écrire aussi le registre compact dans ce dossier.",
+        file_okay=False)] = None,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Refuser l'import (rien n'est écrit) si une anomalie est signalée.")] = False,
+) -> None:
+    """Importer le registre (embarqué par défaut) dans la base, en une seule transaction."""
+    context = _ctx(ctx)
+    console = context.console
+    if raw and csv_file:
+        raise typer.BadParameter("--raw et --csv s'excluent : importez l'un puis l'autre.")
+    if write_bundle_dir and not raw:
+        raise typer.BadParameter("--write-bundle demande --raw.")
+    if csv_file is not None:
+        _import_csv(context, csv_file, strict)
+        return
+    if raw is None:
+        import_id = import_embedded(context)
+        console.print(f"Registre embarqué importé (import n° {import_id}).")
+        print_stats(console, registry_repo.load_authorities(context.engine))
+        return
+    with console.status(f"Lecture et jointure des sources de {raw}…"):
+        registry = build_from_raw(raw)
+    print_report(console, registry.report)
+    _refuse_if_strict(strict, registry.report)
+    if write_bundle_dir:
+        write_bundle(registry, write_bundle_dir)
+        console.print(f"Registre compact écrit dans {write_bundle_dir}.")
+    with console.status(f"Écriture de {fmt_int(len(registry.authorities))} collectivités…"):
+        import_id = registry_repo.replace_registry(
+            context.engine, registry.authorities, str(raw), registry.report.as_dict()
+        )
+    console.print(f"Import n° {import_id} terminé.")
+    print_stats(console, registry.authorities)
+
+
+def _refuse_if_strict(strict: bool, report: BuildReport) -> None:
+    if strict and report.anomalies:
+        raise BarometreError(
+            f"{len(report.anomalies)} anomalie(s) signalée(s) et --strict demandé : rien n'a été écrit."
+        )
+
+
+def _import_csv(context: AppContext, path: Path, strict: bool) -> None:
+    ensure_registry(context)
+    existing = {a.id: a for a in registry_repo.load_authorities(context.engine)}
+    departements = {a.code for a in existing.values() if a.kind is AuthorityKind.DEPARTEMENT}
+    report = BuildReport()
+    rows = user_csv.parse(path, report, existing, departements)
+    print_report(context.console, report)
+    _refuse_if_strict(strict, report)
+    import_id = registry_repo.merge_user_rows(context.engine, rows, str(path), report.as_dict())
+    context.console.print(
+        f"Import n° {import_id} : {fmt_int(len(rows))} ligne(s) appliquée(s) depuis {path}."
+    )
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    kind: Annotated[list[AuthorityKind] | None, typer.Option(
+        "--type", "-t", help="Type(s) de collectivité.", case_sensitive=False)] = None,
+    departement: Annotated[str | None, typer.Option(
+        "--departement", "-d", help="Code du département (ex. 40, 2A, 974).")] = None,
+    limit: Annotated[int, typer.Option(help="Nombre maximal de lignes affichées (0 : tout).")] = 50,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Format de sortie.")] = Format.table,
+) -> None:
+    """Lister les collectivités, filtrées par type et département."""
+    context = _ctx(ctx)
+    ensure_registry(context)
+    items = registry_repo.load_authorities(context.engine, kinds=kind, departement=departement)
+    shown = items if limit == 0 else items[:limit]
+    if fmt is Format.table:
+        from rich.table import Table
+
+        table = Table(title=f"{fmt_int(len(items))} collectivité(s)", title_justify="left")
+        for col in ("Identifiant", "Nom", "Dép.", "Population", "Site officiel"):
+            table.add_column(col, justify="right" if col == "Population" else "left")
+        for a in shown:
+            site = a.website
+            table.add_row(a.id, a.name, a.departement or "", fmt_int(a.population),
+                          site.url if site else "—")
+        context.console.print(table)
+        if len(shown) < len(items):
+            context.console.print(
+                f"[dim]{fmt_int(len(items) - len(shown))} autre(s) : --limit 0 pour tout voir.[/dim]"
+            )
+    else:
+        _export(shown, fmt, sys.stdout)
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(
+        help="Code INSEE, SIREN d'EPCI, ou identifiant complet (ex. departement:75).")],
+    kind: Annotated[AuthorityKind | None, typer.Option(
+        "--type", "-t", help="Type, si le code est ambigu.", case_sensitive=False)] = None,
+) -> None:
+    """Afficher la fiche d'une collectivité : site, population, rattachements, contacts."""
+    context = _ctx(ctx)
+    ensure_registry(context)
+    matches = find(context, code, kind)
+    wanted = {f"region:{m.region}" for m in matches if m.region}
+    wanted |= {f"departement:{m.departement}" for m in matches if m.departement}
+    wanted |= {f"epci:{m.epci}" for m in matches if m.epci}
+    names = {a.id: a.name for a in registry_repo.load_authorities(context.engine, ids=wanted)}
+    if len(matches) > 1:
+        context.console.print(
+            f"[yellow]Le code « {code} » désigne {len(matches)} collectivités "
+            f"(précisez --type pour n'en voir qu'une).[/yellow]"
+        )
+    for a in matches:
+        context.console.rule(a.name)
+        print_authority(context.console, a, names)
+
+
+def find(context: AppContext, code: str, kind: AuthorityKind | None) -> list[Authority]:
+    text = code.strip()
+    if ":" in text:
+        prefix, _, text = text.partition(":")
+        try:
+            kind = AuthorityKind(prefix.lower())
+        except ValueError:
+            raise UnknownAuthorityError(f"Type inconnu « {prefix} » dans « {code} ».") from None
+    matches = registry_repo.load_authorities(
+        context.engine, codes=[text], kinds=[kind] if kind else None
+    )
+    if not matches:
+        raise UnknownAuthorityError(
+            f"Aucune collectivité active de code « {code} ». "
+            "Exemples : 40 (Landes), 75056 (Paris), 200054781 (EPCI)."
+        )
+    return matches
+
+
+@app.command()
+def stats(ctx: typer.Context) -> None:
+    """Chiffres du registre : effectifs par type, part avec site, avec e-mail, messagerie grand public."""
+    context = _ctx(ctx)
+    ensure_registry(context)
+    print_stats(context.console, registry_repo.load_authorities(context.engine))
+    last = registry_repo.last_import(context.engine)
+    if last:
+        context.console.print(
+            f"[dim]Dernier import : n° {last['id']}, {last['origin']}, "
+            f"{last['imported_at']:%d/%m/%Y %H:%M}.[/dim]"
+        )
+
+
+CSV_COLUMNS = (
+    "id", "type", "code", "siren", "nom", "population", "region", "departement", "epci",
+    "type_epci", "site", "site_source", "email", "email_source", "telephone",
+)
+
+
+def _csv_row(a: Authority) -> tuple[Any, ...]:
+    site = a.website
+    mail = next((c for c in a.contacts if c.kind == "email"), None)
+    return (
+        a.id, a.kind.value, a.code, a.siren, a.name, a.population, a.region, a.departement,
+        a.epci, a.epci_type, site.url if site else None, site.source if site else None,
+        mail.value if mail else None, mail.source if mail else None, a.phone,
+    )
+
+
+def _export(items: list[Authority], fmt: Format, handle: IO[str]) -> None:
+    if fmt is Format.json:
+        payload = []
+        for a in items:
+            record = asdict(a)
+            record["kind"] = a.kind.value
+            record["id"] = a.id
+            payload.append(record)
+        json.dump(payload, handle, ensure_ascii=False, indent=1)
+        handle.write("\n")
+    else:
+        write_csv(handle, CSV_COLUMNS, (_csv_row(a) for a in items))
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="csv ou json.")] = Format.csv,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Fichier (sortie standard sinon).",
+                                             dir_okay=False)] = None,
+    kind: Annotated[list[AuthorityKind] | None, typer.Option(
+        "--type", "-t", help="Type(s) de collectivité.", case_sensitive=False)] = None,
+) -> None:
+    """Exporter le registre (CSV UTF-8 aux cellules neutralisées, ou JSON avec les sources)."""
+    context = _ctx(ctx)
+    if fmt is Format.table:
+        raise typer.BadParameter("export : format csv ou json.")
+    ensure_registry(context)
+    items = registry_repo.load_authorities(context.engine, kinds=kind)
+    if out is None:
+        _export(items, fmt, sys.stdout)
+        return
+    tmp = out.with_name(out.name + ".part")
+    with tmp.open("w", encoding="utf-8", newline="") as handle:
+        _export(items, fmt, handle)
+    tmp.replace(out)  # never leave a half-written export behind
+    context.console.print(f"{fmt_int(len(items))} collectivité(s) exportée(s) dans {out}.",
+                          highlight=False)

@@ -1,0 +1,199 @@
+"""Plain typed records shared by every layer.
+
+These classes carry no behaviour beyond small derived properties: the layers exchange
+them, storage persists them. Nothing here touches the network or the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class AuthorityKind(StrEnum):
+    """Type of collectivité. The value is the stable prefix of :attr:`Authority.id`."""
+
+    REGION = "region"
+    DEPARTEMENT = "departement"
+    COMMUNE = "commune"
+    EPCI = "epci"
+
+    @property
+    def label(self) -> str:
+        return _KIND_LABELS[self]
+
+    @property
+    def plural(self) -> str:
+        return _KIND_PLURALS[self]
+
+
+_KIND_LABELS = {
+    AuthorityKind.REGION: "région",
+    AuthorityKind.DEPARTEMENT: "département",
+    AuthorityKind.COMMUNE: "commune",
+    AuthorityKind.EPCI: "intercommunalité (EPCI)",
+}
+_KIND_PLURALS = {
+    AuthorityKind.REGION: "régions",
+    AuthorityKind.DEPARTEMENT: "départements",
+    AuthorityKind.COMMUNE: "communes",
+    AuthorityKind.EPCI: "intercommunalités (EPCI)",
+}
+
+
+def authority_id(kind: AuthorityKind, code: str) -> str:
+    """Stable identifier of a collectivité: ``<kind>:<code>`` (INSEE code, SIREN for EPCI).
+
+    Région and département codes overlap (région 75 is Nouvelle-Aquitaine, département
+    75 is Paris), so the code alone is not a key.
+    """
+    return f"{kind.value}:{code}"
+
+
+@dataclass(frozen=True, slots=True)
+class Website:
+    """A web address attributed to a collectivité by one source."""
+
+    url: str
+    host: str
+    source: str
+    primary: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A known account of a collectivité on a platform (social network, app store…)."""
+
+    platform: str
+    handle: str
+    url: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """An institutional contact point (e-mail or phone) with the source that declared it."""
+
+    kind: str  # "email" | "phone"
+    value: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Authority:
+    """A collectivité territoriale: who is measured."""
+
+    kind: AuthorityKind
+    code: str
+    name: str
+    siren: str | None = None
+    population: int | None = None
+    region: str | None = None
+    departement: str | None = None
+    epci: str | None = None
+    epci_type: str | None = None
+    postal_codes: tuple[str, ...] = ()
+    websites: tuple[Website, ...] = ()
+    contacts: tuple[Contact, ...] = ()
+    accounts: tuple[Account, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return authority_id(self.kind, self.code)
+
+    @property
+    def website(self) -> Website | None:
+        """The official site: the primary one, else the first declared."""
+        for site in self.websites:
+            if site.primary:
+                return site
+        return self.websites[0] if self.websites else None
+
+    @property
+    def email(self) -> str | None:
+        return next((c.value for c in self.contacts if c.kind == "email"), None)
+
+    @property
+    def phone(self) -> str | None:
+        return next((c.value for c in self.contacts if c.kind == "phone"), None)
+
+
+class Status(StrEnum):
+    """Outcome of one criterion for one collectivité (see DESIGN.md, result model)."""
+
+    PASS = "pass"
+    PARTIAL = "partial"
+    FAIL = "fail"
+    NOT_APPLICABLE = "not_applicable"
+    NOT_MEASURABLE = "not_measurable"
+
+
+class Confidence(StrEnum):
+    OBSERVED = "observed"
+    INFERRED = "inferred"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What a check saw: where, and the text, header or selector that decided."""
+
+    url: str | None = None
+    text: str | None = None
+    header: str | None = None
+    selector: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    authority_id: str
+    check_id: str
+    check_version: str
+    status: Status
+    value: float | None = None
+    confidence: Confidence = Confidence.OBSERVED
+    reason: str | None = None
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Capture:
+    """Index entry of one archived exchange (the bytes live in the WARC file)."""
+
+    edition: str
+    authority_id: str
+    url: str
+    warc_path: str
+    warc_offset: int
+    warc_length: int
+    status_code: int | None
+    content_type: str | None
+    fetched_at: datetime
+    outcome: str = "ok"
+    sha256: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    edition: str
+    authority_id: str
+    scope: str  # "global" or a dimension id
+    value: float | None
+    coverage: float
+    grade: str | None = None
+    peer_group: str | None = None
+    rank: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Edition:
+    id: str  # YYYY-MM (or a demo label)
+    label: str
+    methodology_version: str | None = None
+    demo: bool = False
+    created_at: datetime | None = None
+    frozen_at: datetime | None = None
+    manifest_sha256: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)

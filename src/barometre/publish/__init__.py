@@ -1,0 +1,1 @@
+"""Publish: static site, charts and maps, PDF, exports (not implemented yet)."""

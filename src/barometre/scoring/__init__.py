@@ -1,0 +1,1 @@
+"""Scoring: methodology, engine, editions, ranks, aggregates (not implemented yet)."""

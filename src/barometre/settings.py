@@ -1,0 +1,86 @@
+"""Settings: defaults < ``barometre.toml`` < ``BAROMETRE_*`` environment < command-line flags.
+
+One name, three spellings: ``data_dir`` in the TOML file, ``BAROMETRE_DATA_DIR`` in the
+environment, ``--data-dir`` on the command line.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from barometre.errors import ConfigurationError
+
+CONFIG_FILE_ENV = "BAROMETRE_CONFIG"
+DEFAULT_CONFIG_FILE = Path("barometre.toml")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="BAROMETRE_",
+        extra="forbid",
+        toml_file=DEFAULT_CONFIG_FILE,
+    )
+
+    data_dir: Path = Path("data")
+    """Where the database, WARC archives and published site live."""
+
+    database_url: str | None = None
+    """SQLAlchemy URL; SQLite in ``data_dir`` when unset (PostgreSQL: ``postgresql+psycopg://…``)."""
+
+    user_agent: str = "BarometreNumeriqueTerritoires/0.1 (+https://barometre-numerique.invalid/robot)"
+    """Sent with every request; must name a contact page."""
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        if value is not None and "://" not in value:
+            raise ValueError("URL de base de données invalide (attendu : dialecte://…)")
+        return value or None
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'barometre.sqlite3').resolve()}"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_path = Path(os.environ.get(CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE))
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=toml_path)
+        # Earlier sources win: flags, then environment, then the TOML file, then defaults.
+        return (init_settings, env_settings, toml)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings, turning validation problems into one clear French error."""
+    explicit = {key: value for key, value in overrides.items() if value is not None}
+    config = os.environ.get(CONFIG_FILE_ENV)
+    if config and not Path(config).is_file():
+        raise ConfigurationError(f"Fichier de configuration introuvable : {config}")
+    try:
+        return Settings(**explicit)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'configuration'} : {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigurationError(f"Réglages invalides — {problems}") from exc
+    except (OSError, ValueError) as exc:  # unreadable or malformed TOML file
+        raise ConfigurationError(f"Fichier de configuration illisible : {exc}") from exc

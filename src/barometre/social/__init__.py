@@ -1,0 +1,1 @@
+"""Social: platform connectors and imports of platform exports (not implemented yet)."""

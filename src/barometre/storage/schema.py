@@ -1,0 +1,173 @@
+"""Database schema (SQLAlchemy Core). Alembic migrations under ``migrations/`` build it.
+
+A test compares this metadata with the migrated database, so the two cannot drift.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+    true,
+)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+STATUSES = ("pass", "partial", "fail", "not_applicable", "not_measurable")
+KINDS = ("region", "departement", "commune", "epci")
+
+authorities = Table(
+    "authorities",
+    metadata,
+    Column("id", String(32), primary_key=True),  # "<kind>:<code>"
+    Column("kind", String(16), nullable=False),
+    Column("code", String(16), nullable=False),
+    Column("siren", String(9)),
+    Column("name", Text, nullable=False),
+    Column("population", Integer),
+    Column("region", String(3)),
+    Column("departement", String(3)),
+    Column("epci", String(9)),
+    Column("epci_type", String(8)),
+    Column("postal_codes", Text, nullable=False, server_default=""),
+    Column("active", Boolean, nullable=False, server_default=true()),
+    Column("import_id", Integer, ForeignKey("registry_imports.id")),
+    CheckConstraint("kind IN ('region', 'departement', 'commune', 'epci')", name="kind"),
+    UniqueConstraint("kind", "code", name="uq_authorities_kind_code"),
+)
+Index("ix_authorities_kind_departement", authorities.c.kind, authorities.c.departement)
+Index("ix_authorities_code", authorities.c.code)
+
+websites = Table(
+    "websites",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("authority_id", String(32), ForeignKey("authorities.id"), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("host", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("is_primary", Boolean, nullable=False, server_default=false()),
+    UniqueConstraint("authority_id", "url", name="uq_websites_authority_url"),
+)
+Index("ix_websites_host", websites.c.host)
+
+contacts = Table(
+    "contacts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("authority_id", String(32), ForeignKey("authorities.id"), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    CheckConstraint("kind IN ('email', 'phone')", name="kind"),
+)
+Index("ix_contacts_authority_id", contacts.c.authority_id)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("authority_id", String(32), ForeignKey("authorities.id"), nullable=False),
+    Column("platform", String(32), nullable=False),
+    Column("handle", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    UniqueConstraint("authority_id", "platform", "handle", name="uq_accounts_authority_handle"),
+)
+
+registry_imports = Table(
+    "registry_imports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("origin", Text, nullable=False),  # "embarqué", raw directory, CSV file
+    Column("report", JSON, nullable=False),
+)
+
+editions = Table(
+    "editions",
+    metadata,
+    Column("id", String(32), primary_key=True),  # YYYY-MM or a demo label
+    Column("label", Text, nullable=False),
+    Column("demo", Boolean, nullable=False, server_default=false()),
+    Column("methodology_version", String(32)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("frozen_at", DateTime(timezone=True)),
+    Column("manifest_sha256", String(64)),
+    Column("manifest", JSON),
+)
+
+captures = Table(
+    "captures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("edition_id", String(32), ForeignKey("editions.id"), nullable=False),
+    Column("authority_id", String(32), ForeignKey("authorities.id"), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("kind", String(32), nullable=False, server_default="page"),
+    Column("warc_path", Text, nullable=False),
+    Column("warc_offset", BigInteger, nullable=False),
+    Column("warc_length", BigInteger, nullable=False),
+    Column("status_code", Integer),
+    Column("content_type", Text),
+    Column("outcome", String(32), nullable=False, server_default="ok"),
+    Column("sha256", String(64)),
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_captures_edition_authority", captures.c.edition_id, captures.c.authority_id)
+
+check_results = Table(
+    "check_results",
+    metadata,
+    Column("edition_id", String(32), ForeignKey("editions.id"), primary_key=True),
+    Column("authority_id", String(32), ForeignKey("authorities.id"), primary_key=True),
+    Column("check_id", String(64), primary_key=True),
+    Column("check_version", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("reason", Text),
+    Column("value", Float),
+    Column("confidence", String(16), nullable=False, server_default="observed"),
+    Column("evidence", JSON, nullable=False),
+    Column("measured_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint(
+        "status IN ('pass', 'partial', 'fail', 'not_applicable', 'not_measurable')",
+        name="status",
+    ),
+    CheckConstraint("value IS NULL OR (value >= 0 AND value <= 1)", name="value_range"),
+)
+
+scores = Table(
+    "scores",
+    metadata,
+    Column("edition_id", String(32), ForeignKey("editions.id"), primary_key=True),
+    Column("authority_id", String(32), ForeignKey("authorities.id"), primary_key=True),
+    Column("scope", String(64), primary_key=True),  # "global" or a dimension id
+    Column("value", Float),
+    Column("coverage", Float, nullable=False),
+    Column("grade", String(2)),
+    Column("peer_group", String(64)),
+    Column("rank", Integer),
+    CheckConstraint("value IS NULL OR (value >= 0 AND value <= 100)", name="value_range"),
+    CheckConstraint("coverage >= 0 AND coverage <= 1", name="coverage_range"),
+)
