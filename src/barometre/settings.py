@@ -37,7 +37,9 @@ class Settings(BaseSettings):
     database_url: str | None = None
     """SQLAlchemy URL; SQLite in ``data_dir`` when unset (PostgreSQL: ``postgresql+psycopg://…``)."""
 
-    user_agent: str = "BarometreNumeriqueTerritoires/0.1 (+https://barometre-numerique.invalid/robot)"
+    user_agent: str = (
+        "BarometreNumeriqueTerritoires/0.1 (+https://barometre-numerique.invalid/robot)"
+    )
     """Sent with every request; must name a contact page."""
 
     @field_validator("database_url")

@@ -38,16 +38,24 @@ def main_callback(
     ctx: typer.Context,
     data_dir: Annotated[
         Path | None,
-        typer.Option("--data-dir", help="Dossier des données (base, archives, site).",
-                     envvar=None, show_default=False),
+        typer.Option(
+            "--data-dir",
+            help="Dossier des données (base, archives, site).",
+            envvar=None,
+            show_default=False,
+        ),
     ] = None,
     database_url: Annotated[
         str | None,
-        typer.Option("--database-url", help="URL SQLAlchemy (PostgreSQL : postgresql+psycopg://…).",
-                     show_default=False),
+        typer.Option(
+            "--database-url",
+            help="URL SQLAlchemy (PostgreSQL : postgresql+psycopg://…).",
+            show_default=False,
+        ),
     ] = None,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Affiche la version.")
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Affiche la version."),
     ] = False,
 ) -> None:
     ctx.obj = AppContext(data_dir=data_dir, database_url=database_url)
@@ -72,5 +80,7 @@ def main() -> None:
         err_console.print(f"[bold red]Erreur :[/bold red] {exc}", highlight=False)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
-        err_console.print("[yellow]Interrompu. Rien n'a été écrit à moitié : relancez la commande.[/yellow]")
+        err_console.print(
+            "[yellow]Interrompu. Rien n'a été écrit à moitié : relancez la commande.[/yellow]"
+        )
         sys.exit(130)

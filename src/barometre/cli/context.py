@@ -8,7 +8,6 @@ from pathlib import Path
 from rich.console import Console
 from sqlalchemy import Engine
 
-from barometre.models import Authority
 from barometre.registry import read_bundle
 from barometre.settings import Settings, load_settings
 from barometre.storage import registry_repo
@@ -20,6 +19,8 @@ class AppContext:
     data_dir: Path | None = None
     database_url: str | None = None
     console: Console = field(default_factory=Console)
+    err: Console = field(default_factory=lambda: Console(stderr=True))
+    """Progress and notices go to stderr, so that CSV/JSON on stdout stay clean."""
     _settings: Settings | None = None
     _engine: Engine | None = None
 
@@ -38,9 +39,9 @@ class AppContext:
 
 def import_embedded(context: AppContext) -> int:
     """Load the registry shipped with the package into the database."""
-    with context.console.status("Lecture du registre embarqué…"):
+    with context.err.status("Lecture du registre embarqué…"):
         registry = read_bundle()
-    with context.console.status(f"Écriture de {len(registry.authorities):,} collectivités…"):
+    with context.err.status(f"Écriture de {len(registry.authorities):,} collectivités…"):
         return registry_repo.replace_registry(
             context.engine, registry.authorities, "registre embarqué", registry.report.as_dict()
         )
@@ -49,5 +50,5 @@ def import_embedded(context: AppContext) -> int:
 def ensure_registry(context: AppContext) -> None:
     """Import the embedded registry first when the database has none."""
     if registry_repo.last_import(context.engine) is None:
-        context.console.print("[dim]Base vide : import du registre embarqué.[/dim]")
+        context.err.print("[dim]Base vide : import du registre embarqué.[/dim]")
         import_embedded(context)

@@ -20,8 +20,10 @@ from barometre.registry.sources import user_csv
 from barometre.storage import registry_repo
 from barometre.tabular import write_csv
 
-app = typer.Typer(help="Registre des collectivités : import, consultation, statistiques, export.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Registre des collectivités : import, consultation, statistiques, export.",
+    no_args_is_help=True,
+)
 
 
 class Format(StrEnum):
@@ -38,16 +40,34 @@ def _ctx(ctx: typer.Context) -> AppContext:
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    raw: Annotated[Path | None, typer.Option(
-        "--raw", help="Reconstruire depuis les fichiers bruts (dossier shared/data/raw).",
-        file_okay=False)] = None,
-    csv_file: Annotated[Path | None, typer.Option(
-        "--csv", help="Fichier CSV utilisateur (corrections et ajouts).", dir_okay=False)] = None,
-    write_bundle_dir: Annotated[Path | None, typer.Option(
-        "--write-bundle", help="Avec --raw : écrire aussi le registre compact dans ce dossier.",
-        file_okay=False)] = None,
-    strict: Annotated[bool, typer.Option(
-        "--strict", help="Refuser l'import (rien n'est écrit) si une anomalie est signalée.")] = False,
+    raw: Annotated[
+        Path | None,
+        typer.Option(
+            "--raw",
+            help="Reconstruire depuis les fichiers bruts (dossier shared/data/raw).",
+            file_okay=False,
+        ),
+    ] = None,
+    csv_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--csv", help="Fichier CSV utilisateur (corrections et ajouts).", dir_okay=False
+        ),
+    ] = None,
+    write_bundle_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--write-bundle",
+            help="Avec --raw : écrire aussi le registre compact dans ce dossier.",
+            file_okay=False,
+        ),
+    ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Refuser l'import (rien n'est écrit) si une anomalie est signalée."
+        ),
+    ] = False,
 ) -> None:
     """Importer le registre (embarqué par défaut) dans la base, en une seule transaction."""
     context = _ctx(ctx)
@@ -64,14 +84,14 @@ def import_(
         console.print(f"Registre embarqué importé (import n° {import_id}).")
         print_stats(console, registry_repo.load_authorities(context.engine))
         return
-    with console.status(f"Lecture et jointure des sources de {raw}…"):
+    with context.err.status(f"Lecture et jointure des sources de {raw}…"):
         registry = build_from_raw(raw)
     print_report(console, registry.report)
     _refuse_if_strict(strict, registry.report)
     if write_bundle_dir:
         write_bundle(registry, write_bundle_dir)
         console.print(f"Registre compact écrit dans {write_bundle_dir}.")
-    with console.status(f"Écriture de {fmt_int(len(registry.authorities))} collectivités…"):
+    with context.err.status(f"Écriture de {fmt_int(len(registry.authorities))} collectivités…"):
         import_id = registry_repo.replace_registry(
             context.engine, registry.authorities, str(raw), registry.report.as_dict()
         )
@@ -103,10 +123,14 @@ def _import_csv(context: AppContext, path: Path, strict: bool) -> None:
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    kind: Annotated[list[AuthorityKind] | None, typer.Option(
-        "--type", "-t", help="Type(s) de collectivité.", case_sensitive=False)] = None,
-    departement: Annotated[str | None, typer.Option(
-        "--departement", "-d", help="Code du département (ex. 40, 2A, 974).")] = None,
+    kind: Annotated[
+        list[AuthorityKind] | None,
+        typer.Option("--type", "-t", help="Type(s) de collectivité.", case_sensitive=False),
+    ] = None,
+    departement: Annotated[
+        str | None,
+        typer.Option("--departement", "-d", help="Code du département (ex. 40, 2A, 974)."),
+    ] = None,
     limit: Annotated[int, typer.Option(help="Nombre maximal de lignes affichées (0 : tout).")] = 50,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Format de sortie.")] = Format.table,
 ) -> None:
@@ -123,8 +147,9 @@ def list_(
             table.add_column(col, justify="right" if col == "Population" else "left")
         for a in shown:
             site = a.website
-            table.add_row(a.id, a.name, a.departement or "", fmt_int(a.population),
-                          site.url if site else "—")
+            table.add_row(
+                a.id, a.name, a.departement or "", fmt_int(a.population), site.url if site else "—"
+            )
         context.console.print(table)
         if len(shown) < len(items):
             context.console.print(
@@ -137,10 +162,16 @@ def list_(
 @app.command()
 def show(
     ctx: typer.Context,
-    code: Annotated[str, typer.Argument(
-        help="Code INSEE, SIREN d'EPCI, ou identifiant complet (ex. departement:75).")],
-    kind: Annotated[AuthorityKind | None, typer.Option(
-        "--type", "-t", help="Type, si le code est ambigu.", case_sensitive=False)] = None,
+    code: Annotated[
+        str,
+        typer.Argument(
+            help="Code INSEE, SIREN d'EPCI, ou identifiant complet (ex. departement:75)."
+        ),
+    ],
+    kind: Annotated[
+        AuthorityKind | None,
+        typer.Option("--type", "-t", help="Type, si le code est ambigu.", case_sensitive=False),
+    ] = None,
 ) -> None:
     """Afficher la fiche d'une collectivité : site, population, rattachements, contacts."""
     context = _ctx(ctx)
@@ -194,8 +225,21 @@ def stats(ctx: typer.Context) -> None:
 
 
 CSV_COLUMNS = (
-    "id", "type", "code", "siren", "nom", "population", "region", "departement", "epci",
-    "type_epci", "site", "site_source", "email", "email_source", "telephone",
+    "id",
+    "type",
+    "code",
+    "siren",
+    "nom",
+    "population",
+    "region",
+    "departement",
+    "epci",
+    "type_epci",
+    "site",
+    "site_source",
+    "email",
+    "email_source",
+    "telephone",
 )
 
 
@@ -203,9 +247,21 @@ def _csv_row(a: Authority) -> tuple[Any, ...]:
     site = a.website
     mail = next((c for c in a.contacts if c.kind == "email"), None)
     return (
-        a.id, a.kind.value, a.code, a.siren, a.name, a.population, a.region, a.departement,
-        a.epci, a.epci_type, site.url if site else None, site.source if site else None,
-        mail.value if mail else None, mail.source if mail else None, a.phone,
+        a.id,
+        a.kind.value,
+        a.code,
+        a.siren,
+        a.name,
+        a.population,
+        a.region,
+        a.departement,
+        a.epci,
+        a.epci_type,
+        site.url if site else None,
+        site.source if site else None,
+        mail.value if mail else None,
+        mail.source if mail else None,
+        a.phone,
     )
 
 
@@ -227,10 +283,14 @@ def _export(items: list[Authority], fmt: Format, handle: IO[str]) -> None:
 def export(
     ctx: typer.Context,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="csv ou json.")] = Format.csv,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Fichier (sortie standard sinon).",
-                                             dir_okay=False)] = None,
-    kind: Annotated[list[AuthorityKind] | None, typer.Option(
-        "--type", "-t", help="Type(s) de collectivité.", case_sensitive=False)] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Fichier (sortie standard sinon).", dir_okay=False),
+    ] = None,
+    kind: Annotated[
+        list[AuthorityKind] | None,
+        typer.Option("--type", "-t", help="Type(s) de collectivité.", case_sensitive=False),
+    ] = None,
 ) -> None:
     """Exporter le registre (CSV UTF-8 aux cellules neutralisées, ou JSON avec les sources)."""
     context = _ctx(ctx)
@@ -245,5 +305,6 @@ def export(
     with tmp.open("w", encoding="utf-8", newline="") as handle:
         _export(items, fmt, handle)
     tmp.replace(out)  # never leave a half-written export behind
-    context.console.print(f"{fmt_int(len(items))} collectivité(s) exportée(s) dans {out}.",
-                          highlight=False)
+    context.console.print(
+        f"{fmt_int(len(items))} collectivité(s) exportée(s) dans {out}.", highlight=False
+    )

@@ -31,8 +31,13 @@ def print_stats(console: Console, items: Sequence[Authority]) -> None:
     for ks in registry_stats(items):
         table.add_row(f"[bold]{ks.kind.plural}[/bold]", "collectivités", fmt_int(ks.count), "", "")
         for f in ks.figures:
-            table.add_row("", f.label, fmt_int(f.numerator), fmt_int(f.denominator),
-                          fmt_share(f.numerator, f.denominator))
+            table.add_row(
+                "",
+                f.label,
+                fmt_int(f.numerator),
+                fmt_int(f.denominator),
+                fmt_share(f.numerator, f.denominator),
+            )
         table.add_section()
     console.print(table)
 
@@ -46,13 +51,15 @@ def print_report(console: Console, report: BuildReport) -> None:
     joins.add_column("Règles")
     for j in report.joins:
         rules = ", ".join(f"{k} : {fmt_int(v)}" for k, v in sorted(j.by_rule.items()))
-        joins.add_row(j.name, fmt_int(j.records), fmt_int(j.matched),
-                      fmt_share(j.matched, j.records), rules)
+        joins.add_row(
+            j.name, fmt_int(j.records), fmt_int(j.matched), fmt_share(j.matched, j.records), rules
+        )
     console.print(joins)
     counts = report.anomaly_counts()
     if counts:
-        table = Table(title="Anomalies signalées (lignes non utilisées telles quelles)",
-                      title_justify="left")
+        table = Table(
+            title="Anomalies signalées (lignes non utilisées telles quelles)", title_justify="left"
+        )
         table.add_column("Source")
         table.add_column("Type")
         table.add_column("Nombre", justify="right")
@@ -64,9 +71,7 @@ def print_report(console: Console, report: BuildReport) -> None:
         console.print(table)
 
 
-def print_authority(
-    console: Console, a: Authority, names: Mapping[str, str]
-) -> None:
+def print_authority(console: Console, a: Authority, names: Mapping[str, str]) -> None:
     """A card: identity, hierarchy, population, site, contacts, accounts, sources."""
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
@@ -88,11 +93,17 @@ def print_authority(
         hierarchy.append(f"type {a.epci_type}")
     table.add_row("Rattachement", " › ".join(hierarchy) or "—")
     if a.postal_codes:
-        table.add_row("Codes postaux", ", ".join(a.postal_codes[:12])
-                      + (" …" if len(a.postal_codes) > 12 else ""))
+        table.add_row(
+            "Codes postaux",
+            ", ".join(a.postal_codes[:12]) + (" …" if len(a.postal_codes) > 12 else ""),
+        )
     site = a.website
-    table.add_row("Site officiel", f"{site.url}  [dim](source : {site.source})[/dim]"
-                  if site else "[yellow]aucun site déclaré[/yellow]")
+    table.add_row(
+        "Site officiel",
+        f"{site.url}  [dim](source : {site.source})[/dim]"
+        if site
+        else "[yellow]aucun site déclaré[/yellow]",
+    )
     for other in a.websites:
         if other is not site:
             table.add_row("Autre site", f"{other.url}  [dim](source : {other.source})[/dim]")

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from barometre.errors import SourceError
 from barometre.models import Authority, AuthorityKind, Contact, Website
@@ -74,8 +75,12 @@ def _websites(
             continue
         url = normalize_url(rec.website)
         if url is None:
-            report.add(rec.source, rec.line, "invalid_value",
-                       f"{rec.name} : site « {rec.website} » n'est pas une adresse web, ignoré")
+            report.add(
+                rec.source,
+                rec.line,
+                "invalid_value",
+                f"{rec.name} : site « {rec.website} » n'est pas une adresse web, ignoré",
+            )
             continue
         merged.setdefault(url, []).append(rec.source)
     return tuple(
@@ -253,7 +258,9 @@ def _apply_other_overrides(
     out = []
     for a in authorities:
         if a.id in changes:
-            others = tuple(_replace(w, primary=False) for w in a.websites if w.url != changes[a.id].url)
+            others = tuple(
+                replace(w, primary=False) for w in a.websites if w.url != changes[a.id].url
+            )
             a = _replace(a, websites=(changes[a.id], *others))
         out.append(a)
     return out
@@ -304,7 +311,5 @@ def _attach_council_sirens(
     return [_replace(a, siren=sirens[a.id]) if a.id in sirens else a for a in authorities]
 
 
-def _replace(a: Authority, **changes: object) -> Authority:
-    from dataclasses import replace
-
-    return replace(a, **changes)  # type: ignore[arg-type]
+def _replace(a: Authority, **changes: Any) -> Authority:
+    return replace(a, **changes)

@@ -26,8 +26,16 @@ from barometre.registry.report import BuildReport, JoinStat
 
 BUNDLE_VERSION = 1
 AUTHORITY_COLUMNS = (
-    "kind", "code", "name", "siren", "population", "region", "departement", "epci",
-    "epci_type", "postal_codes",
+    "kind",
+    "code",
+    "name",
+    "siren",
+    "population",
+    "region",
+    "departement",
+    "epci",
+    "epci_type",
+    "postal_codes",
 )
 WEBSITE_COLUMNS = ("authority_id", "url", "source", "primary")
 CONTACT_COLUMNS = ("authority_id", "kind", "value", "source")
@@ -44,9 +52,10 @@ def _write_table(path: Path, header: tuple[str, ...], rows: Iterator[tuple[Any, 
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
-    with path.open("wb") as raw, gzip.GzipFile(
-        filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9
-    ) as gz:
+    with (
+        path.open("wb") as raw,
+        gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz,
+    ):
         gz.write(buffer.getvalue().encode("utf-8"))
 
 
@@ -58,9 +67,16 @@ def write_bundle(registry: Registry, directory: Path) -> None:
         AUTHORITY_COLUMNS,
         (
             (
-                a.kind.value, a.code, a.name, a.siren or "",
-                "" if a.population is None else a.population, a.region or "",
-                a.departement or "", a.epci or "", a.epci_type or "", " ".join(a.postal_codes),
+                a.kind.value,
+                a.code,
+                a.name,
+                a.siren or "",
+                "" if a.population is None else a.population,
+                a.region or "",
+                a.departement or "",
+                a.epci or "",
+                a.epci_type or "",
+                " ".join(a.postal_codes),
             )
             for a in auths
         ),
@@ -83,8 +99,10 @@ def write_bundle(registry: Registry, directory: Path) -> None:
     _write_table(
         directory / "anomalies.csv.gz",
         ANOMALY_COLUMNS,
-        ((x.source, "" if x.line is None else x.line, x.kind, x.message)
-         for x in registry.report.anomalies),
+        (
+            (x.source, "" if x.line is None else x.line, x.kind, x.message)
+            for x in registry.report.anomalies
+        ),
     )
     meta = {
         "bundle_version": BUNDLE_VERSION,
@@ -124,9 +142,7 @@ def read_bundle(location: Traversable | Path | None = None) -> Registry:
     for aid, kind, value, source in _read_table(loc, "contacts.csv.gz", CONTACT_COLUMNS):
         contacts[aid].append(Contact(kind, value, source))
     accounts: dict[str, list[Account]] = defaultdict(list)
-    for aid, platform, handle, url, source in _read_table(
-        loc, "accounts.csv.gz", ACCOUNT_COLUMNS
-    ):
+    for aid, platform, handle, url, source in _read_table(loc, "accounts.csv.gz", ACCOUNT_COLUMNS):
         accounts[aid].append(Account(platform, handle, url, source))
     authorities = []
     for row in _read_table(loc, "authorities.csv.gz", AUTHORITY_COLUMNS):

@@ -39,8 +39,22 @@ URLS_2024_SOURCE = "etalab-urls-2024"
 
 # Prefixes and suffixes that councils put around their name or number in a domain label.
 _PREFIXES = (
-    "", "la", "le", "les", "l", "cd", "cg", "ct", "cr", "departement", "ledepartement",
-    "mondepartement", "region", "maregion", "collectivite", "collectivitede",
+    "",
+    "la",
+    "le",
+    "les",
+    "l",
+    "cd",
+    "cg",
+    "ct",
+    "cr",
+    "departement",
+    "ledepartement",
+    "mondepartement",
+    "region",
+    "maregion",
+    "collectivite",
+    "collectivitede",
 )
 _TRAILING_CODE = re.compile(r"(\d{2,3}|\d[ab])$")
 _NUMBER_ONLY = re.compile(r"^(cd|cg|departement|ledepartement|mondepartement|le)(\d{2,3}|\d[ab])$")
@@ -145,7 +159,9 @@ def load_overrides(path: Path | None = None) -> list[Override]:
         same_as = (row.get("same_as") or "").strip() or None
         reason = (row.get("reason") or "").strip()
         if not (url or same_as) or not reason:
-            raise SourceError(where, "chaque ligne donne une URL ou un alias, et une raison", number)
+            raise SourceError(
+                where, "chaque ligne donne une URL ou un alias, et une raison", number
+            )
         rows.append(Override(kind, row["code"].strip(), url, same_as, reason))
     return rows
 

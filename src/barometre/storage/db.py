@@ -41,7 +41,9 @@ def make_engine(url: str) -> Engine:
     try:
         engine = create_engine(parsed, **kwargs)
     except (SQLAlchemyError, ImportError) as exc:
-        raise StorageError(f"Base de données inaccessible ({parsed.render_as_string()}) : {exc}") from exc
+        raise StorageError(
+            f"Base de données inaccessible ({parsed.render_as_string()}) : {exc}"
+        ) from exc
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

