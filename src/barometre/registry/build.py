@@ -158,11 +158,17 @@ def build_from_raw(raw_dir: Path) -> Registry:
     epci_records = join_epci(
         cut.epci, cut.communes, annuaire.parse_epci_2026(paths["epci_2026"], report), report
     )
-    commune_dep = {c.code: (c.departement, c.region) for c in cut.communes}
+    commune_dep = {c.code: (c.departement, c.region, c.population or 0) for c in cut.communes}
     for e in cut.epci:
         rec = epci_records.get(e.siren)
-        seats = [commune_dep[m] for m in e.members if m in commune_dep]
-        dep, reg = seats[0] if seats else (None, None)
+        # An EPCI may straddle départements: keep the one holding most of its population.
+        weight: dict[tuple[str, str], int] = {}
+        for member in e.members:
+            if member in commune_dep:
+                dep_code, reg_code, pop = commune_dep[member]
+                key = (dep_code, reg_code)
+                weight[key] = weight.get(key, 0) + pop + 1
+        dep, reg = max(weight, key=lambda k: (weight[k], k)) if weight else (None, None)
         authorities.append(
             Authority(
                 kind=AuthorityKind.EPCI,

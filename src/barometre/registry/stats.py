@@ -54,8 +54,11 @@ def kind_stats(items: Sequence[Authority], kind: AuthorityKind) -> KindStats:
     group = [a for a in items if a.kind is kind]
     n = len(group)
     mails = [(a, e) for a in group if (e := _email_from(a, None))]
-    figures = [
-        Figure("avec site web déclaré", sum(1 for a in group if a.website), n),
+    figures = [Figure("avec site web déclaré", sum(1 for a in group if a.website), n)]
+    if not mails:
+        # No source declares e-mails for this type (councils): no figure rather than 0 %.
+        return KindStats(kind=kind, count=n, figures=tuple(figures))
+    figures += [
         Figure("avec e-mail déclaré", len(mails), n),
         Figure(
             "e-mail sur messagerie grand public",
