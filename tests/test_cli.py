@@ -213,3 +213,15 @@ def test_bad_settings_file_is_a_configuration_error(tmp_path: Path) -> None:
         env={k: v for k, v in os.environ.items() if not k.startswith("BAROMETRE_")},
     )
     assert proc.returncode == 2 and "Réglages invalides" in proc.stderr
+
+
+@pytest.mark.postgres
+def test_registry_on_postgresql(postgres_engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The same commands work on PostgreSQL, chosen by URL."""
+    url = postgres_engine.url.render_as_string(hide_password=False)
+    args = ["--data-dir", str(tmp_path), "--database-url", url]
+    result = runner.invoke(app, [*args, "registry", "show", "40"])
+    assert result.exit_code == 0, result.output
+    assert "http://www.landes.fr" in result.output
+    assert registry_repo.count_authorities(postgres_engine)["commune"] == 34875
+    assert not (tmp_path / "barometre.sqlite3").exists()

@@ -234,7 +234,13 @@ def _attach_councils(
                 report.add("conseils", None, "unmatched", f"{a.kind.label} {a.code} : aucun site")
             else:
                 stat.matched += 1
-                stat.by_rule["+".join(site.sources)] += 1
+                n_src = len(site.sources)
+                rule = (
+                    "table de curation"
+                    if councils.OVERRIDE_SOURCE in site.sources
+                    else (f"{n_src} source(s) concordante(s)")
+                )
+                stat.by_rule[rule] += 1
                 web = Website(site.url, host_of(site.url), ",".join(site.sources), primary=True)
                 a = _replace(a, websites=(web,))
         out.append(a)
