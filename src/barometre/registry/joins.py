@@ -10,13 +10,40 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import TypeVar
 
 from rapidfuzz import fuzz
 
 from barometre.registry.normalize import fold, name_key
-from barometre.registry.report import BuildReport
+from barometre.registry.report import BuildReport, JoinStat
 from barometre.registry.sources.annuaire import EpciRecord, MairieRecord
 from barometre.registry.sources.decoupage import CommuneRow, EpciRow, FormerCommuneRow
+
+_R = TypeVar("_R", MairieRecord, EpciRecord)
+
+
+def _claim(
+    found: dict[str, _R],
+    key: str,
+    rec: _R,
+    report: BuildReport,
+    stat: JoinStat,
+    rule: str,
+    what: str,
+) -> None:
+    """Attach ``rec`` to ``key`` unless an earlier record already took it (reported)."""
+    if key in found:
+        report.add(
+            rec.source,
+            rec.line,
+            "duplicate_code",
+            f"{rec.name} : {what} {key} déjà joint(e) ligne {found[key].line}, ignorée",
+        )
+        return
+    found[key] = rec
+    stat.matched += 1
+    stat.by_rule[rule] += 1
+
 
 _ANNEX = re.compile(r"^mairie (deleguee|annexe)\b|\barrondissement\b|^mairie (du|de la|des)? ?\d")
 
@@ -43,14 +70,6 @@ def join_by_code(
                 "unknown_departement",
                 f"{code} {rec.name} : département inconnu « {rec.departement} »",
             )
-        if code in seen:
-            report.add(
-                source,
-                rec.line,
-                "duplicate_code",
-                f"code {code} déjà vu ligne {seen[code].line}, ligne ignorée",
-            )
-            continue
         if code not in known:
             report.add(
                 source,
@@ -59,9 +78,7 @@ def join_by_code(
                 f"{code} {rec.name} : code absent du découpage actuel (fusion de communes ?)",
             )
             continue
-        seen[code] = rec
-        stat.matched += 1
-        stat.by_rule["code"] += 1
+        _claim(seen, code, rec, report, stat, "code", "commune")
     return seen
 
 
@@ -126,18 +143,7 @@ def join_by_name(
             why = "homonymes" if len(match) > 1 else "aucune commune de ce nom"
             report.add(rec.source, rec.line, "unmatched", f"{rec.name} ({dep}) : {why}")
             continue
-        code = match[0].code
-        if code in found:
-            report.add(
-                rec.source,
-                rec.line,
-                "duplicate_code",
-                f"{rec.name} : commune {code} déjà jointe ligne {found[code].line}",
-            )
-            continue
-        found[code] = rec
-        stat.matched += 1
-        stat.by_rule[rule] += 1
+        _claim(found, match[0].code, rec, report, stat, rule, "commune")
     return found
 
 
@@ -212,16 +218,5 @@ def join_epci(
                 f"{rec.name} : ex aequo {scored[0][1].name} / {scored[1][1].name}",
             )
             continue
-        siren = scored[0][1].siren
-        if siren in found:
-            report.add(
-                rec.source,
-                rec.line,
-                "duplicate_code",
-                f"{rec.name} : EPCI {siren} déjà joint ligne {found[siren].line}",
-            )
-            continue
-        found[siren] = rec
-        stat.matched += 1
-        stat.by_rule["nom+type+dep"] += 1
+        _claim(found, scored[0][1].siren, rec, report, stat, "nom+type+dep", "EPCI")
     return found

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -92,6 +94,27 @@ def _insert_many(connection: Connection, table: Any, rows: list[dict[str, Any]])
         connection.execute(insert(table), rows[start : start + _CHUNK])
 
 
+@contextmanager
+def _import_transaction(
+    engine: Engine, origin: str, report: dict[str, Any]
+) -> Iterator[tuple[Connection, int]]:
+    """One import = one transaction, recorded in ``registry_imports``; errors roll back."""
+    try:
+        with engine.begin() as connection:
+            yield connection, _record_import(connection, origin, report)
+    except IntegrityError as exc:
+        raise StorageError(f"Import annulé, contrainte violée : {exc.orig}") from exc
+    except SQLAlchemyError as exc:
+        raise StorageError(f"Import annulé, erreur de base de données : {exc}") from exc
+
+
+def _insert_children(connection: Connection, items: Sequence[Authority]) -> None:
+    sites, mails, accs = _children(items)
+    _insert_many(connection, websites, sites)
+    _insert_many(connection, contacts, mails)
+    _insert_many(connection, accounts, accs)
+
+
 def replace_registry(
     engine: Engine, items: Sequence[Authority], origin: str, report: dict[str, Any]
 ) -> int:
@@ -102,41 +125,33 @@ def replace_registry(
     accounts from the sources are replaced; rows a user imported (source ``user:…``)
     are kept. Returns the id of the import.
     """
-    try:
-        with engine.begin() as connection:
-            import_id = _record_import(connection, origin, report)
-            _upsert(connection, [_authority_row(a, import_id) for a in items])
-            new_ids = {a.id for a in items}
-            old_ids = set(connection.scalars(select(authorities.c.id)))
-            gone = sorted(old_ids - new_ids)
-            for start in range(0, len(gone), _CHUNK):
-                connection.execute(
-                    update(authorities)
-                    .where(authorities.c.id.in_(gone[start : start + _CHUNK]))
-                    .values(active=False)
-                )
-            for table in (websites, contacts, accounts):
-                connection.execute(
-                    delete(table).where(~table.c.source.startswith(USER_SOURCE_PREFIX))
-                )
-            sites, mails, accs = _children(items)
-            # A user's site stays primary over the sources' one.
-            user_primary = set(
-                connection.scalars(
-                    select(websites.c.authority_id).where(websites.c.is_primary.is_(True))
-                )
+    with _import_transaction(engine, origin, report) as (connection, import_id):
+        _upsert(connection, [_authority_row(a, import_id) for a in items])
+        new_ids = {a.id for a in items}
+        old_ids = set(connection.scalars(select(authorities.c.id)))
+        gone = sorted(old_ids - new_ids)
+        for start in range(0, len(gone), _CHUNK):
+            connection.execute(
+                update(authorities)
+                .where(authorities.c.id.in_(gone[start : start + _CHUNK]))
+                .values(active=False)
             )
-            for row in sites:
-                if row["authority_id"] in user_primary:
-                    row["is_primary"] = False
-            _insert_many(connection, websites, sites)
-            _insert_many(connection, contacts, mails)
-            _insert_many(connection, accounts, accs)
-            return import_id
-    except IntegrityError as exc:
-        raise StorageError(f"Import annulé, contrainte violée : {exc.orig}") from exc
-    except SQLAlchemyError as exc:
-        raise StorageError(f"Import annulé, erreur de base de données : {exc}") from exc
+        for table in (websites, contacts, accounts):
+            connection.execute(delete(table).where(~table.c.source.startswith(USER_SOURCE_PREFIX)))
+        # A user's site stays primary over the sources' one.
+        user_primary = set(
+            connection.scalars(
+                select(websites.c.authority_id).where(websites.c.is_primary.is_(True))
+            )
+        )
+        items = [
+            replace(a, websites=tuple(replace(w, primary=False) for w in a.websites))
+            if a.id in user_primary
+            else a
+            for a in items
+        ]
+        _insert_children(connection, items)
+        return import_id
 
 
 def merge_user_rows(
@@ -147,54 +162,45 @@ def merge_user_rows(
     A website given by the user becomes the primary one. Existing rows of the same user
     source are replaced, so importing the same file twice changes nothing.
     """
-    try:
-        with engine.begin() as connection:
-            import_id = _record_import(connection, origin, report)
-            existing = {
-                row.id: row
-                for row in connection.execute(
-                    select(authorities).where(authorities.c.id.in_([a.id for a in items]))
-                )
-            }
-            rows = []
-            for a in items:
-                row = _authority_row(a, import_id)
-                old = existing.get(a.id)
-                if old is not None:  # keep what the user left empty
-                    for key, value in list(row.items()):
-                        if value in (None, "") and key in old._mapping:
-                            row[key] = old._mapping[key]
-                rows.append(row)
-            _upsert(connection, rows)
-            sources = {w.source for a in items for w in a.websites}
-            sources |= {c.source for a in items for c in a.contacts}
-            sources |= {x.source for a in items for x in a.accounts}
-            for table in (websites, contacts, accounts):
-                connection.execute(delete(table).where(table.c.source.in_(sources)))
-            sites, mails, accs = _children(items)
-            with_site = sorted({s["authority_id"] for s in sites})
-            if with_site:
-                connection.execute(
-                    update(websites)
-                    .where(websites.c.authority_id.in_(with_site))
-                    .values(is_primary=False)
-                )
+    with _import_transaction(engine, origin, report) as (connection, import_id):
+        existing = {
+            row.id: row
+            for row in connection.execute(
+                select(authorities).where(authorities.c.id.in_([a.id for a in items]))
+            )
+        }
+        rows = []
+        for a in items:
+            row = _authority_row(a, import_id)
+            old = existing.get(a.id)
+            if old is not None:  # keep what the user left empty
+                for key, value in list(row.items()):
+                    if value in (None, "") and key in old._mapping:
+                        row[key] = old._mapping[key]
+            rows.append(row)
+        _upsert(connection, rows)
+        sources = {w.source for a in items for w in a.websites}
+        sources |= {c.source for a in items for c in a.contacts}
+        sources |= {x.source for a in items for x in a.accounts}
+        for table in (websites, contacts, accounts):
+            connection.execute(delete(table).where(table.c.source.in_(sources)))
+        with_site = sorted({a.id for a in items if a.websites})
+        if with_site:
+            connection.execute(
+                update(websites)
+                .where(websites.c.authority_id.in_(with_site))
+                .values(is_primary=False)
+            )
             connection.execute(
                 delete(websites).where(
                     and_(
                         websites.c.authority_id.in_(with_site),
-                        websites.c.url.in_([s["url"] for s in sites]),
+                        websites.c.url.in_([w.url for a in items for w in a.websites]),
                     )
                 )
             )
-            _insert_many(connection, websites, sites)
-            _insert_many(connection, contacts, mails)
-            _insert_many(connection, accounts, accs)
-            return import_id
-    except IntegrityError as exc:
-        raise StorageError(f"Import annulé, contrainte violée : {exc.orig}") from exc
-    except SQLAlchemyError as exc:
-        raise StorageError(f"Import annulé, erreur de base de données : {exc}") from exc
+        _insert_children(connection, items)
+        return import_id
 
 
 def _record_import(connection: Connection, origin: str, report: dict[str, Any]) -> int:
