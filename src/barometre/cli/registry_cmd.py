@@ -216,8 +216,13 @@ def stats(ctx: typer.Context) -> None:
     context = _ctx(ctx)
     ensure_registry(context)
     print_stats(context.console, registry_repo.load_authorities(context.engine))
-    last = registry_repo.last_import(context.engine)
-    if last:
+    imports = registry_repo.recent_imports(context.engine)
+    # The join rates of the last full build (a user CSV import has only its own rows).
+    full = next((i for i in imports if len(i["report"].get("joins", [])) > 1), None)
+    if full:
+        print_report(context.console, BuildReport.from_dict(full["report"]))
+    if imports:
+        last = imports[0]
         context.console.print(
             f"[dim]Dernier import : n° {last['id']}, {last['origin']}, "
             f"{last['imported_at']:%d/%m/%Y %H:%M}.[/dim]"

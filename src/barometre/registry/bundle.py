@@ -22,7 +22,7 @@ from barometre.errors import SourceError
 from barometre.models import Account, Authority, AuthorityKind, Contact, Website
 from barometre.registry.build import Registry, SourceFile
 from barometre.registry.normalize import host_of
-from barometre.registry.report import BuildReport, JoinStat
+from barometre.registry.report import BuildReport
 
 BUNDLE_VERSION = 1
 AUTHORITY_COLUMNS = (
@@ -169,9 +169,6 @@ def read_bundle(location: Traversable | Path | None = None) -> Registry:
     for source, line, kind, message in _read_table(loc, "anomalies.csv.gz", ANOMALY_COLUMNS):
         report.add(source, int(line) if line else None, kind, message)
     meta = json.loads(loc.joinpath("build.json").read_text(encoding="utf-8"))
-    for j in meta.get("joins", []):
-        stat = JoinStat(j["name"], j["source"], j["records"], j["matched"], note=j["note"])
-        stat.by_rule.update(j["by_rule"])
-        report.joins.append(stat)
+    report.joins = BuildReport.from_dict(meta).joins
     sources = [SourceFile(s["path"], s["sha256"]) for s in meta.get("sources", [])]
     return Registry(authorities=authorities, report=report, sources=sources)

@@ -65,14 +65,31 @@ class BuildReport:
         self.joins.append(stat)
         return stat
 
+    def _example(self, source: str, kind: str) -> str:
+        first = next(a for a in self.anomalies if (a.source, a.kind) == (source, kind))
+        return f"l. {first.line} : {first.message}" if first.line else first.message
+
     def anomaly_counts(self) -> Counter[tuple[str, str]]:
         return Counter((a.source, a.kind) for a in self.anomalies)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BuildReport:
+        """Joins and anomaly counts back from :meth:`as_dict` (one example per kind)."""
+        report = cls()
+        for j in data.get("joins", []):
+            stat = JoinStat(j["name"], j["source"], j["records"], j["matched"], note=j["note"])
+            stat.by_rule.update(j["by_rule"])
+            report.joins.append(stat)
+        for item in data.get("anomaly_counts", []):
+            for _ in range(item["count"]):
+                report.add(item["source"], None, item["kind"], item.get("example", ""))
+        return report
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "joins": [j.as_dict() for j in self.joins],
             "anomaly_counts": [
-                {"source": s, "kind": k, "count": n}
+                {"source": s, "kind": k, "count": n, "example": self._example(s, k)}
                 for (s, k), n in sorted(self.anomaly_counts().items())
             ],
         }

@@ -223,11 +223,17 @@ def count_authorities(engine: Engine) -> dict[str, int]:
 
 
 def last_import(engine: Engine) -> dict[str, Any] | None:
+    imports = recent_imports(engine, limit=1)
+    return imports[0] if imports else None
+
+
+def recent_imports(engine: Engine, limit: int = 20) -> list[dict[str, Any]]:
+    """The latest imports, newest first, with their reports (joins, anomaly counts)."""
     with engine.connect() as connection:
-        row = connection.execute(
-            select(registry_imports).order_by(registry_imports.c.id.desc()).limit(1)
-        ).first()
-        return dict(row._mapping) if row else None
+        rows = connection.execute(
+            select(registry_imports).order_by(registry_imports.c.id.desc()).limit(limit)
+        )
+        return [dict(row._mapping) for row in rows]
 
 
 def load_authorities(
