@@ -120,6 +120,45 @@ class Authority:
         return next((c.value for c in self.contacts if c.kind == "phone"), None)
 
 
+class FetchOutcome(StrEnum):
+    """How one fetch ended. Checks turn anything but ``ok`` into ``not_measurable``."""
+
+    OK = "ok"
+    HTTP_ERROR = "http_error"  # 4xx/5xx final status
+    TIMEOUT = "timeout"
+    TOO_LARGE = "too_large"
+    REDIRECT_LOOP = "redirect_loop"
+    TOO_MANY_REDIRECTS = "too_many_redirects"
+    FORBIDDEN_ADDRESS = "forbidden_address"
+    DNS_ERROR = "dns_error"
+    TLS_ERROR = "tls_error"
+    CONNECTION_ERROR = "connection_error"
+    RATE_LIMITED = "rate_limited"
+    ROBOTS = "robots"
+    INVALID_URL = "invalid_url"
+
+    @property
+    def label(self) -> str:
+        return _OUTCOME_LABELS[self]
+
+
+_OUTCOME_LABELS = {
+    FetchOutcome.OK: "récupéré",
+    FetchOutcome.HTTP_ERROR: "erreur HTTP",
+    FetchOutcome.TIMEOUT: "délai dépassé",
+    FetchOutcome.TOO_LARGE: "réponse trop volumineuse",
+    FetchOutcome.REDIRECT_LOOP: "boucle de redirections",
+    FetchOutcome.TOO_MANY_REDIRECTS: "trop de redirections",
+    FetchOutcome.FORBIDDEN_ADDRESS: "adresse interdite (réseau privé ou local)",
+    FetchOutcome.DNS_ERROR: "nom de domaine introuvable",
+    FetchOutcome.TLS_ERROR: "certificat ou TLS invalide",
+    FetchOutcome.CONNECTION_ERROR: "connexion interrompue",
+    FetchOutcome.RATE_LIMITED: "limitation de débit (429)",
+    FetchOutcome.ROBOTS: "interdit par robots.txt",
+    FetchOutcome.INVALID_URL: "adresse invalide",
+}
+
+
 class Status(StrEnum):
     """Outcome of one criterion for one collectivité (see DESIGN.md, result model)."""
 

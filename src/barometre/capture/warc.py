@@ -1,0 +1,200 @@
+"""WARC archive: one file per site per edition, and replay from it.
+
+Each exchange becomes a ``request`` and a ``response`` record (bytes as received,
+compressed or not; ``WARC-Truncated`` when the cap cut them). A fetch that produced no
+response (timeout, refused address, TLS error…) becomes a ``metadata`` record holding
+its outcome, so that replay reproduces failures as well as pages.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
+from typing import IO
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from barometre.capture.fetcher import Exchange, FetchConfig, FetchResult, decode_body, follow
+from barometre.models import FetchOutcome
+
+OUTCOME_TYPE = "application/vnd.barometre.outcome+json"
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    url: str
+    record_type: str
+    offset: int
+    length: int
+    status: int | None
+    outcome: str
+
+
+class WarcRecorder:
+    """Appends exchanges to a gzipped WARC file and keeps an index of the records."""
+
+    def __init__(self, path: Path, *, software: str = "barometre") -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._handle: IO[bytes] = path.open("ab")
+        self._writer = WARCWriter(self._handle, gzip=True)
+        self.index: list[IndexEntry] = []
+        if self._handle.tell() == 0:
+            info = self._writer.create_warcinfo_record(
+                path.name, {"software": software, "format": "WARC File Format 1.1"}
+            )
+            self._writer.write_record(info)
+
+    def close(self) -> None:
+        self._handle.flush()
+        self._handle.close()
+
+    def __enter__(self) -> WarcRecorder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _write(self, record: object, url: str, status: int | None, outcome: str) -> None:
+        offset = self._handle.tell()
+        self._writer.write_record(record)
+        self.index.append(
+            IndexEntry(
+                url,
+                str(getattr(record, "rec_type", "")),
+                offset,
+                self._handle.tell() - offset,
+                status,
+                outcome,
+            )
+        )
+
+    def record(self, exchange: Exchange) -> None:
+        date = exchange.started_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if exchange.status is None:
+            payload = json.dumps(
+                {"url": exchange.url, "outcome": exchange.outcome.value, "error": exchange.error},
+                ensure_ascii=False,
+            ).encode("utf-8")
+            record = self._writer.create_warc_record(
+                exchange.url,
+                "metadata",
+                payload=BytesIO(payload),
+                warc_content_type=OUTCOME_TYPE,
+                warc_headers_dict={"WARC-Date": date},
+            )
+            self._write(record, exchange.url, None, exchange.outcome.value)
+            return
+        path = exchange.url.split("://", 1)[-1]
+        path = "/" + path.split("/", 1)[1] if "/" in path else "/"
+        request = self._writer.create_warc_record(
+            exchange.url,
+            "request",
+            payload=BytesIO(b""),
+            http_headers=StatusAndHeaders(
+                f"GET {path} HTTP/1.1", exchange.request_headers, is_http_request=True
+            ),
+            warc_headers_dict={"WARC-Date": date},
+        )
+        headers = {
+            "WARC-Date": date,
+            "WARC-Barometre-Outcome": exchange.outcome.value,
+        }
+        if exchange.peer:
+            headers["WARC-IP-Address"] = exchange.peer
+        if exchange.truncated:
+            headers["WARC-Truncated"] = "length"
+        response = self._writer.create_warc_record(
+            exchange.url,
+            "response",
+            payload=BytesIO(exchange.raw_body),
+            http_headers=StatusAndHeaders(
+                f"{exchange.status} {exchange.reason}".strip(),
+                exchange.response_headers,
+                protocol=f"HTTP/{exchange.http_version}",
+            ),
+            warc_headers_dict=headers,
+        )
+        request.rec_headers.add_header(
+            "WARC-Concurrent-To", response.rec_headers.get_header("WARC-Record-ID")
+        )
+        self._write(request, exchange.url, exchange.status, exchange.outcome.value)
+        self._write(response, exchange.url, exchange.status, exchange.outcome.value)
+
+
+def read_exchanges(path: Path) -> Iterator[Exchange]:
+    """The exchanges of a WARC file, in order (responses and failure records)."""
+    with path.open("rb") as handle:
+        for record in ArchiveIterator(handle):
+            url = record.rec_headers.get_header("WARC-Target-URI")
+            date = datetime.strptime(
+                record.rec_headers.get_header("WARC-Date"), "%Y-%m-%dT%H:%M:%SZ"
+            ).replace(tzinfo=UTC)
+            if record.rec_type == "metadata" and record.content_type == OUTCOME_TYPE:
+                data = json.loads(record.content_stream().read())
+                yield Exchange(
+                    url=url,
+                    method="GET",
+                    request_headers=[],
+                    started_at=date,
+                    outcome=FetchOutcome(data["outcome"]),
+                    error=data["error"],
+                )
+            elif record.rec_type == "response":
+                http = record.http_headers
+                status_text = http.get_statuscode()
+                yield Exchange(
+                    url=url,
+                    method="GET",
+                    request_headers=[],
+                    started_at=date,
+                    status=int(status_text) if status_text else None,
+                    reason=http.statusline.split(" ", 1)[1] if " " in http.statusline else "",
+                    response_headers=list(http.headers),
+                    raw_body=record.raw_stream.read(),
+                    truncated=bool(record.rec_headers.get_header("WARC-Truncated")),
+                    peer=record.rec_headers.get_header("WARC-IP-Address"),
+                    outcome=FetchOutcome(
+                        record.rec_headers.get_header("WARC-Barometre-Outcome") or "ok"
+                    ),
+                )
+
+
+class Replay:
+    """Serves a site's archived fetches back, offline: same outcome, headers and bytes."""
+
+    def __init__(self, path: Path, config: FetchConfig) -> None:
+        self.config = config
+        self.latest: dict[str, Exchange] = {}
+        for exchange in read_exchanges(path):
+            self.latest[exchange.url] = exchange  # a retried URL keeps its last attempt
+
+    async def _hop(self, url: str) -> tuple[Exchange, bytes]:
+        exchange = self.latest.get(url)
+        if exchange is None:
+            missing = Exchange(
+                url=url,
+                method="GET",
+                request_headers=[],
+                started_at=datetime.now(UTC),
+                outcome=FetchOutcome.CONNECTION_ERROR,
+                error=f"absent de l'archive : {url}",
+            )
+            return missing, b""
+        if exchange.status is None or exchange.outcome is not FetchOutcome.OK:
+            return exchange, b""
+        encoding = next(
+            (v for k, v in exchange.response_headers if k.lower() == "content-encoding"), None
+        )
+        return exchange, decode_body(exchange.raw_body, encoding, self.config.max_bytes)
+
+    async def fetch(self, url: str, *, follow_redirects: bool = True) -> FetchResult:
+        """The same result the live fetch gave, rebuilt from the archive."""
+        limit = self.config.max_redirects if follow_redirects else 0
+        return await follow(url, self._hop, limit, stop_at_redirect=not follow_redirects)
