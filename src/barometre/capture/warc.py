@@ -24,6 +24,7 @@ from barometre.capture.fetcher import Exchange, FetchConfig, FetchResult, decode
 from barometre.models import FetchOutcome
 
 OUTCOME_TYPE = "application/vnd.barometre.outcome+json"
+PLAN_TYPE = "application/vnd.barometre.plan+json"
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,13 @@ class WarcRecorder:
                 outcome,
             )
         )
+
+    def record_metadata(self, url: str, data: dict[str, object], content_type: str) -> None:
+        payload = json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        record = self._writer.create_warc_record(
+            url, "metadata", payload=BytesIO(payload), warc_content_type=content_type
+        )
+        self._write(record, url, None, str(data.get("outcome", "ok")))
 
     def record(self, exchange: Exchange) -> None:
         date = exchange.started_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -126,6 +134,16 @@ class WarcRecorder:
         )
         self._write(request, exchange.url, exchange.status, exchange.outcome.value)
         self._write(response, exchange.url, exchange.status, exchange.outcome.value)
+
+
+def read_metadata(path: Path, content_type: str = PLAN_TYPE) -> dict[str, object] | None:
+    """The last metadata record of the given type (the crawl plan by default)."""
+    found = None
+    with path.open("rb") as handle:
+        for record in ArchiveIterator(handle):
+            if record.rec_type == "metadata" and record.content_type == content_type:
+                found = json.loads(record.content_stream().read())
+    return found
 
 
 def read_exchanges(path: Path) -> Iterator[Exchange]:

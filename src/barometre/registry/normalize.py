@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 import tldextract
 
-_SEPARATORS = re.compile(r"[\u0092\s\-‐‑–—'’`´.,;:/()\"]+")
+from barometre.text import fold
+
+__all__ = ["fold"]
+
 _ARTICLE = re.compile(r"^(l|le|la|les)\s+")
 # tldextract ships a snapshot of the Public Suffix List; never fetch it at run time.
 _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
@@ -74,13 +76,6 @@ CONSUMER_MAIL_DOMAINS = frozenset(
         "calixo.net",
     }
 )
-
-
-def fold(text: str) -> str:
-    """Lower case, no accents, single spaces: the comparison form of a French name."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "OE"))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _SEPARATORS.sub(" ", stripped.lower()).strip()
 
 
 def name_key(name: str) -> str:

@@ -1,0 +1,199 @@
+"""Crawl plan of one official site: which pages to fetch, within a fixed budget.
+
+1. the home page, and the four entry points http/https × apex/www with their whole
+   redirect chains (evidence for HTTPS and canonical-host criteria);
+2. robots.txt, then the sitemap(s) it names or ``/sitemap.xml``;
+3. from the links of the home page (then of the pages fetched, for footers), the pages
+   the checks need, recognised by their link text, title or path: legal notice,
+   accessibility statement (HTML or PDF), privacy/cookies, contact, online procedures,
+   news/agenda, council and acts, budget, open data; plus RSS/Atom feeds.
+
+The budget (``max_fetches``, default 25) counts every request, robots and redirects
+included. Pages disallowed by robots.txt are listed, not fetched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
+
+from selectolax.lexbor import LexborHTMLParser
+
+from barometre.text import fold
+
+PAGE_KINDS: dict[str, tuple[str, ...]] = {
+    # kind: keywords (folded: lower case, no accents) matched in link text, title or path
+    "legal": (
+        "mentions legales",
+        "mentions-legales",
+        "mentionslegales",
+        "informations legales",
+        "mentions legal",
+        "legal notice",
+        "credits et mentions",
+    ),
+    "accessibility": ("accessibilite", "declaration d accessibilite", "rgaa", "accessibility"),
+    "privacy": (
+        "donnees personnelles",
+        "confidentialite",
+        "politique de cookies",
+        "cookies",
+        "rgpd",
+        "vie privee",
+        "protection des donnees",
+    ),
+    "contact": ("contact", "nous contacter", "nous ecrire", "contactez"),
+    "procedures": (
+        "demarches",
+        "e services",
+        "eservices",
+        "services en ligne",
+        "teleservices",
+        "teleprocedures",
+        "vos demarches",
+        "guichet",
+    ),
+    "news": ("actualites", "actualite", "actus", "agenda", "evenements", "a la une"),
+    "council": (
+        "conseil municipal",
+        "conseil communautaire",
+        "conseil departemental",
+        "conseil regional",
+        "deliberations",
+        "comptes rendus",
+        "proces verbaux",
+        "recueil des actes",
+        "actes administratifs",
+    ),
+    "budget": ("budget", "finances", "comptes administratifs"),
+    "opendata": ("open data", "opendata", "donnees ouvertes", "data gouv"),
+}
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    text: str
+    rel: str = ""
+    type: str = ""
+
+
+@dataclass
+class PagePick:
+    kind: str
+    url: str
+    reason: str  # "texte « Mentions légales »" or "chemin /mentions-legales"
+    score: int
+
+
+@dataclass
+class Plan:
+    picks: dict[str, PagePick] = field(default_factory=dict)
+    feeds: list[str] = field(default_factory=list)
+
+
+def canonical(url: str) -> str:
+    """Drop the fragment and default port; keep the query (CMS pages use it)."""
+    url, _ = urldefrag(url)
+    parts = urlsplit(url)
+    netloc = parts.netloc.lower()
+    if (parts.scheme, parts.port) in (("http", 80), ("https", 443)):
+        netloc = parts.hostname or netloc
+    return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
+
+
+def extract_links(html: str, base_url: str) -> list[Link]:
+    """Links and feed declarations of a page (one selectolax parse)."""
+    tree = LexborHTMLParser(html)
+    base = base_url
+    base_tag = tree.css_first("base[href]")
+    if base_tag is not None:
+        base = urljoin(base_url, base_tag.attributes.get("href") or "")
+    links: list[Link] = []
+    for node in tree.css("a[href], link[href], area[href]"):
+        href = (node.attributes.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+            continue
+        try:
+            url = canonical(urljoin(base, href))
+        except ValueError:
+            continue
+        if not url.startswith(("http://", "https://")):
+            continue
+        text = " ".join(
+            filter(
+                None,
+                (
+                    node.text(separator=" ", strip=True),
+                    node.attributes.get("title"),
+                    node.attributes.get("aria-label"),
+                ),
+            )
+        )
+        links.append(
+            Link(
+                url,
+                text[:300],
+                (node.attributes.get("rel") or "").lower(),
+                (node.attributes.get("type") or "").lower(),
+            )
+        )
+    return links
+
+
+def _same_site(url: str, host: str) -> bool:
+    other = (urlsplit(url).hostname or "").removeprefix("www.")
+    return other == host.removeprefix("www.") or other.endswith("." + host.removeprefix("www."))
+
+
+def classify(links: Iterable[Link], site_host: str) -> Plan:
+    """Best candidate per page kind: text beats path, same site beats elsewhere."""
+    plan = Plan()
+    for link in links:
+        if link.type in FEED_TYPES or ("alternate" in link.rel and link.type.endswith("xml")):
+            if link.url not in plan.feeds:
+                plan.feeds.append(link.url)
+            continue
+        text = fold(link.text)
+        path = fold(urlsplit(link.url).path)
+        for kind, words in PAGE_KINDS.items():
+            score, reason = 0, ""
+            hit = next((w for w in words if w in text), None)
+            if hit:
+                score, reason = 3, f"texte « {link.text[:80]} »"
+            else:
+                hit = next((w for w in words if w in path), None)
+                if hit:
+                    score, reason = 2, f"chemin {urlsplit(link.url).path}"
+            if not score:
+                continue
+            if _same_site(link.url, site_host):
+                score += 2
+            elif kind not in ("procedures", "opendata"):
+                continue  # a legal notice elsewhere is not the site's own
+            if link.url.lower().endswith(".pdf"):
+                score -= 1 if kind != "accessibility" else 0
+            current = plan.picks.get(kind)
+            if (
+                current is None
+                or score > current.score
+                or (score == current.score and len(link.url) < len(current.url))
+            ):
+                plan.picks[kind] = PagePick(kind, link.url, reason, score)
+    return plan
+
+
+def entry_points(url: str) -> list[str]:
+    """http/https × apex/www variants of a site's home (the declared one first)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    apex = host.removeprefix("www.")
+    variants = [canonical(url)]
+    for scheme in ("https", "http"):
+        for name in (apex, f"www.{apex}"):
+            candidate = f"{scheme}://{name}/"
+            if candidate not in variants:
+                variants.append(candidate)
+    return variants

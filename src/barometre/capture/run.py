@@ -1,0 +1,144 @@
+"""Capture of an edition: many sites in flight, one WARC per site, resumable.
+
+A site's WARC is written under a ``.part`` name and renamed when the site is done; its
+index then goes to storage in one transaction. A run that stops (crash, Ctrl-C) leaves
+at most some ``.part`` files: the next run deletes them and captures those sites again,
+and never refetches a site whose capture was completed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+import ssl
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from barometre.capture.fetcher import Exchange, FetchConfig, Fetcher
+from barometre.capture.resolver import GuardedResolver
+from barometre.capture.site import SiteCapture, capture_site
+from barometre.capture.warc import PLAN_TYPE, WarcRecorder
+from barometre.models import Capture, FetchOutcome
+from barometre.storage import capture_repo
+
+_current: ContextVar[WarcRecorder] = ContextVar("warc_recorder")
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+@dataclass(frozen=True)
+class Target:
+    authority_id: str
+    url: str
+
+
+@dataclass
+class RunReport:
+    done: int = 0
+    skipped: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+
+def warc_path(root: Path, edition: str, authority_id: str) -> Path:
+    return root / edition / f"{_SAFE.sub('_', authority_id)}.warc.gz"
+
+
+def _record(exchange: Exchange) -> None:
+    _current.get().record(exchange)
+
+
+async def capture_edition(
+    engine: Engine,
+    edition: str,
+    targets: Sequence[Target],
+    *,
+    warc_root: Path,
+    config: FetchConfig,
+    resolver: GuardedResolver,
+    ssl_context: ssl.SSLContext | None = None,
+    max_fetches: int = 25,
+    sites_in_flight: int = 32,
+    agent: str = "BarometreNumeriqueTerritoires",
+    on_site: Callable[[Target, SiteCapture | None], None] | None = None,
+) -> RunReport:
+    report = RunReport()
+    done = capture_repo.completed_sites(engine, edition)
+    todo = [t for t in targets if t.authority_id not in done]
+    report.skipped = len(targets) - len(todo)
+    semaphore = asyncio.Semaphore(sites_in_flight)
+    async with Fetcher(
+        config, resolver=resolver, ssl_context=ssl_context, recorder=_record
+    ) as fetcher:
+
+        async def one(target: Target) -> None:
+            async with semaphore:
+                final = warc_path(warc_root, edition, target.authority_id)
+                part = final.with_name(final.name + ".part")
+                part.unlink(missing_ok=True)
+                recorder = WarcRecorder(part)
+                token = _current.set(recorder)
+                site: SiteCapture | None = None
+                try:
+                    site = await capture_site(
+                        fetcher.fetch,
+                        target.authority_id,
+                        target.url,
+                        agent=agent,
+                        max_fetches=max_fetches,
+                    )
+                    recorder.record_metadata(target.url, site.summary(), PLAN_TYPE)
+                except Exception as exc:  # a bug on one site must not stop the edition
+                    report.failed.append((target.authority_id, f"{type(exc).__name__}: {exc}"))
+                    recorder.close()
+                    part.unlink(missing_ok=True)
+                    return
+                finally:
+                    _current.reset(token)
+                recorder.close()
+                part.replace(final)
+                _index(engine, edition, target.authority_id, final, recorder)
+                report.done += 1
+                outcome = site.outcome.value
+                report.outcomes[outcome] = report.outcomes.get(outcome, 0) + 1
+                if on_site is not None:
+                    on_site(target, site)
+
+        await asyncio.gather(*(one(t) for t in todo))
+    return report
+
+
+def _index(
+    engine: Engine, edition: str, authority_id: str, path: Path, recorder: WarcRecorder
+) -> None:
+    rows: list[Capture] = []
+    kinds: list[str] = []
+    data = path.read_bytes()
+    now = datetime.now(UTC)
+    for entry in recorder.index:
+        if entry.record_type not in ("response", "metadata"):
+            continue
+        chunk = data[entry.offset : entry.offset + entry.length]
+        is_plan = entry.record_type == "metadata" and entry is recorder.index[-1]
+        rows.append(
+            Capture(
+                edition=edition,
+                authority_id=authority_id,
+                url=entry.url,
+                warc_path=str(path),
+                warc_offset=entry.offset,
+                warc_length=entry.length,
+                status_code=entry.status,
+                content_type=None,
+                fetched_at=now,
+                outcome=entry.outcome if not is_plan else FetchOutcome.OK.value,
+                sha256=hashlib.sha256(chunk).hexdigest(),
+            )
+        )
+        kinds.append(capture_repo.PLAN_KIND if is_plan else entry.record_type)
+    capture_repo.record_site(engine, edition, authority_id, rows, kinds)

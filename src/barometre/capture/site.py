@@ -1,0 +1,167 @@
+"""Capture of one site: runs the crawl plan through the fetcher, within the budget."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from barometre.capture.fetcher import FetchResult
+from barometre.capture.plan import Link, Plan, canonical, classify, entry_points, extract_links
+from barometre.capture.robots import RobotsCache, RobotsFile, origin_of
+from barometre.models import FetchOutcome
+
+# The order in which missing page kinds are fetched when the budget is short.
+PRIORITY = (
+    "legal",
+    "accessibility",
+    "contact",
+    "procedures",
+    "privacy",
+    "news",
+    "council",
+    "budget",
+    "opendata",
+)
+_LOC = re.compile(rb"<loc>\s*([^<\s]+)\s*</loc>", re.IGNORECASE)
+MAX_SITEMAP_URLS = 5000
+MAX_FEEDS = 2
+
+
+class FetchFn(Protocol):
+    async def __call__(self, url: str, *, follow_redirects: bool = True) -> FetchResult: ...
+
+
+@dataclass
+class SiteCapture:
+    authority_id: str
+    start_url: str
+    home: FetchResult | None = None
+    entry_points: dict[str, FetchResult] = field(default_factory=dict)
+    robots: RobotsFile | None = None
+    plan: Plan = field(default_factory=Plan)
+    pages: dict[str, FetchResult] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+    feeds: dict[str, FetchResult] = field(default_factory=dict)
+    sitemap_urls: int = 0
+    fetches: int = 0
+
+    @property
+    def outcome(self) -> FetchOutcome:
+        return self.home.outcome if self.home else FetchOutcome.ROBOTS
+
+    def summary(self) -> dict[str, Any]:
+        """What the archive keeps beside the exchanges, for the audit to find its inputs."""
+        return {
+            "authority_id": self.authority_id,
+            "start_url": self.start_url,
+            "home": self.home.final_url if self.home else None,
+            "outcome": self.outcome.value,
+            "entry_points": {
+                url: {
+                    "final_url": r.final_url,
+                    "outcome": r.outcome.value,
+                    "chain": [[e.url, e.status] for e in r.chain],
+                }
+                for url, r in self.entry_points.items()
+            },
+            "robots": None
+            if self.robots is None
+            else {
+                "origin": self.robots.origin,
+                "status": self.robots.status,
+                "disallow_all": self.robots.disallow_all,
+                "sitemaps": self.robots.sitemaps,
+            },
+            "pages": {k: {"url": p.url, "reason": p.reason} for k, p in self.plan.picks.items()},
+            "fetched": {k: r.final_url for k, r in self.pages.items()},
+            "skipped": self.skipped,
+            "feeds": list(self.feeds),
+            "sitemap_urls": self.sitemap_urls,
+            "fetches": self.fetches,
+        }
+
+
+class _Budget:
+    def __init__(self, fetch: FetchFn, limit: int) -> None:
+        self._fetch = fetch
+        self.limit = limit
+        self.used = 0
+
+    @property
+    def left(self) -> int:
+        return self.limit - self.used
+
+    async def __call__(self, url: str) -> FetchResult:
+        result = await self._fetch(url)
+        self.used += max(1, len(result.chain))
+        return result
+
+
+async def capture_site(
+    fetch: FetchFn, authority_id: str, url: str, *, agent: str, max_fetches: int = 25
+) -> SiteCapture:
+    site = SiteCapture(authority_id=authority_id, start_url=url)
+    budget = _Budget(fetch, max_fetches)
+    robots = RobotsCache(budget, agent)
+    start = canonical(url)
+    site.robots = await robots.get(start)
+    if not site.robots.allows(start, agent):
+        site.skipped["home"] = "robots"
+        site.fetches = budget.used
+        return site
+    site.home = await budget(start)
+    site.entry_points[start] = site.home
+    for variant in entry_points(url)[1:]:
+        if budget.left <= 8:
+            break
+        site.entry_points[variant] = await budget(variant)
+    if not site.home.ok:
+        working = next((r for r in site.entry_points.values() if r.ok), None)
+        if working is None:
+            site.fetches = budget.used
+            return site
+        site.home = working
+    home_url = site.home.final_url
+    host = home_url.split("://", 1)[1].split("/", 1)[0].split(":")[0]
+    final_robots = await robots.get(home_url)
+    site.robots = final_robots
+    links: list[Link] = []
+    if "html" in site.home.content_type or not site.home.content_type:
+        links = extract_links(site.home.text, home_url)
+    sitemaps = final_robots.sitemaps[:1] or [origin_of(home_url) + "/sitemap.xml"]
+    for sitemap in sitemaps:
+        if budget.left > 10 and final_robots.allows(sitemap, agent):
+            result = await budget(sitemap)
+            if result.ok:
+                locs = _LOC.findall(result.body)[:MAX_SITEMAP_URLS]
+                site.sitemap_urls = len(locs)
+                links += [Link(canonical(loc.decode("utf-8", "replace")), "") for loc in locs]
+    site.plan = classify(links, host)
+    # Two passes: a kind first seen in a footer of a fetched page is fetched on the second.
+    for kind in PRIORITY * 2:
+        pick = site.plan.picks.get(kind)
+        if pick is None or kind in site.pages or kind in site.skipped:
+            continue
+        if budget.left <= 0:
+            site.skipped[kind] = "budget"
+            continue
+        if not await robots.allows(pick.url):
+            site.skipped[kind] = "robots"
+            continue
+        result = await budget(pick.url)
+        site.pages[kind] = result
+        if result.ok and "html" in result.content_type:
+            # Footers repeat on every page: later kinds may be found here.
+            extra = classify(extract_links(result.text, result.final_url), host)
+            for other, candidate in extra.picks.items():
+                if other not in site.plan.picks:
+                    site.plan.picks[other] = candidate
+            site.plan.feeds += [f for f in extra.feeds if f not in site.plan.feeds]
+    for feed in site.plan.feeds[:MAX_FEEDS]:
+        if budget.left <= 0:
+            break
+        if await robots.allows(feed):
+            site.feeds[feed] = await budget(feed)
+    site.fetches = budget.used
+    return site

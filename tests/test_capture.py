@@ -1,0 +1,209 @@
+"""Crawl plan and edition capture against a small site served on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from aiohttp import web
+
+from barometre.capture.fetcher import FetchConfig
+from barometre.capture.guard import AddressPolicy
+from barometre.capture.plan import classify, entry_points, extract_links
+from barometre.capture.resolver import GuardedResolver
+from barometre.capture.run import Target, capture_edition, warc_path
+from barometre.capture.warc import Replay, read_metadata
+from barometre.models import Authority, AuthorityKind, FetchOutcome
+from barometre.storage import capture_repo, registry_repo
+
+HOME = """<!doctype html><html lang="fr"><head><title>Commune de Test</title>
+<link rel="alternate" type="application/rss+xml" href="/actualites/feed.xml"></head>
+<body><nav><a href="/vie-municipale/conseil-municipal">Conseil municipal</a>
+<a href="/demarches">Vos démarches</a><a href="https://www.facebook.com/commune">Facebook</a>
+<a href="#contenu">Aller au contenu</a></nav>
+<footer><a href="/mentions-legales">Mentions légales</a>
+<a href="/contact" title="Nous contacter">Écrire</a></footer></body></html>"""
+LEGAL = """<html><body><h1>Mentions légales</h1>Directeur de la publication : le maire.
+<footer><a href="/accessibilite">Accessibilité : partiellement conforme</a></footer></body></html>"""
+
+
+def site_app(hits: list[str]) -> web.Application:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        hits.append(f"{request.host.split(':')[0]}{request.path}")
+        host = request.host.split(":")[0]
+        if host == "commune.test":
+            raise web.HTTPMovedPermanently(f"http://www.commune.test{request.path}")
+        if host == "robots-all.test":
+            if request.path == "/robots.txt":
+                return web.Response(text="User-agent: *\nDisallow: /\n")
+            return web.Response(text="interdit")
+        pages = {
+            "/": HOME,
+            "/mentions-legales": LEGAL,
+            "/accessibilite": "<h1>Déclaration d'accessibilité</h1>",
+            "/contact": "<h1>Contact</h1>",
+            "/demarches": "<h1>Démarches</h1>",
+            "/vie-municipale/conseil-municipal": "<h1>Conseil</h1>",
+            "/robots.txt": "User-agent: *\nDisallow: /prive/\nSitemap: http://www.commune.test/sitemap.xml\n",
+            "/sitemap.xml": "<urlset><url><loc>http://www.commune.test/budget-2026</loc></url></urlset>",
+            "/budget-2026": "<h1>Budget</h1>",
+            "/actualites/feed.xml": "<rss><channel><title>Actus</title></channel></rss>",
+        }
+        if request.path not in pages:
+            return web.Response(status=404, text="absent")
+        ctype = (
+            "application/xml"
+            if request.path.endswith(".xml")
+            else ("text/plain" if request.path.endswith(".txt") else "text/html")
+        )
+        return web.Response(text=pages[request.path], content_type=ctype)
+
+    app = web.Application()
+    app.router.add_route("GET", "/{tail:.*}", handler)
+    return app
+
+
+@pytest_asyncio.fixture
+async def loopback_site() -> AsyncIterator[tuple[int, list[str]]]:
+    hits: list[str] = []
+    runner = web.AppRunner(site_app(hits))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    yield port, hits
+    await runner.cleanup()
+
+
+def test_link_extraction_and_classification() -> None:
+    links = extract_links(HOME, "http://www.commune.test/")
+    urls = {link.url for link in links}
+    assert "http://www.commune.test/mentions-legales" in urls
+    assert not any(u.endswith("#contenu") for u in urls)
+    plan = classify(links, "www.commune.test")
+    assert plan.picks["legal"].url == "http://www.commune.test/mentions-legales"
+    assert plan.picks["contact"].reason.startswith("texte")
+    assert plan.picks["council"].url.endswith("/conseil-municipal")
+    assert plan.feeds == ["http://www.commune.test/actualites/feed.xml"]
+    assert "privacy" not in plan.picks  # facebook.com is not the site's own page
+
+
+def test_entry_points() -> None:
+    assert entry_points("http://commune.test") == [
+        "http://commune.test/",
+        "https://commune.test/",
+        "https://www.commune.test/",
+        "http://www.commune.test/",
+    ]
+
+
+CONFIG = FetchConfig(
+    user_agent="BarometreNumeriqueTerritoires/test (+http://contact.test/)",
+    per_host_delay=0.0,
+    total_timeout=3,
+    connect_timeout=1,
+    retries=0,
+)
+
+
+@pytest.mark.asyncio
+async def test_edition_capture_is_complete_resumable_and_replayable(
+    loopback_site: tuple[int, list[str]],
+    sqlite_engine,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    port, hits = loopback_site
+    registry_repo.replace_registry(
+        sqlite_engine,
+        [
+            Authority(AuthorityKind.COMMUNE, "99001", "Commune de Test"),
+            Authority(AuthorityKind.COMMUNE, "99002", "Robots"),
+        ],
+        "test",
+        {},
+    )
+    capture_repo.ensure_edition(sqlite_engine, "2026-11", "Édition de test")
+    resolver = GuardedResolver(
+        AddressPolicy.allowing(["127.0.0.1/32"]),
+        static_hosts=dict.fromkeys(
+            ("commune.test", "www.commune.test", "robots-all.test", "www.robots-all.test"),
+            "127.0.0.1",
+        ),
+        port_map={80: port, 443: 9},  # nothing listens on 9: https probes fail fast
+    )
+    targets = [
+        Target("commune:99001", "http://commune.test/"),
+        Target("commune:99002", "http://robots-all.test/"),
+    ]
+    report = await capture_edition(
+        sqlite_engine, "2026-11", targets, warc_root=tmp_path, config=CONFIG, resolver=resolver
+    )
+    assert report.done == 2 and not report.failed
+    warc = warc_path(tmp_path, "2026-11", "commune:99001")
+    plan = read_metadata(warc)
+    assert plan is not None and plan["home"] == "http://www.commune.test/"
+    assert set(plan["fetched"]) >= {
+        "legal",
+        "accessibility",
+        "contact",
+        "procedures",  # type: ignore[arg-type]
+        "council",
+        "budget",
+    }
+    assert plan["fetches"] <= 25
+    # robots.txt is obeyed: nothing but robots.txt was asked of the disallow-all site
+    assert [h for h in hits if h.startswith("robots-all")] == ["robots-all.test/robots.txt"]
+    robots_plan = read_metadata(warc_path(tmp_path, "2026-11", "commune:99002"))
+    assert robots_plan is not None and robots_plan["outcome"] == FetchOutcome.ROBOTS.value
+    # The accessibility page was only linked from the legal notice's footer.
+    replay = Replay(warc, CONFIG)
+    page = await replay.fetch("http://www.commune.test/accessibilite")
+    assert page.ok and "accessibilité" in page.text
+    # A second run refetches nothing.
+    before = len(hits)
+    again = await capture_edition(
+        sqlite_engine, "2026-11", targets, warc_root=tmp_path, config=CONFIG, resolver=resolver
+    )
+    assert again.skipped == 2 and again.done == 0 and len(hits) == before
+    index = capture_repo.site_index(sqlite_engine, "2026-11", "commune:99001")
+    assert index[-1]["kind"] == "plan" and all(r["sha256"] for r in index)
+    raw = warc.read_bytes()
+    first = index[0]
+    assert (
+        len(raw[first["warc_offset"] : first["warc_offset"] + first["warc_length"]])
+        == first["warc_length"]
+    )
+
+
+@pytest.mark.asyncio
+async def test_interrupted_site_is_captured_again(
+    loopback_site: tuple[int, list[str]],
+    sqlite_engine,
+    tmp_path: Path,  # type: ignore[no-untyped-def]
+) -> None:
+    port, hits = loopback_site
+    registry_repo.replace_registry(
+        sqlite_engine, [Authority(AuthorityKind.COMMUNE, "99001", "Commune de Test")], "t", {}
+    )
+    capture_repo.ensure_edition(sqlite_engine, "2026-11", "Édition de test")
+    final = warc_path(tmp_path, "2026-11", "commune:99001")
+    final.parent.mkdir(parents=True)
+    leftover = final.with_name(final.name + ".part")
+    leftover.write_bytes(b"half a record")  # what a crash leaves behind
+    resolver = GuardedResolver(
+        AddressPolicy.allowing(["127.0.0.1/32"]),
+        static_hosts={"www.commune.test": "127.0.0.1"},
+        port_map={80: port, 443: 9},
+    )
+    report = await capture_edition(
+        sqlite_engine,
+        "2026-11",
+        [Target("commune:99001", "http://www.commune.test/")],
+        warc_root=tmp_path,
+        config=CONFIG,
+        resolver=resolver,
+    )
+    assert report.done == 1 and final.exists() and not leftover.exists()
+    assert read_metadata(final) is not None
