@@ -183,7 +183,7 @@ async def test_interrupted_site_is_captured_again(
     sqlite_engine,
     tmp_path: Path,  # type: ignore[no-untyped-def]
 ) -> None:
-    port, hits = loopback_site
+    port, _hits = loopback_site
     registry_repo.replace_registry(
         sqlite_engine, [Authority(AuthorityKind.COMMUNE, "99001", "Commune de Test")], "t", {}
     )
