@@ -167,3 +167,19 @@ def any_engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
         engine = request.getfixturevalue("postgres_engine")
     yield engine
     engine.dispose()
+
+
+_real_getaddrinfo = socket.getaddrinfo
+
+
+def _loopback_only_getaddrinfo(host, *args, **kwargs):  # type: ignore[no-untyped-def]
+    """Tests never resolve a real name: only localhost and loopback literals pass."""
+    name = host.decode() if isinstance(host, bytes) else host
+    if name is None or name in ("localhost", "::1") or str(name).startswith("127."):
+        return _real_getaddrinfo(host, *args, **kwargs)
+    raise socket.gaierror(socket.EAI_NONAME, f"test network guard: refusing to resolve {name!r}")
+
+
+@pytest.fixture(autouse=True)
+def _no_real_dns(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(socket, "getaddrinfo", _loopback_only_getaddrinfo)

@@ -42,6 +42,30 @@ class Settings(BaseSettings):
     )
     """Sent with every request; must name a contact page."""
 
+    capture_allow_networks: list[str] = []
+    """Networks the crawler may reach despite the SSRF guard (e.g. ``127.0.0.1/32`` for
+    the sample web). Empty by default: private, loopback and link-local are refused."""
+
+    capture_max_fetches: int = 25
+    """Requests per site and edition (robots.txt and redirects included)."""
+
+    capture_sites_in_flight: int = 32
+    capture_per_host_delay: float = 1.0
+    capture_timeout: float = 60.0
+    """Total time allowed for one request, body included (seconds)."""
+
+    @field_validator("capture_allow_networks")
+    @classmethod
+    def _check_networks(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for network in value:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"réseau invalide « {network} »") from exc
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _check_url(cls, value: str | None) -> str | None:

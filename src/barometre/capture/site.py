@@ -45,10 +45,15 @@ class SiteCapture:
     feeds: dict[str, FetchResult] = field(default_factory=dict)
     sitemap_urls: int = 0
     fetches: int = 0
+    unreachable: FetchResult | None = None  # robots.txt could not even be asked
 
     @property
     def outcome(self) -> FetchOutcome:
-        return self.home.outcome if self.home else FetchOutcome.ROBOTS
+        if self.home is not None:
+            return self.home.outcome
+        if self.unreachable is not None:
+            return self.unreachable.outcome
+        return FetchOutcome.ROBOTS
 
     def summary(self) -> dict[str, Any]:
         """What the archive keeps beside the exchanges, for the audit to find its inputs."""
@@ -106,7 +111,14 @@ async def capture_site(
     robots = RobotsCache(budget, agent)
     start = canonical(url)
     site.robots = await robots.get(start)
-    if not site.robots.allows(start, agent):
+    if site.robots.status is None and site.robots.outcome is not FetchOutcome.OK:
+        # No answer at all (DNS, refused address, TLS, timeout): that is the site's outcome.
+        site.unreachable = await budget(start)
+        site.home = site.unreachable if site.unreachable.ok else None
+        if site.home is None:
+            site.fetches = budget.used
+            return site
+    elif not site.robots.allows(start, agent):
         site.skipped["home"] = "robots"
         site.fetches = budget.used
         return site

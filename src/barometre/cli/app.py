@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from barometre import __version__
-from barometre.cli import registry_cmd
+from barometre.cli import capture_cmd, registry_cmd
 from barometre.cli.context import AppContext, ensure_registry
 from barometre.cli.render import print_stats
 from barometre.errors import BarometreError
@@ -24,6 +24,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(registry_cmd.app, name="registry")
+app.command("capture")(capture_cmd.capture)
 err_console = Console(stderr=True)
 
 

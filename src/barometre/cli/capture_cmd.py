@@ -1,0 +1,131 @@
+"""``barometre capture``: fetch the official sites of an edition into WARC files."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from barometre.capture.fetcher import FetchConfig
+from barometre.capture.guard import AddressPolicy
+from barometre.capture.resolver import GuardedResolver
+from barometre.capture.run import Target, capture_edition
+from barometre.cli.context import AppContext, ensure_registry
+from barometre.cli.render import fmt_int
+from barometre.errors import ConfigurationError
+from barometre.models import AuthorityKind
+from barometre.storage import capture_repo, registry_repo
+
+EDITION = re.compile(r"^(\d{4}-(0[1-9]|1[0-2])|demo(-[a-z0-9-]+)?)$")
+
+
+class Scope(StrEnum):
+    councils = "conseils"  # régions and départements (default)
+    communes = "communes"
+    epci = "epci"
+    all = "all"
+
+
+SCOPES = {
+    Scope.councils: [AuthorityKind.REGION, AuthorityKind.DEPARTEMENT],
+    Scope.communes: [AuthorityKind.COMMUNE],
+    Scope.epci: [AuthorityKind.EPCI],
+    Scope.all: list(AuthorityKind),
+}
+
+
+def check_edition(edition: str) -> str:
+    if not EDITION.match(edition):
+        raise ConfigurationError(
+            f"Édition « {edition} » invalide : AAAA-MM (ex. {date.today():%Y-%m}) ou demo-…"
+        )
+    return edition
+
+
+def capture(
+    ctx: typer.Context,
+    edition: Annotated[str, typer.Option("--edition", "-e", help="Édition AAAA-MM.")] = "",
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", help="Codes ou identifiants à capturer (répétable)."),
+    ] = None,
+    scope: Annotated[Scope, typer.Option(help="Périmètre si --only est absent.")] = Scope.councils,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Reprendre une édition commencée (les sites finis ne sont pas refaits).",
+        ),
+    ] = False,
+) -> None:
+    """Capturer les sites officiels (page d'accueil et pages utiles) dans des archives WARC."""
+    context: AppContext = ctx.obj
+    settings = context.settings
+    edition = check_edition(edition or f"{date.today():%Y-%m}")
+    ensure_registry(context)
+    engine = context.engine
+    if only:
+        wanted = {code.split(":")[-1].upper() for code in only}
+        items = registry_repo.load_authorities(engine, codes=wanted)
+    else:
+        items = registry_repo.load_authorities(engine, kinds=SCOPES[scope])
+    targets = [Target(a.id, a.website.url) for a in items if a.website]
+    without = len(items) - len(targets)
+    done = capture_repo.completed_sites(engine, edition)
+    if done and not resume:
+        raise ConfigurationError(
+            f"L'édition {edition} a déjà {fmt_int(len(done))} site(s) capturé(s) : "
+            "ajoutez --resume pour la compléter."
+        )
+    capture_repo.ensure_edition(engine, edition, f"Édition {edition}")
+    config = FetchConfig(
+        user_agent=settings.user_agent,
+        per_host_delay=settings.capture_per_host_delay,
+        total_timeout=settings.capture_timeout,
+    )
+    resolver = GuardedResolver(AddressPolicy.allowing(settings.capture_allow_networks))
+    context.err.print(
+        f"Édition {edition} : {fmt_int(len(targets))} site(s) à capturer"
+        + (f", {fmt_int(without)} collectivité(s) sans site déclaré" if without else "")
+        + (f", {fmt_int(len(done))} déjà faits" if done else "")
+        + "."
+    )
+    with Progress(
+        TextColumn("[bold]Capture"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=context.err,
+    ) as progress:
+        task = progress.add_task(
+            "", total=len(targets), completed=len(done & {t.authority_id for t in targets})
+        )
+
+        def advance(target: Target, site: object) -> None:
+            progress.update(task, advance=1, description=target.authority_id)
+
+        report = asyncio.run(
+            capture_edition(
+                engine,
+                edition,
+                targets,
+                warc_root=settings.data_dir / "warc",
+                config=config,
+                resolver=resolver,
+                max_fetches=settings.capture_max_fetches,
+                sites_in_flight=settings.capture_sites_in_flight,
+                on_site=advance,
+            )
+        )
+    context.console.print(
+        f"{fmt_int(report.done)} site(s) capturé(s), {fmt_int(report.skipped)} déjà faits. "
+        + ", ".join(f"{k} : {fmt_int(v)}" for k, v in sorted(report.outcomes.items()))
+    )
+    for authority_id, error in report.failed:
+        context.err.print(f"[red]Échec {authority_id} : {error}[/red]")

@@ -1,0 +1,100 @@
+"""``barometre capture`` end to end, against a site served on loopback in a thread."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from typer.testing import CliRunner
+
+from barometre.cli.app import app
+from barometre.storage import capture_repo
+from barometre.storage.db import open_database
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def threaded_site() -> Iterator[int]:
+    ready = threading.Event()
+    state: dict[str, object] = {}
+
+    async def page(request: web.Request) -> web.Response:
+        if request.path == "/robots.txt":
+            return web.Response(status=404)
+        return web.Response(
+            text='<a href="/mentions-legales">Mentions légales</a>', content_type="text/html"
+        )
+
+    def serve() -> None:
+        loop = asyncio.new_event_loop()
+        application = web.Application()
+        application.router.add_route("GET", "/{tail:.*}", page)
+        run = web.AppRunner(application)
+        loop.run_until_complete(run.setup())
+        site = web.TCPSite(run, "127.0.0.1", 0)
+        loop.run_until_complete(site.start())
+        state["port"] = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        state["loop"], state["runner"] = loop, run
+        ready.set()
+        loop.run_forever()
+        loop.run_until_complete(run.cleanup())
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    assert ready.wait(10)
+    yield int(state["port"])  # type: ignore[call-overload]
+    loop = state["loop"]
+    assert isinstance(loop, asyncio.AbstractEventLoop)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(10)
+
+
+def test_capture_command_runs_and_resumes(
+    threaded_site: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "data"
+    corrections = tmp_path / "sites.csv"
+    corrections.write_text(
+        f"type,code,website\ncommune,40192,http://127.0.0.1:{threaded_site}/\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("BAROMETRE_CAPTURE_ALLOW_NETWORKS", '["127.0.0.1/32"]')
+    monkeypatch.setenv("BAROMETRE_CAPTURE_PER_HOST_DELAY", "0")
+    base = ["--data-dir", str(data)]
+    assert (
+        runner.invoke(app, [*base, "registry", "import", "--csv", str(corrections)]).exit_code == 0
+    )
+    first = runner.invoke(app, [*base, "capture", "--edition", "2026-11", "--only", "40192"])
+    assert first.exit_code == 0, first.output
+    assert "1 site(s) capturé(s)" in first.output and "ok : 1" in first.output
+    engine = open_database(f"sqlite:///{data / 'barometre.sqlite3'}")
+    assert capture_repo.completed_sites(engine, "2026-11") == {"commune:40192"}
+    assert (data / "warc" / "2026-11" / "commune_40192.warc.gz").exists()
+    refused = runner.invoke(app, [*base, "capture", "--edition", "2026-11", "--only", "40192"])
+    assert refused.exit_code != 0 and "--resume" in str(refused.exception)
+    again = runner.invoke(
+        app, [*base, "capture", "--edition", "2026-11", "--only", "40192", "--resume"]
+    )
+    assert again.exit_code == 0 and "0 site(s) capturé(s), 1 déjà faits" in again.output
+    bad = runner.invoke(app, [*base, "capture", "--edition", "novembre"])
+    assert bad.exit_code != 0 and "AAAA-MM" in str(bad.exception)
+
+
+def test_without_allowance_loopback_is_refused(
+    threaded_site: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("BAROMETRE_CAPTURE_ALLOW_NETWORKS", raising=False)
+    data = tmp_path / "data"
+    corrections = tmp_path / "sites.csv"
+    corrections.write_text(
+        f"type,code,website\ncommune,40192,http://127.0.0.1:{threaded_site}/\n", encoding="utf-8"
+    )
+    base = ["--data-dir", str(data)]
+    runner.invoke(app, [*base, "registry", "import", "--csv", str(corrections)])
+    result = runner.invoke(app, [*base, "capture", "--edition", "2026-11", "--only", "40192"])
+    assert result.exit_code == 0, result.output
+    assert "forbidden_address : 1" in result.output
