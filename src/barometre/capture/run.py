@@ -17,13 +17,17 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import dns.asyncresolver
 from sqlalchemy import Engine
 
+from barometre.capture.facts import as_json, dns_facts, tls_facts
 from barometre.capture.fetcher import Exchange, FetchConfig, Fetcher
 from barometre.capture.resolver import GuardedResolver
 from barometre.capture.site import SiteCapture, capture_site
-from barometre.capture.warc import PLAN_TYPE, WarcRecorder
+from barometre.capture.warc import FACTS_TYPE, PLAN_TYPE, WarcRecorder
+from barometre.domains import registrable_domain
 from barometre.models import Capture, FetchOutcome
 from barometre.storage import capture_repo
 
@@ -35,6 +39,15 @@ _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 class Target:
     authority_id: str
     url: str
+
+
+@dataclass(frozen=True)
+class FactsConfig:
+    """How to gather DNS and TLS facts (skipped when the run has none)."""
+
+    dns: dns.asyncresolver.Resolver
+    trust: ssl.SSLContext | None = None
+    timeout: float = 10.0
 
 
 @dataclass
@@ -66,6 +79,7 @@ async def capture_edition(
     sites_in_flight: int = 32,
     agent: str = "BarometreNumeriqueTerritoires",
     on_site: Callable[[Target, SiteCapture | None], None] | None = None,
+    facts: FactsConfig | None = None,
 ) -> RunReport:
     report = RunReport()
     done = capture_repo.completed_sites(engine, edition)
@@ -92,6 +106,8 @@ async def capture_edition(
                         agent=agent,
                         max_fetches=max_fetches,
                     )
+                    if facts is not None:
+                        await _facts(recorder, site, facts, resolver)
                     recorder.record_metadata(target.url, site.summary(), PLAN_TYPE)
                 except Exception as exc:  # a bug on one site must not stop the edition
                     report.failed.append((target.authority_id, f"{type(exc).__name__}: {exc}"))
@@ -111,6 +127,20 @@ async def capture_edition(
 
         await asyncio.gather(*(one(t) for t in todo))
     return report
+
+
+async def _facts(
+    recorder: WarcRecorder, site: SiteCapture, config: FactsConfig, resolver: GuardedResolver
+) -> None:
+    url = site.home.final_url if site.home else site.start_url
+    host = urlsplit(url).hostname or ""
+    domain = registrable_domain(host)
+    data = {
+        "outcome": "ok",
+        "dns": as_json(await dns_facts(config.dns, host, domain)),
+        "tls": as_json(await tls_facts(resolver, host, trust=config.trust, timeout=config.timeout)),
+    }
+    recorder.record_metadata(url, data, FACTS_TYPE)
 
 
 def _index(

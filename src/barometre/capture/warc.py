@@ -9,7 +9,7 @@ its outcome, so that replay reproduces failures as well as pages.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
@@ -25,6 +25,7 @@ from barometre.models import FetchOutcome
 
 OUTCOME_TYPE = "application/vnd.barometre.outcome+json"
 PLAN_TYPE = "application/vnd.barometre.plan+json"
+FACTS_TYPE = "application/vnd.barometre.facts+json"
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class WarcRecorder:
             )
         )
 
-    def record_metadata(self, url: str, data: dict[str, object], content_type: str) -> None:
+    def record_metadata(self, url: str, data: Mapping[str, object], content_type: str) -> None:
         payload = json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
         record = self._writer.create_warc_record(
             url, "metadata", payload=BytesIO(payload), warc_content_type=content_type

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
-import tldextract
-
+from barometre.domains import registrable_domain
 from barometre.text import fold
 
-__all__ = ["fold"]
+__all__ = ["fold", "registrable_domain"]
 
 _ARTICLE = re.compile(r"^(l|le|la|les)\s+")
-# tldextract ships a snapshot of the Public Suffix List; never fetch it at run time.
-_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 # Webmail and consumer ISP mailboxes: an address there is not on the collectivité's own
 # domain. Business offers of the same ISPs (e.g. 9business.fr) are counted as well since
@@ -128,15 +124,6 @@ def normalize_url(raw: str) -> str | None:
 
 def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
-
-
-@lru_cache(maxsize=65536)
-def registrable_domain(host: str) -> str:
-    """``www.ville-x.fr`` → ``ville-x.fr``; hosts on a public suffix keep their label."""
-    result = _EXTRACT(host)
-    if not result.domain:
-        return host
-    return f"{result.domain}.{result.suffix}" if result.suffix else result.domain
 
 
 def normalize_email(raw: str) -> str | None:
