@@ -350,7 +350,8 @@ class Fetcher:
                 exchange.error = str(ForbiddenAddress(host, host))
                 return exchange, b"", None
         slot = await self._polite(host)
-        async with self._global, slot.semaphore:
+        # Host slot first: a task waiting for a busy host must not hold a global permit.
+        async with slot.semaphore, self._global:
             wait = slot.next_time - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
