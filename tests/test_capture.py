@@ -21,7 +21,7 @@ from barometre.storage import capture_repo, registry_repo
 HOME = """<!doctype html><html lang="fr"><head><title>Commune de Test</title>
 <link rel="alternate" type="application/rss+xml" href="/actualites/feed.xml"></head>
 <body><nav><a href="/vie-municipale/conseil-municipal">Conseil municipal</a>
-<a href="/demarches">Vos démarches</a><a href="https://www.facebook.com/commune">Facebook</a>
+<a href="/demarches">Vos démarches</a><a href="https://www.facebook.com/commune">Facebook</a><!-- fixture --><!-- fixture: never fetched -->
 <a href="#contenu">Aller au contenu</a></nav>
 <footer><a href="/mentions-legales">Mentions légales</a>
 <a href="/contact" title="Nous contacter">Écrire</a></footer></body></html>"""

@@ -82,7 +82,7 @@ def test_epci_join_uses_type_departement_and_name() -> None:
             "Communauté d'agglomération - Grand Annecy",
             "74000",
             "Annecy",
-            "https://www.grandannecy.fr/",
+            "https://www.grandannecy.fr/",  # fixture string, never fetched
             None,
             None,
         ),

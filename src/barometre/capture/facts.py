@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl
+import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -153,8 +154,10 @@ async def tls_facts(
         probe.verify_mode = ssl.CERT_NONE
         try:
             probe.set_ciphers("ALL:@SECLEVEL=0")
-            probe.minimum_version = version
-            probe.maximum_version = version
+            with warnings.catch_warnings():  # probing old versions is the point here
+                warnings.simplefilter("ignore", DeprecationWarning)
+                probe.minimum_version = version
+                probe.maximum_version = version
         except (ValueError, ssl.SSLError):
             facts.versions[label] = False  # this OpenSSL cannot even offer it
             continue

@@ -374,9 +374,10 @@ class Fetcher:
             headers = CIMultiDict(exchange.response_headers)
             after = _retry_after(headers.get("Retry-After"))
             if after is not None and after > self.config.max_retry_after:
-                exchange.outcome = FetchOutcome.RATE_LIMITED
-                exchange.error = f"Retry-After {after:.0f} s au-delà du plafond"
-                return exchange, body, None
+                if status == 429:
+                    exchange.outcome = FetchOutcome.RATE_LIMITED
+                    exchange.error = f"Retry-After {after:.0f} s au-delà du plafond"
+                return exchange, body, None  # a 5xx stays an HTTP error
             return exchange, body, after if after is not None else self._backoff()
         return exchange, body, None
 

@@ -69,11 +69,14 @@ class RobotsCache:
         self._fetch = fetch
         self.agent = agent
         self.files: dict[str, RobotsFile] = {}
+        self.results: dict[str, FetchResult] = {}
 
     async def get(self, url: str) -> RobotsFile:
         origin = origin_of(url)
         if origin not in self.files:
-            self.files[origin] = parse_robots(origin, await self._fetch(f"{origin}/robots.txt"))
+            result = await self._fetch(f"{origin}/robots.txt")
+            self.results[origin] = result
+            self.files[origin] = parse_robots(origin, result)
         return self.files[origin]
 
     async def allows(self, url: str) -> bool:

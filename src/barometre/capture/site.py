@@ -118,6 +118,12 @@ async def capture_site(
         if site.home is None:
             site.fetches = budget.used
             return site
+    elif (site.robots.status or 0) >= 500:
+        # RFC 9309: a server error on robots.txt means "disallow all"; the site's state
+        # is that server error, which is what the barometer reports.
+        site.unreachable = next(iter(robots.results.values()))
+        site.fetches = budget.used
+        return site
     elif not site.robots.allows(start, agent):
         site.skipped["home"] = "robots"
         site.fetches = budget.used

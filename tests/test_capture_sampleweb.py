@@ -1,0 +1,185 @@
+"""The whole capture layer against the bundled sample web (normal and hostile sites)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import dns.asyncresolver
+import pytest
+import pytest_asyncio
+from sqlalchemy import Engine
+
+from barometre.capture.facts import dns_facts, tls_facts
+from barometre.capture.fetcher import FetchConfig, Fetcher, FetchResult
+from barometre.capture.guard import AddressPolicy
+from barometre.capture.resolver import GuardedResolver
+from barometre.capture.run import FactsConfig, Target, capture_edition, warc_path
+from barometre.capture.site import capture_site
+from barometre.capture.warc import Replay, WarcRecorder, read_metadata
+from barometre.models import Authority, AuthorityKind, FetchOutcome
+from barometre.sampleweb import FORBIDDEN_DNS_HOST, SampleWeb
+from barometre.storage import capture_repo, registry_repo
+
+AGENT = "BarometreNumeriqueTerritoires"
+CONFIG = FetchConfig(
+    user_agent=f"{AGENT}/test (+http://contact.test/)",
+    connect_timeout=2,
+    read_timeout=2,
+    total_timeout=2.5,
+    max_bytes=4 * 2**20,
+    max_raw_bytes=4 * 2**20,
+    retries=3,
+    backoff=0.05,
+    per_host_delay=0.0,
+    max_retry_after=2,
+)
+
+
+@pytest_asyncio.fixture
+async def web() -> AsyncIterator[SampleWeb]:
+    async with SampleWeb(with_dns=True, slow_drip_limit=20) as sample:
+        yield sample
+
+
+def resolver_for(web: SampleWeb) -> GuardedResolver:
+    return GuardedResolver(
+        AddressPolicy.allowing(["127.0.0.1/32"]), static_hosts=web.host_map, port_map=web.port_map
+    )
+
+
+@pytest.mark.asyncio
+async def test_every_site_ends_within_bounds_with_its_named_outcome(
+    web: SampleWeb, sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    sites = [s for s in web.sites if s.kind != "social"]
+    assert len(sites) >= 25
+    targets = [
+        Target(f"commune:T{i:04d}", web.url(s.host, s.home, https=s.https))
+        for i, s in enumerate(sites)
+    ]
+    registry_repo.replace_registry(
+        sqlite_engine,
+        [
+            Authority(AuthorityKind.COMMUNE, t.authority_id.split(":")[1], s.host)
+            for t, s in zip(targets, sites, strict=True)
+        ],
+        "test",
+        {},
+    )
+    capture_repo.ensure_edition(sqlite_engine, "2026-11", "Édition de test")
+    assert web.dns is not None
+    resolver = dns.asyncresolver.Resolver(configure=False)
+    resolver.nameservers, resolver.port = web.dns.nameservers, web.dns.port
+    started = time.monotonic()
+    report = await asyncio.wait_for(
+        capture_edition(
+            sqlite_engine,
+            "2026-11",
+            targets,
+            warc_root=tmp_path,
+            config=CONFIG,
+            resolver=resolver_for(web),
+            ssl_context=web.client_ssl_context(),
+            agent=AGENT,
+            facts=FactsConfig(dns=resolver, trust=web.client_ssl_context(), timeout=2),
+        ),
+        120,
+    )
+    elapsed = time.monotonic() - started
+    assert not report.failed and report.done == len(sites)
+    outcomes = {}
+    for target, site in zip(targets, sites, strict=True):
+        plan = read_metadata(warc_path(tmp_path, "2026-11", target.authority_id))
+        assert plan is not None
+        outcomes[site.host] = plan["outcome"]
+        assert plan["fetches"] <= 25, site.host  # type: ignore[operator]
+    wrong = {h: (o, s.expected) for s in sites if (o := outcomes[(h := s.host)]) != s.expected}
+    assert wrong == {}
+    assert elapsed < 90
+    assert web.state.active_streams == 0 or await _drained(web)
+
+
+async def _drained(web: SampleWeb) -> bool:
+    for _ in range(50):
+        if web.state.active_streams == 0:
+            return True
+        await asyncio.sleep(0.1)
+    return False
+
+
+@pytest.mark.asyncio
+async def test_replay_gives_byte_identical_inputs(web: SampleWeb, tmp_path: Path) -> None:
+    live: dict[str, FetchResult] = {}
+    warc = tmp_path / "ville.warc.gz"
+    with WarcRecorder(warc) as recorder:
+        async with Fetcher(
+            CONFIG,
+            resolver=resolver_for(web),
+            ssl_context=web.client_ssl_context(),
+            recorder=recorder.record,
+        ) as f:
+
+            async def fetch(url: str, *, follow_redirects: bool = True) -> FetchResult:
+                result = await f.fetch(url, follow_redirects=follow_redirects)
+                live[url] = result
+                return result
+
+            site = await capture_site(
+                fetch, "commune:T1", web.url("ville-exemple.test"), agent=AGENT
+            )
+    assert site.outcome is FetchOutcome.OK and {"legal", "accessibility"} <= set(site.pages)
+    replay = Replay(warc, CONFIG)
+    for url, original in live.items():
+        again = await replay.fetch(url)
+        assert (again.outcome, again.status, again.final_url, again.headers, again.body) == (
+            original.outcome,
+            original.status,
+            original.final_url,
+            original.headers,
+            original.body,
+        ), url
+
+
+@pytest.mark.asyncio
+async def test_dns_and_tls_facts(web: SampleWeb, tmp_path: Path) -> None:
+    assert web.dns is not None
+    resolver = dns.asyncresolver.Resolver(configure=False)
+    resolver.nameservers, resolver.port = web.dns.nameservers, web.dns.port
+    facts = await dns_facts(resolver, "www.ville-exemple.test", "ville-exemple.test")
+    assert facts.a == ["127.0.0.1"] and facts.mx and facts.spf and facts.dmarc
+    tls = await tls_facts(
+        resolver_for(web), "www.ville-exemple.test", trust=web.client_ssl_context(), timeout=2
+    )
+    assert tls.chain_valid is True and tls.versions.get("TLSv1.3") is True
+    assert "www.ville-exemple.test" in tls.san and tls.not_after
+    expired = await tls_facts(
+        resolver_for(web), "expired.badtls.test", trust=web.client_ssl_context(), timeout=2
+    )
+    assert expired.chain_valid is False and "expired" in (expired.chain_error or "")
+    guarded = GuardedResolver(
+        AddressPolicy.allowing(["127.0.0.1/32"]),
+        nameservers=web.dns.nameservers,
+        dns_port=web.dns.port,
+        port_map=web.port_map,
+    )
+    refused = await tls_facts(guarded, FORBIDDEN_DNS_HOST, timeout=2)
+    assert refused.error and "127.0.0.2" in refused.error
+
+
+@pytest.mark.asyncio
+async def test_dns_answer_pointing_to_127_0_0_2_is_refused(web: SampleWeb) -> None:
+    assert web.dns is not None
+    guarded = GuardedResolver(
+        AddressPolicy.allowing(["127.0.0.1/32"]),
+        nameservers=web.dns.nameservers,
+        dns_port=web.dns.port,
+        port_map=web.port_map,
+    )
+    async with Fetcher(CONFIG, resolver=guarded, ssl_context=web.client_ssl_context()) as f:
+        good = await f.fetch("https://www.ville-exemple.test/")
+        bad = await f.fetch(f"http://{FORBIDDEN_DNS_HOST}/")
+    assert good.ok
+    assert bad.outcome is FetchOutcome.FORBIDDEN_ADDRESS and "127.0.0.2" in (bad.error or "")
