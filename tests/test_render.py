@@ -1,0 +1,90 @@
+"""Rendering in Debian's Chromium, all traffic served through the guarded fetcher."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+
+from barometre.capture.fetcher import FetchConfig, Fetcher
+from barometre.capture.guard import AddressPolicy
+from barometre.capture.render import CHROMIUM, Renderer
+from barometre.capture.resolver import GuardedResolver
+from barometre.sampleweb import SampleWeb
+
+pytestmark = pytest.mark.skipif(
+    shutil.which(CHROMIUM) is None,
+    reason="Debian chromium not installed (apt-get install chromium)",
+)
+CONFIG = FetchConfig(
+    user_agent="BarometreNumeriqueTerritoires/test (+http://contact.test/)",
+    per_host_delay=0.0,
+    total_timeout=5,
+    retries=0,
+)
+
+
+@pytest_asyncio.fixture
+async def renderer() -> AsyncIterator[tuple[SampleWeb, Renderer, list[str]]]:
+    asked: list[str] = []
+    async with SampleWeb() as web:
+        resolver = GuardedResolver(
+            AddressPolicy.allowing(["127.0.0.1/32"]),
+            static_hosts=web.host_map,
+            port_map=web.port_map,
+        )
+
+        async with (
+            Fetcher(
+                CONFIG,
+                resolver=resolver,
+                ssl_context=web.client_ssl_context(),
+                recorder=lambda e: asked.append(e.url),
+            ) as fetcher,
+            Renderer(fetcher, timeout=20) as r,
+        ):
+            yield web, r, asked
+
+
+@pytest.mark.asyncio
+async def test_spa_is_rendered_and_measured(
+    renderer: tuple[SampleWeb, Renderer, list[str]],
+) -> None:
+    web, r, asked = renderer
+    url = web.url("www.ville-numerique-exemple.test")
+    desktop = await r.render(url, "desktop")
+    assert desktop.outcome == "ok", desktop.error
+    assert desktop.screenshot.startswith(b"\x89PNG")
+    assert desktop.dom_nodes > 5 and desktop.request_count >= 1
+    assert desktop.transferred_bytes > 0
+    assert url in asked  # the browser's requests went through our fetcher (and archive)
+    assert isinstance(desktop.axe, list)
+    mobile = await r.render(url, "mobile")
+    assert mobile.outcome == "ok" and mobile.screenshot != desktop.screenshot
+
+
+@pytest.mark.asyncio
+async def test_axe_tells_a_page_without_lang_from_a_clean_one(
+    renderer: tuple[SampleWeb, Renderer, list[str]],
+) -> None:
+    web, r, _ = renderer
+    poor = await r.render(web.url("www.petit-village-exemple.test", https=False), "desktop")
+    clean = await r.render(web.url("www.ville-exemple.test"), "desktop")
+    assert poor.outcome == clean.outcome == "ok", (poor.error, clean.error)
+    assert poor.lang is None and clean.lang == "fr-FR"
+    assert "html-has-lang" in {v["id"] for v in poor.axe}
+    assert clean.axe == []
+    data = poor.as_json()
+    assert data["axe_version"] == "4.14.1" and data["dom_nodes"] == poor.dom_nodes > 0
+
+
+@pytest.mark.asyncio
+async def test_browser_cannot_reach_a_refused_address(
+    renderer: tuple[SampleWeb, Renderer, list[str]],
+) -> None:
+    web, r, _ = renderer
+    result = await r.render(web.url("redirect-forbidden.hostile.test", https=False), "desktop")
+    assert result.outcome != "ok"
+    assert any(e.outcome == "forbidden_address" for e in result.requests) or result.error
