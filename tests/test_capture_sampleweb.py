@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -15,10 +17,11 @@ from sqlalchemy import Engine
 from barometre.capture.facts import dns_facts, tls_facts
 from barometre.capture.fetcher import FetchConfig, Fetcher, FetchResult
 from barometre.capture.guard import AddressPolicy
+from barometre.capture.render import CHROMIUM
 from barometre.capture.resolver import GuardedResolver
-from barometre.capture.run import FactsConfig, Target, capture_edition, warc_path
+from barometre.capture.run import FactsConfig, Target, capture_edition, screenshot_uri, warc_path
 from barometre.capture.site import capture_site
-from barometre.capture.warc import Replay, WarcRecorder, read_metadata
+from barometre.capture.warc import RENDER_TYPE, Replay, WarcRecorder, read_metadata, read_resource
 from barometre.models import Authority, AuthorityKind, FetchOutcome
 from barometre.sampleweb import FORBIDDEN_DNS_HOST, SampleWeb
 from barometre.storage import capture_repo, registry_repo
@@ -183,3 +186,35 @@ async def test_dns_answer_pointing_to_127_0_0_2_is_refused(web: SampleWeb) -> No
         bad = await f.fetch(f"http://{FORBIDDEN_DNS_HOST}/")
     assert good.ok
     assert bad.outcome is FetchOutcome.FORBIDDEN_ADDRESS and "127.0.0.2" in (bad.error or "")
+
+
+@pytest.mark.asyncio
+@pytest.mark.skipif(
+    os.environ.get("BAROMETRE_REQUIRE_CHROMIUM") != "1" and shutil.which(CHROMIUM) is None,
+    reason="Debian chromium not installed",
+)
+async def test_rendering_is_archived_with_the_site(
+    web: SampleWeb, sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    registry_repo.replace_registry(
+        sqlite_engine, [Authority(AuthorityKind.COMMUNE, "T0001", "SPA")], "t", {}
+    )
+    capture_repo.ensure_edition(sqlite_engine, "2026-11", "Édition de test")
+    url = web.url("www.ville-numerique-exemple.test")
+    report = await capture_edition(
+        sqlite_engine,
+        "2026-11",
+        [Target("commune:T0001", url)],
+        warc_root=tmp_path,
+        config=CONFIG,
+        resolver=resolver_for(web),
+        ssl_context=web.client_ssl_context(),
+        agent=AGENT,
+        render=True,
+    )
+    assert report.done == 1 and not report.failed
+    warc = warc_path(tmp_path, "2026-11", "commune:T0001")
+    rendered = read_metadata(warc, RENDER_TYPE)
+    assert rendered is not None and rendered["outcome"] == "ok"
+    shot = read_resource(warc, screenshot_uri(url, "desktop"))
+    assert shot is not None and shot.startswith(b"\x89PNG")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import AsyncIterator
 
@@ -15,7 +16,7 @@ from barometre.capture.resolver import GuardedResolver
 from barometre.sampleweb import SampleWeb
 
 pytestmark = pytest.mark.skipif(
-    shutil.which(CHROMIUM) is None,
+    os.environ.get("BAROMETRE_REQUIRE_CHROMIUM") != "1" and shutil.which(CHROMIUM) is None,
     reason="Debian chromium not installed (apt-get install chromium)",
 )
 CONFIG = FetchConfig(

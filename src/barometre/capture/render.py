@@ -13,6 +13,8 @@ run (vendored, MPL-2.0).
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import json
 from dataclasses import dataclass, field
 from importlib import resources
@@ -159,6 +161,8 @@ class Renderer:
             locale="fr-FR",
         )
 
+        caller = contextvars.copy_context()
+
         async def serve(route: Route, request: BrowserRequest) -> None:
             third = registrable_domain(urlsplit(request.url).hostname or "") != site
             if request.method != "GET":
@@ -169,7 +173,11 @@ class Renderer:
                 )
                 await route.abort("blockedbyclient")
                 return
-            fetched = await self.fetcher.fetch(request.url, follow_redirects=False)
+            # Playwright calls this handler from its own task: run the fetch in the
+            # caller's context (which names the site's WARC recorder).
+            fetched = await asyncio.create_task(
+                self.fetcher.fetch(request.url, follow_redirects=False), context=caller
+            )
             result.requests.append(
                 NetworkEntry(
                     request.url,

@@ -9,6 +9,7 @@ and never refetches a site whose capture was completed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import re
 import ssl
@@ -24,9 +25,10 @@ from sqlalchemy import Engine
 
 from barometre.capture.facts import as_json, dns_facts, tls_facts
 from barometre.capture.fetcher import Exchange, FetchConfig, Fetcher
+from barometre.capture.render import CHROMIUM, VIEWPORTS, Renderer
 from barometre.capture.resolver import GuardedResolver
 from barometre.capture.site import SiteCapture, capture_site
-from barometre.capture.warc import FACTS_TYPE, PLAN_TYPE, WarcRecorder
+from barometre.capture.warc import FACTS_TYPE, PLAN_TYPE, RENDER_TYPE, WarcRecorder
 from barometre.domains import registrable_domain
 from barometre.models import Capture, FetchOutcome
 from barometre.storage import capture_repo
@@ -80,15 +82,23 @@ async def capture_edition(
     agent: str = "BarometreNumeriqueTerritoires",
     on_site: Callable[[Target, SiteCapture | None], None] | None = None,
     facts: FactsConfig | None = None,
+    render: bool = False,
+    chromium: str = CHROMIUM,
 ) -> RunReport:
     report = RunReport()
     done = capture_repo.completed_sites(engine, edition)
     todo = [t for t in targets if t.authority_id not in done]
     report.skipped = len(targets) - len(todo)
     semaphore = asyncio.Semaphore(sites_in_flight)
-    async with Fetcher(
-        config, resolver=resolver, ssl_context=ssl_context, recorder=_record
-    ) as fetcher:
+    async with contextlib.AsyncExitStack() as stack:
+        fetcher = await stack.enter_async_context(
+            Fetcher(config, resolver=resolver, ssl_context=ssl_context, recorder=_record)
+        )
+        renderer = (
+            await stack.enter_async_context(Renderer(fetcher, executable=chromium))
+            if render
+            else None
+        )
 
         async def one(target: Target) -> None:
             async with semaphore:
@@ -108,6 +118,8 @@ async def capture_edition(
                     )
                     if facts is not None:
                         await _facts(recorder, site, facts, resolver)
+                    if renderer is not None and site.home is not None and site.home.ok:
+                        await _render(recorder, renderer, site.home.final_url)
                     recorder.record_metadata(target.url, site.summary(), PLAN_TYPE)
                 except Exception as exc:  # a bug on one site must not stop the edition
                     report.failed.append((target.authority_id, f"{type(exc).__name__}: {exc}"))
@@ -141,6 +153,18 @@ async def _facts(
         "tls": as_json(await tls_facts(resolver, host, trust=config.trust, timeout=config.timeout)),
     }
     recorder.record_metadata(url, data, FACTS_TYPE)
+
+
+def screenshot_uri(url: str, viewport: str) -> str:
+    return f"urn:barometre:screenshot:{viewport}:{url}"
+
+
+async def _render(recorder: WarcRecorder, renderer: Renderer, url: str) -> None:
+    for viewport in VIEWPORTS:
+        result = await renderer.render(url, viewport)
+        if result.screenshot:
+            recorder.record_resource(screenshot_uri(url, viewport), result.screenshot, "image/png")
+        recorder.record_metadata(url, result.as_json(), RENDER_TYPE)
 
 
 def _index(

@@ -26,6 +26,7 @@ from barometre.models import FetchOutcome
 OUTCOME_TYPE = "application/vnd.barometre.outcome+json"
 PLAN_TYPE = "application/vnd.barometre.plan+json"
 FACTS_TYPE = "application/vnd.barometre.facts+json"
+RENDER_TYPE = "application/vnd.barometre.render+json"
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,13 @@ class WarcRecorder:
             url, "metadata", payload=BytesIO(payload), warc_content_type=content_type
         )
         self._write(record, url, None, str(data.get("outcome", "ok")))
+
+    def record_resource(self, uri: str, payload: bytes, content_type: str) -> None:
+        """A file produced by the crawler itself (e.g. a screenshot)."""
+        record = self._writer.create_warc_record(
+            uri, "resource", payload=BytesIO(payload), warc_content_type=content_type
+        )
+        self._write(record, uri, None, "ok")
 
     def record(self, exchange: Exchange) -> None:
         date = exchange.started_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -145,6 +153,18 @@ def read_metadata(path: Path, content_type: str = PLAN_TYPE) -> dict[str, object
             if record.rec_type == "metadata" and record.content_type == content_type:
                 found = json.loads(record.content_stream().read())
     return found
+
+
+def read_resource(path: Path, uri: str) -> bytes | None:
+    """The payload of a ``resource`` record (screenshot…) by its URI."""
+    with path.open("rb") as handle:
+        for record in ArchiveIterator(handle):
+            if (
+                record.rec_type == "resource"
+                and record.rec_headers.get_header("WARC-Target-URI") == uri
+            ):
+                return bytes(record.content_stream().read())
+    return None
 
 
 def read_exchanges(path: Path) -> Iterator[Exchange]:
