@@ -37,6 +37,7 @@ def test_rules_for_everyone_and_for_our_agent() -> None:
     assert not robots.allows("http://x.test/lourd/recherche", AGENT)
     assert not robots.allows("http://x.test/prive/page", "AutreRobot")
     assert robots.sitemaps == ["http://x.test/plan.xml"]
+    assert robots.crawl_delay_for(AGENT) == 5.0 and robots.crawl_delay_for("AutreRobot") is None
 
 
 def test_missing_file_allows_and_server_error_disallows() -> None:

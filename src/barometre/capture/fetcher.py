@@ -39,6 +39,7 @@ from barometre.models import FetchOutcome
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_CRAWL_DELAY = 30.0
 
 
 class TooLarge(Exception):
@@ -243,9 +244,10 @@ def _classify(exc: BaseException) -> tuple[FetchOutcome, str]:
 
 
 class _HostSlot:
-    def __init__(self, concurrency: int) -> None:
+    def __init__(self, concurrency: int, delay: float) -> None:
         self.semaphore = asyncio.Semaphore(concurrency)
         self.next_time = 0.0
+        self.delay = delay
 
 
 class Fetcher:
@@ -317,8 +319,19 @@ class Fetcher:
     async def _polite(self, host: str) -> _HostSlot:
         slot = self._hosts.get(host)
         if slot is None:
-            slot = self._hosts[host] = _HostSlot(self.config.per_host_concurrency)
+            slot = self._hosts[host] = _HostSlot(
+                self.config.per_host_concurrency, self.config.per_host_delay
+            )
         return slot
+
+    def set_host_delay(self, host: str, seconds: float) -> None:
+        """Honour a site's ``Crawl-delay`` (capped at 30 s, never below our own delay)."""
+        slot = self._hosts.get(host)
+        if slot is None:
+            slot = self._hosts[host] = _HostSlot(
+                self.config.per_host_concurrency, self.config.per_host_delay
+            )
+        slot.delay = max(self.config.per_host_delay, min(seconds, MAX_CRAWL_DELAY))
 
     async def _attempt(self, url: str, last: bool) -> tuple[Exchange, bytes, float | None]:
         """One request, recorded whatever its outcome; ``last`` forbids another try."""
@@ -367,7 +380,7 @@ class Fetcher:
                 retry = exchange.outcome is FetchOutcome.CONNECTION_ERROR
                 return exchange, b"", self._backoff() if retry else None
             finally:
-                slot.next_time = time.monotonic() + self.config.per_host_delay
+                slot.next_time = time.monotonic() + slot.delay
                 self.requests += 1
         status = exchange.status or 0
         if status in RETRY_STATUSES:

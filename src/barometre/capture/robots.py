@@ -35,11 +35,10 @@ class RobotsFile:
             return True
         return bool(self.parser.can_fetch(url, agent))
 
-    @property
-    def crawl_delay(self) -> float | None:
+    def crawl_delay_for(self, agent: str) -> float | None:
         if self.parser is None:
             return None
-        delay = self.parser.crawl_delay("*")
+        delay = self.parser.crawl_delay(agent)
         return float(delay) if delay is not None else None
 
 

@@ -115,6 +115,7 @@ async def capture_edition(
                         target.url,
                         agent=agent,
                         max_fetches=max_fetches,
+                        set_delay=fetcher.set_host_delay,
                     )
                     if facts is not None:
                         await _facts(recorder, site, facts, resolver)

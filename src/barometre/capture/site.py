@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -104,7 +105,13 @@ class _Budget:
 
 
 async def capture_site(
-    fetch: FetchFn, authority_id: str, url: str, *, agent: str, max_fetches: int = 25
+    fetch: FetchFn,
+    authority_id: str,
+    url: str,
+    *,
+    agent: str,
+    max_fetches: int = 25,
+    set_delay: Callable[[str, float], None] | None = None,
 ) -> SiteCapture:
     site = SiteCapture(authority_id=authority_id, start_url=url)
     budget = _Budget(fetch, max_fetches)
@@ -144,6 +151,9 @@ async def capture_site(
     host = home_url.split("://", 1)[1].split("/", 1)[0].split(":")[0]
     final_robots = await robots.get(home_url)
     site.robots = final_robots
+    delay = final_robots.crawl_delay_for(agent)
+    if delay and set_delay is not None:
+        set_delay(host, delay)
     links: list[Link] = []
     if "html" in site.home.content_type or not site.home.content_type:
         links = extract_links(site.home.text, home_url)
