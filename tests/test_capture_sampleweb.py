@@ -38,6 +38,7 @@ CONFIG = FetchConfig(
     backoff=0.05,
     per_host_delay=0.0,
     max_retry_after=2,
+    max_crawl_delay=0.2,  # the sample web asks for 10 s on one site
 )
 
 

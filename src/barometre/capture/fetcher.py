@@ -39,7 +39,6 @@ from barometre.models import FetchOutcome
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-MAX_CRAWL_DELAY = 30.0
 
 
 class TooLarge(Exception):
@@ -61,6 +60,7 @@ class FetchConfig:
     per_host_concurrency: int = 1
     per_host_delay: float = 1.0
     global_concurrency: int = 64
+    max_crawl_delay: float = 30.0  # ceiling on a site's robots.txt Crawl-delay
 
 
 @dataclass
@@ -325,13 +325,13 @@ class Fetcher:
         return slot
 
     def set_host_delay(self, host: str, seconds: float) -> None:
-        """Honour a site's ``Crawl-delay`` (capped at 30 s, never below our own delay)."""
+        """Honour a site's ``Crawl-delay`` (capped, never below our own delay)."""
         slot = self._hosts.get(host)
         if slot is None:
             slot = self._hosts[host] = _HostSlot(
                 self.config.per_host_concurrency, self.config.per_host_delay
             )
-        slot.delay = max(self.config.per_host_delay, min(seconds, MAX_CRAWL_DELAY))
+        slot.delay = max(self.config.per_host_delay, min(seconds, self.config.max_crawl_delay))
 
     async def _attempt(self, url: str, last: bool) -> tuple[Exchange, bytes, float | None]:
         """One request, recorded whatever its outcome; ``last`` forbids another try."""
