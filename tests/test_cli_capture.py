@@ -11,6 +11,7 @@ import pytest
 from aiohttp import web
 from typer.testing import CliRunner
 
+from barometre.capture.warc import FACTS_TYPE, read_metadata
 from barometre.cli.app import app
 from barometre.storage import capture_repo
 from barometre.storage.db import open_database
@@ -73,7 +74,10 @@ def test_capture_command_runs_and_resumes(
     assert "1 site(s) capturé(s)" in first.output and "ok : 1" in first.output
     engine = open_database(f"sqlite:///{data / 'barometre.sqlite3'}")
     assert capture_repo.completed_sites(engine, "2026-11") == {"commune:40192"}
-    assert (data / "warc" / "2026-11" / "commune_40192.warc.gz").exists()
+    warc = data / "warc" / "2026-11" / "commune_40192.warc.gz"
+    facts = read_metadata(warc, FACTS_TYPE)
+    assert facts is not None and facts["dns"] is None  # an address has no DNS facts
+    assert facts["tls"]["error"] or facts["tls"]["chain_valid"] is not True  # type: ignore[index]
     refused = runner.invoke(app, [*base, "capture", "--edition", "2026-11", "--only", "40192"])
     assert refused.exit_code != 0 and "--resume" in str(refused.exception)
     again = runner.invoke(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import ipaddress
 import re
 import ssl
 from collections.abc import Callable, Sequence
@@ -148,9 +149,14 @@ async def _facts(
     url = site.home.final_url if site.home else site.start_url
     host = urlsplit(url).hostname or ""
     domain = registrable_domain(host)
+    try:
+        ipaddress.ip_address(host)
+        names: dict[str, object] | None = None  # an address, not a name: no DNS facts
+    except ValueError:
+        names = as_json(await dns_facts(config.dns, host, domain))
     data = {
         "outcome": "ok",
-        "dns": as_json(await dns_facts(config.dns, host, domain)),
+        "dns": names,
         "tls": as_json(await tls_facts(resolver, host, trust=config.trust, timeout=config.timeout)),
     }
     recorder.record_metadata(url, data, FACTS_TYPE)

@@ -8,13 +8,14 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
+import dns.asyncresolver
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from barometre.capture.fetcher import FetchConfig
 from barometre.capture.guard import AddressPolicy
 from barometre.capture.resolver import GuardedResolver
-from barometre.capture.run import Target, capture_edition
+from barometre.capture.run import FactsConfig, Target, capture_edition
 from barometre.cli.context import AppContext, ensure_registry
 from barometre.cli.render import fmt_int
 from barometre.errors import ConfigurationError
@@ -62,6 +63,14 @@ def capture(
             help="Reprendre une édition commencée (les sites finis ne sont pas refaits).",
         ),
     ] = False,
+    render: Annotated[
+        bool,
+        typer.Option("--render", help="Rendre aussi l'accueil dans Chromium (écrans, axe-core)."),
+    ] = False,
+    facts: Annotated[
+        bool,
+        typer.Option("--facts/--no-facts", help="Relever les faits DNS (MX, SPF, DMARC) et TLS."),
+    ] = True,
 ) -> None:
     """Capturer les sites officiels (page d'accueil et pages utiles) dans des archives WARC."""
     context: AppContext = ctx.obj
@@ -120,6 +129,8 @@ def capture(
                 resolver=resolver,
                 max_fetches=settings.capture_max_fetches,
                 sites_in_flight=settings.capture_sites_in_flight,
+                render=render,
+                facts=FactsConfig(dns=dns.asyncresolver.Resolver()) if facts else None,
                 on_site=advance,
             )
         )
