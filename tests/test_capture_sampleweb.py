@@ -219,3 +219,45 @@ async def test_rendering_is_archived_with_the_site(
     assert rendered is not None and rendered["outcome"] == "ok"
     shot = read_resource(warc, screenshot_uri(url, "desktop"))
     assert shot is not None and shot.startswith(b"\x89PNG")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("host", "kinds"),
+    [
+        (
+            "www.region-exemple.test",
+            {"legal", "accessibility", "privacy", "contact", "procedures", "news", "budget"},
+        ),
+        (
+            "www.departement-exemple.test",
+            {"legal", "accessibility", "contact", "procedures", "news"},
+        ),
+        (
+            "www.ville-exemple.test",
+            {"legal", "accessibility", "contact", "procedures", "news", "council", "budget"},
+        ),
+        ("www.petit-village-exemple.test", {"legal", "contact"}),
+        ("www.ville-numerique-exemple.test", set()),  # a JS shell: nothing without rendering
+    ],
+)
+async def test_crawl_plan_finds_the_pages_the_checks_need(
+    web: SampleWeb, host: str, kinds: set[str]
+) -> None:
+    info = web.site(host)
+    async with Fetcher(
+        CONFIG, resolver=resolver_for(web), ssl_context=web.client_ssl_context()
+    ) as f:
+        site = await capture_site(
+            f.fetch, "commune:T1", web.url(host, info.home, https=info.https), agent=AGENT
+        )
+    assert site.outcome is FetchOutcome.OK
+    documents = {"accessibility_document", "accessibility_plan"}
+    assert set(site.pages) - documents == kinds
+    assert all(r.ok for k, r in site.pages.items() if k not in documents)
+    assert site.fetches <= 25
+    if host == "www.departement-exemple.test":  # its statement itself is a linked PDF
+        assert site.pages["accessibility_document"].content_type == "application/pdf"
+        assert site.pages["accessibility_document"].body.startswith(b"%PDF")
+        # the multi-year plan is linked but missing: fetched, and recorded as such
+        assert site.pages["accessibility_plan"].outcome is FetchOutcome.HTTP_ERROR

@@ -6,11 +6,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from barometre.capture.fetcher import FetchResult
 from barometre.capture.plan import Link, Plan, canonical, classify, entry_points, extract_links
 from barometre.capture.robots import RobotsCache, RobotsFile, origin_of
 from barometre.models import FetchOutcome
+from barometre.text import fold
 
 # The order in which missing page kinds are fetched when the budget is short.
 PRIORITY = (
@@ -104,6 +106,30 @@ class _Budget:
         return result
 
 
+async def _statement_document(
+    site: SiteCapture, budget: _Budget, robots: RobotsCache, links: list[Link], host: str
+) -> None:
+    """An accessibility page often only links to the documents themselves, as PDFs:
+    the statement (« déclaration ») and the multi-year plan (« schéma pluriannuel »)."""
+    pdfs = [link for link in links if urlsplit(link.url).path.lower().endswith(".pdf")]
+    wanted = {
+        "accessibility_document": ("declaration",),
+        "accessibility_plan": ("schema", "pluriannuel"),
+    }
+    for kind, words in wanted.items():
+        pick = next(
+            (
+                link
+                for link in pdfs
+                if any(w in fold(f"{link.text} {urlsplit(link.url).path}") for w in words)
+            ),
+            None,
+        )
+        if pick is None or budget.left <= 0 or not await robots.allows(pick.url):
+            continue
+        site.pages[kind] = await budget(pick.url)
+
+
 async def capture_site(
     fetch: FetchFn,
     authority_id: str,
@@ -181,7 +207,10 @@ async def capture_site(
         site.pages[kind] = result
         if result.ok and "html" in result.content_type:
             # Footers repeat on every page: later kinds may be found here.
-            extra = classify(extract_links(result.text, result.final_url), host)
+            page_links = extract_links(result.text, result.final_url)
+            extra = classify(page_links, host)
+            if kind == "accessibility":
+                await _statement_document(site, budget, robots, page_links, host)
             for other, candidate in extra.picks.items():
                 if other not in site.plan.picks:
                     site.plan.picks[other] = candidate
