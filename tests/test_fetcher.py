@@ -249,3 +249,12 @@ async def test_crawl_delay_spaces_requests_to_one_host(server: Server) -> None:
     assert first.ok and second.ok
     assert waited >= 0.35
     assert f._hosts["www.site.test"].delay == CONFIG.max_crawl_delay == 30.0
+
+
+def test_backoff_is_exponential() -> None:
+    f = Fetcher(CONFIG, policy=AddressPolicy())
+    assert [f._backoff(n) for n in (1, 2, 3)] == [
+        CONFIG.backoff,
+        2 * CONFIG.backoff,
+        4 * CONFIG.backoff,
+    ]

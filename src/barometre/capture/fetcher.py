@@ -311,7 +311,9 @@ class Fetcher:
         attempt = 0
         while True:
             attempt += 1
-            exchange, body, retry_in = await self._attempt(url, attempt > self.config.retries)
+            exchange, body, retry_in = await self._attempt(
+                url, attempt > self.config.retries, attempt
+            )
             if retry_in is None:
                 return exchange, body
             await asyncio.sleep(retry_in)
@@ -333,9 +335,11 @@ class Fetcher:
             )
         slot.delay = max(self.config.per_host_delay, min(seconds, self.config.max_crawl_delay))
 
-    async def _attempt(self, url: str, last: bool) -> tuple[Exchange, bytes, float | None]:
+    async def _attempt(
+        self, url: str, last: bool, attempt: int = 1
+    ) -> tuple[Exchange, bytes, float | None]:
         """One request, recorded whatever its outcome; ``last`` forbids another try."""
-        exchange, body, retry = await self._attempt_unrecorded(url)
+        exchange, body, retry = await self._attempt_unrecorded(url, attempt)
         if retry is not None and last:
             retry = None
             if exchange.status == 429:
@@ -344,7 +348,9 @@ class Fetcher:
         await self._record(exchange)
         return exchange, body, retry
 
-    async def _attempt_unrecorded(self, url: str) -> tuple[Exchange, bytes, float | None]:
+    async def _attempt_unrecorded(
+        self, url: str, attempt: int = 1
+    ) -> tuple[Exchange, bytes, float | None]:
         """One request. Returns the exchange, the decoded body and, to retry, a delay."""
         assert self._session is not None, "use `async with Fetcher(...)`"
         exchange = Exchange(url=url, method="GET", request_headers=[], started_at=datetime.now(UTC))
@@ -378,7 +384,7 @@ class Fetcher:
             except (aiohttp.ClientError, OSError, TimeoutError, ssl.SSLError, ValueError) as exc:
                 exchange.outcome, exchange.error = _classify(exc)
                 retry = exchange.outcome is FetchOutcome.CONNECTION_ERROR
-                return exchange, b"", self._backoff() if retry else None
+                return exchange, b"", self._backoff(attempt) if retry else None
             finally:
                 slot.next_time = time.monotonic() + slot.delay
                 self.requests += 1
@@ -391,11 +397,12 @@ class Fetcher:
                     exchange.outcome = FetchOutcome.RATE_LIMITED
                     exchange.error = f"Retry-After {after:.0f} s au-delà du plafond"
                 return exchange, body, None  # a 5xx stays an HTTP error
-            return exchange, body, after if after is not None else self._backoff()
+            return exchange, body, after if after is not None else self._backoff(attempt)
         return exchange, body, None
 
-    def _backoff(self) -> float:
-        return self.config.backoff
+    def _backoff(self, attempt: int) -> float:
+        """Exponential: backoff, 2 × backoff, 4 × backoff…"""
+        return float(self.config.backoff * 2 ** (attempt - 1))
 
     async def _request(self, url: str, exchange: Exchange) -> bytes:
         assert self._session is not None
