@@ -168,7 +168,7 @@ async def test_edition_capture_is_complete_resumable_and_replayable(
     )
     assert again.skipped == 2 and again.done == 0 and len(hits) == before
     index = capture_repo.site_index(sqlite_engine, "2026-11", "commune:99001")
-    assert index[-1]["kind"] == "plan" and all(r["sha256"] for r in index)
+    assert [r["kind"] for r in index].count("plan") == 1 and all(r["sha256"] for r in index)
     raw = warc.read_bytes()
     first = index[0]
     assert (
@@ -207,3 +207,11 @@ async def test_interrupted_site_is_captured_again(
     )
     assert report.done == 1 and final.exists() and not leftover.exists()
     assert read_metadata(final) is not None
+
+
+def test_network_preflight() -> None:
+    from barometre.capture.preflight import network_reachable
+
+    assert network_reachable(["localhost"])
+    assert not network_reachable(["www.landes.fr"])  # refused by the tests' DNS guard
+    assert not network_reachable([])

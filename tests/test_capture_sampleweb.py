@@ -21,7 +21,14 @@ from barometre.capture.render import CHROMIUM
 from barometre.capture.resolver import GuardedResolver
 from barometre.capture.run import FactsConfig, Target, capture_edition, screenshot_uri, warc_path
 from barometre.capture.site import capture_site
-from barometre.capture.warc import RENDER_TYPE, Replay, WarcRecorder, read_metadata, read_resource
+from barometre.capture.warc import (
+    RENDER_TYPE,
+    Replay,
+    WarcRecorder,
+    read_exchanges,
+    read_metadata,
+    read_resource,
+)
 from barometre.models import Authority, AuthorityKind, FetchOutcome
 from barometre.sampleweb import FORBIDDEN_DNS_HOST, SampleWeb
 from barometre.storage import capture_repo, registry_repo
@@ -116,7 +123,7 @@ async def _drained(web: SampleWeb) -> bool:
 
 @pytest.mark.asyncio
 async def test_replay_gives_byte_identical_inputs(web: SampleWeb, tmp_path: Path) -> None:
-    live: dict[str, FetchResult] = {}
+    live: dict[tuple[str, bool], FetchResult] = {}
     warc = tmp_path / "ville.warc.gz"
     with WarcRecorder(warc) as recorder:
         async with Fetcher(
@@ -128,7 +135,7 @@ async def test_replay_gives_byte_identical_inputs(web: SampleWeb, tmp_path: Path
 
             async def fetch(url: str, *, follow_redirects: bool = True) -> FetchResult:
                 result = await f.fetch(url, follow_redirects=follow_redirects)
-                live[url] = result
+                live[(url, follow_redirects)] = result
                 return result
 
             site = await capture_site(
@@ -136,8 +143,11 @@ async def test_replay_gives_byte_identical_inputs(web: SampleWeb, tmp_path: Path
             )
     assert site.outcome is FetchOutcome.OK and {"legal", "accessibility"} <= set(site.pages)
     replay = Replay(warc, CONFIG)
-    for url, original in live.items():
-        again = await replay.fetch(url)
+    assert len(live) >= 10
+    asked = [e.url for e in read_exchanges(warc)]
+    assert len(asked) == len(set(asked))  # each URL asked once per site
+    for (url, follow_redirects), original in live.items():
+        again = await replay.fetch(url, follow_redirects=follow_redirects)
         assert (again.outcome, again.status, again.final_url, again.headers, again.body) == (
             original.outcome,
             original.status,
@@ -219,6 +229,12 @@ async def test_rendering_is_archived_with_the_site(
     assert rendered is not None and rendered["outcome"] == "ok"
     shot = read_resource(warc, screenshot_uri(url, "desktop"))
     assert shot is not None and shot.startswith(b"\x89PNG")
+    # The browser asked for the home page again; replay still answers with the crawl's.
+    homes = [e for e in read_exchanges(warc) if e.url == url and e.status is not None]
+    crawl = [e for e in read_exchanges(warc, until_plan=True) if e.url == url]
+    assert len(homes) > len(crawl) == 1
+    replayed = await Replay(warc, CONFIG).fetch(url)
+    assert replayed.chain[0].response_headers == crawl[0].response_headers
 
 
 @pytest.mark.asyncio

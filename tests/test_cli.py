@@ -52,6 +52,10 @@ def test_run_imports_the_embedded_registry_and_prints_the_figures(tmp_path: Path
     assert result.exit_code == 0, result.output
     assert "Base vide : import du registre embarqué" in result.output
     assert "34\u202f875" in result.output and "1\u202f255" in result.output
+    # Tests have no network (real names never resolve here): the capture is put off,
+    # nothing is recorded as measured.
+    assert "Pas d'accès au réseau" in result.output
+    assert not (data_dir / "warc").exists()
     assert registry_repo.count_authorities(db(data_dir)) == {
         "region": 18,
         "departement": 101,

@@ -118,11 +118,12 @@ async def capture_edition(
                         max_fetches=max_fetches,
                         set_delay=fetcher.set_host_delay,
                     )
+                    # The plan closes the crawl phase; facts and rendering come after it.
+                    recorder.record_metadata(target.url, site.summary(), PLAN_TYPE)
                     if facts is not None:
                         await _facts(recorder, site, facts, resolver)
                     if renderer is not None and site.home is not None and site.home.ok:
                         await _render(recorder, renderer, site.home.final_url)
-                    recorder.record_metadata(target.url, site.summary(), PLAN_TYPE)
                 except Exception as exc:  # a bug on one site must not stop the edition
                     report.failed.append((target.authority_id, f"{type(exc).__name__}: {exc}"))
                     recorder.close()
@@ -162,6 +163,9 @@ async def _facts(
     recorder.record_metadata(url, data, FACTS_TYPE)
 
 
+_KINDS = {FACTS_TYPE: "facts", RENDER_TYPE: "render", "image/png": "screenshot"}
+
+
 def screenshot_uri(url: str, viewport: str) -> str:
     return f"urn:barometre:screenshot:{viewport}:{url}"
 
@@ -182,10 +186,10 @@ def _index(
     data = path.read_bytes()
     now = datetime.now(UTC)
     for entry in recorder.index:
-        if entry.record_type not in ("response", "metadata"):
+        if entry.record_type not in ("response", "metadata", "resource"):
             continue
         chunk = data[entry.offset : entry.offset + entry.length]
-        is_plan = entry.record_type == "metadata" and entry is recorder.index[-1]
+        is_plan = entry.content_type == PLAN_TYPE
         rows.append(
             Capture(
                 edition=edition,
@@ -201,5 +205,7 @@ def _index(
                 sha256=hashlib.sha256(chunk).hexdigest(),
             )
         )
-        kinds.append(capture_repo.PLAN_KIND if is_plan else entry.record_type)
+        kinds.append(
+            capture_repo.PLAN_KIND if is_plan else _KINDS.get(entry.content_type, entry.record_type)
+        )
     capture_repo.record_site(engine, edition, authority_id, rows, kinds)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from barometre.capture.fetcher import FetchResult
+from barometre.capture.fetcher import Exchange, FetchResult, follow
 from barometre.capture.plan import Link, Plan, canonical, classify, entry_points, extract_links
 from barometre.capture.robots import RobotsCache, RobotsFile, origin_of
 from barometre.models import FetchOutcome
@@ -91,19 +91,33 @@ class SiteCapture:
 
 
 class _Budget:
-    def __init__(self, fetch: FetchFn, limit: int) -> None:
+    """Counts requests, and asks each URL at most once per site.
+
+    Redirects are followed here, hop by hop, so that a URL met again (asked for, or
+    passed through in another redirect chain) is answered from memory: the archive
+    then holds one exchange per URL, and its replay gives what the live capture saw.
+    """
+
+    def __init__(self, fetch: FetchFn, limit: int, max_redirects: int = 10) -> None:
         self._fetch = fetch
         self.limit = limit
+        self.max_redirects = max_redirects
         self.used = 0
+        self._hops: dict[str, tuple[Exchange, bytes]] = {}
 
     @property
     def left(self) -> int:
         return self.limit - self.used
 
+    async def _hop(self, url: str) -> tuple[Exchange, bytes]:
+        if url not in self._hops:
+            result = await self._fetch(url, follow_redirects=False)
+            self.used += 1
+            self._hops[url] = (result.chain[-1], result.body)
+        return self._hops[url]
+
     async def __call__(self, url: str) -> FetchResult:
-        result = await self._fetch(url)
-        self.used += max(1, len(result.chain))
-        return result
+        return await follow(url, self._hop, self.max_redirects)
 
 
 async def _statement_document(

@@ -37,6 +37,7 @@ class IndexEntry:
     length: int
     status: int | None
     outcome: str
+    content_type: str = ""
 
 
 class WarcRecorder:
@@ -64,7 +65,9 @@ class WarcRecorder:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _write(self, record: object, url: str, status: int | None, outcome: str) -> None:
+    def _write(
+        self, record: object, url: str, status: int | None, outcome: str, content_type: str = ""
+    ) -> None:
         offset = self._handle.tell()
         self._writer.write_record(record)
         self.index.append(
@@ -75,6 +78,7 @@ class WarcRecorder:
                 self._handle.tell() - offset,
                 status,
                 outcome,
+                content_type,
             )
         )
 
@@ -83,14 +87,14 @@ class WarcRecorder:
         record = self._writer.create_warc_record(
             url, "metadata", payload=BytesIO(payload), warc_content_type=content_type
         )
-        self._write(record, url, None, str(data.get("outcome", "ok")))
+        self._write(record, url, None, str(data.get("outcome", "ok")), content_type)
 
     def record_resource(self, uri: str, payload: bytes, content_type: str) -> None:
         """A file produced by the crawler itself (e.g. a screenshot)."""
         record = self._writer.create_warc_record(
             uri, "resource", payload=BytesIO(payload), warc_content_type=content_type
         )
-        self._write(record, uri, None, "ok")
+        self._write(record, uri, None, "ok", content_type)
 
     def record(self, exchange: Exchange) -> None:
         date = exchange.started_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -106,7 +110,7 @@ class WarcRecorder:
                 warc_content_type=OUTCOME_TYPE,
                 warc_headers_dict={"WARC-Date": date},
             )
-            self._write(record, exchange.url, None, exchange.outcome.value)
+            self._write(record, exchange.url, None, exchange.outcome.value, OUTCOME_TYPE)
             return
         path = exchange.url.split("://", 1)[-1]
         path = "/" + path.split("/", 1)[1] if "/" in path else "/"
@@ -167,10 +171,16 @@ def read_resource(path: Path, uri: str) -> bytes | None:
     return None
 
 
-def read_exchanges(path: Path) -> Iterator[Exchange]:
-    """The exchanges of a WARC file, in order (responses and failure records)."""
+def read_exchanges(path: Path, *, until_plan: bool = False) -> Iterator[Exchange]:
+    """The exchanges of a WARC file, in order (responses and failure records).
+
+    With ``until_plan``, stop at the crawl plan record: what follows it (rendering)
+    belongs to another phase of the capture.
+    """
     with path.open("rb") as handle:
         for record in ArchiveIterator(handle):
+            if until_plan and record.rec_type == "metadata" and record.content_type == PLAN_TYPE:
+                return
             url = record.rec_headers.get_header("WARC-Target-URI")
             date = datetime.strptime(
                 record.rec_headers.get_header("WARC-Date"), "%Y-%m-%dT%H:%M:%SZ"
@@ -211,8 +221,12 @@ class Replay:
     def __init__(self, path: Path, config: FetchConfig) -> None:
         self.config = config
         self.latest: dict[str, Exchange] = {}
+        # The crawl's exchanges come first; the browser's (after the plan record) only
+        # answer for URLs the crawl never asked. A retried URL keeps its last attempt.
         for exchange in read_exchanges(path):
-            self.latest[exchange.url] = exchange  # a retried URL keeps its last attempt
+            self.latest[exchange.url] = exchange
+        for exchange in read_exchanges(path, until_plan=True):
+            self.latest[exchange.url] = exchange
 
     async def _hop(self, url: str) -> tuple[Exchange, bytes]:
         exchange = self.latest.get(url)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 import typer
 from rich.console import Console
 
 from barometre import __version__
+from barometre.capture.preflight import network_reachable
 from barometre.cli import capture_cmd, registry_cmd
 from barometre.cli.context import AppContext, ensure_registry
 from barometre.cli.render import print_stats
@@ -63,15 +65,37 @@ def main_callback(
 
 
 @app.command()
-def run(ctx: typer.Context) -> None:
-    """Chaîne complète sur le périmètre par défaut (étapes disponibles : registre)."""
+def run(
+    ctx: typer.Context,
+    edition: Annotated[str, typer.Option("--edition", "-e", help="Édition AAAA-MM.")] = "",
+    scope: Annotated[
+        capture_cmd.Scope, typer.Option(help="Périmètre de la capture.")
+    ] = capture_cmd.Scope.councils,
+    capture: Annotated[
+        bool, typer.Option("--capture/--no-capture", help="Capturer les sites officiels.")
+    ] = True,
+    render: Annotated[bool, typer.Option("--render", help="Rendre les accueils.")] = False,
+) -> None:
+    """Chaîne complète : registre, puis capture des sites (régions et départements par défaut).
+
+    Reprend là où une exécution précédente s'est arrêtée. L'audit, le score et la
+    publication s'ajouteront à cette commande.
+    """
     context: AppContext = ctx.obj
     ensure_registry(context)
-    print_stats(context.console, registry_repo.load_authorities(context.engine))
-    context.console.print(
-        "[dim]Étapes disponibles dans cette version : registre. La capture, l'audit, le "
-        "score et la publication s'ajouteront à cette commande.[/dim]"
-    )
+    items = registry_repo.load_authorities(context.engine)
+    print_stats(context.console, items)
+    if not capture:
+        return
+    kinds = set(capture_cmd.SCOPES[scope])
+    hosts = [urlsplit(a.website.url).hostname or "" for a in items if a.kind in kinds and a.website]
+    if not network_reachable(hosts):
+        context.err.print(
+            "[yellow]Pas d'accès au réseau (aucun site officiel ne se résout) : capture "
+            "reportée. Le registre est à jour ; relancez la commande une fois connecté.[/yellow]"
+        )
+        return
+    capture_cmd.run_capture(context, edition, scope=scope, resume=True, render=render)
 
 
 def main() -> None:

@@ -73,7 +73,20 @@ def capture(
     ] = True,
 ) -> None:
     """Capturer les sites officiels (page d'accueil et pages utiles) dans des archives WARC."""
-    context: AppContext = ctx.obj
+    run_capture(ctx.obj, edition, only=only, scope=scope, resume=resume, render=render, facts=facts)
+
+
+def run_capture(
+    context: AppContext,
+    edition: str,
+    *,
+    only: list[str] | None = None,
+    scope: Scope = Scope.councils,
+    resume: bool = False,
+    render: bool = False,
+    facts: bool = True,
+) -> None:
+    """Capture the selected sites into the edition (shared by ``capture`` and ``run``)."""
     settings = context.settings
     edition = check_edition(edition or f"{date.today():%Y-%m}")
     ensure_registry(context)
