@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -212,6 +213,24 @@ async def test_interrupted_site_is_captured_again(
 def test_network_preflight() -> None:
     from barometre.capture.preflight import network_reachable
 
-    assert network_reachable(["localhost"])
     assert not network_reachable(["www.landes.fr"])  # refused by the tests' DNS guard
     assert not network_reachable([])
+    assert not network_reachable(["localhost"])  # loopback: refused by the default guard
+
+
+@pytest.mark.asyncio
+async def test_network_preflight_connects(loopback_site: tuple[int, list[str]]) -> None:
+    from barometre.capture import preflight
+
+    port, _ = loopback_site
+    allow = AddressPolicy.allowing(["127.0.0.1/32"])
+    real = preflight.socket.getaddrinfo
+
+    def to_port(host, _port, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return real(host, port, *args, **kwargs)
+
+    preflight.socket.getaddrinfo = to_port  # type: ignore[assignment]
+    try:
+        assert await asyncio.to_thread(preflight.network_reachable, ["127.0.0.1"], 2, allow)
+    finally:
+        preflight.socket.getaddrinfo = real  # type: ignore[assignment]
