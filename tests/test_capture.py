@@ -219,18 +219,17 @@ def test_network_preflight() -> None:
 
 
 @pytest.mark.asyncio
-async def test_network_preflight_connects(loopback_site: tuple[int, list[str]]) -> None:
+async def test_network_preflight_connects(
+    loopback_site: tuple[int, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from barometre.capture import preflight
 
     port, _ = loopback_site
     allow = AddressPolicy.allowing(["127.0.0.1/32"])
-    real = preflight.socket.getaddrinfo
+    guarded = preflight.socket.getaddrinfo  # the tests' loopback-only resolver
 
     def to_port(host, _port, *args, **kwargs):  # type: ignore[no-untyped-def]
-        return real(host, port, *args, **kwargs)
+        return guarded(host, port, *args, **kwargs)
 
-    preflight.socket.getaddrinfo = to_port  # type: ignore[assignment]
-    try:
-        assert await asyncio.to_thread(preflight.network_reachable, ["127.0.0.1"], 2, allow)
-    finally:
-        preflight.socket.getaddrinfo = real  # type: ignore[assignment]
+    monkeypatch.setattr(preflight.socket, "getaddrinfo", to_port)
+    assert await asyncio.to_thread(preflight.network_reachable, ["127.0.0.1"], 2, allow)
