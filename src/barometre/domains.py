@@ -7,7 +7,10 @@ from functools import lru_cache
 import tldextract
 
 # tldextract ships a snapshot of the Public Suffix List; never fetch it at run time.
-_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+# ``.test`` (RFC 6761, reserved for testing) is the top-level domain of the sample web:
+# it behaves as a public suffix so that ``www.ville-exemple.test`` → ``ville-exemple.test``.
+TEST_SUFFIX = "test"
+_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, extra_suffixes=(TEST_SUFFIX,))
 
 
 @lru_cache(maxsize=65536)

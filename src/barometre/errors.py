@@ -51,3 +51,7 @@ class StorageError(BarometreError):
 
 class EditionFrozenError(StorageError):
     """An attempt was made to change a frozen (published) edition."""
+
+
+class MethodologyError(ConfigurationError):
+    """A methodology file is missing or invalid (names the file and the problem)."""

@@ -6,6 +6,7 @@ them, storage persists them. Nothing here touches the network or the database.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -236,3 +237,86 @@ class Edition:
     frozen_at: datetime | None = None
     manifest_sha256: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One fetched resource as the audit sees it: the end of a redirect chain.
+
+    ``text`` is the decoded body (charset detected at capture); ``chain`` lists every hop
+    as ``(url, status)``; ``outcome`` is anything but ``ok`` when no usable answer came.
+    """
+
+    url: str
+    final_url: str
+    outcome: FetchOutcome
+    status: int | None = None
+    content_type: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
+    body: bytes = b""
+    text: str = ""
+    chain: tuple[tuple[str, int | None], ...] = ()
+    error: str | None = None
+    truncated: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is FetchOutcome.OK and self.status is not None and self.status < 400
+
+    @property
+    def is_html(self) -> bool:
+        return "html" in self.content_type or (not self.content_type and bool(self.text))
+
+    @property
+    def is_pdf(self) -> bool:
+        return "pdf" in self.content_type or self.final_url.lower().endswith(".pdf")
+
+    def header(self, name: str) -> str | None:
+        wanted = name.lower()
+        return next((v for k, v in self.headers if k.lower() == wanted), None)
+
+    def header_values(self, name: str) -> list[str]:
+        wanted = name.lower()
+        return [v for k, v in self.headers if k.lower() == wanted]
+
+
+@dataclass(frozen=True, slots=True)
+class SiteArchive:
+    """Everything captured for one collectivité in one edition, read back from its WARC.
+
+    ``pages`` maps a page kind of the crawl plan (``legal``, ``accessibility``,
+    ``accessibility_document``…) to what was fetched; ``entry_points`` maps each of the
+    http/https × apex/www variants to its result; ``facts`` and ``renders`` are the JSON
+    documents of the DNS/TLS facts and of each browser rendering (one per viewport).
+    """
+
+    authority_id: str
+    start_url: str
+    outcome: FetchOutcome
+    captured_at: datetime
+    home: Page | None = None
+    pages: Mapping[str, Page] = field(default_factory=dict)
+    entry_points: Mapping[str, Page] = field(default_factory=dict)
+    feeds: Mapping[str, Page] = field(default_factory=dict)
+    sitemap: Page | None = None
+    robots: Mapping[str, Any] | None = None
+    skipped: Mapping[str, str] = field(default_factory=dict)
+    sitemap_urls: int = 0
+    facts: Mapping[str, Any] | None = None
+    renders: tuple[Mapping[str, Any], ...] = ()
+
+    def render(self, viewport: str = "desktop") -> Mapping[str, Any] | None:
+        return next((r for r in self.renders if r.get("viewport") == viewport), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Something discovered about a collectivité's digital ecosystem (an account, an app,
+    a platform, a service, a provider…), with the evidence that shows it."""
+
+    category: str  # "social" | "app" | "participation" | "service" | "opendata" | "cms" | "provider" | ...
+    name: str  # platform or product, e.g. "facebook", "panneaupocket", "decidim"
+    url: str | None = None
+    handle: str | None = None
+    evidence: Evidence | None = None
+    confidence: Confidence = Confidence.OBSERVED

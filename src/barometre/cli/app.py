@@ -12,7 +12,7 @@ from rich.console import Console
 
 from barometre import __version__
 from barometre.capture.preflight import network_reachable
-from barometre.cli import capture_cmd, registry_cmd
+from barometre.cli import audit_cmd, capture_cmd, registry_cmd
 from barometre.cli.context import AppContext, ensure_registry
 from barometre.cli.render import print_stats
 from barometre.errors import BarometreError
@@ -27,6 +27,8 @@ app = typer.Typer(
 )
 app.add_typer(registry_cmd.app, name="registry")
 app.command("capture")(capture_cmd.capture)
+app.add_typer(audit_cmd.app, name="audit")
+app.command("explain")(audit_cmd.explain)
 err_console = Console(stderr=True)
 
 

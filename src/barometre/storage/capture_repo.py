@@ -79,3 +79,21 @@ def site_index(engine: Engine, edition: str, authority_id: str) -> list[dict[str
             .order_by(captures.c.id)
         )
         return [dict(r._mapping) for r in rows]
+
+
+def archive_paths(engine: Engine, edition: str) -> dict[str, str]:
+    """``authority_id → WARC path`` of every completed site of the edition."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(captures.c.authority_id, captures.c.warc_path).where(
+                captures.c.edition_id == edition, captures.c.kind == PLAN_KIND
+            )
+        )
+        return {r.authority_id: r.warc_path for r in rows}
+
+
+def set_methodology(engine: Engine, edition: str, version: str) -> None:
+    with engine.begin() as connection:
+        connection.execute(
+            editions.update().where(editions.c.id == edition).values(methodology_version=version)
+        )

@@ -157,6 +157,22 @@ check_results = Table(
     CheckConstraint("value IS NULL OR (value >= 0 AND value <= 1)", name="value_range"),
 )
 
+findings = Table(
+    "findings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("edition_id", String(32), ForeignKey("editions.id"), nullable=False),
+    Column("authority_id", String(32), ForeignKey("authorities.id"), nullable=False),
+    Column("category", String(32), nullable=False),  # social, app, participation, cms…
+    Column("name", String(64), nullable=False),  # platform or product
+    Column("url", Text),
+    Column("handle", Text),
+    Column("confidence", String(16), nullable=False, server_default="observed"),
+    Column("evidence", JSON, nullable=False),
+)
+Index("ix_findings_edition_authority", findings.c.edition_id, findings.c.authority_id)
+Index("ix_findings_edition_category", findings.c.edition_id, findings.c.category, findings.c.name)
+
 scores = Table(
     "scores",
     metadata,

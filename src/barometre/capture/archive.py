@@ -1,0 +1,137 @@
+"""Read a site's WARC back into the plain record the audit consumes (:class:`SiteArchive`).
+
+The crawl plan stored in the archive says which URL served which page kind; each one is
+replayed through :class:`Replay`, so the audit sees exactly the redirect chains, headers
+and bytes the live capture saw, without any network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from warcio.archiveiterator import ArchiveIterator
+
+from barometre.capture.fetcher import FetchConfig, FetchResult
+from barometre.capture.plan import canonical
+from barometre.capture.robots import origin_of
+from barometre.capture.warc import FACTS_TYPE, PLAN_TYPE, RENDER_TYPE, Replay
+from barometre.errors import StorageError
+from barometre.models import FetchOutcome, Page, SiteArchive
+
+_REPLAY_CONFIG = FetchConfig(user_agent="replay", max_bytes=64 * 2**20)
+
+
+def as_page(result: FetchResult) -> Page:
+    last = result.chain[-1] if result.chain else None
+    return Page(
+        url=result.url,
+        final_url=result.final_url,
+        outcome=result.outcome,
+        status=result.status,
+        content_type=result.content_type,
+        headers=tuple(result.headers),
+        body=result.body,
+        text=result.text if result.body else "",
+        chain=tuple((e.url, e.status) for e in result.chain),
+        error=result.error,
+        truncated=bool(last and last.truncated),
+    )
+
+
+def _metadata(
+    path: Path,
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None, list[dict[str, Any]], datetime]:
+    plan = facts = None
+    renders: list[dict[str, Any]] = []
+    captured_at: datetime | None = None
+    with path.open("rb") as handle:
+        for record in ArchiveIterator(handle):
+            if captured_at is None and record.rec_type in ("response", "metadata"):
+                stamp = record.rec_headers.get_header("WARC-Date")
+                if stamp:
+                    captured_at = datetime.strptime(stamp[:19], "%Y-%m-%dT%H:%M:%S").replace(
+                        tzinfo=UTC
+                    )
+            if record.rec_type != "metadata":
+                continue
+            if record.content_type == PLAN_TYPE:
+                plan = json.loads(record.content_stream().read())
+            elif record.content_type == FACTS_TYPE:
+                facts = json.loads(record.content_stream().read())
+            elif record.content_type == RENDER_TYPE:
+                renders.append(json.loads(record.content_stream().read()))
+    return plan, facts, renders, captured_at or datetime.fromtimestamp(path.stat().st_mtime, UTC)
+
+
+async def _load(path: Path) -> SiteArchive:
+    plan, facts, renders, captured_at = _metadata(path)
+    if plan is None:
+        raise StorageError(f"{path} : archive incomplète (pas de plan de collecte).")
+    replay = Replay(path, _REPLAY_CONFIG)
+
+    async def page(url: str) -> Page:
+        return as_page(await replay.fetch(url))
+
+    start = str(plan["start_url"])
+    entry: dict[str, Page] = {}
+    for url in plan.get("entry_points") or {}:
+        entry[url] = await page(url)
+    home_url = plan.get("home")
+    home: Page | None = None
+    if home_url:
+        # The home is the first entry point that worked (or the start URL itself).
+        home = next((p for p in entry.values() if p.final_url == home_url and p.ok), None)
+        if home is None:
+            home = await page(str(home_url))
+    elif entry:
+        home = next(iter(entry.values()))
+    else:
+        home = await page(canonical(start))
+        if (home.error or "").startswith("absent de l'archive"):
+            # Never asked: robots.txt already failed; its answer is the site's state.
+            robots_url = origin_of(canonical(start)) + "/robots.txt"
+            robots_page = await page(robots_url)
+            if robots_page.status is not None and robots_page.status >= 500:
+                home = robots_page
+    picks: Mapping[str, Any] = plan.get("pages") or {}
+    pages: dict[str, Page] = {}
+    for kind, final in (plan.get("fetched") or {}).items():
+        first = picks.get(kind, {}).get("url") if kind in picks else None
+        pages[kind] = await page(str(first or final))
+    feeds = {url: await page(url) for url in plan.get("feeds") or []}
+    robots = plan.get("robots")
+    sitemap = None
+    if home is not None and home.ok:
+        listed = (robots or {}).get("sitemaps") or []
+        sitemap_url = listed[0] if listed else origin_of(home.final_url) + "/sitemap.xml"
+        candidate = await page(sitemap_url)
+        if not (candidate.error or "").startswith("absent de l'archive"):
+            sitemap = candidate
+    return SiteArchive(
+        authority_id=str(plan["authority_id"]),
+        start_url=start,
+        outcome=FetchOutcome(plan.get("outcome", "ok")),
+        captured_at=captured_at,
+        home=home,
+        pages=pages,
+        entry_points=entry,
+        feeds=feeds,
+        sitemap=sitemap,
+        robots=robots,
+        skipped=dict(plan.get("skipped") or {}),
+        sitemap_urls=int(plan.get("sitemap_urls") or 0),
+        facts=facts,
+        renders=tuple(renders),
+    )
+
+
+def load_site_archive(path: Path) -> SiteArchive:
+    """The :class:`SiteArchive` of one WARC file (offline)."""
+    if not path.exists():
+        raise StorageError(f"{path} : archive introuvable.")
+    return asyncio.run(_load(path))

@@ -1,0 +1,251 @@
+"""One parse per captured page, shared by every check (selectolax/lexbor).
+
+:class:`Doc` exposes what the checks read: the visible text (raw and folded), the title
+and language, metas, links with their text, ``rel`` and page zone (header, nav, main,
+footer), scripts, iframes, JSON-LD blocks and forms. PDFs become a :class:`Doc` with
+text only (pypdf). Nothing here fetches anything.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from barometre.models import Page
+from barometre.text import fold
+
+_HIDDEN = "script, style, noscript, template, svg"
+_ZONES = ("footer", "header", "nav", "main", "aside")
+MAX_PDF_PAGES = 40
+MAX_LINKS = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    url: str  # absolute
+    text: str  # visible text, else title / aria-label / img alt
+    rel: tuple[str, ...] = ()
+    zone: str = "body"
+    type: str = ""
+
+    @property
+    def folded(self) -> str:
+        return fold(self.text)
+
+    @property
+    def host(self) -> str:
+        return (urlsplit(self.url).hostname or "").lower()
+
+
+def _zone(node: LexborNode) -> str:
+    parent = node.parent
+    depth = 0
+    while parent is not None and depth < 60:
+        tag = parent.tag
+        if tag in _ZONES:
+            return str(tag)
+        role = parent.attributes.get("role") if parent.attributes else None
+        if role == "contentinfo":
+            return "footer"
+        if role == "banner":
+            return "header"
+        if role == "navigation":
+            return "nav"
+        identifier = fold(
+            f"{parent.attributes.get('id') or ''} {parent.attributes.get('class') or ''}"
+        )
+        if "footer" in identifier or "pied" in identifier:
+            return "footer"
+        parent = parent.parent
+        depth += 1
+    return "body"
+
+
+def _pdf_text(body: bytes) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(io.BytesIO(body))
+        parts = [page.extract_text() or "" for page in reader.pages[:MAX_PDF_PAGES]]
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError):
+        return ""
+    return "\n".join(parts)
+
+
+class Doc:
+    """A parsed page. Build it with :func:`parse_page` (or through ``Subject.doc``)."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.url = page.final_url
+        self.is_pdf = page.is_pdf and not page.is_html
+        self._tree: LexborHTMLParser | None = None
+        if not self.is_pdf and page.text:
+            self._tree = LexborHTMLParser(page.text)
+
+    @property
+    def tree(self) -> LexborHTMLParser | None:
+        return self._tree
+
+    def css(self, selector: str) -> list[LexborNode]:
+        return [] if self._tree is None else list(self._tree.css(selector))
+
+    def first(self, selector: str) -> LexborNode | None:
+        return None if self._tree is None else self._tree.css_first(selector)
+
+    @cached_property
+    def text(self) -> str:
+        if self.is_pdf:
+            return _pdf_text(self.page.body)
+        if self._tree is None:
+            return ""
+        body = self._tree.body
+        if body is None:
+            return ""
+        clone = LexborHTMLParser(body.html or "")
+        clone.strip_tags(_HIDDEN.split(", "))
+        return " ".join((clone.body.text(separator=" ") if clone.body else "").split())
+
+    @cached_property
+    def folded(self) -> str:
+        return fold(self.text)
+
+    @cached_property
+    def title(self) -> str:
+        node = self.first("title")
+        return " ".join(node.text().split()) if node is not None else ""
+
+    @cached_property
+    def lang(self) -> str:
+        node = self.first("html")
+        return ((node.attributes.get("lang") if node is not None else None) or "").strip()
+
+    def meta(self, name: str) -> str | None:
+        for node in self.css("meta"):
+            attrs = node.attributes
+            key = attrs.get("name") or attrs.get("property") or attrs.get("http-equiv") or ""
+            if key.lower() == name.lower():
+                return (attrs.get("content") or "").strip()
+        return None
+
+    @cached_property
+    def links(self) -> list[Link]:
+        found: list[Link] = []
+        for node in self.css("a[href], area[href]")[:MAX_LINKS]:
+            href = (node.attributes.get("href") or "").strip()
+            if not href or href.startswith(("javascript:", "#")):
+                continue
+            try:
+                url = urljoin(self.url, href)
+            except ValueError:
+                continue
+            text = " ".join(node.text(separator=" ").split())
+            if not text:
+                image = node.css_first("img[alt]")
+                text = (
+                    node.attributes.get("aria-label")
+                    or node.attributes.get("title")
+                    or (image.attributes.get("alt") if image is not None else "")
+                    or ""
+                ).strip()
+            rel = tuple((node.attributes.get("rel") or "").lower().split())
+            found.append(Link(url, text, rel, _zone(node), node.attributes.get("type") or ""))
+        return found
+
+    @cached_property
+    def head_links(self) -> list[Link]:
+        """``<link>`` elements (alternate feeds, manifest, canonical, rel=me…)."""
+        found = []
+        for node in self.css("link[href]"):
+            href = (node.attributes.get("href") or "").strip()
+            try:
+                url = urljoin(self.url, href)
+            except ValueError:
+                continue
+            rel = tuple((node.attributes.get("rel") or "").lower().split())
+            found.append(
+                Link(
+                    url,
+                    node.attributes.get("title") or "",
+                    rel,
+                    "head",
+                    (node.attributes.get("type") or "").lower(),
+                )
+            )
+        return found
+
+    @cached_property
+    def scripts(self) -> list[str]:
+        """``src`` of external scripts (absolute)."""
+        out = []
+        for node in self.css("script[src]"):
+            try:
+                out.append(urljoin(self.url, node.attributes.get("src") or ""))
+            except ValueError:
+                continue
+        return out
+
+    @cached_property
+    def inline_scripts(self) -> str:
+        return "\n".join(
+            node.text()
+            for node in self.css("script:not([src])")
+            if (node.attributes.get("type") or "").lower() != "application/ld+json"
+        )
+
+    @cached_property
+    def iframes(self) -> list[str]:
+        out = []
+        for node in self.css("iframe"):
+            src = node.attributes.get("src") or node.attributes.get("data-src") or ""
+            if src:
+                try:
+                    out.append(urljoin(self.url, src))
+                except ValueError:
+                    continue
+        return out
+
+    @cached_property
+    def jsonld(self) -> list[dict[str, Any]]:
+        blocks: list[dict[str, Any]] = []
+        for node in self.css('script[type="application/ld+json"]'):
+            try:
+                data = json.loads(node.text())
+            except (json.JSONDecodeError, RecursionError):
+                continue
+            items = data if isinstance(data, list) else [data]
+            for item in items:
+                if isinstance(item, dict):
+                    graph = item.get("@graph")
+                    blocks.extend(g for g in graph if isinstance(g, dict)) if isinstance(
+                        graph, list
+                    ) else blocks.append(item)
+        return blocks
+
+    @cached_property
+    def zone_text(self) -> dict[str, str]:
+        """Visible text per zone (footer, header, nav, main…)."""
+        out: dict[str, str] = {}
+        for zone in _ZONES:
+            parts = [" ".join(n.text(separator=" ").split()) for n in self.css(zone)]
+            out[zone] = " ".join(p for p in parts if p)
+        node = self.first('[role="contentinfo"], #footer, .footer, .site-footer')
+        if node is not None and not out["footer"]:
+            out["footer"] = " ".join(node.text(separator=" ").split())
+        return out
+
+    def html(self) -> str:
+        return self.page.text if not self.is_pdf else ""
+
+
+def parse_page(page: Page) -> Doc:
+    return Doc(page)

@@ -1,0 +1,119 @@
+"""Word and host lists shared by several checks (data, not logic).
+
+Lists marked [criteria.md §4.5] come from the research note's fingerprint catalogue;
+``hebergeur-generique.test`` is the sample web's stand-in for a free site host.
+"""
+
+from __future__ import annotations
+
+from barometre.domains import registrable_domain
+from barometre.text import fold
+
+# Free or generic site hosts: a site there is not on the collectivité's own domain.
+GENERIC_HOSTS = frozenset(
+    {
+        "wixsite.com",
+        "wix.com",
+        "e-monsite.com",
+        "jimdofree.com",
+        "jimdosite.com",
+        "jimdo.com",
+        "wordpress.com",
+        "over-blog.com",
+        "over-blog.fr",
+        "blogspot.com",
+        "sites.google.com",
+        "google.com",
+        "webnode.fr",
+        "webnode.com",
+        "free.fr",
+        "pagesperso-orange.fr",
+        "site-solocal.com",
+        "hebergeur-generique.test",  # sample web
+    }
+)
+
+# Unofficial directories: never an official site [criteria.md §4.5].
+UNOFFICIAL_DIRECTORIES = frozenset(
+    {
+        "annuaire-mairie.fr",
+        "mairie.com",
+        "la-mairie.com",
+        "ma-mairie.com",
+        "commune-mairie.fr",
+        "info-mairie.com",
+        "lapagelocale.fr",
+    }
+)
+
+# Consumer mailbox providers [criteria.md §4.5].
+CONSUMER_MAIL = frozenset(
+    {
+        "wanadoo.fr",
+        "orange.fr",
+        "gmail.com",
+        "googlemail.com",
+        "free.fr",
+        "laposte.net",
+        "sfr.fr",
+        "neuf.fr",
+        "hotmail.fr",
+        "hotmail.com",
+        "outlook.fr",
+        "outlook.com",
+        "live.fr",
+        "live.com",
+        "yahoo.fr",
+        "yahoo.com",
+        "aol.com",
+        "aol.fr",
+        "bbox.fr",
+        "club-internet.fr",
+        "numericable.fr",
+        "icloud.com",
+        "gmx.fr",
+    }
+)
+
+# Extensions run from France or for French territories (RCPNT 1.2). ``test`` is the
+# reserved extension of the sample web, which stands for ``fr`` there.
+SOVEREIGN_SUFFIXES_TEST = ("test",)
+
+# Words of official names too common to tell one collectivité from another.
+_NAME_NOISE = frozenset(
+    {
+        "commune",
+        "communes",
+        "mairie",
+        "ville",
+        "region",
+        "departement",
+        "conseil",
+        "communaute",
+        "agglomeration",
+        "metropole",
+        "pays",
+        "sur",
+        "sous",
+        "les",
+        "des",
+        "del",
+        "the",
+    }
+)
+
+
+def name_tokens(name: str) -> list[str]:
+    """Distinctive words of an official name (folded, 3+ letters, not generic)."""
+    return [t for t in fold(name).split() if len(t) >= 3 and t not in _NAME_NOISE]
+
+
+def domain_matches_name(host: str, name: str) -> bool:
+    """Whether the registrable domain spells a distinctive word of the official name."""
+    label = fold(registrable_domain(host).split(".", 1)[0]).replace(" ", "")
+    tokens = name_tokens(name)
+    return any(token in label for token in tokens) or (bool(tokens) and "".join(tokens) in label)
+
+
+def email_domain(address: str) -> str:
+    return address.rsplit("@", 1)[-1].strip().lower()

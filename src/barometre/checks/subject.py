@@ -1,0 +1,92 @@
+"""The input of every check: one collectivité, its archive, and what was discovered."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from barometre.checks.html import Doc
+from barometre.models import Authority, Finding, Page, SiteArchive
+
+# Page kinds of the crawl plan, in the order checks usually want them.
+PAGE_KINDS = (
+    "legal",
+    "accessibility",
+    "accessibility_document",
+    "accessibility_plan",
+    "privacy",
+    "contact",
+    "procedures",
+    "news",
+    "council",
+    "budget",
+    "opendata",
+)
+
+
+@dataclass
+class Subject:
+    """Everything a check may read about one collectivité in one edition.
+
+    ``site`` is ``None`` when the edition holds no capture for it (no declared site, or
+    not in the captured scope). ``as_of`` is the reference date for freshness (the
+    capture date by default). ``findings`` is filled by discovery before the checks run.
+    """
+
+    authority: Authority
+    site: SiteArchive | None = None
+    as_of: date = field(default_factory=date.today)
+    epci: Authority | None = None
+    findings: list[Finding] = field(default_factory=list)
+    _docs: dict[str, Doc] = field(default_factory=dict, repr=False)
+
+    # --- pages ------------------------------------------------------------------
+
+    @property
+    def home(self) -> Page | None:
+        site = self.site
+        return site.home if site is not None and site.home is not None and site.home.ok else None
+
+    def page(self, kind: str) -> Page | None:
+        """The page of that kind if it was fetched successfully."""
+        if self.site is None:
+            return None
+        page = self.site.pages.get(kind)
+        return page if page is not None and page.ok else None
+
+    def doc(self, page: Page | None) -> Doc | None:
+        if page is None or not page.ok:
+            return None
+        key = page.final_url + "#" + page.url
+        cached = self._docs.get(key)
+        if cached is None:
+            cached = self._docs[key] = Doc(page)
+        return cached
+
+    @property
+    def home_doc(self) -> Doc | None:
+        return self.doc(self.home)
+
+    def kind_doc(self, kind: str) -> Doc | None:
+        return self.doc(self.page(kind))
+
+    def docs(self) -> Iterator[tuple[str, Doc]]:
+        """The home page, then every fetched page of the plan (HTML or PDF)."""
+        home = self.home_doc
+        if home is not None:
+            yield "home", home
+        for kind in PAGE_KINDS:
+            document = self.kind_doc(kind)
+            if document is not None:
+                yield kind, document
+
+    def found(self, category: str) -> list[Finding]:
+        return [f for f in self.findings if f.category == category]
+
+    @property
+    def site_host(self) -> str | None:
+        if self.home is not None:
+            return (self.home.final_url.split("://", 1)[-1].split("/", 1)[0].split(":")[0]).lower()
+        website = self.authority.website
+        return website.host.lower() if website is not None else None

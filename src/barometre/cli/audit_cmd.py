@@ -1,0 +1,330 @@
+"""``barometre audit`` and ``barometre explain``: run the criteria grid, show the evidence.
+
+The audit reads only what the capture archived (WARC files, replayed offline) and the
+registry; it can be re-run at will on the same captures and gives the same results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import Engine
+
+from barometre.capture.archive import load_site_archive
+from barometre.checks.base import registered_checks
+from barometre.checks.engine import Audit, audit
+from barometre.checks.subject import Subject
+from barometre.cli.capture_cmd import check_edition
+from barometre.cli.context import AppContext, ensure_registry
+from barometre.cli.render import fmt_int
+from barometre.errors import BarometreError, ConfigurationError, UnknownAuthorityError
+from barometre.methodology import Methodology, bundled, load
+from barometre.models import Authority, AuthorityKind, Status
+from barometre.storage import audit_repo, capture_repo, registry_repo
+
+app = typer.Typer(help="Évaluer la grille de critères sur une édition capturée.")
+
+STATUS_LABELS = {
+    Status.PASS: "[green]réussi[/green]",
+    Status.PARTIAL: "[yellow]partiel[/yellow]",
+    Status.FAIL: "[red]échec[/red]",
+    Status.NOT_APPLICABLE: "[dim]non applicable[/dim]",
+    Status.NOT_MEASURABLE: "[magenta]non mesurable[/magenta]",
+}
+
+
+@dataclass
+class AuditReport:
+    registry_level: int = 0
+    sites: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+def load_methodology(choice: str | None) -> Methodology:
+    if not choice:
+        return bundled()
+    path = Path(choice)
+    return load(path) if path.suffix == ".toml" or path.exists() else bundled(choice)
+
+
+def audit_edition(
+    engine: Engine,
+    edition: str,
+    methodology: Methodology,
+    *,
+    selection: Sequence[Authority] | None = None,
+    registry_level: bool = True,
+    sites: bool = True,
+    as_of: date | None = None,
+    on_site: Callable[[str], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
+) -> AuditReport:
+    """Registry-level criteria for the selection (all collectivités by default), then the
+    whole grid for every selected collectivité whose site the edition captured."""
+    report = AuditReport()
+    checks = registered_checks()
+    everyone = list(selection) if selection is not None else registry_repo.load_authorities(engine)
+    epcis = {a.code: a for a in everyone if a.kind is AuthorityKind.EPCI}
+    missing = {a.epci for a in everyone if a.epci and a.epci not in epcis}
+    if missing:
+        epcis.update(
+            {
+                a.code: a
+                for a in registry_repo.load_authorities(engine, codes=missing)
+                if a.kind is AuthorityKind.EPCI
+            }
+        )
+    capture_repo.set_methodology(engine, edition, methodology.version)
+    if registry_level:
+        results = []
+        for authority in everyone:
+            subject = Subject(
+                authority, None, as_of or date.today(), epcis.get(authority.epci or "")
+            )
+            results.extend(audit(subject, methodology, checks=checks, registry_only=True).results)
+        audit_repo.store_many(engine, edition, results) if selection is None else _store_each(
+            engine, edition, results
+        )
+        report.registry_level = len(everyone)
+    if not sites:
+        return report
+    paths = capture_repo.archive_paths(engine, edition)
+    todo = [a for a in everyone if a.id in paths]
+    if on_start is not None:
+        on_start(len(todo))
+    for authority in todo:
+        try:
+            archive = load_site_archive(Path(paths[authority.id]))
+            subject = Subject(
+                authority,
+                archive,
+                as_of or archive.captured_at.date(),
+                epcis.get(authority.epci or ""),
+            )
+            result: Audit = audit(subject, methodology, checks=checks)
+            audit_repo.store_audit(engine, edition, authority.id, result.results, result.findings)
+            report.sites += 1
+        except BarometreError as exc:
+            report.failed.append((authority.id, str(exc)))
+        if on_site is not None:
+            on_site(authority.id)
+    return report
+
+
+def _store_each(engine: Engine, edition: str, results: list) -> None:  # type: ignore[type-arg]
+    by_authority: dict[str, list] = {}  # type: ignore[type-arg]
+    for r in results:
+        by_authority.setdefault(r.authority_id, []).append(r)
+    for aid, items in by_authority.items():
+        audit_repo.store_audit(engine, edition, aid, items, [], replace_findings=False)
+
+
+def _select(engine: Engine, only: list[str] | None) -> list[Authority] | None:
+    if not only:
+        return None
+    ids = [code for code in only if ":" in code]
+    codes = [code for code in only if ":" not in code]
+    found = registry_repo.load_authorities(engine, ids=ids) if ids else []
+    if codes:
+        found += registry_repo.load_authorities(engine, codes=codes)
+    if not found:
+        raise UnknownAuthorityError(f"Aucune collectivité pour : {', '.join(only)}.")
+    return found
+
+
+@app.callback(invoke_without_command=True)
+def audit_command(
+    ctx: typer.Context,
+    edition: Annotated[str, typer.Option("--edition", "-e", help="Édition AAAA-MM.")] = "",
+    only: Annotated[
+        list[str] | None, typer.Option("--only", help="Codes ou identifiants (répétable).")
+    ] = None,
+    registry_only: Annotated[
+        bool,
+        typer.Option(
+            "--registre",
+            help="Seulement les critères du registre (toutes les collectivités, sans capture).",
+        ),
+    ] = False,
+    as_of: Annotated[
+        str,
+        typer.Option(
+            "--date", help="Date de référence AAAA-MM-JJ (fraîcheur) ; défaut : date de capture."
+        ),
+    ] = "",
+    methodology: Annotated[
+        str,
+        typer.Option(
+            "--methodologie", help="Version embarquée (2026.1) ou chemin d'un fichier TOML."
+        ),
+    ] = "",
+) -> None:
+    """Évaluer les critères (registre pour toutes les collectivités, puis sites capturés)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    context: AppContext = ctx.obj
+    run_audit(
+        context,
+        edition,
+        only=only,
+        registry_only=registry_only,
+        as_of=as_of,
+        methodology=methodology,
+    )
+
+
+def run_audit(
+    context: AppContext,
+    edition: str,
+    *,
+    only: list[str] | None = None,
+    registry_only: bool = False,
+    as_of: str = "",
+    methodology: str = "",
+) -> AuditReport:
+    grid = load_methodology(methodology)
+    edition = check_edition(edition or f"{date.today():%Y-%m}")
+    reference = None
+    if as_of:
+        try:
+            reference = date.fromisoformat(as_of)
+        except ValueError as exc:
+            raise ConfigurationError(f"Date « {as_of} » invalide : AAAA-MM-JJ attendu.") from exc
+    ensure_registry(context)
+    engine = context.engine
+    capture_repo.ensure_edition(engine, edition, f"Édition {edition}")
+    selection = _select(engine, only)
+    with Progress(
+        TextColumn("[bold]Audit"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=context.err,
+    ) as progress:
+        task = progress.add_task("critères du registre", total=None)
+        report = audit_edition(
+            engine,
+            edition,
+            grid,
+            selection=selection,
+            sites=not registry_only,
+            as_of=reference,
+            on_start=lambda n: progress.update(task, total=n, completed=0, description="sites"),
+            on_site=lambda aid: progress.update(task, advance=1, description=aid),
+        )
+    context.console.print(
+        f"Édition {edition}, méthodologie {grid.version} : critères du registre pour "
+        f"{fmt_int(report.registry_level)} collectivité(s), grille complète pour "
+        f"{fmt_int(report.sites)} site(s) capturé(s)."
+    )
+    for aid, message in report.failed:
+        context.err.print(f"[red]{aid}[/red] : {message}")
+    return report
+
+
+@app.command("national")
+def national(
+    ctx: typer.Context,
+    edition: Annotated[str, typer.Option("--edition", "-e", help="Édition AAAA-MM.")] = "",
+) -> None:
+    """Parts nationales par type de collectivité, critère par critère."""
+    context: AppContext = ctx.obj
+    edition = check_edition(edition or f"{date.today():%Y-%m}")
+    grid = bundled()
+    counts = audit_repo.status_counts(context.engine, edition)
+    if not counts:
+        raise ConfigurationError(
+            f"Aucun résultat pour l'édition {edition} : lancez d'abord « barometre audit »."
+        )
+    kinds = [k for k in AuthorityKind if any(c[0] == k.value for c in counts)]
+    table = Table(title=f"Parts nationales — édition {edition}")
+    table.add_column("Critère")
+    for kind in kinds:
+        table.add_column(kind.plural, justify="right")
+    totals: dict[tuple[str, str], dict[str, int]] = {}
+    for kind_id, check_id, status, n in counts:
+        totals.setdefault((check_id, kind_id), {})[status] = n
+    for criterion in grid.criteria:
+        if not any(key[0] == criterion.id for key in totals):
+            continue
+        row = [f"{criterion.code} {criterion.name}"]
+        for kind in kinds:
+            cell = totals.get((criterion.id, kind.value), {})
+            measured = sum(v for s, v in cell.items() if s in ("pass", "partial", "fail"))
+            if not measured:
+                row.append("—")
+                continue
+            share = cell.get("pass", 0) / measured
+            partial = cell.get("partial", 0) / measured
+            row.append(f"{share:.1%} ✓ {partial:.1%} ~ (n={fmt_int(measured)})".replace(".", ","))
+        table.add_row(*row)
+    context.console.print(table)
+    context.console.print(
+        "✓ : part des collectivités mesurées qui satisfont le critère ; ~ : satisfait en partie ; "
+        "n : collectivités mesurées (hors non applicable et non mesurable)."
+    )
+
+
+def explain(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Code INSEE, SIREN ou identifiant (commune:75056).")],
+    check_id: Annotated[
+        str, typer.Argument(help="Critère : identifiant (presence.site_joignable) ou code (P1).")
+    ],
+    edition: Annotated[str, typer.Option("--edition", "-e", help="Édition AAAA-MM.")] = "",
+    kind: Annotated[
+        AuthorityKind | None, typer.Option("--type", help="Type si le code est ambigu.")
+    ] = None,
+) -> None:
+    """Afficher le résultat d'un critère pour une collectivité, avec ses preuves."""
+    context: AppContext = ctx.obj
+    edition = check_edition(edition or f"{date.today():%Y-%m}")
+    criterion = bundled().criterion(check_id)
+    engine = context.engine
+    if ":" in code:
+        found = registry_repo.load_authorities(engine, ids=[code])
+    else:
+        found = registry_repo.load_authorities(engine, codes=[code], kinds=[kind] if kind else None)
+    if not found:
+        raise UnknownAuthorityError(f"Aucune collectivité pour le code « {code} ».")
+    for authority in found:
+        rows = audit_repo.load_results(
+            engine, edition, authority_id=authority.id, check_id=criterion.id
+        )
+        context.console.print(
+            f"[bold]{authority.name}[/bold] ({authority.id}) — {criterion.code} {criterion.name}"
+        )
+        context.console.print(f"  Nature : {criterion.nature} ; base : {criterion.basis}")
+        if not rows:
+            context.console.print(f"  Pas de résultat dans l'édition {edition}.")
+            continue
+        result, measured_at = rows[0]
+        value = "—" if result.value is None else f"{result.value:.2f}".replace(".", ",")
+        context.console.print(
+            f"  Statut : {STATUS_LABELS[result.status]} ; valeur : {value} ; confiance : "
+            f"{'observée' if result.confidence.value == 'observed' else 'déduite'} ; "
+            f"contrôle v{result.check_version}, mesuré le {measured_at:%d/%m/%Y}"
+        )
+        if result.reason:
+            context.console.print(f"  Motif : {result.reason}", markup=False)
+        for item in result.evidence:
+            parts = [
+                f"{label} : {v}"
+                for label, v in (
+                    ("adresse", item.url),
+                    ("texte", item.text),
+                    ("en-tête", item.header),
+                    ("sélecteur", item.selector),
+                    ("note", item.note),
+                )
+                if v
+            ]
+            context.console.print("  Preuve — " + " ; ".join(parts), markup=False, highlight=False)

@@ -1,0 +1,102 @@
+"""The demonstration pipeline on the bundled sample web (offline, on loopback).
+
+The sample collectivités (``sampleweb/authorities.csv``, département « 99 ») replace the
+registry of a separate demo database; their sites are captured from the sample web with
+the same crawler, then audited. Used by ``barometre demo``, the tests and benchmarks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import dns.asyncresolver
+from sqlalchemy import Engine
+
+from barometre.capture.fetcher import FetchConfig
+from barometre.capture.guard import AddressPolicy
+from barometre.capture.resolver import GuardedResolver
+from barometre.capture.run import FactsConfig, RunReport, Target, capture_edition
+from barometre.errors import SourceError
+from barometre.models import Authority
+from barometre.registry.report import BuildReport
+from barometre.registry.sources import user_csv
+from barometre.sampleweb import AUTHORITIES_CSV, SampleWeb
+from barometre.storage import capture_repo, registry_repo
+
+# The sample pages are dated around March 2025: freshness is judged on that day.
+SAMPLE_AS_OF = date(2025, 3, 20)
+DEMO_EDITION = "demo"
+SAMPLE_DEPARTEMENT = "99"
+AGENT = "BarometreNumeriqueTerritoires"
+
+
+@dataclass(frozen=True)
+class SampleCapture:
+    authorities: list[Authority]
+    report: RunReport
+
+
+def sample_authorities(path: Path = AUTHORITIES_CSV) -> list[Authority]:
+    report = BuildReport()
+    items = user_csv.parse(path, report, {}, {SAMPLE_DEPARTEMENT})
+    if report.anomalies:
+        first = report.anomalies[0]
+        raise SourceError(path, first.message, first.line)
+    return items
+
+
+def fetch_config(timeout: float = 2.5) -> FetchConfig:
+    return FetchConfig(
+        user_agent=f"{AGENT}/demo (+http://127.0.0.1/)",
+        connect_timeout=2,
+        read_timeout=2,
+        total_timeout=timeout,
+        max_bytes=4 * 2**20,
+        max_raw_bytes=4 * 2**20,
+        retries=3,
+        backoff=0.05,
+        per_host_delay=0.0,
+        max_retry_after=2,
+        max_crawl_delay=0.2,
+    )
+
+
+async def capture_sample(
+    engine: Engine,
+    web: SampleWeb,
+    warc_root: Path,
+    edition: str = DEMO_EDITION,
+    *,
+    render: bool = False,
+    on_site: Callable[[Target, object], None] | None = None,
+) -> SampleCapture:
+    """Load the sample registry and capture every sample site into ``edition``."""
+    authorities = sample_authorities()
+    registry_repo.replace_registry(engine, authorities, "web d'exemple (démonstration)", {})
+    capture_repo.ensure_edition(engine, edition, "Démonstration (web d'exemple)", demo=True)
+    targets = [Target(a.id, a.website.url) for a in authorities if a.website]
+    resolver = GuardedResolver(
+        AddressPolicy.allowing(["127.0.0.1/32"]), static_hosts=web.host_map, port_map=web.port_map
+    )
+    facts = None
+    if web.dns is not None:
+        names = dns.asyncresolver.Resolver(configure=False)
+        names.nameservers, names.port = web.dns.nameservers, web.dns.port
+        facts = FactsConfig(dns=names, trust=web.client_ssl_context(), timeout=2)
+    report = await capture_edition(
+        engine,
+        edition,
+        targets,
+        warc_root=warc_root,
+        config=fetch_config(),
+        resolver=resolver,
+        ssl_context=web.client_ssl_context(),
+        agent=AGENT,
+        facts=facts,
+        render=render,
+        on_site=on_site,
+    )
+    return SampleCapture(authorities, report)
