@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 from barometre.cli.app import app
-from barometre.errors import SourceError
+from barometre.errors import MethodologyError, SourceError
 from barometre.storage import registry_repo
 from barometre.storage.db import open_database
 
@@ -229,3 +229,48 @@ def test_registry_on_postgresql(postgres_engine, tmp_path: Path) -> None:  # typ
     assert "http://www.landes.fr" in result.output
     assert registry_repo.count_authorities(postgres_engine)["commune"] == 34875
     assert not (tmp_path / "barometre.sqlite3").exists()
+
+
+def test_registry_level_audit_covers_every_collectivite_and_prints_national_shares(
+    data_dir: Path,
+) -> None:
+    from sqlalchemy import func, select
+
+    from barometre.storage.schema import authorities, check_results, websites
+
+    result = invoke(data_dir, "audit", "--registre", "-e", "2026-11")
+    assert result.exit_code == 0, result.output
+    engine = db(data_dir)
+    with engine.connect() as connection:
+        total = connection.scalar(select(func.count()).select_from(authorities))
+        with_site = connection.scalar(select(func.count(func.distinct(websites.c.authority_id))))
+        per_check = dict(
+            connection.execute(
+                select(check_results.c.check_id, func.count())
+                .where(check_results.c.edition_id == "2026-11")
+                .group_by(check_results.c.check_id)
+            ).all()
+        )
+    assert total and total > 36_000
+    # Declared site and e-mail: one result per collectivité; sovereign domain: per site.
+    assert per_check["presence.annuaire"] == total
+    assert per_check["coherence.messagerie"] == total
+    assert per_check["presence.domaine_souverain"] == with_site
+    # Site-less collectivités are decided at once: their site "is not reachable".
+    assert per_check["presence.site_joignable"] == total - with_site
+    shares = invoke(data_dir, "audit", "national", "-e", "2026-11")
+    assert shares.exit_code == 0, shares.output
+    assert "P3 Nom de domaine" in shares.output and "communes" in shares.output
+    assert " %" in shares.output
+    explained = invoke(data_dir, "explain", "75056", "P3", "-e", "2026-11", "--type", "commune")
+    assert explained.exit_code == 0, explained.output
+    assert "Statut" in explained.output and "Preuve" in explained.output
+
+
+def test_audit_refuses_a_bad_methodology_file_with_its_name(data_dir: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "grille.toml"
+    bad.write_text('version = "x"\ntitle = "t"\npublished = "p"\ndimensions = []\ncriteria = []\n')
+    result = invoke(data_dir, "audit", "--registre", "--methodologie", str(bad))
+    assert isinstance(result.exception, MethodologyError)
+    assert result.exception.exit_code == 2  # main() prints the message and exits with it
+    assert "grille.toml" in str(result.exception) and "pas 100" in str(result.exception)

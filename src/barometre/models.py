@@ -304,6 +304,7 @@ class SiteArchive:
     sitemap_urls: int = 0
     facts: Mapping[str, Any] | None = None
     renders: tuple[Mapping[str, Any], ...] = ()
+    rendered: Mapping[str, Page] = field(default_factory=dict)  # DOM after scripts, per viewport
 
     def render(self, viewport: str = "desktop") -> Mapping[str, Any] | None:
         return next((r for r in self.renders if r.get("viewport") == viewport), None)

@@ -19,7 +19,7 @@ from warcio.archiveiterator import ArchiveIterator
 from barometre.capture.fetcher import FetchConfig, FetchResult
 from barometre.capture.plan import canonical
 from barometre.capture.robots import origin_of
-from barometre.capture.warc import FACTS_TYPE, PLAN_TYPE, RENDER_TYPE, Replay
+from barometre.capture.warc import DOM_PREFIX, FACTS_TYPE, PLAN_TYPE, RENDER_TYPE, Replay
 from barometre.errors import StorageError
 from barometre.models import FetchOutcome, Page, SiteArchive
 
@@ -45,12 +45,29 @@ def as_page(result: FetchResult) -> Page:
 
 def _metadata(
     path: Path,
-) -> tuple[dict[str, Any] | None, dict[str, Any] | None, list[dict[str, Any]], datetime]:
+) -> tuple[
+    dict[str, Any] | None, dict[str, Any] | None, list[dict[str, Any]], datetime, dict[str, Page]
+]:
     plan = facts = None
     renders: list[dict[str, Any]] = []
     captured_at: datetime | None = None
+    doms: dict[str, Page] = {}
     with path.open("rb") as handle:
         for record in ArchiveIterator(handle):
+            uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+            if record.rec_type == "resource" and uri.startswith(DOM_PREFIX):
+                viewport, url = uri.removeprefix(DOM_PREFIX).split(":", 1)
+                body = record.content_stream().read()
+                doms[viewport] = Page(
+                    url=url,
+                    final_url=url,
+                    outcome=FetchOutcome.OK,
+                    status=200,
+                    content_type="text/html",
+                    body=body,
+                    text=body.decode("utf-8", "replace"),
+                )
+                continue
             if captured_at is None and record.rec_type in ("response", "metadata"):
                 stamp = record.rec_headers.get_header("WARC-Date")
                 if stamp:
@@ -65,11 +82,12 @@ def _metadata(
                 facts = json.loads(record.content_stream().read())
             elif record.content_type == RENDER_TYPE:
                 renders.append(json.loads(record.content_stream().read()))
-    return plan, facts, renders, captured_at or datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    when = captured_at or datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    return plan, facts, renders, when, doms
 
 
 async def _load(path: Path) -> SiteArchive:
-    plan, facts, renders, captured_at = _metadata(path)
+    plan, facts, renders, captured_at, doms = _metadata(path)
     if plan is None:
         raise StorageError(f"{path} : archive incomplète (pas de plan de collecte).")
     replay = Replay(path, _REPLAY_CONFIG)
@@ -127,6 +145,7 @@ async def _load(path: Path) -> SiteArchive:
         sitemap_urls=int(plan.get("sitemap_urls") or 0),
         facts=facts,
         renders=tuple(renders),
+        rendered=doms,
     )
 
 

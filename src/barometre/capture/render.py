@@ -44,6 +44,7 @@ VIEWPORTS = {
     "desktop": {"width": 1366, "height": 768, "is_mobile": False},
     "mobile": {"width": 390, "height": 844, "is_mobile": True},
 }
+MAX_DOM_CHARS = 4 * 2**20
 _HOP_HEADERS = {"content-encoding", "content-length", "transfer-encoding", "connection"}
 _AXE_RUN = """async () => {
   const result = await axe.run(document, {resultTypes: ['violations']});
@@ -82,6 +83,7 @@ class RenderResult:
     requests: list[NetworkEntry] = field(default_factory=list)
     axe: list[dict[str, Any]] = field(default_factory=list)
     screenshot: bytes = b""
+    html: str = ""  # the DOM after scripts ran, serialised (capped)
 
     @property
     def request_count(self) -> int:
@@ -206,6 +208,7 @@ class Renderer:
             metrics = await page.evaluate(_METRICS)
             result.dom_nodes = int(metrics["dom_nodes"])
             result.title, result.lang = metrics["title"], metrics["lang"]
+            result.html = (await page.content())[:MAX_DOM_CHARS]
             result.screenshot = await page.screenshot(full_page=False, type="png")
             await page.add_script_tag(content=self._axe)
             result.axe = json.loads(json.dumps(await page.evaluate(_AXE_RUN)))

@@ -33,8 +33,12 @@ class GuardedResolver(AbstractResolver):
         port_map: Mapping[int, int] | None = None,
         nameservers: Sequence[str] | None = None,
         dns_port: int = 53,
+        static_only: bool = False,
     ) -> None:
         self.policy = policy
+        # With ``static_only``, a name outside ``static_hosts`` is never looked up (the
+        # sample web: third-party hosts named by fixture pages must not leave the machine).
+        self.static_only = static_only
         self.static_hosts = {k.lower(): v for k, v in (static_hosts or {}).items()}
         self.port_map = dict(port_map or {})
         self._system: ThreadedResolver | None = None
@@ -49,6 +53,8 @@ class GuardedResolver(AbstractResolver):
         name = host.rstrip(".").lower()
         if name in self.static_hosts:
             return [self.static_hosts[name]]
+        if self.static_only:
+            raise OSError(socket.EAI_NONAME, f"nom hors du web d'exemple : {name}")
         if self._dns is not None:
             addresses: list[str] = []
             for rdtype in ("A", "AAAA") if family != socket.AF_INET else ("A",):

@@ -29,7 +29,7 @@ from barometre.capture.fetcher import Exchange, FetchConfig, Fetcher
 from barometre.capture.render import CHROMIUM, VIEWPORTS, Renderer
 from barometre.capture.resolver import GuardedResolver
 from barometre.capture.site import SiteCapture, capture_site
-from barometre.capture.warc import FACTS_TYPE, PLAN_TYPE, RENDER_TYPE, WarcRecorder
+from barometre.capture.warc import DOM_PREFIX, FACTS_TYPE, PLAN_TYPE, RENDER_TYPE, WarcRecorder
 from barometre.domains import registrable_domain
 from barometre.models import Capture, FetchOutcome
 from barometre.storage import capture_repo
@@ -163,11 +163,16 @@ async def _facts(
     recorder.record_metadata(url, data, FACTS_TYPE)
 
 
-_KINDS = {FACTS_TYPE: "facts", RENDER_TYPE: "render", "image/png": "screenshot"}
+DOM_TYPE = "text/html; charset=utf-8"
+_KINDS = {FACTS_TYPE: "facts", RENDER_TYPE: "render", "image/png": "screenshot", DOM_TYPE: "dom"}
 
 
 def screenshot_uri(url: str, viewport: str) -> str:
     return f"urn:barometre:screenshot:{viewport}:{url}"
+
+
+def dom_uri(url: str, viewport: str) -> str:
+    return f"{DOM_PREFIX}{viewport}:{url}"
 
 
 async def _render(recorder: WarcRecorder, renderer: Renderer, url: str) -> None:
@@ -175,6 +180,8 @@ async def _render(recorder: WarcRecorder, renderer: Renderer, url: str) -> None:
         result = await renderer.render(url, viewport)
         if result.screenshot:
             recorder.record_resource(screenshot_uri(url, viewport), result.screenshot, "image/png")
+        if result.html:
+            recorder.record_resource(dom_uri(url, viewport), result.html.encode("utf-8"), DOM_TYPE)
         recorder.record_metadata(url, result.as_json(), RENDER_TYPE)
 
 

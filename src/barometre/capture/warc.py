@@ -27,6 +27,7 @@ OUTCOME_TYPE = "application/vnd.barometre.outcome+json"
 PLAN_TYPE = "application/vnd.barometre.plan+json"
 FACTS_TYPE = "application/vnd.barometre.facts+json"
 RENDER_TYPE = "application/vnd.barometre.render+json"
+DOM_PREFIX = "urn:barometre:dom:"  # resource records: the rendered DOM, per viewport
 
 
 @dataclass(frozen=True)

@@ -27,16 +27,21 @@ if TYPE_CHECKING:
 Needs = Literal["site", "registry", "social"]
 ENTRY_POINT_GROUP = "barometre.checks"
 BUILTIN_MODULES = (
-    "barometre.checks.discovery",
-    "barometre.checks.presence",
-    "barometre.checks.services",
-    "barometre.checks.dialogue",
-    "barometre.checks.coherence",
-    "barometre.checks.accessibility",
-    "barometre.checks.legal",
-    "barometre.checks.privacy",
-    "barometre.checks.security",
-    "barometre.checks.quality",
+    "barometre.checks.discovery",  # findings: accounts, apps, platforms, services, CMS
+    "barometre.checks.presence",  # P1-P5
+    "barometre.checks.services",  # S1-S3, S6
+    "barometre.checks.practical",  # S4, S5, S7, S8
+    "barometre.checks.inclusive",  # S9
+    "barometre.checks.dialogue",  # D1-D3
+    "barometre.checks.identity",  # D4, K4
+    "barometre.checks.coherence",  # K3
+    "barometre.checks.embeds",  # K2
+    "barometre.checks.accessibility",  # L1-L3
+    "barometre.checks.legal",  # L4, L8, L9
+    "barometre.checks.privacy",  # L5-L7
+    "barometre.checks.opendata",  # L10
+    "barometre.checks.security",  # T1-T6
+    "barometre.checks.quality",  # T7-T10
 )
 
 

@@ -5,18 +5,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from barometre.checks.base import Verdict, check, scored
+from barometre.checks.base import Verdict, check, not_measurable, scored
 from barometre.checks.lexicon import CONSUMER_MAIL, email_domain
 from barometre.checks.subject import Subject
 from barometre.domains import registrable_domain
-from barometre.models import Evidence
+from barometre.models import AuthorityKind, Evidence
 
 
 @check("coherence.messagerie", version="1", needs="registry")
 def official_mail_domain(subject: Subject, params: Mapping[str, Any]) -> Verdict:
     address = subject.authority.email
     if not address:
-        return scored(0, reason="Aucune adresse électronique déclarée.")
+        if subject.authority.kind in (AuthorityKind.REGION, AuthorityKind.DEPARTEMENT):
+            # The registry's sources (annuaire of mairies and EPCI) give no e-mail for
+            # councils: an absence there says nothing about the collectivité.
+            return not_measurable("Adresse électronique non fournie par les sources du registre.")
+        return scored(0, reason="Aucune adresse électronique déclarée dans l'annuaire.")
     domain = email_domain(address)
     evidence = [
         Evidence(

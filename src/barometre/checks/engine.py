@@ -92,10 +92,10 @@ def evaluate(
     effect, rule_reason = criterion.applicability(subject.authority)
     if effect == "not_applicable":
         return not_applicable(rule_reason or "Critère non applicable.")
+    if (criterion.social or (spec is not None and spec.needs == "social")) and not social_available:
+        return not_measurable(NO_SOCIAL)
     if spec is None:
         return not_measurable(NO_CHECK)
-    if spec.needs == "social" and not social_available:
-        return not_measurable(NO_SOCIAL)
     if spec.needs == "site" and not spec.handles_unreachable:
         reason = unreachable_reason(subject)
         if reason is not None:

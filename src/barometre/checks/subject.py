@@ -25,6 +25,9 @@ PAGE_KINDS = (
 )
 
 
+SHELL_CHARS = 200
+
+
 @dataclass
 class Subject:
     """Everything a check may read about one collectivité in one edition.
@@ -65,8 +68,27 @@ class Subject:
         return cached
 
     @property
-    def home_doc(self) -> Doc | None:
+    def static_home_doc(self) -> Doc | None:
+        """The home page as served, before any script ran."""
         return self.doc(self.home)
+
+    @property
+    def rendered_home_doc(self) -> Doc | None:
+        """The home page's DOM after rendering (desktop), when the capture rendered it."""
+        if self.site is None or self.home is None:
+            return None
+        return self.doc(self.site.rendered.get("desktop"))
+
+    @property
+    def home_doc(self) -> Doc | None:
+        """The home page; the rendered DOM instead when the served HTML is an empty
+        JavaScript shell (less than ``SHELL_CHARS`` of text) and a rendering exists."""
+        static = self.static_home_doc
+        if static is not None and len(static.text) < SHELL_CHARS:
+            rendered = self.rendered_home_doc
+            if rendered is not None and len(rendered.text) > len(static.text):
+                return rendered
+        return static
 
     def kind_doc(self, kind: str) -> Doc | None:
         return self.doc(self.page(kind))

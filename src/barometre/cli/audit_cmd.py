@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 
 from barometre.capture.archive import load_site_archive
 from barometre.checks.base import registered_checks
-from barometre.checks.engine import Audit, audit
+from barometre.checks.engine import NO_SITE, Audit, audit
 from barometre.checks.subject import Subject
 from barometre.cli.capture_cmd import check_edition
 from barometre.cli.context import AppContext, ensure_registry
@@ -88,10 +88,14 @@ def audit_edition(
             subject = Subject(
                 authority, None, as_of or date.today(), epcis.get(authority.epci or "")
             )
-            results.extend(audit(subject, methodology, checks=checks, registry_only=True).results)
-        audit_repo.store_many(engine, edition, results) if selection is None else _store_each(
-            engine, edition, results
-        )
+            # Without a site, every criterion is decided now (not applicable, or a
+            # failure for the site itself); with one, only the registry's criteria.
+            # Not-applicable results of site-less collectivités are not stored: their
+            # absence means exactly that (``explain`` says so).
+            no_site = authority.website is None
+            outcome = audit(subject, methodology, checks=checks, registry_only=not no_site)
+            results.extend(r for r in outcome.results if r.status is not Status.NOT_APPLICABLE)
+        audit_repo.store_many(engine, edition, results)
         report.registry_level = len(everyone)
     if not sites:
         return report
@@ -116,14 +120,6 @@ def audit_edition(
         if on_site is not None:
             on_site(authority.id)
     return report
-
-
-def _store_each(engine: Engine, edition: str, results: list) -> None:  # type: ignore[type-arg]
-    by_authority: dict[str, list] = {}  # type: ignore[type-arg]
-    for r in results:
-        by_authority.setdefault(r.authority_id, []).append(r)
-    for aid, items in by_authority.items():
-        audit_repo.store_audit(engine, edition, aid, items, [], replace_findings=False)
 
 
 def _select(engine: Engine, only: list[str] | None) -> list[Authority] | None:
@@ -230,6 +226,10 @@ def run_audit(
     return report
 
 
+def _pct(share: float) -> str:
+    return f"{share * 100:.1f} %".replace(".", ",")
+
+
 @app.command("national")
 def national(
     ctx: typer.Context,
@@ -246,9 +246,9 @@ def national(
         )
     kinds = [k for k in AuthorityKind if any(c[0] == k.value for c in counts)]
     table = Table(title=f"Parts nationales — édition {edition}")
-    table.add_column("Critère")
+    table.add_column("Critère", no_wrap=True, overflow="ellipsis", max_width=34)
     for kind in kinds:
-        table.add_column(kind.plural, justify="right")
+        table.add_column(kind.plural, justify="right", no_wrap=True)
     totals: dict[tuple[str, str], dict[str, int]] = {}
     for kind_id, check_id, status, n in counts:
         totals.setdefault((check_id, kind_id), {})[status] = n
@@ -264,12 +264,13 @@ def national(
                 continue
             share = cell.get("pass", 0) / measured
             partial = cell.get("partial", 0) / measured
-            row.append(f"{share:.1%} ✓ {partial:.1%} ~ (n={fmt_int(measured)})".replace(".", ","))
+            row.append(f"{_pct(share)} +{_pct(partial)} / {fmt_int(measured)}")
         table.add_row(*row)
     context.console.print(table)
     context.console.print(
-        "✓ : part des collectivités mesurées qui satisfont le critère ; ~ : satisfait en partie ; "
-        "n : collectivités mesurées (hors non applicable et non mesurable)."
+        "Lecture : part des collectivités mesurées qui satisfont le critère, + part qui le "
+        "satisfont en partie / nombre de collectivités mesurées (hors non applicable et "
+        "non mesurable)."
     )
 
 
@@ -304,7 +305,12 @@ def explain(
         )
         context.console.print(f"  Nature : {criterion.nature} ; base : {criterion.basis}")
         if not rows:
-            context.console.print(f"  Pas de résultat dans l'édition {edition}.")
+            if authority.website is None:
+                context.console.print(
+                    f"  Statut : {STATUS_LABELS[Status.NOT_APPLICABLE]} — {NO_SITE}"
+                )
+            else:
+                context.console.print(f"  Pas de résultat dans l'édition {edition}.")
             continue
         result, measured_at = rows[0]
         value = "—" if result.value is None else f"{result.value:.2f}".replace(".", ",")

@@ -79,7 +79,10 @@ async def capture_sample(
     capture_repo.ensure_edition(engine, edition, "Démonstration (web d'exemple)", demo=True)
     targets = [Target(a.id, a.website.url) for a in authorities if a.website]
     resolver = GuardedResolver(
-        AddressPolicy.allowing(["127.0.0.1/32"]), static_hosts=web.host_map, port_map=web.port_map
+        AddressPolicy.allowing(["127.0.0.1/32"]),
+        static_hosts=web.host_map,
+        port_map=web.port_map,
+        static_only=True,
     )
     facts = None
     if web.dns is not None:

@@ -102,19 +102,26 @@ def store_audit(
 
 
 def store_many(engine: Engine, edition: str, results: Sequence[CheckResult]) -> None:
-    """Bulk replace of many collectivités' results for the same checks (registry level)."""
+    """Bulk replace of many collectivités' results (registry level), in one transaction:
+    only the (collectivité, criterion) pairs given are replaced."""
     now = datetime.now(UTC)
-    check_ids = sorted({r.check_id for r in results})
+    by_authority: dict[str, list[CheckResult]] = {}
+    for result in results:
+        by_authority.setdefault(result.authority_id, []).append(result)
+    ids = sorted(by_authority)
     with engine.begin() as connection:
         _writable(connection, edition)
-        connection.execute(
-            delete(check_results).where(
-                check_results.c.edition_id == edition, check_results.c.check_id.in_(check_ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            batch = [r for aid in chunk for r in by_authority[aid]]
+            connection.execute(
+                delete(check_results).where(
+                    check_results.c.edition_id == edition,
+                    check_results.c.authority_id.in_(chunk),
+                    check_results.c.check_id.in_(sorted({r.check_id for r in batch})),
+                )
             )
-        )
-        rows = _result_rows(edition, results, now)
-        for start in range(0, len(rows), 5000):
-            connection.execute(insert(check_results), rows[start : start + 5000])
+            connection.execute(insert(check_results), _result_rows(edition, batch, now))
 
 
 def audited(engine: Engine, edition: str, check_ids: Sequence[str]) -> set[str]:
