@@ -12,7 +12,7 @@ from rich.console import Console
 
 from barometre import __version__
 from barometre.capture.preflight import network_reachable
-from barometre.cli import audit_cmd, capture_cmd, registry_cmd
+from barometre.cli import audit_cmd, capture_cmd, demo, registry_cmd
 from barometre.cli.context import AppContext, ensure_registry
 from barometre.cli.render import print_stats
 from barometre.errors import BarometreError
@@ -64,6 +64,20 @@ def main_callback(
     ] = False,
 ) -> None:
     ctx.obj = AppContext(data_dir=data_dir, database_url=database_url)
+
+
+@app.command("demo")
+def demo_command(
+    ctx: typer.Context,
+    render: Annotated[
+        bool | None,
+        typer.Option(
+            "--render/--no-render", help="Rendre les accueils (défaut : si Chromium est là)."
+        ),
+    ] = None,
+) -> None:
+    """Démonstration hors ligne : registre, capture et audit du web d'exemple (fictif)."""
+    demo.run_demo(ctx.obj, render=render)
 
 
 @app.command()

@@ -26,7 +26,7 @@ from barometre.cli.context import AppContext, ensure_registry
 from barometre.cli.render import fmt_int
 from barometre.errors import BarometreError, ConfigurationError, UnknownAuthorityError
 from barometre.methodology import Methodology, bundled, load
-from barometre.models import Authority, AuthorityKind, Status
+from barometre.models import Authority, AuthorityKind, CheckResult, Status
 from barometre.storage import audit_repo, capture_repo, registry_repo
 
 app = typer.Typer(help="Évaluer la grille de critères sur une édition capturée.")
@@ -83,7 +83,7 @@ def audit_edition(
         )
     capture_repo.set_methodology(engine, edition, methodology.version)
     if registry_level:
-        results = []
+        results: list[CheckResult] = []
         for authority in everyone:
             subject = Subject(
                 authority, None, as_of or date.today(), epcis.get(authority.epci or "")

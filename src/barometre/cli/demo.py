@@ -7,24 +7,34 @@ the same crawler, then audited. Used by ``barometre demo``, the tests and benchm
 
 from __future__ import annotations
 
+import asyncio
+import shutil
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import dns.asyncresolver
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 from sqlalchemy import Engine
 
 from barometre.capture.fetcher import FetchConfig
 from barometre.capture.guard import AddressPolicy
+from barometre.capture.render import CHROMIUM
 from barometre.capture.resolver import GuardedResolver
 from barometre.capture.run import FactsConfig, RunReport, Target, capture_edition
+from barometre.cli.audit_cmd import audit_edition
+from barometre.cli.context import AppContext
 from barometre.errors import SourceError
+from barometre.methodology import bundled
 from barometre.models import Authority
 from barometre.registry.report import BuildReport
 from barometre.registry.sources import user_csv
 from barometre.sampleweb import AUTHORITIES_CSV, SampleWeb
-from barometre.storage import capture_repo, registry_repo
+from barometre.storage import audit_repo, capture_repo, registry_repo
+from barometre.storage.db import open_database
 
 # The sample pages are dated around March 2025: freshness is judged on that day.
 SAMPLE_AS_OF = date(2025, 3, 20)
@@ -103,3 +113,63 @@ async def capture_sample(
         on_site=on_site,
     )
     return SampleCapture(authorities, report)
+
+
+def run_demo(context: AppContext, *, render: bool | None = None) -> None:
+    """``barometre demo``: sample registry, capture and audit, in ``<data>/demo``."""
+    folder = context.settings.data_dir / "demo"
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    engine = open_database(f"sqlite:///{folder / 'barometre.sqlite3'}")
+    use_browser = shutil.which(CHROMIUM) is not None if render is None else render
+    if not use_browser:
+        context.err.print(
+            "[yellow]Chromium absent : démonstration sans rendu (les critères qui en ont "
+            "besoin seront « non mesurables »).[/yellow]"
+        )
+
+    async def capture() -> SampleCapture:
+        async with SampleWeb(with_dns=True, slow_drip_limit=10) as web:
+            with Progress(
+                TextColumn("[bold]Capture du web d'exemple"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=context.err,
+            ) as progress:
+                task = progress.add_task("", total=len(web.sites))
+                return await capture_sample(
+                    engine,
+                    web,
+                    folder / "warc",
+                    render=use_browser,
+                    on_site=lambda target, site: progress.update(task, advance=1),
+                )
+
+    sample = asyncio.run(capture())
+    grid = bundled()
+    with context.err.status("Audit des sites capturés…"):
+        audit_edition(engine, DEMO_EDITION, grid, as_of=SAMPLE_AS_OF)
+    table = Table(title="Démonstration — web d'exemple (collectivités fictives)")
+    table.add_column("Collectivité", no_wrap=True, overflow="ellipsis", max_width=32)
+    for label in ("réussi", "partiel", "échec", "non mes.", "n. a."):
+        table.add_column(label, justify="right")
+    counts: dict[str, Counter[str]] = {}
+    for result, _ in audit_repo.load_results(engine, DEMO_EDITION):
+        counts.setdefault(result.authority_id, Counter())[result.status.value] += 1
+    for authority in sample.authorities:
+        c = counts.get(authority.id, Counter())
+        applicable = len(grid.criteria) - sum(c.values())
+        table.add_row(
+            authority.name,
+            *(str(c[s]) for s in ("pass", "partial", "fail", "not_measurable")),
+            str(c["not_applicable"] + max(0, applicable)),
+        )
+    context.console.print(table)
+    context.console.print(
+        f"Édition « {DEMO_EDITION} » (démonstration) : {len(sample.authorities)} collectivités "
+        f"fictives. Détail d'un critère : barometre --database-url "
+        f"sqlite:///{folder / 'barometre.sqlite3'} explain 99101 P1 -e {DEMO_EDITION}",
+        soft_wrap=True,
+    )
