@@ -9,7 +9,9 @@
         resolver.nameservers = ["127.0.0.1"]
         resolver.port = dns.port
 
-``hosts`` gives A (or AAAA) records; ``records`` any of A, AAAA, CNAME, MX, TXT, NS.
+``hosts`` gives A (or AAAA) records; ``records`` any of A, AAAA, CNAME, MX, TXT, NS,
+DNSKEY (``"257 3 13 <base64 key>"``). A name holding a DNSKEY stands for a signed zone
+that validates: its answers carry the AD flag (no real signature is made).
 Names known to neither answer NXDOMAIN; a known name without the asked type answers
 NOERROR with no answer. Every address must be a loopback address: the server refuses
 to hand out anything else. :data:`FORBIDDEN_DNS_HOST` answers 127.0.0.2 when built
@@ -18,6 +20,7 @@ with :meth:`TestDNS.for_sample_web`, to test the crawler's guard on DNS answers.
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import threading
 from collections.abc import Mapping, Sequence
@@ -27,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Self
 from dnslib import (
     AAAA,
     CNAME,
+    DNSKEY,
     MX,
     NS,
     QTYPE,
@@ -42,7 +46,7 @@ if TYPE_CHECKING:
 
 LOOPBACK = "127.0.0.1"
 FORBIDDEN_DNS_HOST = "forbidden-dns.hostile.test"  # answers 127.0.0.2 (see for_sample_web)
-SUPPORTED_TYPES = ("A", "AAAA", "CNAME", "MX", "TXT", "NS")
+SUPPORTED_TYPES = ("A", "AAAA", "CNAME", "MX", "TXT", "NS", "DNSKEY")
 
 
 def _normalize(name: str) -> str:
@@ -74,6 +78,9 @@ def _rdata(rtype: str, value: str) -> Any:
         return MX(exchange.strip(), int(preference))
     if rtype == "TXT":
         return TXT(_txt_chunks(value))
+    if rtype == "DNSKEY":
+        flags, protocol, algorithm, key = value.split(maxsplit=3)
+        return DNSKEY(int(flags), int(protocol), int(algorithm), base64.b64decode(key))
     raise ValueError(f"type d'enregistrement non pris en charge : {rtype}")
 
 
@@ -103,6 +110,8 @@ class _Resolver(BaseResolver):  # type: ignore[misc]
         if not records:
             reply.header.rcode = RCODE.NXDOMAIN
             return reply
+        if "DNSKEY" in records:
+            reply.header.ad = 1  # a "signed and validated" zone of the sample web
         for rtype, values in records.items():
             if qtype not in (rtype, "ANY") and rtype != "CNAME":
                 continue
