@@ -1,1 +1,867 @@
-"""(to be written)."""
+"""Discovery: what the collectivité's pages point at, as :class:`Finding` records.
+
+Read from the home page (the rendered DOM when the served HTML is an empty shell) and
+every other page of the crawl plan. Categories and names:
+
+* ``social``: one finding per account, ``name`` = platform (see :mod:`.platforms`),
+  ``handle`` = account. A link counts when it sits in a header, footer, navigation or
+  "social links" block, carries ``rel="me"``, comes from JSON-LD ``sameAs``, or names the
+  collectivité (distinctive words of its name in the handle). A link inside a credits
+  line ("Conception : …") is the web agency's unless it names the collectivité. Share
+  buttons, intents, groups and personal profiles are never accounts. A link to one post
+  keeps the account with confidence ``inferred``.
+* ``app``: native apps (``app_store``, ``google_play``: store links and smart-banner
+  metas) and shared municipal apps by fingerprint [criteria.md §4.2]: ``panneaupocket``,
+  ``illiwap``, ``intramuros``, ``cityall``, ``citykomi``.
+* ``newsletter``: a subscription form or link; ``name`` = the mailing service when
+  recognised (``brevo``, ``mailchimp``, ``sarbacane``, ``mailjet``…), else ``newsletter``.
+* ``feed``: declared RSS/Atom feeds (``rss``, ``atom``, ``json``).
+* ``participation``: civic-tech platforms [criteria.md §4.1]: ``decidim``,
+  ``cap_collectif``, ``go_vocal``, ``fluicity``, ``make_org`` (only with the
+  collectivité's name in the consultation), ``consul``, ``civocracy``, ``id_city``,
+  ``democracyos``, and ``plateforme`` (a participation host of unknown technology).
+  Decidim hosts are cross-checked with the decidim.org list (:mod:`.data`).
+* ``service``: online services [criteria.md §4.3]: ``demarches_numeriques``,
+  ``jedonnemonavis``, ``payfip``, ``espace_citoyens``, ``maelis``, ``portail_famille``,
+  ``rendez_vous``, ``teleservice`` (the collectivité's own online procedure),
+  ``urbanisme`` (planning e-filing: GNAU, SVE), ``service_public`` (a Service-Public
+  fiche, ``handle`` = fiche id) and ``comarquage`` (fiches shown on the site itself).
+* ``opendata``: ``data_gouv`` (organisation page), ``opendatasoft``, ``ckan``,
+  ``arcgis_hub``, ``portail`` (data./opendata. host of unknown technology) and
+  ``reference_odf`` (the SIREN is in the OpenDataFrance list).
+* ``cms``: ``name`` = CMS, ``handle`` = version when visible; ``provider``: ``name`` =
+  slug of the credited web agency, ``handle`` = its display name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+from selectolax.lexbor import LexborNode
+
+from barometre.checks.base import discoverer
+from barometre.checks.data import decidim_hosts, odf_portals
+from barometre.checks.html import Doc
+from barometre.checks.lexicon import name_tokens
+from barometre.checks.platforms import Account, parse_social_url
+from barometre.checks.subject import Subject
+from barometre.domains import registrable_domain
+from barometre.models import Confidence, Evidence, Finding
+from barometre.text import fold
+
+_SOCIAL_BLOCK = ("social", "reseaux", "suivez", "follow", "rs links", "sociaux")
+_ZONES = ("header", "footer", "nav")
+CREDIT_MARKERS = (
+    "conception",
+    "realisation",
+    "realise par",
+    "realisee par",
+    "concue par",
+    "realise avec",
+    "site realise",
+    "concu par",
+    "developpe par",
+    "propulse par",
+    "cree avec",
+    "cree par",
+    "webdesign",
+    "agence web",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    url: str
+    text: str
+    rel: tuple[str, ...]
+    zone: str  # header | footer | nav | body
+    social_block: bool
+    credit: bool
+    hint: str  # words of the link's own text, class and title (folded)
+    context: str  # text of the enclosing block (article, list item, paragraph)
+    page: str
+
+
+def _attrs(node: LexborNode) -> str:
+    attrs = node.attributes or {}
+    return f"{attrs.get('id') or ''} {attrs.get('class') or ''}"
+
+
+def _anchor(node: LexborNode, doc: Doc) -> Anchor | None:
+    href = (node.attributes.get("href") or "").strip()
+    if not href or href.startswith(("javascript:", "#", "mailto:", "tel:")):
+        return None
+    try:
+        url = urljoin(doc.url, href)
+    except ValueError:
+        return None
+    text = " ".join(node.text(separator=" ").split())
+    label = " ".join(
+        filter(None, (node.attributes.get("title"), node.attributes.get("aria-label")))
+    )
+    zone, social, credit, context = "body", False, False, ""
+    parent, depth = node.parent, 0
+    while parent is not None and depth < 12:
+        tag = parent.tag or ""
+        marks = fold(_attrs(parent))
+        if zone == "body" and (tag in _ZONES or "footer" in marks or "pied" in marks):
+            zone = tag if tag in _ZONES else "footer"
+        if any(word in marks for word in _SOCIAL_BLOCK):
+            social = True
+        if not context and tag in ("article", "li", "p", "td", "section", "dd"):
+            context = " ".join(parent.text(separator=" ").split())[:400]
+            credit = tag in ("p", "li") and any(m in fold(context) for m in CREDIT_MARKERS)
+        parent, depth = parent.parent, depth + 1
+    hint = fold(f"{text} {label} {_attrs(node)} {_attrs(node.parent) if node.parent else ''}")
+    rel = tuple((node.attributes.get("rel") or "").lower().split())
+    return Anchor(url, text or label, rel, zone, social, credit, hint, context or text, doc.url)
+
+
+def anchors(doc: Doc) -> list[Anchor]:
+    out = []
+    for node in doc.css("a[href], area[href]")[:5000]:
+        anchor = _anchor(node, doc)
+        if anchor is not None:
+            out.append(anchor)
+    return out
+
+
+def _documents(subject: Subject) -> Iterator[Doc]:
+    seen: set[int] = set()
+    docs = [d for _, d in subject.docs()]
+    static = subject.static_home_doc
+    if static is not None:
+        docs.insert(1, static)
+    for doc in docs:
+        if doc.is_pdf or id(doc) in seen:
+            continue
+        seen.add(id(doc))
+        yield doc
+
+
+def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
+    kept: dict[tuple[str, str, str], Finding] = {}
+    for finding in findings:
+        key = (finding.category, finding.name, (finding.handle or finding.url or "").lower())
+        current = kept.get(key)
+        if current is None or (
+            current.confidence is Confidence.INFERRED and finding.confidence is Confidence.OBSERVED
+        ):
+            kept[key] = finding
+    return list(kept.values())
+
+
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+# --- social accounts -----------------------------------------------------------------
+
+
+def names_collectivite(handle: str, tokens: list[str]) -> bool:
+    """Whether an account handle spells a distinctive word of the official name."""
+    words = fold(handle).split()
+    squeezed = "".join(words)
+    # short words ("val", "sud") only as whole words: inside a longer handle they match
+    # other names too ("OfficeTourismeValleeDesTroisVillages").
+    return bool(tokens) and (
+        any(t in squeezed if len(t) >= 5 else t in words for t in tokens)
+        or "".join(tokens) in squeezed
+    )
+
+
+def _hint(anchor: Anchor) -> str:
+    if "mastodon" in anchor.hint:
+        return "mastodon"
+    if "peertube" in anchor.hint:
+        return "peertube"
+    if "me" in anchor.rel:
+        return "fediverse"
+    return ""
+
+
+def _social_finding(account: Account, evidence: Evidence) -> Finding:
+    return Finding(
+        "social",
+        account.platform,
+        account.url,
+        account.handle,
+        evidence,
+        Confidence.INFERRED if account.post else Confidence.OBSERVED,
+    )
+
+
+def social_accounts(subject: Subject) -> list[Finding]:
+    tokens = name_tokens(subject.authority.name)
+    found: list[Finding] = []
+    for doc in _documents(subject):
+        for anchor in anchors(doc):
+            account = parse_social_url(anchor.url, hint=_hint(anchor))
+            if account is None:
+                continue
+            named = names_collectivite(account.handle, tokens)
+            if anchor.credit and not named:
+                continue  # the web agency's account in the credits line
+            trusted = "me" in anchor.rel or anchor.social_block or anchor.zone != "body"
+            if not (trusted or named):
+                continue
+            where = "rel=me" if "me" in anchor.rel else f"lien ({anchor.zone})"
+            found.append(
+                _social_finding(account, Evidence(url=doc.url, text=anchor.url, note=where))
+            )
+        for link in doc.head_links:
+            if "me" in link.rel:
+                account = parse_social_url(link.url, hint="fediverse")
+                if account is not None:
+                    found.append(
+                        _social_finding(
+                            account, Evidence(url=doc.url, text=link.url, note="<link rel=me>")
+                        )
+                    )
+        for block in doc.jsonld:
+            same = block.get("sameAs")
+            for url in [same] if isinstance(same, str) else same if isinstance(same, list) else []:
+                account = parse_social_url(str(url), hint="fediverse")
+                if account is not None:
+                    found.append(
+                        _social_finding(
+                            account, Evidence(url=doc.url, text=str(url), note="JSON-LD sameAs")
+                        )
+                    )
+    return _dedupe(found)
+
+
+@discoverer("social")
+def discover_social(subject: Subject) -> list[Finding]:
+    return social_accounts(subject)
+
+
+# --- apps, newsletters, feeds --------------------------------------------------------
+
+# [criteria.md §4.2]; CityAll host names are a hypothesis there.
+SHARED_APPS: dict[str, tuple[str, ...]] = {
+    "panneaupocket": ("app.panneaupocket.com/embeded", "panneaupocket.com/ville/", "panneaupocket"),
+    "illiwap": ("station.illiwap.com", "illiwap.com"),
+    "intramuros": ("appli-intramuros.com", "intramuros.org"),
+    "cityall": ("cityall.fr", "cityall.com", "cityall"),
+    "citykomi": ("citykomi",),
+}
+NEWSLETTER_SERVICES: dict[str, tuple[str, ...]] = {
+    "brevo": ("sibforms.com", "sendinblue.com", "brevo.com", "r.mailin.fr"),
+    "mailchimp": ("list-manage.com", "mailchimp.com", "eepurl.com"),
+    "sarbacane": ("sarbacane.com", "mailify.com"),
+    "mailjet": ("mailjet.com",),
+    "mailerlite": ("mailerlite.com",),
+    "cleverreach": ("cleverreach.com",),
+}
+NEWSLETTER_WORDS = (
+    "newsletter",
+    "lettre d information",
+    "lettre d info",
+    "infolettre",
+    "lettre electronique",
+    "lettre numerique",
+)
+_APPLE_ID = re.compile(r"/id(\d{5,})")
+
+
+def _shared_app(text: str) -> str | None:
+    lowered = text.lower()
+    for name, marks in SHARED_APPS.items():
+        if any(mark in lowered for mark in marks):
+            return name
+    return None
+
+
+def _store_app(url: str) -> tuple[str, str] | None:
+    host = _host(url)
+    if host in ("apps.apple.com", "itunes.apple.com"):
+        match = _APPLE_ID.search(urlsplit(url).path)
+        return ("app_store", "id" + match.group(1)) if match else None
+    if host == "play.google.com" and "/store/apps/details" in url:
+        ident = parse_qs(urlsplit(url).query).get("id", [""])[0]
+        return ("google_play", ident) if ident else None
+    return None
+
+
+def _app_findings(doc: Doc) -> Iterator[Finding]:
+    for anchor in anchors(doc):
+        store = _store_app(anchor.url)
+        if store is not None:
+            name = _shared_app(f"{store[1]} {anchor.url}") or store[0]
+            yield Finding("app", name, anchor.url, store[1], Evidence(url=doc.url, text=anchor.url))
+            continue
+        shared = _shared_app(anchor.url)
+        if shared is not None:
+            yield Finding(
+                "app", shared, anchor.url, _host(anchor.url), Evidence(url=doc.url, text=anchor.url)
+            )
+    for url in [*doc.iframes, *doc.scripts]:
+        shared = _shared_app(url)
+        if shared is not None:
+            yield Finding(
+                "app",
+                shared,
+                url,
+                _host(url),
+                Evidence(url=doc.url, text=url, selector="iframe/script"),
+            )
+    for meta, name in (("apple-itunes-app", "app_store"), ("google-play-app", "google_play")):
+        content = doc.meta(meta)
+        if content:
+            match = re.search(r"app-id=([\w.]+)", content)
+            ident = match.group(1) if match else content
+            yield Finding(
+                "app",
+                _shared_app(ident) or name,
+                None,
+                ident if name == "google_play" or ident.startswith("id") else "id" + ident,
+                Evidence(url=doc.url, text=content, selector=f'meta[name="{meta}"]'),
+            )
+    if doc.css("[class*=citykomi], [id*=citykomi]"):
+        yield Finding(
+            "app", "citykomi", None, None, Evidence(url=doc.url, selector="[class*=citykomi]")
+        )
+
+
+def _newsletter_service(text: str) -> str | None:
+    lowered = text.lower()
+    for name, hosts in NEWSLETTER_SERVICES.items():
+        if any(host in lowered for host in hosts):
+            return name
+    return None
+
+
+def _newsletter_findings(doc: Doc) -> Iterator[Finding]:
+    for form in doc.css("form"):
+        action = form.attributes.get("action") or ""
+        text = fold(f"{form.text(separator=' ')} {_attrs(form)} {action}")
+        service = _newsletter_service(action)
+        has_email = form.css_first('input[type="email"], input[name*="mail"]') is not None
+        if service or (has_email and any(w in text for w in NEWSLETTER_WORDS)):
+            yield Finding(
+                "newsletter",
+                service or "newsletter",
+                urljoin(doc.url, action) if action else doc.url,
+                None,
+                Evidence(url=doc.url, selector="form", text=" ".join(form.text().split())[:160]),
+            )
+    for anchor in anchors(doc):
+        service = _newsletter_service(anchor.url)
+        if service or any(w in fold(anchor.text) for w in NEWSLETTER_WORDS):
+            yield Finding(
+                "newsletter",
+                service or "newsletter",
+                anchor.url,
+                None,
+                Evidence(url=doc.url, text=anchor.text[:160]),
+            )
+
+
+def _feed_findings(doc: Doc) -> Iterator[Finding]:
+    for link in doc.head_links:
+        if "alternate" not in link.rel:
+            continue
+        kind = next((k for k in ("rss", "atom", "json") if k in link.type), None)
+        if kind is not None and ("xml" in link.type or kind == "json"):
+            yield Finding(
+                "feed",
+                kind,
+                link.url,
+                None,
+                Evidence(url=doc.url, text=link.url, selector="link[rel=alternate]"),
+            )
+
+
+@discoverer("apps")
+def discover_channels(subject: Subject) -> list[Finding]:
+    found: list[Finding] = []
+    for doc in _documents(subject):
+        found.extend(_app_findings(doc))
+        found.extend(_newsletter_findings(doc))
+        found.extend(_feed_findings(doc))
+    return _dedupe(found)
+
+
+# --- participation platforms ---------------------------------------------------------
+
+# [criteria.md §4.1]; hosts marked [hyp] there are kept as hypotheses.
+PARTICIPATION_HOSTS: dict[str, tuple[str, ...]] = {
+    "cap_collectif": ("cap-collectif.com",),
+    "go_vocal": ("citizenlab.co", "govocal.com"),
+    "fluicity": ("flui.city", "fluicity.co"),
+    "civocracy": ("civocracy.org", "civocracy.com"),
+    "id_city": ("id-city.com", "idcity.fr"),
+    "democracyos": ("democracyos.org", "democracyos.eu"),
+    "consul": ("consuldemocracy.org",),
+}
+PARTICIPATION_LABELS = (
+    "participez",
+    "participer",
+    "jeparticipe",
+    "je-participe",
+    "participation",
+    "participons",
+    "concertation",
+    "jedonnemonidee",
+    "democratie-participative",
+)
+_DECIDIM_PATH = re.compile(r"^/(?:processes|assemblies|initiatives|conferences)(?:/|$)")
+_MAKE_ORG = re.compile(r"make\.org/[A-Za-z]{2}/consultation/([^/?#]+)", re.IGNORECASE)
+
+
+def _participation(url: str, text: str, tokens: list[str]) -> tuple[str, Confidence] | None:
+    host = _host(url).removeprefix("www.")
+    if not host:
+        return None
+    path = urlsplit(url).path
+    if host in decidim_hosts() or "decidim" in host or "/decidim-packs/" in path:
+        return "decidim", Confidence.OBSERVED
+    for name, hosts in PARTICIPATION_HOSTS.items():
+        if any(host == h or host.endswith("." + h) for h in hosts):
+            return name, Confidence.OBSERVED
+    make = _MAKE_ORG.search(url)
+    if make is not None:
+        named = names_collectivite(make.group(1), tokens) or names_collectivite(text, tokens)
+        return ("make_org", Confidence.OBSERVED) if named else None
+    label = host.split(".", 1)[0]
+    if label in PARTICIPATION_LABELS:
+        if _DECIDIM_PATH.match(path):
+            return "decidim", Confidence.INFERRED
+        return "plateforme", Confidence.INFERRED
+    return None
+
+
+def participation_findings(subject: Subject) -> list[Finding]:
+    tokens = name_tokens(subject.authority.name)
+    found: list[Finding] = []
+    for doc in _documents(subject):
+        for anchor in anchors(doc):
+            hit = _participation(anchor.url, anchor.text, tokens)
+            if hit is not None:
+                found.append(
+                    Finding(
+                        "participation",
+                        hit[0],
+                        anchor.url,
+                        _host(anchor.url),
+                        Evidence(url=doc.url, text=anchor.context[:400], note=anchor.text[:120]),
+                        hit[1],
+                    )
+                )
+        for url in [*doc.scripts, *doc.iframes, *(link.url for link in doc.head_links)]:
+            if "/decidim-packs/" in url:
+                found.append(
+                    Finding(
+                        "participation",
+                        "decidim",
+                        doc.url,
+                        _host(doc.url),
+                        Evidence(url=doc.url, text=url, note="ressources /decidim-packs/"),
+                    )
+                )
+    return _dedupe(found)
+
+
+@discoverer("participation")
+def discover_participation(subject: Subject) -> list[Finding]:
+    return participation_findings(subject)
+
+
+# --- online services -----------------------------------------------------------------
+
+SERVICE_HOSTS: dict[str, tuple[str, ...]] = {
+    "demarches_numeriques": ("demarche.numerique.gouv.fr", "demarches-simplifiees.fr"),
+    "jedonnemonavis": ("jedonnemonavis.numerique.gouv.fr", "voxusagers.numerique.gouv.fr"),
+    "payfip": ("payfip.gouv.fr", "tipi.budget.gouv.fr"),
+    "espace_citoyens": ("espace-citoyens.net",),
+    "maelis": ("maelis.info", "maelis.fr"),
+    "rendez_vous": (
+        "clicrdv.com",
+        "synbird.com",
+        "rdv360.com",
+        "rendezvousonline.fr",
+        "mairie-rdv.fr",
+    ),
+    "urbanisme": ("sve.sirap.fr", "geopermis.fr", "gnau"),
+}
+# Hosts of national information or State procedures: not the collectivité's own service.
+NATIONAL_HOSTS = (
+    "service-public.fr",
+    "service-public.gouv.fr",
+    "ants.gouv.fr",
+    "gouv.fr",
+    "cnil.fr",
+)
+TELESERVICE_LABELS = (
+    "demarches",
+    "eservices",
+    "e-services",
+    "teleservices",
+    "services",
+    "guichet",
+    "aides",
+    "mesdemarches",
+    "moncompte",
+    "espace-citoyen",
+    "portail",
+    "famille",
+    "inscriptions",
+)
+PROCEDURE_WORDS = (
+    "demander",
+    "demande d",
+    "deposer",
+    "reserver",
+    "reservation",
+    "s inscrire",
+    "inscription",
+    "prendre rendez vous",
+    "declarer",
+    "signaler",
+    "portail famille",
+    "espace famille",
+    "portail citoyen",
+    "espace citoyen",
+)
+URBANISME_WORDS = ("urbanisme", "permis de construire", "declaration prealable")
+FILING_WORDS = ("deposer", "depot", "en ligne", "guichet numerique", "saisine")
+_FICHE = re.compile(r"/(?:particuliers|professionnels|associations)/vosdroits/([FNR]\d+)")
+_XML_FICHE = re.compile(r"(?:^|[?&])xml=([FNR]\d+)(?:\.xml)?", re.IGNORECASE)
+
+
+def _service_of(anchor: Anchor, site_domain: str) -> tuple[str, str] | None:
+    """(name, handle) of the service a link reaches, or None."""
+    url, host = anchor.url, _host(anchor.url)
+    text = fold(anchor.text)
+    parts = urlsplit(url)
+    fiche = _FICHE.search(parts.path)
+    if fiche and ("service-public" in host):
+        return "service_public", fiche.group(1)
+    xml = _XML_FICHE.search(parts.query)
+    if xml:
+        return "comarquage", xml.group(1).upper()
+    if "lecomarquage.service-public" in host:
+        return "comarquage", host
+    for name, hosts in SERVICE_HOSTS.items():
+        if any(h in host for h in hosts):
+            if name == "demarches_numeriques" and "/commencer/" not in parts.path:
+                return None
+            return name, host + parts.path.rstrip("/")
+    filing = any(w in text for w in URBANISME_WORDS) and any(w in text for w in FILING_WORDS)
+    if filing and (host != _host(anchor.page) or "gnau" in url):
+        return "urbanisme", host + parts.path.rstrip("/")
+    if (
+        not host
+        or host == _host(anchor.page)
+        or any(host == h or host.endswith("." + h) for h in NATIONAL_HOSTS)
+    ):
+        return None
+    if "portail famille" in text or "espace famille" in text:
+        return "portail_famille", host + parts.path.rstrip("/")
+    if "rendez vous" in text and any(w in text for w in ("identite", "passeport", "titre")):
+        return "rendez_vous", host + parts.path.rstrip("/")
+    label = host.split(".", 1)[0]
+    own = registrable_domain(host) == site_domain
+    if (own and label in TELESERVICE_LABELS) or any(w in text for w in PROCEDURE_WORDS):
+        return "teleservice", host + parts.path.rstrip("/")
+    return None
+
+
+def service_findings(subject: Subject) -> list[Finding]:
+    site_domain = registrable_domain(subject.site_host or "")
+    found: list[Finding] = []
+    for doc in _documents(subject):
+        for anchor in anchors(doc):
+            hit = _service_of(anchor, site_domain)
+            if hit is not None:
+                found.append(
+                    Finding(
+                        "service",
+                        hit[0],
+                        anchor.url,
+                        hit[1],
+                        Evidence(
+                            url=doc.url, text=anchor.text[:160] or anchor.url, note=anchor.url
+                        ),
+                    )
+                )
+        for form in doc.css("form[action]"):
+            action = urljoin(doc.url, form.attributes.get("action") or "")
+            if any(h in _host(action) for h in SERVICE_HOSTS["payfip"]):
+                found.append(
+                    Finding(
+                        "service",
+                        "payfip",
+                        action,
+                        _host(action),
+                        Evidence(url=doc.url, selector="form", text=action),
+                    )
+                )
+        own = _XML_FICHE.search(urlsplit(doc.url).query)
+        if own:
+            found.append(
+                Finding(
+                    "service",
+                    "comarquage",
+                    doc.url,
+                    own.group(1).upper(),
+                    Evidence(url=doc.url, text=doc.url),
+                )
+            )
+        for url in [*doc.scripts, *doc.iframes]:
+            if "lecomarquage.service-public" in url:
+                found.append(
+                    Finding(
+                        "service",
+                        "comarquage",
+                        url,
+                        _host(url),
+                        Evidence(url=doc.url, text=url, selector="script/iframe"),
+                    )
+                )
+    return _dedupe(found)
+
+
+@discoverer("services")
+def discover_services(subject: Subject) -> list[Finding]:
+    return service_findings(subject)
+
+
+# --- open data -----------------------------------------------------------------------
+
+
+def _opendata(url: str) -> str | None:
+    host = _host(url)
+    path = urlsplit(url).path
+    if host.endswith("data.gouv.fr") and "/organizations/" in path:
+        return "data_gouv"
+    if host.endswith("hub.arcgis.com"):
+        return "arcgis_hub"
+    label = host.split(".", 1)[0]
+    datahost = label in ("data", "opendata", "donnees", "open-data") or host.startswith(
+        ("data.", "opendata.")
+    )
+    if "/explore" in path and (datahost or "opendatasoft" in host):
+        return "opendatasoft"
+    if "/api/explore/" in path:
+        return "opendatasoft"
+    if "/api/3/action" in path or (datahost and path.startswith("/dataset")):
+        return "ckan"
+    if datahost:
+        return "portail"
+    return None
+
+
+def opendata_findings(subject: Subject) -> list[Finding]:
+    found: list[Finding] = []
+    for doc in _documents(subject):
+        for anchor in anchors(doc):
+            name = _opendata(anchor.url)
+            if name is not None:
+                found.append(
+                    Finding(
+                        "opendata",
+                        name,
+                        anchor.url,
+                        _host(anchor.url),
+                        Evidence(url=doc.url, text=anchor.context[:400], note=anchor.text[:120]),
+                    )
+                )
+    siren = subject.authority.siren
+    for row in odf_portals().get(siren or "", []):
+        found.append(
+            Finding(
+                "opendata",
+                "reference_odf",
+                row["portal"] or None,
+                row["datagouv_id"] or None,
+                Evidence(
+                    url=row["portal"] or None,
+                    text=f"{row['name']} ({row['technology']})",
+                    note="liste OpenDataFrance 2019 (via Éclaireur Public), par SIREN",
+                ),
+            )
+        )
+    return _dedupe(found)
+
+
+@discoverer("opendata")
+def discover_opendata(subject: Subject) -> list[Finding]:
+    return opendata_findings(subject)
+
+
+# --- CMS and web provider ------------------------------------------------------------
+
+# (name, marker in HTML asset paths) — [criteria.md §1; sample web]
+CMS_ASSETS: tuple[tuple[str, str], ...] = (
+    ("wordpress", "/wp-content/"),
+    ("wordpress", "/wp-includes/"),
+    ("drupal", "/sites/default/files/"),
+    ("drupal", "/core/misc/drupal.js"),
+    ("drupal", "/misc/drupal.js"),
+    ("joomla", "/media/system/js/"),
+    ("joomla", "/media/templates/site/"),
+    ("joomla", "/components/com_"),
+    ("spip", "spip.php"),
+    ("spip", "/squelettes/"),
+    ("typo3", "/typo3conf/"),
+    ("typo3", "/typo3temp/"),
+    ("wix", "static.wixstatic.com"),
+)
+# Sites of CMS projects: a "Propulsé par" link there names the CMS, not an agency.
+CMS_PROJECT_HOSTS = (
+    "wordpress.org",
+    "drupal.org",
+    "joomla.org",
+    "joomla.fr",
+    "gohugo.io",
+    "spip.net",
+    "typo3.org",
+    "jekyllrb.com",
+)
+_VERSION = re.compile(r"\b[vV]?(\d+(?:\.\d+){0,3})\b")
+_BY = re.compile(
+    r"(?:realise|realisee|concu|concue|developpe|developpee|cree)\s+(?:gratuitement\s+)?par\s+"
+    r"(?:l |le |la |les )?(.{3,60}?)(?:$| \(| avec | sous | accessibilite| propulse)",
+)
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")[:60]
+
+
+def _cms_from_generator(content: str) -> tuple[str, str | None]:
+    head = re.split(r"\s[–—-]\s|\(", content, maxsplit=1)[0].strip()
+    version = _VERSION.search(head)
+    name = head[: version.start()].strip() if version else head
+    name = name.replace("!", "").strip() or head
+    aliases = {"microsoft frontpage": "frontpage"}
+    key = slug(name)
+    return aliases.get(fold(name), key), version.group(1) if version else None
+
+
+def cms_findings(subject: Subject) -> list[Finding]:
+    found: list[Finding] = []
+    home = subject.static_home_doc or subject.home_doc
+    if home is None:
+        return found
+    generator = home.meta("generator")
+    if generator and not re.search(r"[<>\"{}]", generator):
+        name, version = _cms_from_generator(generator)
+        found.append(
+            Finding(
+                "cms",
+                name,
+                home.url,
+                version,
+                Evidence(url=home.url, text=generator, selector='meta[name="generator"]'),
+            )
+        )
+    html = home.html()
+    for name, marker in CMS_ASSETS:
+        if marker in html:
+            found.append(
+                Finding(
+                    "cms",
+                    name,
+                    home.url,
+                    None,
+                    Evidence(url=home.url, text=marker, note="chemin de ressource"),
+                )
+            )
+    headers = {k.lower(): v for k, v in (subject.home.headers if subject.home else ())}
+    if "api.w.org" in headers.get("link", ""):
+        found.append(
+            Finding(
+                "cms", "wordpress", home.url, None, Evidence(url=home.url, header="Link: api.w.org")
+            )
+        )
+    for header in ("x-generator", "x-powered-by"):
+        value = headers.get(header, "")
+        if value and not re.match(r"(?i)(php|asp\.net|express|next\.js)", value):
+            name, version = _cms_from_generator(value)
+            if any(f.name.startswith(name) for f in found):
+                continue
+            found.append(
+                Finding(
+                    "cms",
+                    name,
+                    home.url,
+                    version,
+                    Evidence(url=home.url, header=f"{header}: {value}"),
+                )
+            )
+    return _merge_cms(found)
+
+
+def _merge_cms(found: list[Finding]) -> list[Finding]:
+    """One finding per CMS, keeping the one that carries a version."""
+    best: dict[str, Finding] = {}
+    for finding in found:
+        current = best.get(finding.name)
+        if current is None or (current.handle is None and finding.handle is not None):
+            best[finding.name] = finding
+    return list(best.values())
+
+
+def provider_findings(subject: Subject, cms: list[str]) -> list[Finding]:
+    found: list[Finding] = []
+    site = registrable_domain(subject.site_host or "")
+    docs = list(_documents(subject))
+    for doc in docs:
+        for anchor in anchors(doc):
+            if not anchor.credit or anchor.zone != "footer":
+                continue
+            host = _host(anchor.url)
+            text = fold(anchor.text)
+            if (
+                not host
+                or registrable_domain(host) == site
+                or any(host.endswith(h) for h in CMS_PROJECT_HOSTS)
+                or any(
+                    c.replace("-", " ") in text or text in c.replace("-", " ") for c in cms if text
+                )
+                or parse_social_url(anchor.url) is not None
+            ):
+                continue
+            found.append(
+                Finding(
+                    "provider",
+                    slug(anchor.text),
+                    anchor.url,
+                    anchor.text,
+                    Evidence(url=doc.url, text=anchor.context[:200]),
+                )
+            )
+    if not found:
+        for doc in docs:
+            for node in doc.css("footer p, .site-info, .credits, [class*=footer] p, main p"):
+                text = " ".join(node.text(separator=" ").split())
+                match = _BY.search(fold(text))
+                if match and any(m in fold(text) for m in CREDIT_MARKERS):
+                    name = match.group(1).strip()
+                    found.append(
+                        Finding(
+                            "provider",
+                            slug(name),
+                            None,
+                            name,
+                            Evidence(url=doc.url, text=text[:200], note="crédit sans lien"),
+                        )
+                    )
+            if found:
+                break
+    return _dedupe(found)
+
+
+@discoverer("cms")
+def discover_cms(subject: Subject) -> list[Finding]:
+    cms = cms_findings(subject)
+    return cms + provider_findings(subject, [f.name for f in cms])

@@ -80,29 +80,11 @@ def site_reachable(subject: Subject, params: Mapping[str, Any]) -> Verdict:
     if len(doc.text) < 2000 and any(fold(p) in text for p in DEFAULT_PAGES):
         return scored(0, [where], reason="Page par défaut du serveur, sans contenu.")
     minimum = int(params.get("min_text_chars", 500))
+    after = " après rendu JavaScript" if doc.page is not home else ""
     if len(doc.text) >= minimum:
-        return scored(
-            1,
-            [
-                Evidence(
-                    url=home.final_url,
-                    header=f"HTTP {home.status}",
-                    note=f"{len(doc.text)} caractères de texte visible",
-                )
-            ],
-        )
-    rendered = site.render("desktop") or site.render("mobile")
-    if rendered and rendered.get("outcome") == "ok" and int(rendered.get("dom_nodes") or 0) >= 100:
-        return scored(
-            1,
-            [
-                Evidence(
-                    url=home.final_url,
-                    note=f"contenu produit par JavaScript : {rendered.get('dom_nodes')} nœuds après rendu",
-                )
-            ],
-        )
-    if doc.scripts:
+        note = f"{len(doc.text)} caractères de texte visible{after}"
+        return scored(1, [Evidence(url=home.final_url, header=f"HTTP {home.status}", note=note)])
+    if doc.scripts and subject.rendered_home_doc is None:
         return not_measurable(
             "Page d'accueil vide sans JavaScript (application côté client) : rendu navigateur nécessaire (--render).",
             [where],
@@ -188,3 +170,87 @@ def sovereign_domain(subject: Subject, params: Mapping[str, Any]) -> Verdict:
     return scored(
         0.25 if named else 0.0, evidence, reason=f"Extension « .{suffix} » non souveraine."
     )
+
+
+# --- P4, P5: social accounts and mobile channels (from discovery findings) ----------
+
+
+def _platform_points(platforms: set[str], double: set[str]) -> float:
+    """Facebook and one video channel count double [criteria.md §3 P4]."""
+    points = float(len(platforms))
+    if "facebook" in platforms and "facebook" in double:
+        points += 1
+    if platforms & (double - {"facebook"}):
+        points += 1
+    return points
+
+
+@check("presence.reseaux_sociaux", version="1")
+def social_presence(subject: Subject, params: Mapping[str, Any]) -> Verdict:
+    accounts = subject.found("social")
+    platforms = {f.name for f in accounts}
+    full = float(params.get("platforms_for_full", 3))
+    double = set(params.get("double_weight", ("facebook", "youtube", "peertube")))
+    evidence = [
+        Evidence(
+            url=f.url, text=f"{f.name} : {f.handle}", note=f.evidence.note if f.evidence else None
+        )
+        for f in sorted(accounts, key=lambda f: (f.name, f.handle or ""))
+    ]
+    if not platforms:
+        return scored(
+            0,
+            [
+                Evidence(
+                    url=subject.home.final_url if subject.home else None, note="aucun compte trouvé"
+                )
+            ],
+            reason="Aucun compte officiel sur les réseaux sociaux lié depuis le site.",
+        )
+    points = _platform_points(platforms, double)
+    observed = any(f.confidence is Confidence.OBSERVED for f in accounts)
+    return scored(
+        points / full,
+        evidence,
+        confidence=Confidence.OBSERVED if observed else Confidence.INFERRED,
+        reason=f"{len(platforms)} plateforme(s) : {', '.join(sorted(platforms))}.",
+    )
+
+
+@check("presence.canaux_mobiles", version="1")
+def mobile_channels(subject: Subject, params: Mapping[str, Any]) -> Verdict:
+    parts = {
+        "app": (subject.found("app"), float(params.get("app", 0.5)), "application"),
+        "newsletter": (
+            subject.found("newsletter"),
+            float(params.get("newsletter", 0.25)),
+            "lettre d'information",
+        ),
+        "feed": (subject.found("feed"), float(params.get("feed", 0.25)), "flux RSS/Atom"),
+    }
+    value = 0.0
+    evidence: list[Evidence] = []
+    present, missing = [], []
+    for findings, weight, label in parts.values():
+        if findings:
+            value += weight
+            present.append(label)
+            evidence.extend(
+                Evidence(
+                    url=f.url or (f.evidence.url if f.evidence else None),
+                    text=f"{f.category} : {f.name}",
+                )
+                for f in findings[:3]
+            )
+        else:
+            missing.append(label)
+    reason = ("Présents : " + ", ".join(present) + ". " if present else "") + (
+        "Absents : " + ", ".join(missing) + "." if missing else ""
+    )
+    if not evidence:
+        evidence.append(
+            Evidence(
+                url=subject.home.final_url if subject.home else None, note="aucun canal trouvé"
+            )
+        )
+    return scored(value, evidence, reason=reason.strip())
