@@ -251,7 +251,16 @@ async def test_rendering_is_archived_with_the_site(
         ),
         (
             "www.ville-exemple.test",
-            {"legal", "accessibility", "contact", "procedures", "news", "council", "budget"},
+            {
+                "legal",
+                "accessibility",
+                "privacy",
+                "contact",
+                "procedures",
+                "news",
+                "council",
+                "budget",
+            },
         ),
         ("www.petit-village-exemple.test", {"legal", "contact"}),
         ("www.ville-numerique-exemple.test", set()),  # a JS shell: nothing without rendering
