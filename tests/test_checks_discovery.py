@@ -12,7 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from barometre.checks import data as refdata
-from barometre.checks.dialogue import dates_in, issue_reporting, participation, participatory_budget
+from barometre.checks.dates import dates_in
+from barometre.checks.dialogue import issue_reporting, participation, participatory_budget
 from barometre.checks.discovery import (
     cms_findings,
     discover_channels,

@@ -15,8 +15,9 @@ from barometre.checks.accessibility import (
     find_mention,
     fuzzy_mention,
 )
+from barometre.checks.dates import parse_date
 from barometre.checks.html import Doc
-from barometre.checks.legal import acts, budget, legal_notice, normalise, parse_date
+from barometre.checks.legal import acts, budget, legal_notice, normalise
 from barometre.checks.privacy import consent, grade, privacy, trackers
 from barometre.checks.rgaa import RuleResult, static_rules
 from barometre.checks.subject import Subject

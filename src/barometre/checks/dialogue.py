@@ -11,28 +11,12 @@ from datetime import date
 from typing import Any
 
 from barometre.checks.base import Verdict, check, scored
+from barometre.checks.dates import dates_in
 from barometre.checks.discovery import anchors
 from barometre.checks.subject import Subject
 from barometre.models import Confidence, Evidence
 from barometre.text import fold
 
-MONTHS = {
-    "janvier": 1,
-    "fevrier": 2,
-    "mars": 3,
-    "avril": 4,
-    "mai": 5,
-    "juin": 6,
-    "juillet": 7,
-    "aout": 8,
-    "septembre": 9,
-    "octobre": 10,
-    "novembre": 11,
-    "decembre": 12,
-}
-_FR_DATE = re.compile(r"\b(\d{1,2})(?:er)? (" + "|".join(MONTHS) + r") (\d{4})\b")
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_NUM_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
 BUDGET_WORDS = ("budget participatif", "budget citoyen", "budgets participatifs")
 REPORT_WORDS = (
     "signaler un probleme",
@@ -49,26 +33,6 @@ REPORT_HOSTS = (
     "dansmarue",
     "illiwap.com/fr/signalement",
 )
-
-
-def dates_in(text: str) -> list[date]:
-    """French, ISO and dd/mm/yyyy dates of a text (folded or not)."""
-    folded = fold(text)
-    found: list[date] = []
-    for day, month, year in _FR_DATE.findall(folded):
-        found.append(_safe(int(year), MONTHS[month], int(day)))
-    for year, month, day in _ISO_DATE.findall(text):
-        found.append(_safe(int(year), int(month), int(day)))
-    for day, month, year in _NUM_DATE.findall(text):
-        found.append(_safe(int(year), int(month), int(day)))
-    return [d for d in found if d != date.min]
-
-
-def _safe(year: int, month: int, day: int) -> date:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return date.min
 
 
 def _months_between(older: date, newer: date) -> int:

@@ -2,7 +2,7 @@
 
 Also the text helpers the other legal checks share (accessibility, privacy):
 :func:`normalise` (the comparison form that keeps ``:``, ``%``, ``@`` and dates, unlike
-:func:`barometre.text.fold`), French date parsing (:func:`parse_date`, :func:`find_dates`)
+:func:`barometre.text.fold`), French dates (:func:`find_dates`, from :mod:`checks.dates`)
 and the block reader used to read one section of a page (:func:`blocks`).
 
 - L4 ``conformite.mentions_legales`` [criteria.md §3 L4, §5.3]: DashLord-style required
@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from barometre.checks import dates
 from barometre.checks.base import Verdict, check, not_measurable, scored
 from barometre.checks.html import Doc
 from barometre.checks.lexicon import name_tokens
@@ -58,68 +59,10 @@ def normalise(text: str) -> str:
     return " ".join(_SPACES.sub(" ", stripped.lower()).split())
 
 
-MONTHS = {
-    "janvier": 1,
-    "janv": 1,
-    "fevrier": 2,
-    "fevr": 2,
-    "fev": 2,
-    "mars": 3,
-    "avril": 4,
-    "avr": 4,
-    "mai": 5,
-    "juin": 6,
-    "juillet": 7,
-    "juil": 7,
-    "aout": 8,
-    "septembre": 9,
-    "sept": 9,
-    "octobre": 10,
-    "oct": 10,
-    "novembre": 11,
-    "nov": 11,
-    "decembre": 12,
-    "dec": 12,
-}
-_MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
-DATE_RE = re.compile(
-    rf"(?P<d1>\d{{1,2}})(?:er)?\s+(?P<m1>{_MONTH_RE})\.?\s+(?P<y1>(?:19|20)\d\d)"
-    r"|(?P<d2>\d{1,2})[/.\-](?P<m2>\d{1,2})[/.\-](?P<y2>(?:19|20)\d\d)"
-    r"|(?P<y3>(?:19|20)\d\d)-(?P<m3>\d{1,2})-(?P<d3>\d{1,2})"
-)
-
-
-def _make(year: str, month: int, day: str) -> date | None:
-    try:
-        return date(int(year), month, int(day))
-    except ValueError:
-        return None
-
-
-def _from_match(match: re.Match[str]) -> date | None:
-    if match.group("y1"):
-        return _make(match.group("y1"), MONTHS[match.group("m1")], match.group("d1"))
-    if match.group("y2"):
-        return _make(match.group("y2"), int(match.group("m2")), match.group("d2"))
-    return _make(match.group("y3"), int(match.group("m3")), match.group("d3"))
-
-
-def parse_date(text: str) -> date | None:
-    """The first French date in ``text``: « 12 mars 2024 », « 1er mars 2024 »,
-    « 12/03/2024 », « 12.03.2024 » or ISO « 2024-03-12 »."""
-    for match in DATE_RE.finditer(normalise(text)):
-        found = _from_match(match)
-        if found is not None:
-            return found
-    return None
-
-
 def find_dates(text: str) -> Iterator[tuple[date, str]]:
-    """Every date in the (already normalised or raw) text, with the matched string."""
-    for match in DATE_RE.finditer(normalise(text)):
-        found = _from_match(match)
-        if found is not None:
-            yield found, match.group(0)
+    """Every date in the text, with the matched string (see :mod:`checks.dates`)."""
+    for found, matched, _ in dates.find_dates(normalise(text)):
+        yield found, matched
 
 
 def snippet(text: str, start: int, end: int, margin: int = 60) -> str:

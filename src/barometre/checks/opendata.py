@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from barometre.checks.base import Verdict, check, scored
-from barometre.checks.dialogue import dates_in
+from barometre.checks.dates import dates_in
 from barometre.checks.subject import Subject
 from barometre.models import Confidence, Evidence
 from barometre.text import fold

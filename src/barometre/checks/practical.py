@@ -12,32 +12,13 @@ from datetime import date
 from typing import Any
 
 from barometre.checks.base import Verdict, check, scored
+from barometre.checks.dates import find_dates, parse_date
 from barometre.checks.html import Doc
 from barometre.checks.subject import Subject
 from barometre.models import Confidence, Evidence
 from barometre.text import fold
 
 # --- dates -------------------------------------------------------------------------------
-
-MONTHS = {
-    "janvier": 1,
-    "fevrier": 2,
-    "mars": 3,
-    "avril": 4,
-    "mai": 5,
-    "juin": 6,
-    "juillet": 7,
-    "aout": 8,
-    "septembre": 9,
-    "octobre": 10,
-    "novembre": 11,
-    "decembre": 12,
-}
-_FRENCH_DATE = re.compile(
-    r"\b(\d{1,2})(?:er)? (" + "|".join(MONTHS) + r") (\d{4})\b"
-)  # on plain() text
-_NUMERIC_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})")
 
 
 def plain(text: str) -> str:
@@ -53,30 +34,10 @@ def sentence(parts: list[str]) -> str:
     return text[:1].upper() + text[1:] + "."
 
 
-def _safe(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def parse_date(value: str) -> date | None:
-    """An ISO date or date-time (``2025-03-18``, ``2025-03-18T10:00:00+01:00``)."""
-    match = _ISO_DATE.search(value or "")
-    return _safe(int(match[1]), int(match[2]), int(match[3])) if match else None
-
-
 def dates_in_text(folded: str) -> Iterator[tuple[date, int]]:
-    """French dates (« 14 avril 2025 », « 1er avril 2025 », « 14/04/2025 ») in
-    :func:`plain` text, with their position."""
-    for match in _FRENCH_DATE.finditer(folded):
-        found = _safe(int(match[3]), MONTHS[match[2]], int(match[1]))
-        if found is not None:
-            yield found, match.start()
-    for match in _NUMERIC_DATE.finditer(folded):
-        found = _safe(int(match[3]), int(match[2]), int(match[1]))
-        if found is not None:
-            yield found, match.start()
+    """French dates in :func:`plain` text, with their position."""
+    for found, _, position in find_dates(folded):
+        yield found, position
 
 
 def _jsonld_items(doc: Doc) -> Iterator[Mapping[str, Any]]:
@@ -307,7 +268,7 @@ def _feed_dates(subject: Subject) -> Iterator[tuple[date, Evidence]]:
         for entry in parsed.entries[:50]:
             stamp = entry.get("published_parsed") or entry.get("updated_parsed")
             if stamp:
-                found = _safe(stamp.tm_year, stamp.tm_mon, stamp.tm_mday)
+                found = date(stamp.tm_year, stamp.tm_mon, stamp.tm_mday)
                 if found is not None:
                     title = str(entry.get("title") or "")[:120]
                     yield found, Evidence(url=url, text=title, note=f"flux : {found.isoformat()}")
