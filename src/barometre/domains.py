@@ -20,3 +20,65 @@ def registrable_domain(host: str) -> str:
     if not result.domain:
         return host
     return f"{result.domain}.{result.suffix}" if result.suffix else result.domain
+
+
+# Webmail and consumer ISP mailboxes: an address there is not on the collectivité's own
+# domain. Business offers of the same ISPs (e.g. 9business.fr) are counted as well since
+# the mailbox still bears the provider's name, not the collectivité's.
+CONSUMER_MAIL_DOMAINS = frozenset(
+    {
+        "wanadoo.fr",
+        "orange.fr",
+        "gmail.com",
+        "googlemail.com",
+        "laposte.net",
+        "free.fr",
+        "sfr.fr",
+        "neuf.fr",
+        "cegetel.net",
+        "club-internet.fr",
+        "numericable.fr",
+        "noos.fr",
+        "bbox.fr",
+        "hotmail.fr",
+        "hotmail.com",
+        "outlook.fr",
+        "outlook.com",
+        "live.fr",
+        "live.com",
+        "msn.com",
+        "yahoo.fr",
+        "yahoo.com",
+        "ymail.com",
+        "aol.com",
+        "aol.fr",
+        "icloud.com",
+        "me.com",
+        "gmx.fr",
+        "gmx.com",
+        "gmx.net",
+        "protonmail.com",
+        "proton.me",
+        "nordnet.fr",
+        "aliceadsl.fr",
+        "alice.fr",
+        "libertysurf.fr",
+        "tiscali.fr",
+        "voila.fr",
+        "9online.fr",
+        "9business.fr",
+        "ozone.net",
+        "wibox.fr",
+        "akeonet.com",
+        "mageos.com",
+        "dbmail.com",
+        "infonie.fr",
+        "worldonline.fr",
+        "bluewin.ch",
+        "mailo.com",
+        "netcourrier.com",
+        "sfr.net",
+        "evhr.net",
+        "calixo.net",
+    }
+)

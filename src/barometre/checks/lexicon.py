@@ -6,7 +6,7 @@ Lists marked [criteria.md §4.5] come from the research note's fingerprint catal
 
 from __future__ import annotations
 
-from barometre.domains import registrable_domain
+from barometre.domains import CONSUMER_MAIL_DOMAINS, registrable_domain
 from barometre.text import fold
 
 # Free or generic site hosts: a site there is not on the collectivité's own domain.
@@ -46,34 +46,8 @@ UNOFFICIAL_DIRECTORIES = frozenset(
     }
 )
 
-# Consumer mailbox providers [criteria.md §4.5].
-CONSUMER_MAIL = frozenset(
-    {
-        "wanadoo.fr",
-        "orange.fr",
-        "gmail.com",
-        "googlemail.com",
-        "free.fr",
-        "laposte.net",
-        "sfr.fr",
-        "neuf.fr",
-        "hotmail.fr",
-        "hotmail.com",
-        "outlook.fr",
-        "outlook.com",
-        "live.fr",
-        "live.com",
-        "yahoo.fr",
-        "yahoo.com",
-        "aol.com",
-        "aol.fr",
-        "bbox.fr",
-        "club-internet.fr",
-        "numericable.fr",
-        "icloud.com",
-        "gmx.fr",
-    }
-)
+# Consumer mailbox providers (one list for the whole project, with the registry's).
+CONSUMER_MAIL = CONSUMER_MAIL_DOMAINS
 
 # Extensions run from France or for French territories (RCPNT 1.2). ``test`` is the
 # reserved extension of the sample web, which stands for ``fr`` there.
