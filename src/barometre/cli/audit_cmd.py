@@ -90,11 +90,13 @@ def audit_edition(
             )
             # Without a site, every criterion is decided now (not applicable, or a
             # failure for the site itself); with one, only the registry's criteria.
-            # Not-applicable results of site-less collectivités are not stored: their
-            # absence means exactly that (``explain`` says so).
+            # A site-less collectivité keeps only its decided results (no site, no
+            # declared site, e-mail…): every other criterion is not applicable to it,
+            # and its absence from storage means exactly that (``explain`` says so).
             no_site = authority.website is None
             outcome = audit(subject, methodology, checks=checks, registry_only=not no_site)
-            results.extend(r for r in outcome.results if r.status is not Status.NOT_APPLICABLE)
+            skipped = (Status.NOT_APPLICABLE, Status.NOT_MEASURABLE) if no_site else ()
+            results.extend(r for r in outcome.results if r.status not in skipped)
         audit_repo.store_many(engine, edition, results)
         report.registry_level = len(everyone)
     if not sites:
@@ -245,32 +247,31 @@ def national(
             f"Aucun résultat pour l'édition {edition} : lancez d'abord « barometre audit »."
         )
     kinds = [k for k in AuthorityKind if any(c[0] == k.value for c in counts)]
-    table = Table(title=f"Parts nationales — édition {edition}")
-    table.add_column("Critère", no_wrap=True, overflow="ellipsis", max_width=34)
-    for kind in kinds:
-        table.add_column(kind.plural, justify="right", no_wrap=True)
     totals: dict[tuple[str, str], dict[str, int]] = {}
     for kind_id, check_id, status, n in counts:
         totals.setdefault((check_id, kind_id), {})[status] = n
-    for criterion in grid.criteria:
-        if not any(key[0] == criterion.id for key in totals):
-            continue
-        row = [f"{criterion.code} {criterion.name}"]
-        for kind in kinds:
+    for kind in kinds:
+        table = Table(title=f"{kind.plural.capitalize()} — édition {edition}")
+        table.add_column("Critère", overflow="fold", max_width=40)
+        for label in ("réussi", "partiel", "échec", "mesurées", "non mes."):
+            table.add_column(label, justify="right", no_wrap=True)
+        for criterion in grid.criteria:
             cell = totals.get((criterion.id, kind.value), {})
-            measured = sum(v for s, v in cell.items() if s in ("pass", "partial", "fail"))
+            measured = sum(v for st, v in cell.items() if st in ("pass", "partial", "fail"))
             if not measured:
-                row.append("—")
                 continue
-            share = cell.get("pass", 0) / measured
-            partial = cell.get("partial", 0) / measured
-            row.append(f"{_pct(share)} +{_pct(partial)} / {fmt_int(measured)}")
-        table.add_row(*row)
-    context.console.print(table)
+            table.add_row(
+                f"{criterion.code} {criterion.name}",
+                _pct(cell.get("pass", 0) / measured),
+                _pct(cell.get("partial", 0) / measured),
+                _pct(cell.get("fail", 0) / measured),
+                fmt_int(measured),
+                fmt_int(cell.get("not_measurable", 0)),
+            )
+        context.console.print(table)
     context.console.print(
-        "Lecture : part des collectivités mesurées qui satisfont le critère, + part qui le "
-        "satisfont en partie / nombre de collectivités mesurées (hors non applicable et "
-        "non mesurable)."
+        "Parts calculées sur les collectivités mesurées (ni non applicable, ni non "
+        "mesurable) ; « non mes. » : collectivités dont le critère n'a pas pu être mesuré."
     )
 
 
