@@ -21,7 +21,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from barometre.models import Page
 from barometre.text import fold
 
-_HIDDEN = "script, style, noscript, template, svg"
+_HIDDEN_TAGS = frozenset({"script", "style", "noscript", "template"})
 _ZONES = ("footer", "header", "nav", "main", "aside")
 MAX_PDF_PAGES = 40
 MAX_LINKS = 5000
@@ -111,9 +111,14 @@ class Doc:
         body = self._tree.body
         if body is None:
             return ""
-        clone = LexborHTMLParser(body.html or "")
-        clone.strip_tags(_HIDDEN.split(", "))
-        return " ".join((clone.body.text(separator=" ") if clone.body else "").split())
+        # One walk over the parsed tree (no second parse): text nodes whose parent is a
+        # script, style, noscript or template element are not visible text.
+        parts = [
+            node.text_content or ""
+            for node in body.traverse(include_text=True)
+            if node.tag == "-text" and (node.parent is None or node.parent.tag not in _HIDDEN_TAGS)
+        ]
+        return " ".join(" ".join(parts).split())
 
     @cached_property
     def folded(self) -> str:
