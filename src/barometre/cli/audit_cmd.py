@@ -269,6 +269,11 @@ def national(
                 fmt_int(cell.get("not_measurable", 0)),
             )
         context.console.print(table)
+    if not capture_repo.archive_paths(context.engine, edition):
+        context.console.print(
+            "[yellow]Aucun site capturé dans cette édition : seuls les critères du registre "
+            "sont mesurés, et P1 ne compte que les collectivités sans site déclaré.[/yellow]"
+        )
     context.console.print(
         "Parts calculées sur les collectivités mesurées (ni non applicable, ni non "
         "mesurable) ; « non mes. » : collectivités dont le critère n'a pas pu être mesuré."
