@@ -62,6 +62,16 @@ def test_run_imports_the_embedded_registry_and_prints_the_figures(tmp_path: Path
         "commune": 34875,
         "epci": 1255,
     }
+    # …but the registry's criteria are audited for every collectivité of the edition.
+    from datetime import date
+
+    from barometre.storage import audit_repo
+
+    counts = audit_repo.status_counts(db(data_dir), f"{date.today():%Y-%m}")
+    checks = {check_id for _, check_id, _, _ in counts}
+    assert {"presence.annuaire", "presence.domaine_souverain", "coherence.messagerie"} <= checks
+    assert sum(n for kind, c, _, n in counts if c == "presence.annuaire") == 36_249
+    assert "Critères du registre" in result.output or "critères du registre" in result.output
 
 
 def test_show_landes_and_paris(data_dir: Path) -> None:

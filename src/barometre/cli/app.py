@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -92,26 +93,34 @@ def run(
     ] = True,
     render: Annotated[bool, typer.Option("--render", help="Rendre les accueils.")] = False,
 ) -> None:
-    """Chaîne complète : registre, puis capture des sites (régions et départements par défaut).
+    """Chaîne complète : registre, capture des sites (régions et départements par défaut),
+    puis audit de l'édition.
 
-    Reprend là où une exécution précédente s'est arrêtée. L'audit, le score et la
-    publication s'ajouteront à cette commande.
+    Reprend là où une exécution précédente s'est arrêtée. Sans réseau, l'audit porte sur
+    les critères du registre, pour toutes les collectivités. Le score et la publication
+    s'ajouteront à cette commande.
     """
     context: AppContext = ctx.obj
     ensure_registry(context)
     items = registry_repo.load_authorities(context.engine)
     print_stats(context.console, items)
-    if not capture:
-        return
-    kinds = set(capture_cmd.SCOPES[scope])
-    hosts = [urlsplit(a.website.url).hostname or "" for a in items if a.kind in kinds and a.website]
-    if not network_reachable(hosts):
-        context.err.print(
-            "[yellow]Pas d'accès au réseau (aucun site officiel ne se résout) : capture "
-            "reportée. Le registre est à jour ; relancez la commande une fois connecté.[/yellow]"
-        )
-        return
-    capture_cmd.run_capture(context, edition, scope=scope, resume=True, render=render)
+    edition = capture_cmd.check_edition(edition or f"{date.today():%Y-%m}")
+    captured = False
+    if capture:
+        kinds = set(capture_cmd.SCOPES[scope])
+        hosts = [
+            urlsplit(a.website.url).hostname or "" for a in items if a.kind in kinds and a.website
+        ]
+        if network_reachable(hosts):
+            capture_cmd.run_capture(context, edition, scope=scope, resume=True, render=render)
+            captured = True
+        else:
+            context.err.print(
+                "[yellow]Pas d'accès au réseau (aucun site officiel ne se résout) : capture "
+                "reportée ; l'audit porte sur les critères du registre. Relancez la commande "
+                "une fois connecté.[/yellow]"
+            )
+    audit_cmd.run_audit(context, edition, registry_only=not captured)
 
 
 def main() -> None:
