@@ -85,9 +85,9 @@ def urls_for(addresses: list[str], port: int) -> list[str]:
 
 
 def run_ours(urls: list[str], concurrency: int, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
-    from barometre.capture.fetcher import FetchConfig, Fetcher
-    from barometre.capture.guard import AddressPolicy
-    from barometre.capture.resolver import GuardedResolver
+    from barometre.net.fetcher import FetchConfig, Fetcher
+    from barometre.net.guard import AddressPolicy
+    from barometre.net.resolver import GuardedResolver
 
     config = FetchConfig(
         user_agent=USER_AGENT,

@@ -10,13 +10,13 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 
-from barometre.capture.fetcher import FetchConfig
-from barometre.capture.guard import AddressPolicy
 from barometre.capture.plan import classify, entry_points, extract_links
-from barometre.capture.resolver import GuardedResolver
 from barometre.capture.run import Target, capture_edition, warc_path
-from barometre.capture.warc import Replay, read_metadata
 from barometre.models import Authority, AuthorityKind, FetchOutcome
+from barometre.net.fetcher import FetchConfig
+from barometre.net.guard import AddressPolicy
+from barometre.net.resolver import GuardedResolver
+from barometre.net.warc import Replay, read_metadata
 from barometre.storage import capture_repo, registry_repo
 
 HOME = """<!doctype html><html lang="fr"><head><title>Commune de Test</title>

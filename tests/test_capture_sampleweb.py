@@ -15,13 +15,14 @@ import pytest_asyncio
 from sqlalchemy import Engine
 
 from barometre.capture.facts import dns_facts, tls_facts
-from barometre.capture.fetcher import FetchConfig, Fetcher, FetchResult
-from barometre.capture.guard import AddressPolicy
 from barometre.capture.render import CHROMIUM
-from barometre.capture.resolver import GuardedResolver
 from barometre.capture.run import FactsConfig, Target, capture_edition, screenshot_uri, warc_path
 from barometre.capture.site import capture_site
-from barometre.capture.warc import (
+from barometre.models import Authority, AuthorityKind, FetchOutcome
+from barometre.net.fetcher import FetchConfig, Fetcher, FetchResult
+from barometre.net.guard import AddressPolicy
+from barometre.net.resolver import GuardedResolver
+from barometre.net.warc import (
     RENDER_TYPE,
     Replay,
     WarcRecorder,
@@ -29,7 +30,6 @@ from barometre.capture.warc import (
     read_metadata,
     read_resource,
 )
-from barometre.models import Authority, AuthorityKind, FetchOutcome
 from barometre.sampleweb import FORBIDDEN_DNS_HOST, SampleWeb
 from barometre.storage import capture_repo, registry_repo
 

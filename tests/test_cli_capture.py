@@ -11,8 +11,8 @@ import pytest
 from aiohttp import web
 from typer.testing import CliRunner
 
-from barometre.capture.warc import FACTS_TYPE, read_metadata
 from barometre.cli.app import app
+from barometre.net.warc import FACTS_TYPE, read_metadata
 from barometre.storage import capture_repo
 from barometre.storage.db import open_database
 

@@ -12,11 +12,11 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 
-from barometre.capture.fetcher import FetchConfig, Fetcher, TooLarge, decode_body
-from barometre.capture.guard import AddressPolicy
-from barometre.capture.resolver import GuardedResolver
-from barometre.capture.warc import Replay, WarcRecorder
 from barometre.models import FetchOutcome
+from barometre.net.fetcher import FetchConfig, Fetcher, TooLarge, decode_body
+from barometre.net.guard import AddressPolicy
+from barometre.net.resolver import GuardedResolver
+from barometre.net.warc import Replay, WarcRecorder
 
 HOSTS = ["site.test", "www.site.test", "rebind.test"]
 

@@ -9,10 +9,10 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 
-from barometre.capture.fetcher import FetchConfig, Fetcher
-from barometre.capture.guard import AddressPolicy
 from barometre.capture.render import CHROMIUM, Renderer
-from barometre.capture.resolver import GuardedResolver
+from barometre.net.fetcher import FetchConfig, Fetcher
+from barometre.net.guard import AddressPolicy
+from barometre.net.resolver import GuardedResolver
 from barometre.sampleweb import SampleWeb
 
 pytestmark = pytest.mark.skipif(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from barometre.capture.fetcher import FetchResult
 from barometre.capture.robots import parse_robots
 from barometre.models import FetchOutcome
+from barometre.net.fetcher import FetchResult
 
 AGENT = "BarometreNumeriqueTerritoires"
 

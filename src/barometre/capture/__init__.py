@@ -1,5 +1,5 @@
-"""Capture: the only layer (with social connectors) that touches the web.
+"""Capture: crawl plan, robots.txt, per-site capture, DNS/TLS facts, browser rendering.
 
-Fetcher, crawl plan, robots.txt, politeness, DNS/TLS facts, rendering and the WARC
-archive arrive with the capture issue; nothing is implemented here yet.
+With the social connectors, the only stage that touches the web; both go through the
+shared HTTP layer in :mod:`barometre.net`.
 """

@@ -16,12 +16,12 @@ from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 
-from barometre.capture.fetcher import FetchConfig, FetchResult
 from barometre.capture.plan import canonical
 from barometre.capture.robots import origin_of
-from barometre.capture.warc import DOM_PREFIX, FACTS_TYPE, PLAN_TYPE, RENDER_TYPE, Replay
 from barometre.errors import StorageError
 from barometre.models import FetchOutcome, Page, SiteArchive
+from barometre.net.fetcher import FetchConfig, FetchResult
+from barometre.net.warc import DOM_PREFIX, FACTS_TYPE, PLAN_TYPE, RENDER_TYPE, Replay
 
 _REPLAY_CONFIG = FetchConfig(user_agent="replay", max_bytes=64 * 2**20)
 

@@ -26,8 +26,8 @@ import dns.resolver
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
-from barometre.capture.guard import ForbiddenAddress
-from barometre.capture.resolver import GuardedResolver
+from barometre.net.guard import ForbiddenAddress
+from barometre.net.resolver import GuardedResolver
 
 TLS_VERSIONS = {
     "TLSv1.0": ssl.TLSVersion.TLSv1,

@@ -7,7 +7,7 @@ import socket
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 
-from barometre.capture.guard import AddressPolicy
+from barometre.net.guard import AddressPolicy
 
 
 def _reachable(host: str, policy: AddressPolicy, timeout: float) -> bool:

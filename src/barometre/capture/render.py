@@ -1,7 +1,7 @@
 """Rendering in headless Chromium (Debian's ``/usr/bin/chromium``, driven by Playwright).
 
 Every request the browser makes is intercepted and served by the crawler's own
-:class:`~barometre.capture.fetcher.Fetcher`: the SSRF guard, the politeness rules, the
+:class:`~barometre.net.fetcher.Fetcher`: the SSRF guard, the politeness rules, the
 size caps and the WARC archive apply to the browser too, and Chromium itself resolves
 no name at all (``--host-resolver-rules=MAP * ~NOTFOUND``). Only GET is forwarded;
 nothing is clicked, so the network log is the one *before any consent*.
@@ -24,8 +24,8 @@ from urllib.parse import urlsplit
 from playwright.async_api import Browser, Error, Route, async_playwright
 from playwright.async_api import Request as BrowserRequest
 
-from barometre.capture.fetcher import Fetcher
 from barometre.domains import registrable_domain
+from barometre.net.fetcher import Fetcher
 
 CHROMIUM = "/usr/bin/chromium"
 AXE_VERSION = "4.14.1"

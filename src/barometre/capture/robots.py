@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 from protego import Protego
 
-from barometre.capture.fetcher import FetchResult
 from barometre.models import FetchOutcome
+from barometre.net.fetcher import FetchResult
 
 MAX_ROBOTS_BYTES = 512 * 1024  # RFC 9309: parse at least 500 KiB
 

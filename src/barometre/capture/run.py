@@ -25,13 +25,13 @@ import dns.asyncresolver
 from sqlalchemy import Engine
 
 from barometre.capture.facts import as_json, dns_facts, tls_facts
-from barometre.capture.fetcher import Exchange, FetchConfig, Fetcher
 from barometre.capture.render import CHROMIUM, VIEWPORTS, Renderer
-from barometre.capture.resolver import GuardedResolver
 from barometre.capture.site import SiteCapture, capture_site
-from barometre.capture.warc import DOM_PREFIX, FACTS_TYPE, PLAN_TYPE, RENDER_TYPE, WarcRecorder
 from barometre.domains import registrable_domain
 from barometre.models import Capture, FetchOutcome
+from barometre.net.fetcher import Exchange, FetchConfig, Fetcher
+from barometre.net.resolver import GuardedResolver
+from barometre.net.warc import DOM_PREFIX, FACTS_TYPE, PLAN_TYPE, RENDER_TYPE, WarcRecorder
 from barometre.storage import capture_repo
 
 _current: ContextVar[WarcRecorder] = ContextVar("warc_recorder")

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from barometre.capture.fetcher import Exchange, FetchResult, follow
 from barometre.capture.plan import Link, Plan, canonical, classify, entry_points, extract_links
 from barometre.capture.robots import RobotsCache, RobotsFile, origin_of
 from barometre.models import FetchOutcome
+from barometre.net.fetcher import Exchange, FetchResult, follow
 from barometre.text import fold
 
 # The order in which missing page kinds are fetched when the budget is short.

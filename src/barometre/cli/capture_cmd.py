@@ -12,14 +12,14 @@ import dns.asyncresolver
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from barometre.capture.fetcher import FetchConfig
-from barometre.capture.guard import AddressPolicy
-from barometre.capture.resolver import GuardedResolver
 from barometre.capture.run import FactsConfig, Target, capture_edition
 from barometre.cli.context import AppContext, ensure_registry
 from barometre.cli.render import fmt_int
 from barometre.errors import ConfigurationError
 from barometre.models import AuthorityKind
+from barometre.net.fetcher import FetchConfig
+from barometre.net.guard import AddressPolicy
+from barometre.net.resolver import GuardedResolver
 from barometre.storage import capture_repo, registry_repo
 
 EDITION = re.compile(r"^(\d{4}-(0[1-9]|1[0-2])|demo(-[a-z0-9-]+)?)$")

@@ -20,16 +20,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy import Engine
 
-from barometre.capture.fetcher import FetchConfig
-from barometre.capture.guard import AddressPolicy
 from barometre.capture.render import CHROMIUM
-from barometre.capture.resolver import GuardedResolver
 from barometre.capture.run import FactsConfig, RunReport, Target, capture_edition
 from barometre.cli.audit_cmd import audit_edition
 from barometre.cli.context import AppContext
 from barometre.errors import SourceError
 from barometre.methodology import bundled
 from barometre.models import Authority
+from barometre.net.fetcher import FetchConfig
+from barometre.net.guard import AddressPolicy
+from barometre.net.resolver import GuardedResolver
 from barometre.registry.report import BuildReport
 from barometre.registry.sources import user_csv
 from barometre.sampleweb import AUTHORITIES_CSV, SampleWeb

@@ -20,8 +20,8 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from barometre.capture.fetcher import Exchange, FetchConfig, FetchResult, decode_body, follow
 from barometre.models import FetchOutcome
+from barometre.net.fetcher import Exchange, FetchConfig, FetchResult, decode_body, follow
 
 OUTCOME_TYPE = "application/vnd.barometre.outcome+json"
 PLAN_TYPE = "application/vnd.barometre.plan+json"

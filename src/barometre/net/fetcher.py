@@ -23,7 +23,7 @@ import ipaddress
 import ssl
 import time
 import zlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -33,9 +33,9 @@ import aiohttp
 from charset_normalizer import from_bytes
 from multidict import CIMultiDict
 
-from barometre.capture.guard import AddressPolicy, ForbiddenAddress
-from barometre.capture.resolver import GuardedResolver
 from barometre.models import FetchOutcome
+from barometre.net.guard import AddressPolicy, ForbiddenAddress
+from barometre.net.resolver import GuardedResolver
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -302,17 +302,31 @@ class Fetcher:
             await self._session.close()
             self._session = None
 
-    async def fetch(self, url: str, *, follow_redirects: bool = True) -> FetchResult:
-        """GET ``url`` and its redirects; always returns a result with a named outcome."""
-        limit = self.config.max_redirects if follow_redirects else 0
-        return await follow(url, self._fetch_one, limit, stop_at_redirect=not follow_redirects)
+    async def fetch(
+        self,
+        url: str,
+        *,
+        follow_redirects: bool = True,
+        headers: Mapping[str, str] | None = None,
+    ) -> FetchResult:
+        """GET ``url`` and its redirects; always returns a result with a named outcome.
 
-    async def _fetch_one(self, url: str) -> tuple[Exchange, bytes]:
+        ``headers`` are added to the session's (an API's ``Accept``, a token…)."""
+        limit = self.config.max_redirects if follow_redirects else 0
+
+        async def hop(current: str) -> tuple[Exchange, bytes]:
+            return await self._fetch_one(current, headers)
+
+        return await follow(url, hop, limit, stop_at_redirect=not follow_redirects)
+
+    async def _fetch_one(
+        self, url: str, headers: Mapping[str, str] | None = None
+    ) -> tuple[Exchange, bytes]:
         attempt = 0
         while True:
             attempt += 1
             exchange, body, retry_in = await self._attempt(
-                url, attempt > self.config.retries, attempt
+                url, attempt > self.config.retries, attempt, headers
             )
             if retry_in is None:
                 return exchange, body
@@ -336,10 +350,10 @@ class Fetcher:
         slot.delay = max(self.config.per_host_delay, min(seconds, self.config.max_crawl_delay))
 
     async def _attempt(
-        self, url: str, last: bool, attempt: int = 1
+        self, url: str, last: bool, attempt: int = 1, headers: Mapping[str, str] | None = None
     ) -> tuple[Exchange, bytes, float | None]:
         """One request, recorded whatever its outcome; ``last`` forbids another try."""
-        exchange, body, retry = await self._attempt_unrecorded(url, attempt)
+        exchange, body, retry = await self._attempt_unrecorded(url, attempt, headers)
         if retry is not None and last:
             retry = None
             if exchange.status == 429:
@@ -349,7 +363,7 @@ class Fetcher:
         return exchange, body, retry
 
     async def _attempt_unrecorded(
-        self, url: str, attempt: int = 1
+        self, url: str, attempt: int = 1, headers: Mapping[str, str] | None = None
     ) -> tuple[Exchange, bytes, float | None]:
         """One request. Returns the exchange, the decoded body and, to retry, a delay."""
         assert self._session is not None, "use `async with Fetcher(...)`"
@@ -376,7 +390,7 @@ class Fetcher:
                 await asyncio.sleep(wait)
             try:
                 async with asyncio.timeout(self.config.total_timeout):
-                    body = await self._request(url, exchange)
+                    body = await self._request(url, exchange, headers)
             except TooLarge:
                 exchange.outcome = FetchOutcome.TOO_LARGE
                 exchange.error = f"corps au-delà de {self.config.max_bytes} octets"
@@ -404,9 +418,13 @@ class Fetcher:
         """Exponential: backoff, 2 × backoff, 4 × backoff…"""
         return float(self.config.backoff * 2 ** (attempt - 1))
 
-    async def _request(self, url: str, exchange: Exchange) -> bytes:
+    async def _request(
+        self, url: str, exchange: Exchange, headers: Mapping[str, str] | None = None
+    ) -> bytes:
         assert self._session is not None
-        async with self._session.get(url, allow_redirects=False) as response:
+        async with self._session.get(
+            url, allow_redirects=False, headers=dict(headers) if headers else None
+        ) as response:
             exchange.request_headers = list(response.request_info.headers.items())
             exchange.status = response.status
             exchange.reason = response.reason or ""

@@ -1,7 +1,7 @@
 """Name resolution for the crawler, with the SSRF guard applied to every answer.
 
 The resolver is where the guard lives (DESIGN.md): each answer is filtered by the
-:class:`~barometre.capture.guard.AddressPolicy` and the connection uses exactly the
+:class:`~barometre.net.guard.AddressPolicy` and the connection uses exactly the
 address that passed (pinned), so a DNS answer that changes between check and connect
 cannot reach a refused address. Redirects are resolved again, hop by hop.
 
@@ -21,7 +21,7 @@ import dns.resolver
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
 
-from barometre.capture.guard import AddressPolicy
+from barometre.net.guard import AddressPolicy
 
 
 class GuardedResolver(AbstractResolver):
