@@ -321,3 +321,191 @@ class Finding:
     handle: str | None = None
     evidence: Evidence | None = None
     confidence: Confidence = Confidence.OBSERVED
+
+
+# --- social layer ----------------------------------------------------------------------
+
+
+class SocialSource(StrEnum):
+    """Where a social figure comes from; shown beside every figure published."""
+
+    API = "api"  # a platform's public API (Mastodon, Bluesky AppView, YouTube Data API…)
+    FEED = "feed"  # a public feed (YouTube videos.xml, the site's RSS/Atom)
+    IMPORT = "import"  # an export the account owner downloaded from the platform
+    DECLARED = "declared"  # a figure declared by the collectivité (CSV)
+
+    @property
+    def label(self) -> str:
+        return _SOURCE_LABELS[self]
+
+
+_SOURCE_LABELS = {
+    SocialSource.API: "API publique",
+    SocialSource.FEED: "flux public",
+    SocialSource.IMPORT: "export importé",
+    SocialSource.DECLARED: "chiffre déclaré",
+}
+
+
+class AccountState(StrEnum):
+    """What became of one account when the edition looked at it."""
+
+    OK = "ok"  # profile read
+    NOT_FOUND = "not_found"  # deleted or unknown account
+    SUSPENDED = "suspended"  # suspended, deactivated, taken down
+    MOVED = "moved"  # migrated elsewhere (``moved_to``)
+    CLOSED = "closed"  # platform without open access: presence only
+    DISABLED = "disabled"  # the connector lacks its key or token
+    ERROR = "error"  # API error, rate limit, malformed payload… (``reason``)
+
+    @property
+    def label(self) -> str:
+        return _STATE_LABELS[self]
+
+
+_STATE_LABELS = {
+    AccountState.OK: "lu",
+    AccountState.NOT_FOUND: "compte introuvable ou supprimé",
+    AccountState.SUSPENDED: "compte suspendu ou désactivé",
+    AccountState.MOVED: "compte déplacé",
+    AccountState.CLOSED: "plateforme fermée (présence seulement)",
+    AccountState.DISABLED: "connecteur désactivé (clé absente)",
+    AccountState.ERROR: "erreur de lecture",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileLink:
+    """A link shown on a profile (Mastodon ``fields``, a channel's links…)."""
+
+    url: str
+    label: str | None = None
+    verified: bool | None = None  # Mastodon ``verified_at`` (rel=me); None: unknown
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    kind: str  # "image" | "video" | "gif" | "audio" | "other"
+    alt: str | None = None  # alternative text as published (None: none)
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SocialProfile:
+    """One account as one source saw it, at one time.
+
+    ``account_id`` is the platform's stable identifier (Bluesky DID, YouTube ``UC…``
+    channel id, Mastodon account URI, Facebook page id…), never the handle, which can
+    change: a renamed account keeps its history.
+    """
+
+    platform: str
+    account_id: str
+    handle: str
+    url: str
+    state: AccountState
+    fetched_at: datetime
+    source: SocialSource
+    display_name: str | None = None
+    description: str | None = None
+    followers: int | None = None
+    followers_exact: bool = True  # False when the platform rounds (YouTube) or abbreviates
+    following: int | None = None
+    posts_count: int | None = None
+    created_at: datetime | None = None
+    last_post_at: datetime | None = None
+    links: tuple[ProfileLink, ...] = ()
+    verified_domain: str | None = None  # Bluesky handle proven on this domain
+    moved_to: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SocialPost:
+    """One publication of an account, normalised across platforms."""
+
+    platform: str
+    account_id: str
+    post_id: str
+    published_at: datetime
+    source: SocialSource
+    url: str | None = None
+    text: str = ""
+    reply_to: str | None = None  # account_id replied to (the author itself: a thread)
+    is_repost: bool = False  # a boost/repost of someone else's publication
+    links: tuple[str, ...] = ()  # outbound links, the link card's first
+    card_title: str | None = None  # title of the link preview
+    media: tuple[Media, ...] = ()
+    likes: int | None = None
+    reposts: int | None = None
+    replies: int | None = None
+    quotes: int | None = None
+    views: int | None = None
+    application: str | None = None  # posting tool (Mastodon ``application.name``)
+    language: str | None = None
+    poll: bool = False
+    live: bool = False  # a live video
+
+    @property
+    def is_reply(self) -> bool:
+        """A reply to someone else (conversation), not a thread of the account itself."""
+        return self.reply_to is not None and self.reply_to != self.account_id
+
+    @property
+    def format(self) -> str:
+        kinds = {m.kind for m in self.media}
+        if kinds & {"video", "gif"} or self.live:
+            return "video"
+        if "image" in kinds:
+            return "image"
+        if self.links:
+            return "link"
+        return "text"
+
+    @property
+    def interactions(self) -> int | None:
+        counts = [c for c in (self.likes, self.reposts, self.replies, self.quotes) if c is not None]
+        return sum(counts) if counts else None
+
+
+@dataclass(frozen=True, slots=True)
+class NewsItem:
+    """A news item of the collectivité's own site (its RSS/Atom feeds)."""
+
+    url: str
+    title: str
+    published_at: datetime | None = None
+    summary: str = ""
+    feed_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SocialMetric:
+    """One figure about one account in one edition, with where it comes from.
+
+    ``sample`` is the number of observations behind it (posts, images…); ``detail``
+    holds what a reader needs to check it (JSON-serialisable).
+    """
+
+    platform: str
+    account_id: str
+    metric: str
+    value: float | None
+    source: SocialSource
+    sample: int | None = None
+    detail: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SocialAccount:
+    """Everything the social checks read about one account of a collectivité."""
+
+    authority_id: str
+    profile: SocialProfile
+    posts: tuple[SocialPost, ...] = ()
+    metrics: Mapping[str, SocialMetric] = field(default_factory=dict)
+    found_at: str | None = None  # where the account was found (site page, registry, import)
+
+    def metric(self, name: str) -> float | None:
+        found = self.metrics.get(name)
+        return found.value if found is not None else None

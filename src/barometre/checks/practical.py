@@ -258,7 +258,7 @@ def _hours_verdict(present: float, evidence: Evidence) -> Verdict:
 
 
 def _feed_dates(subject: Subject) -> Iterator[tuple[date, Evidence]]:
-    import feedparser  # type: ignore[import-untyped]
+    import feedparser
 
     site = subject.site
     for url, page in site.feeds.items() if site is not None else ():

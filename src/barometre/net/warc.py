@@ -248,7 +248,14 @@ class Replay:
         )
         return exchange, decode_body(exchange.raw_body, encoding, self.config.max_bytes)
 
-    async def fetch(self, url: str, *, follow_redirects: bool = True) -> FetchResult:
-        """The same result the live fetch gave, rebuilt from the archive."""
+    async def fetch(
+        self,
+        url: str,
+        *,
+        follow_redirects: bool = True,
+        headers: Mapping[str, str] | None = None,
+    ) -> FetchResult:
+        """The same result the live fetch gave, rebuilt from the archive (``headers``,
+        sent live, change nothing here)."""
         limit = self.config.max_redirects if follow_redirects else 0
         return await follow(url, self._hop, limit, stop_at_redirect=not follow_redirects)
