@@ -36,6 +36,7 @@ from barometre.sampleweb.hostile import (
     page,
 )
 from barometre.sampleweb.hostile import handle as handle_hostile
+from barometre.sampleweb.platforms import PlatformState, find_route, load_routes
 from barometre.sampleweb.sites import SITES_DIR, SiteInfo, StaticSite, load_sites
 from barometre.sampleweb.tls import (
     EXPIRED_HOST,
@@ -105,6 +106,8 @@ class SampleWeb:
         self._hostile: dict[str, HostileSite] = {}
         self._aliases: dict[str, str] = {}
         self.state = HostileState(slow_drip_limit=slow_drip_limit)
+        self.platform_state = PlatformState()
+        self._platforms = load_routes()
 
         for site in load_sites(sites_dir):
             self._static[site.info.host] = site
@@ -119,6 +122,7 @@ class SampleWeb:
         names = [*self._static, *self._aliases, *self._hostile]
         if len(set(names)) != len(names):
             raise ValueError("nom d'hôte défini deux fois dans le web d'essai")
+        names += sorted({r.host for r in self._platforms} - set(names))
         self.host_map: dict[str, str] = dict.fromkeys(sorted(names), LOOPBACK)
         self.dns_host_map: dict[str, str] = {
             **self.host_map,
@@ -170,8 +174,9 @@ class SampleWeb:
         return (site.host for site in self.sites if kind is None or site.kind == kind)
 
     def reset(self) -> None:
-        """Forget per-path counters (the 429 storm)."""
+        """Forget per-path counters (the 429 storm, the platforms' scenarios)."""
         self.state.reset()
+        self.platform_state.reset()
 
     def _require_tls(self) -> TLSMaterial:
         if self._tls is None:
@@ -257,6 +262,9 @@ class SampleWeb:
 
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         host = _request_host(request)
+        route = find_route(self._platforms, host, request.path)
+        if route is not None:
+            return await route.handler(request, self.platform_state)
         hostile = self._hostile.get(host)
         if hostile is not None:
             return await handle_hostile(request, hostile, self.state)
