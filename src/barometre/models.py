@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -466,6 +466,22 @@ class SocialPost:
     def interactions(self) -> int | None:
         counts = [c for c in (self.likes, self.reposts, self.replies, self.quotes) if c is not None]
         return sum(counts) if counts else None
+
+
+@dataclass(frozen=True, slots=True)
+class FollowerCount:
+    """A follower count of one account on one day (the history behind growth figures).
+
+    The platforms give no history of other accounts' followers: the barometer keeps its
+    own series from its first edition, plus what owners' exports carry.
+    """
+
+    platform: str
+    account_id: str
+    observed_on: date
+    followers: int
+    source: SocialSource
+    exact: bool = True
 
 
 @dataclass(frozen=True, slots=True)
