@@ -26,7 +26,8 @@ def _evidence(data: Any) -> tuple[Evidence, ...]:
     return tuple(Evidence(**{k: v for k, v in item.items() if k in known}) for item in data)
 
 
-def _writable(connection: Connection, edition: str) -> None:
+def assert_writable(connection: Connection, edition: str) -> None:
+    """Refuse any write to an unknown or frozen edition."""
     row = connection.execute(select(editions.c.frozen_at).where(editions.c.id == edition)).first()
     if row is None:
         raise StorageError(f"Édition {edition} inconnue.")
@@ -66,7 +67,7 @@ def store_audit(
     """Replace the results of the given checks (and the findings) of one collectivité."""
     now = datetime.now(UTC)
     with engine.begin() as connection:
-        _writable(connection, edition)
+        assert_writable(connection, edition)
         connection.execute(
             delete(check_results).where(
                 check_results.c.edition_id == edition,
@@ -110,7 +111,7 @@ def store_many(engine: Engine, edition: str, results: Sequence[CheckResult]) -> 
         by_authority.setdefault(result.authority_id, []).append(result)
     ids = sorted(by_authority)
     with engine.begin() as connection:
-        _writable(connection, edition)
+        assert_writable(connection, edition)
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             batch = [r for aid in chunk for r in by_authority[aid]]

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -186,4 +187,119 @@ scores = Table(
     Column("rank", Integer),
     CheckConstraint("value IS NULL OR (value >= 0 AND value <= 100)", name="value_range"),
     CheckConstraint("coverage >= 0 AND coverage <= 1", name="coverage_range"),
+)
+
+# --- social layer (migration 0003) -------------------------------------------------------
+
+ACCOUNT_STATES = ("ok", "not_found", "suspended", "moved", "closed", "disabled", "error")
+SOCIAL_SOURCES = ("api", "feed", "import", "declared")
+
+social_profiles = Table(
+    "social_profiles",
+    metadata,
+    Column("edition_id", String(32), ForeignKey("editions.id"), primary_key=True),
+    Column("authority_id", String(32), ForeignKey("authorities.id"), primary_key=True),
+    Column("platform", String(32), primary_key=True),
+    Column("account_id", String(255), primary_key=True),  # stable: DID, UC… id, URI…
+    Column("handle", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("fetched_at", DateTime(timezone=True), nullable=False),
+    Column("display_name", Text),
+    Column("description", Text),
+    Column("followers", BigInteger),
+    Column("followers_exact", Boolean, nullable=False, server_default=true()),
+    Column("following", BigInteger),
+    Column("posts_count", BigInteger),
+    Column("created_at", DateTime(timezone=True)),
+    Column("last_post_at", DateTime(timezone=True)),
+    Column("links", JSON, nullable=False),
+    Column("verified_domain", Text),
+    Column("moved_to", Text),
+    Column("reason", Text),
+    Column("found_at", Text),
+    Column("notes", JSON, nullable=False),
+    CheckConstraint(
+        "state IN ('ok', 'not_found', 'suspended', 'moved', 'closed', 'disabled', 'error')",
+        name="state",
+    ),
+    CheckConstraint("source IN ('api', 'feed', 'import', 'declared')", name="source"),
+)
+Index("ix_social_profiles_account", social_profiles.c.platform, social_profiles.c.account_id)
+
+social_posts = Table(
+    "social_posts",
+    metadata,
+    Column("edition_id", String(32), ForeignKey("editions.id"), primary_key=True),
+    Column("platform", String(32), primary_key=True),
+    Column("account_id", String(255), primary_key=True),
+    Column("post_id", String(255), primary_key=True),
+    Column("published_at", DateTime(timezone=True), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("url", Text),
+    Column("text", Text, nullable=False, server_default=""),
+    Column("reply_to", Text),
+    Column("is_repost", Boolean, nullable=False, server_default=false()),
+    Column("links", JSON, nullable=False),
+    Column("card_title", Text),
+    Column("media", JSON, nullable=False),
+    Column("likes", BigInteger),
+    Column("reposts", BigInteger),
+    Column("replies", BigInteger),
+    Column("quotes", BigInteger),
+    Column("views", BigInteger),
+    Column("application", Text),
+    Column("language", String(16)),
+    Column("poll", Boolean, nullable=False, server_default=false()),
+    Column("live", Boolean, nullable=False, server_default=false()),
+    Column("sponsored", Boolean, nullable=False, server_default=false()),
+    Column("analysis", JSON, nullable=False),  # theme, mode, re-publication: see social/analysis
+    CheckConstraint("source IN ('api', 'feed', 'import', 'declared')", name="source"),
+)
+
+social_followers = Table(
+    "social_followers",
+    metadata,
+    Column("platform", String(32), primary_key=True),
+    Column("account_id", String(255), primary_key=True),
+    Column("observed_on", Date, primary_key=True),
+    Column("source", String(16), primary_key=True),
+    Column("followers", BigInteger, nullable=False),
+    Column("exact", Boolean, nullable=False, server_default=true()),
+    Column("edition_id", String(32), ForeignKey("editions.id")),
+    CheckConstraint("followers >= 0", name="followers_positive"),
+    CheckConstraint("source IN ('api', 'feed', 'import', 'declared')", name="source"),
+)
+
+social_metrics = Table(
+    "social_metrics",
+    metadata,
+    Column("edition_id", String(32), ForeignKey("editions.id"), primary_key=True),
+    Column("authority_id", String(32), ForeignKey("authorities.id"), primary_key=True),
+    Column("platform", String(32), primary_key=True),
+    Column("account_id", String(255), primary_key=True),
+    Column("metric", String(64), primary_key=True),
+    Column("value", Float),
+    Column("source", String(16), nullable=False),
+    Column("sample", Integer),
+    Column("detail", JSON, nullable=False),
+    CheckConstraint("source IN ('api', 'feed', 'import', 'declared')", name="source"),
+)
+Index("ix_social_metrics_edition_metric", social_metrics.c.edition_id, social_metrics.c.metric)
+
+social_imports = Table(
+    "social_imports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("edition_id", String(32), ForeignKey("editions.id"), nullable=False),
+    Column("authority_id", String(32), ForeignKey("authorities.id")),
+    Column("platform", String(32), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("format", String(64), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("report", JSON, nullable=False),
+    UniqueConstraint("edition_id", "sha256", name="uq_social_imports_edition_sha256"),
 )
