@@ -42,6 +42,7 @@ BUILTIN_MODULES = (
     "barometre.checks.opendata",  # L10
     "barometre.checks.security",  # T1-T6
     "barometre.checks.quality",  # T7-T10
+    "barometre.checks.social",  # D5-D7, K1 (records of the social stage)
 )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from barometre.checks.html import Doc
-from barometre.models import Authority, Finding, Page, SiteArchive
+from barometre.models import Authority, Finding, Page, SiteArchive, SocialAccount
 
 # Page kinds of the crawl plan, in the order checks usually want them.
 PAGE_KINDS = (
@@ -34,7 +34,8 @@ class Subject:
 
     ``site`` is ``None`` when the edition holds no capture for it (no declared site, or
     not in the captured scope). ``as_of`` is the reference date for freshness (the
-    capture date by default). ``findings`` is filled by discovery before the checks run.
+    capture date by default). ``findings`` is filled by discovery before the checks run;
+    ``social`` holds the collectivité's accounts as the social stage read them.
     """
 
     authority: Authority
@@ -42,6 +43,7 @@ class Subject:
     as_of: date = field(default_factory=date.today)
     epci: Authority | None = None
     findings: list[Finding] = field(default_factory=list)
+    social: list[SocialAccount] = field(default_factory=list)
     _docs: dict[str, Doc] = field(default_factory=dict, repr=False)
 
     # --- pages ------------------------------------------------------------------
