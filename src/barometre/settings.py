@@ -54,6 +54,23 @@ class Settings(BaseSettings):
     capture_timeout: float = 60.0
     """Total time allowed for one request, body included (seconds)."""
 
+    social_youtube_key: str | None = None
+    """YouTube Data API key (optional: subscriber counts; videos come from the public feed)."""
+
+    social_meta_token: str | None = None
+    """Meta Ad Library token (optional: sponsored posts of Facebook pages)."""
+
+    social_bluesky_appview: str = "https://public.api.bsky.app"
+    social_youtube_web: str = "https://www.youtube.com"
+    social_youtube_api: str = "https://www.googleapis.com/youtube/v3"
+    social_meta_graph: str = "https://graph.facebook.com/v21.0"
+    social_window_days: int = 90
+    """Posts are read over this many days before the edition's reference date."""
+
+    social_accounts_in_flight: int = 8
+    social_per_host_delay: float = 1.0
+    """Seconds between two requests to one platform host (Mastodon allows 300 per 5 min)."""
+
     @field_validator("capture_allow_networks")
     @classmethod
     def _check_networks(cls, value: list[str]) -> list[str]:

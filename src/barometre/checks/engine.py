@@ -116,10 +116,17 @@ def audit(
     only: set[str] | None = None,
     registry_only: bool = False,
     social_available: bool = False,
+    discovered: list[Finding] | None = None,
 ) -> Audit:
-    """Discovery then every (selected) criterion, as :class:`CheckResult` records."""
+    """Discovery then every (selected) criterion, as :class:`CheckResult` records.
+
+    ``discovered`` gives the findings of an earlier discovery (the social pass re-runs
+    only the social criteria, on the findings stored by the site pass)."""
     specs = checks if checks is not None else registered_checks()
-    subject.findings = [] if registry_only else discover(subject)
+    if discovered is not None:
+        subject.findings = list(discovered)
+    else:
+        subject.findings = [] if registry_only else discover(subject)
     results: list[CheckResult] = []
     for criterion in methodology.criteria:
         if only is not None and criterion.id not in only:

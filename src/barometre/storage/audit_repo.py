@@ -167,6 +167,17 @@ def load_results(
         ]
 
 
+def _finding(r: Any) -> Finding:
+    return Finding(
+        category=r.category,
+        name=r.name,
+        url=r.url,
+        handle=r.handle,
+        evidence=(_evidence(r.evidence) or (None,))[0],
+        confidence=Confidence(r.confidence),
+    )
+
+
 def load_findings(engine: Engine, edition: str, authority_id: str) -> list[Finding]:
     with engine.connect() as connection:
         rows = connection.execute(
@@ -174,17 +185,21 @@ def load_findings(engine: Engine, edition: str, authority_id: str) -> list[Findi
             .where(findings.c.edition_id == edition, findings.c.authority_id == authority_id)
             .order_by(findings.c.id)
         )
-        return [
-            Finding(
-                category=r.category,
-                name=r.name,
-                url=r.url,
-                handle=r.handle,
-                evidence=(_evidence(r.evidence) or (None,))[0],
-                confidence=Confidence(r.confidence),
-            )
-            for r in rows
-        ]
+        return [_finding(r) for r in rows]
+
+
+def findings_by_authority(
+    engine: Engine, edition: str, categories: Sequence[str] | None = None
+) -> dict[str, list[Finding]]:
+    """Every finding of the edition (of the given categories), per collectivité."""
+    query = select(findings).where(findings.c.edition_id == edition)
+    if categories is not None:
+        query = query.where(findings.c.category.in_(categories))
+    out: dict[str, list[Finding]] = {}
+    with engine.connect() as connection:
+        for r in connection.execute(query.order_by(findings.c.authority_id, findings.c.id)):
+            out.setdefault(r.authority_id, []).append(_finding(r))
+    return out
 
 
 def status_counts(

@@ -236,6 +236,12 @@ def recent_imports(engine: Engine, limit: int = 20) -> list[dict[str, Any]]:
         return [dict(row._mapping) for row in rows]
 
 
+def ids_with_accounts(engine: Engine) -> set[str]:
+    """Collectivités with at least one account declared in the registry."""
+    with engine.connect() as connection:
+        return set(connection.scalars(select(accounts.c.authority_id).distinct()))
+
+
 def load_authorities(
     engine: Engine,
     *,

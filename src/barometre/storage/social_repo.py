@@ -304,6 +304,19 @@ def store_followers(engine: Engine, edition: str, points: Sequence[FollowerCount
         _add_followers(connection, points, edition)
 
 
+def has_social(engine: Engine, edition: str) -> bool:
+    """Whether the social stage (or an import) wrote anything in this edition."""
+    with engine.connect() as connection:
+        return (
+            connection.execute(
+                select(social_profiles.c.authority_id)
+                .where(social_profiles.c.edition_id == edition)
+                .limit(1)
+            ).first()
+            is not None
+        )
+
+
 def done_accounts(engine: Engine, edition: str) -> set[tuple[str, str, str]]:
     """``(authority_id, platform, url)`` of every account already written this edition."""
     with engine.connect() as connection:
@@ -563,6 +576,20 @@ def state_counts(engine: Engine, edition: str) -> list[tuple[str, str, str, str,
     )
     with engine.connect() as connection:
         return [(r[0], r[1], r[2], r[3], int(r[4])) for r in connection.execute(query)]
+
+
+def metric_samples(engine: Engine, edition: str, metric: str) -> list[tuple[float, int]]:
+    """``(value, sample)`` of one metric over the edition (for sample-weighted totals)."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(social_metrics.c.value, social_metrics.c.sample).where(
+                social_metrics.c.edition_id == edition,
+                social_metrics.c.metric == metric,
+                social_metrics.c.value.is_not(None),
+                social_metrics.c.sample > 0,
+            )
+        )
+        return [(float(r[0]), int(r[1])) for r in rows]
 
 
 def metric_values(
