@@ -1,0 +1,237 @@
+"""The scoring engine: criterion results → dimension scores → global score, grades, ranks.
+
+Pure functions, no I/O. The rules (DESIGN.md, result model; criteria.md §6.1):
+
+* a criterion's value is in [0, 1]; only ``pass``, ``partial`` and ``fail`` carry one;
+* ``not_applicable`` (or no result at all: a criterion never evaluated for this
+  collectivité does not apply to it) leaves the criterion out: its weight goes to the
+  other criteria of the dimension;
+* ``not_measurable`` is never scored as a failure: it is left out of the score too,
+  but it lowers the **coverage** published beside it — the share of the applicable
+  weight that could actually be measured;
+* a dimension's score is ``100 × Σ wᵢ·vᵢ / Σ wᵢ`` over its measured criteria, and the
+  global score the weighted mean of the scored dimensions (dimension weights from the
+  methodology); a dimension with nothing measured has no score and does not count;
+* grades A–E come from bands (lower bounds of A, B, C, D) calibrated on an observed
+  distribution of global scores, and are only given when the coverage reaches
+  ``min_coverage``;
+* ranks are dense inside a peer group: equal scores (to the published precision) share
+  a rank, the next score takes the next integer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from statistics import quantiles
+
+from barometre.methodology import Methodology
+from barometre.models import Authority, AuthorityKind, Status
+
+MEASURED = frozenset({Status.PASS, Status.PARTIAL, Status.FAIL})
+GRADES = ("A", "B", "C", "D", "E")
+PRECISION = 1  # scores are published with one decimal; ties are judged on that
+DEFAULT_MIN_COVERAGE = 0.5
+
+# DESIGN.md, peer groups.
+COMMUNE_BANDS: tuple[tuple[int, str], ...] = (
+    (500, "moins de 500 habitants"),
+    (2_000, "500 à 2 000 habitants"),
+    (3_500, "2 000 à 3 500 habitants"),
+    (10_000, "3 500 à 10 000 habitants"),
+    (50_000, "10 000 à 50 000 habitants"),
+    (100_000, "50 000 à 100 000 habitants"),
+)
+EPCI_GROUPS = {"CC": "CC", "CA": "CA", "CU": "CU", "METRO": "Métropole", "MET69": "Métropole"}
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What the engine needs of one criterion result."""
+
+    check_id: str
+    status: Status
+    value: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DimensionScore:
+    dimension: str
+    value: float | None  # 0–100, None when nothing was measured
+    coverage: float  # measured weight ÷ applicable weight, 0 when nothing applies
+    measured: int
+    not_measurable: int
+
+    @property
+    def applicable(self) -> int:
+        return self.measured + self.not_measurable
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    authority_id: str
+    value: float | None
+    coverage: float
+    dimensions: tuple[DimensionScore, ...]
+    grade: str | None = None
+    peer_group: str | None = None
+    rank: int | None = None
+
+
+def dimension_score(dimension: str, weighted: Iterable[tuple[float, Result]]) -> DimensionScore:
+    """Score of one dimension from ``(weight, result)`` pairs of its criteria."""
+    total = weight_sum = measured_weight = applicable_weight = 0.0
+    measured = unmeasurable = 0
+    for weight, result in weighted:
+        if result.status in MEASURED and result.value is not None:
+            value = min(1.0, max(0.0, result.value))
+            total += weight * value
+            weight_sum += weight
+            measured_weight += weight
+            applicable_weight += weight
+            measured += 1
+        elif result.status is Status.NOT_MEASURABLE:
+            applicable_weight += weight
+            unmeasurable += 1
+    value = round(100 * total / weight_sum, 6) if weight_sum > 0 else None
+    coverage = measured_weight / applicable_weight if applicable_weight > 0 else 0.0
+    return DimensionScore(dimension, value, round(coverage, 6), measured, unmeasurable)
+
+
+def score_authority(
+    authority_id: str, results: Iterable[Result], methodology: Methodology
+) -> Scored:
+    """Dimension and global scores of one collectivité (results of other criteria,
+    unknown to this methodology, are ignored)."""
+    by_id = {r.check_id: r for r in results}
+    dimensions: list[DimensionScore] = []
+    for dimension, criteria in methodology.by_dimension():
+        pairs = [(c.weight, by_id[c.id]) for c in criteria if c.id in by_id]
+        dimensions.append(dimension_score(dimension.id, pairs))
+    weights = {d.id: d.weight for d in methodology.dimensions}
+    scored = [d for d in dimensions if d.value is not None]
+    value = None
+    if scored:
+        total = sum(weights[d.dimension] for d in scored)
+        value = round(sum(weights[d.dimension] * (d.value or 0.0) for d in scored) / total, 6)
+    applicable = [d for d in dimensions if d.applicable]
+    coverage = 0.0
+    if applicable:
+        total = sum(weights[d.dimension] for d in applicable)
+        coverage = round(sum(weights[d.dimension] * d.coverage for d in applicable) / total, 6)
+    return Scored(authority_id, value, coverage, tuple(dimensions))
+
+
+# --- peer groups, ranks, grades ---------------------------------------------------------
+
+
+def peer_group(authority: Authority) -> str:
+    """The group a collectivité is compared within (DESIGN.md, peer groups)."""
+    if authority.kind is AuthorityKind.COMMUNE:
+        population = authority.population or 0
+        for index, (upper, _label) in enumerate(COMMUNE_BANDS):
+            if population < upper:
+                return f"commune:{index + 1}"
+        return f"commune:{len(COMMUNE_BANDS) + 1}"
+    if authority.kind is AuthorityKind.EPCI:
+        return f"epci:{EPCI_GROUPS.get(authority.epci_type or '', authority.epci_type or 'autre')}"
+    return authority.kind.value
+
+
+def peer_group_label(group: str) -> str:
+    kind, _, rest = group.partition(":")
+    if kind == "commune":
+        index = int(rest) - 1
+        label = (
+            COMMUNE_BANDS[index][1] if index < len(COMMUNE_BANDS) else "plus de 100 000 habitants"
+        )
+        return f"Communes de {label}"
+    if kind == "epci":
+        return f"Intercommunalités ({rest})"
+    return {"region": "Régions", "departement": "Départements"}.get(kind, group)
+
+
+def published(value: float) -> float:
+    return round(value, PRECISION)
+
+
+def dense_ranks(scores: Mapping[str, float | None]) -> dict[str, int]:
+    """Dense ranks (1 = best) of the scored ids; unscored ids get none.
+
+    Ties are judged on the published precision, so two collectivités shown with the
+    same score never get different ranks; the result does not depend on input order.
+    """
+    levels = sorted({published(v) for v in scores.values() if v is not None}, reverse=True)
+    rank_of = {level: i + 1 for i, level in enumerate(levels)}
+    return {k: rank_of[published(v)] for k, v in scores.items() if v is not None}
+
+
+def calibrate_bands(values: Sequence[float]) -> tuple[float, float, float, float]:
+    """Lower bounds of A, B, C, D: the quintiles of an observed distribution.
+
+    A is the top fifth of the calibration population, E the bottom fifth. With fewer
+    than five values the bands are the even split of the 0–100 scale.
+    """
+    if len(values) < 5:
+        return (80.0, 60.0, 40.0, 20.0)
+    cuts = quantiles(sorted(values), n=5, method="inclusive")  # 20, 40, 60, 80 %
+    return (
+        round(cuts[3], 1),
+        round(cuts[2], 1),
+        round(cuts[1], 1),
+        round(cuts[0], 1),
+    )
+
+
+def grade(
+    value: float | None,
+    coverage: float,
+    bands: Sequence[float],
+    *,
+    min_coverage: float = DEFAULT_MIN_COVERAGE,
+) -> str | None:
+    """A–E for a score, or ``None`` when there is no score or too little coverage."""
+    if value is None or coverage < min_coverage:
+        return None
+    shown = published(value)
+    for letter, lower in zip(GRADES, bands, strict=False):
+        if shown >= lower:
+            return letter
+    return GRADES[-1]
+
+
+def rank_all(
+    scored: Sequence[Scored],
+    groups: Mapping[str, str],
+    bands: Sequence[float],
+    *,
+    min_coverage: float = DEFAULT_MIN_COVERAGE,
+) -> list[Scored]:
+    """Grades and dense ranks inside each peer group (``groups``: id → group)."""
+    by_group: dict[str, dict[str, float | None]] = {}
+    for item in scored:
+        by_group.setdefault(groups.get(item.authority_id, ""), {})[item.authority_id] = (
+            item.value if item.coverage >= min_coverage else None
+        )
+    ranks: dict[str, int] = {}
+    for members in by_group.values():
+        ranks.update(dense_ranks(members))
+    return [
+        Scored(
+            item.authority_id,
+            item.value,
+            item.coverage,
+            item.dimensions,
+            grade(item.value, item.coverage, bands, min_coverage=min_coverage),
+            groups.get(item.authority_id),
+            ranks.get(item.authority_id),
+        )
+        for item in scored
+    ]
+
+
+def social_index(levels: Iterable[float]) -> float | None:
+    """The 1–5 good-practice index of a collectivité on one platform: the mean of its
+    accounts' levels there (criteria.md §5.5), one decimal."""
+    values = [v for v in levels if v is not None]
+    return round(sum(values) / len(values), 1) if values else None
