@@ -84,8 +84,7 @@ def dimension_score(dimension: str, weighted: Iterable[tuple[float, Result]]) ->
     measured = unmeasurable = 0
     for weight, result in weighted:
         if result.status in MEASURED and result.value is not None:
-            value = min(1.0, max(0.0, result.value))
-            total += weight * value
+            total += weight * min(1.0, max(0.0, result.value))
             weight_sum += weight
             measured_weight += weight
             applicable_weight += weight
@@ -93,9 +92,9 @@ def dimension_score(dimension: str, weighted: Iterable[tuple[float, Result]]) ->
         elif result.status is Status.NOT_MEASURABLE:
             applicable_weight += weight
             unmeasurable += 1
-    value = round(100 * total / weight_sum, 6) if weight_sum > 0 else None
+    score = round(100 * total / weight_sum, 6) if weight_sum > 0 else None
     coverage = measured_weight / applicable_weight if applicable_weight > 0 else 0.0
-    return DimensionScore(dimension, value, round(coverage, 6), measured, unmeasurable)
+    return DimensionScore(dimension, score, round(coverage, 6), measured, unmeasurable)
 
 
 def score_authority(
