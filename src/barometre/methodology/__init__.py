@@ -99,6 +99,30 @@ class Criterion(_Strict):
         return "applies", None
 
 
+class Scoring(_Strict):
+    """How scores become grades: the coverage a grade needs, and the grade bands.
+
+    ``bands`` are the lower bounds of A, B, C and D (E below). Left empty, they are
+    calibrated on the first national edition scored with this methodology (quintiles
+    of its global scores) and kept with it, so later editions stay comparable.
+    """
+
+    min_coverage: float = Field(default=0.5, ge=0, le=1)
+    bands: tuple[float, float, float, float] | None = None
+    calibration: Literal["quintiles"] = "quintiles"
+
+    @field_validator("bands")
+    @classmethod
+    def _decreasing(
+        cls, value: tuple[float, float, float, float] | None
+    ) -> tuple[float, float, float, float] | None:
+        if value is not None and not all(a > b for a, b in zip(value, value[1:], strict=False)):
+            raise ValueError("les bornes des notes A, B, C, D doivent décroître")
+        if value is not None and not all(0 <= v <= 100 for v in value):
+            raise ValueError("les bornes des notes sont entre 0 et 100")
+        return value
+
+
 class Methodology(_Strict):
     version: str
     title: str
@@ -106,6 +130,7 @@ class Methodology(_Strict):
     source: str = ""
     dimensions: tuple[Dimension, ...]
     criteria: tuple[Criterion, ...]
+    scoring: Scoring = Field(default_factory=Scoring)
 
     @model_validator(mode="after")
     def _consistent(self) -> Methodology:

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, delete, insert, select
 
 from barometre.errors import EditionFrozenError
 from barometre.models import Capture
+from barometre.storage.audit_repo import assert_writable
 from barometre.storage.schema import captures, editions
 
 PLAN_KIND = "plan"  # the record that closes a site's capture
@@ -45,6 +46,7 @@ def record_site(
 ) -> None:
     """Index one finished site, replacing any earlier partial index, in one transaction."""
     with engine.begin() as connection:
+        assert_writable(connection, edition)
         connection.execute(
             delete(captures).where(
                 captures.c.edition_id == edition, captures.c.authority_id == authority_id
@@ -94,6 +96,7 @@ def archive_paths(engine: Engine, edition: str) -> dict[str, str]:
 
 def set_methodology(engine: Engine, edition: str, version: str) -> None:
     with engine.begin() as connection:
+        assert_writable(connection, edition)
         connection.execute(
             editions.update().where(editions.c.id == edition).values(methodology_version=version)
         )

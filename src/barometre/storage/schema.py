@@ -303,3 +303,35 @@ social_imports = Table(
     Column("report", JSON, nullable=False),
     UniqueConstraint("edition_id", "sha256", name="uq_social_imports_edition_sha256"),
 )
+
+# --- scoring and editions (migration 0004) ------------------------------------------------
+
+grade_bands = Table(
+    "grade_bands",
+    metadata,
+    Column("methodology_version", String(32), primary_key=True),
+    Column("edition_id", String(32), ForeignKey("editions.id"), primary_key=True),
+    Column("bands", JSON, nullable=False),  # lower bounds of A, B, C, D
+    Column("population", Integer, nullable=False),  # scores the quintiles were taken on
+    Column("calibrated_at", DateTime(timezone=True), nullable=False),
+)
+
+explanations = Table(
+    "explanations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("authority_id", String(32), ForeignKey("authorities.id"), nullable=False),
+    Column("check_id", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("author", Text),
+    Column("received_on", Date, nullable=False),
+    Column("expires_on", Date, nullable=False),
+    Column("source", Text, nullable=False),
+    CheckConstraint("kind IN ('explanation', 'dispute')", name="kind"),
+    CheckConstraint("expires_on >= received_on", name="dates"),
+    UniqueConstraint(
+        "authority_id", "check_id", "kind", "received_on", name="uq_explanations_authority_id"
+    ),
+)
+Index("ix_explanations_authority", explanations.c.authority_id, explanations.c.check_id)

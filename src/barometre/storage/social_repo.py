@@ -578,6 +578,21 @@ def state_counts(engine: Engine, edition: str) -> list[tuple[str, str, str, str,
         return [(r[0], r[1], r[2], r[3], int(r[4])) for r in connection.execute(query)]
 
 
+def platform_presence(engine: Engine, edition: str) -> dict[tuple[str, str], tuple[int, int]]:
+    """``(authority_id, platform) → (accounts present, accounts read)`` over the edition."""
+    out: dict[tuple[str, str], tuple[int, int]] = {}
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(
+                social_profiles.c.authority_id, social_profiles.c.platform, social_profiles.c.state
+            ).where(social_profiles.c.edition_id == edition)
+        )
+        for authority_id, platform, state in rows:
+            present, read = out.get((authority_id, platform), (0, 0))
+            out[(authority_id, platform)] = (present + 1, read + (state == "ok"))
+    return out
+
+
 def metric_samples(engine: Engine, edition: str, metric: str) -> list[tuple[float, int]]:
     """``(value, sample)`` of one metric over the edition (for sample-weighted totals)."""
     with engine.connect() as connection:
