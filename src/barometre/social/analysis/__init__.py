@@ -1,0 +1,1 @@
+"""Pure analysis of social records: metrics, re-publication, themes and communication mode."""
