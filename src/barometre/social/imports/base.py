@@ -63,6 +63,7 @@ DEFAULT_TZ = "Europe/Paris"
 HEADER_SCAN_ROWS = 10
 """A header is looked for in the first rows of a table (notice lines come before it)."""
 DECLARED = "declared"
+DECLARED_HINT = " ; ce fichier est un CSV de chiffres déclarés : importez-le comme tel"
 MIXED = "mixed"
 
 
@@ -225,8 +226,11 @@ def _locate(
                     best = (score, spec, table, at, found)
                 break
     if best is None:
-        raise _unrecognised(loaded, platform, specs, format_id)
+        raise _unrecognised(loaded, platform, specs, format_id, exclude)
     _, spec, table, at, found = best
+    if "*" in spec.platforms and DECLARED in exclude and _looks_declared(loaded):
+        # the generic posts CSV would take it, but it is a declared-figures file
+        raise SourceError(loaded.path, f"format non reconnu pour {platform}{DECLARED_HINT}", 1)
     return spec, table, at, found
 
 
@@ -243,8 +247,21 @@ def _tables_for(tables: Sequence[Table], spec: FormatSpec) -> list[Table]:
     )
 
 
+def _looks_declared(loaded: Loaded) -> bool:
+    declared = catalog().formats[DECLARED]
+    return any(
+        match_header(declared, cells).complete
+        for table in loaded.tables
+        for _, cells in table.rows[:HEADER_SCAN_ROWS]
+    )
+
+
 def _unrecognised(
-    loaded: Loaded, platform: str, specs: Sequence[FormatSpec], format_id: str | None
+    loaded: Loaded,
+    platform: str,
+    specs: Sequence[FormatSpec],
+    format_id: str | None,
+    exclude: Sequence[str],
 ) -> SourceError:
     seen = ""
     for table in loaded.tables:
@@ -261,9 +278,11 @@ def _unrecognised(
             line=1,
         )
     listed = " ; ".join(f"{s.id} ({s.label} — colonnes {s.headline()})" for s in specs)
-    what = "chiffres déclarés" if platform == "*" else platform
+    hint = DECLARED_HINT if DECLARED in exclude and _looks_declared(loaded) else ""
     return SourceError(
-        loaded.path, f"format non reconnu pour {what}. Formats acceptés : {listed}{seen}", line=1
+        loaded.path,
+        f"format non reconnu pour {platform}. Formats acceptés : {listed}{seen}{hint}",
+        line=1,
     )
 
 
@@ -281,11 +300,16 @@ def _source(
         zone = ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise SourceError(loaded.path, f"fuseau horaire inconnu « {tz} »") from exc
+    # A lone "," or "." is read by the interface's language: French headers mean French
+    # numbers; a platform's English headers mean English ones, even once a French
+    # spreadsheet re-saved the file with ";". The barometer's own CSVs have no English
+    # habit: ";" means a French spreadsheet, else a lone separator is a decimal mark.
     french = found.french
-    if french or table.delimiter == ";":
-        decimal_comma: bool | None = True
+    decimal_comma: bool | None
+    if french:
+        decimal_comma = True
     elif spec.family in ("generic", "declared"):
-        decimal_comma = None
+        decimal_comma = True if table.delimiter == ";" else None
     else:
         decimal_comma = False
     source = Source(

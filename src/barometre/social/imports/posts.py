@@ -84,6 +84,7 @@ def build_posts(source: Source, rows: list[tuple[int, PostFields]]) -> Extracted
     seen: dict[tuple[str, str], int] = {}
     out = Extracted()
     pending: list[tuple[PostFields, str]] = []
+    resolved: list[tuple[int, PostFields, str | None]] = []
     for line, fields in rows:
         if given and fields.handle and normalize_handle(fields.handle) != given:
             raise source.fail(
@@ -91,12 +92,11 @@ def build_posts(source: Source, rows: list[tuple[int, PostFields]]) -> Extracted
                 "(compte indiqué pour l'import)",
                 line,
             )
-        account_id = (
-            fields.account_id
-            or (normalize_handle(fields.handle) if fields.handle else None)
-            or given
-            or (normalize_handle(fields.url_handle) if fields.url_handle else None)
-        )
+        resolved.append((line, fields, _account_of(fields, given)))
+    # A row that names no account (no link, say) belongs to the file's only account.
+    named = {account for _, _, account in resolved if account}
+    for line, fields, found in resolved:
+        account_id = found or (next(iter(named)) if len(named) == 1 else None)
         if not account_id:
             raise source.fail(
                 "le fichier ne dit pas de quel compte il s'agit : indiquez le compte "
@@ -180,6 +180,16 @@ def build_posts(source: Source, rows: list[tuple[int, PostFields]]) -> Extracted
             out.sponsored.add(fields.post_id)
     out.posts = list(newest_first(posts))
     return out
+
+
+def _account_of(fields: PostFields, given: str | None) -> str | None:
+    """The row's account: the platform's id, else a handle (column, caller, permalink)."""
+    return (
+        fields.account_id
+        or (normalize_handle(fields.handle) if fields.handle else None)
+        or given
+        or (normalize_handle(fields.url_handle) if fields.url_handle else None)
+    )
 
 
 # --- permalinks ------------------------------------------------------------------------

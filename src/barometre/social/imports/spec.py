@@ -34,11 +34,12 @@ class FormatSpec:
     platforms: tuple[str, ...]
     columns: Mapping[str, tuple[str, ...]]  # field → aliases (English interface)
     columns_fr: Mapping[str, tuple[str, ...]]  # field → aliases (French interface)
-    signature: tuple[str, ...]
+    signature: tuple[str, ...]  # all of these fields
     required: tuple[str, ...]
     ignore: frozenset[str]  # folded
     day_first: bool
     sheets: tuple[str, ...] = ()
+    one_of: tuple[str, ...] = ()  # and at least one of these (when given)
     confidence: str = ""
     tables: Mapping[str, Any] = field(default_factory=dict)  # family-specific tables
 
@@ -53,6 +54,9 @@ class FormatSpec:
     def headline(self) -> str:
         """The main expected columns, for error messages (English spellings)."""
         names = [self.columns[f][0] for f in self.signature if f in self.columns]
+        alternatives = [self.columns[f][0] for f in self.one_of if f in self.columns]
+        if alternatives:
+            names.append(" ou ".join(alternatives))
         return ", ".join(names)
 
 
@@ -68,7 +72,10 @@ class HeaderMatch:
 
     @property
     def complete(self) -> bool:
-        return all(f in self.index for f in self.spec.signature)
+        spec = self.spec
+        if not all(f in self.index for f in spec.signature):
+            return False
+        return not spec.one_of or any(f in self.index for f in spec.one_of)
 
     def column(self, name: str) -> str:
         """The header of a field as written in the file (for messages)."""
@@ -136,7 +143,9 @@ def parse_catalog(data: Mapping[str, Any]) -> Catalog:
             columns_fr = _aliases(raw.get("columns_fr", {}))
             signature = tuple(raw["signature"])
             known = {*columns, *columns_fr}
-            missing = [f for f in (*signature, *raw.get("required", ())) if f not in known]
+            one_of = tuple(raw.get("one_of", ()))
+            listed = (*signature, *one_of, *raw.get("required", ()))
+            missing = [f for f in listed if f not in known]
             if missing:
                 raise ValueError(f"champs sans colonne : {', '.join(missing)}")
             special = {"columns", "columns_fr", "ignore"}
@@ -152,6 +161,7 @@ def parse_catalog(data: Mapping[str, Any]) -> Catalog:
                 ignore=frozenset(fold(c) for c in raw.get("ignore", {}).get("columns", ())),
                 day_first=bool(raw.get("day_first", False)),
                 sheets=tuple(raw.get("sheets", ())),
+                one_of=one_of,
                 confidence=str(raw.get("confidence", "")),
                 tables={k: v for k, v in raw.items() if isinstance(v, dict) and k not in special},
             )
