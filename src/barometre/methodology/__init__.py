@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from itertools import pairwise
 from collections.abc import Iterator, Mapping
 from functools import cache
 from importlib import resources
@@ -116,7 +117,7 @@ class Scoring(_Strict):
     def _decreasing(
         cls, value: tuple[float, float, float, float] | None
     ) -> tuple[float, float, float, float] | None:
-        if value is not None and not all(a > b for a, b in zip(value, value[1:], strict=False)):
+        if value is not None and not all(a > b for a, b in pairwise(value)):
             raise ValueError("les bornes des notes A, B, C, D doivent décroître")
         if value is not None and not all(0 <= v <= 100 for v in value):
             raise ValueError("les bornes des notes sont entre 0 et 100")
