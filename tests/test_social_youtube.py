@@ -579,3 +579,13 @@ async def test_key_never_archived_and_replay_gives_the_same_records(
         AccountState.ERROR,
         AccountState.ERROR,
     ]
+
+
+@pytest.mark.asyncio
+async def test_a_naive_since_is_read_as_utc(web: SampleWeb) -> None:
+    async with fetcher(web) as live:
+        connector = YouTubeConnector(SocialHttp(live), social_config())
+        aware = await read_account(connector, ref("VilleExemple"), SINCE)
+        naive = await read_account(connector, ref("VilleExemple"), SINCE.replace(tzinfo=None))
+    assert naive.profile.state is AccountState.OK
+    assert [p.post_id for p in naive.posts] == [p.post_id for p in aware.posts] != []

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 from barometre.models import SocialSource
 from barometre.social.base import AccountRef, Fetched
@@ -89,6 +90,8 @@ class YouTubeConnector:
 
     async def fetch_account(self, ref: AccountRef, since: datetime) -> Fetched:
         """The channel's profile and its videos published since ``since`` (newest first)."""
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
         try:
             return await self._fetch(ref, since)
         except ConnectorDisabled as exc:
@@ -210,6 +213,13 @@ class YouTubeConnector:
         if error is not None:
             if required or isinstance(error, AccountNotFound):
                 raise error
+            return None
+        if (urlsplit(response.final_url).hostname or "").startswith("consent."):
+            if required:
+                raise ConnectorError(
+                    f"YouTube a renvoyé sa page de consentement au lieu de la chaîne : {url}",
+                    url=url,
+                )
             return None
         return page_info(response.text)
 
