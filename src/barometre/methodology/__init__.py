@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 import tomllib
-from itertools import pairwise
 from collections.abc import Iterator, Mapping
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
 
