@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -62,6 +63,12 @@ async def server() -> AsyncIterator[tuple[int, list[str]]]:
             return web.Response(status=404, text="<html>introuvable</html>")
         if request.path == "/always-429":
             return web.Response(status=429, headers={"Retry-After": "3600"})
+        if request.path == "/echo-gzip":
+            body = json.dumps({"next": f"http://{HOST}/p2?token={request.query.get('key')}"})
+            return web.Response(
+                body=gzip.compress(body.encode()),
+                headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
+            )
         return web.json_response({"query": dict(request.query)})
 
     app = web.Application()
@@ -150,12 +157,17 @@ async def test_secrets_never_reach_the_archive_and_replay_still_answers(
         http = SocialHttp(f, secrets=[SECRET])
         response, live = await http.get_json(f"http://{HOST}/data", {"key": SECRET, "q": "a"})
         assert SECRET not in response.url and REDACTED in response.url
+        _, echoed = await http.get_json(f"http://{HOST}/echo-gzip", {"key": SECRET})
+        assert SECRET in echoed["next"]  # the caller sees the live answer
     recorder.close()
     assert any(SECRET in s for s in seen)  # the server did get the key
     assert SECRET.encode() not in path.read_bytes()
     replay = SocialHttp(Replay(path, FetchConfig(user_agent="r")), secrets=[SECRET], replay=True)
     _, again = await replay.get_json(f"http://{HOST}/data", {"key": SECRET, "q": "a"})
-    assert again == live == {"query": {"key": SECRET, "q": "a"}}
+    assert live == {"query": {"key": SECRET, "q": "a"}}
+    assert again == {"query": {"key": REDACTED, "q": "a"}}  # echoed secrets are redacted too
+    _, archived = await replay.get_json(f"http://{HOST}/echo-gzip", {"key": SECRET})
+    assert archived["next"].endswith(f"token={REDACTED}")  # the archive kept it redacted
 
 
 class _Failing:

@@ -20,8 +20,10 @@ It adds what APIs need on top of the fetcher:
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import time
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -29,7 +31,7 @@ from typing import Any, Protocol
 from urllib.parse import urlencode, urlsplit
 
 from barometre.models import FetchOutcome
-from barometre.net.fetcher import Exchange, FetchResult, decode_text
+from barometre.net.fetcher import Exchange, FetchResult, TooLarge, decode_body, decode_text
 from barometre.social.errors import ConnectorError, MalformedPayload, RateLimited, Unreachable
 
 REDACTED = "REDACTED"
@@ -92,14 +94,48 @@ def redact(text: str, secrets: Sequence[str]) -> str:
     return text
 
 
+def _redact_body(
+    body: bytes, headers: list[tuple[str, str]], secrets: Sequence[str]
+) -> tuple[bytes, list[tuple[str, str]]]:
+    """The body with every secret replaced; some APIs echo the token back (Graph puts
+    it in ``paging.next`` and snapshot URLs). A compressed body is decompressed within
+    the fetcher's cap, redacted, and stored gzip-compressed again."""
+    coding = next((v for k, v in headers if k.lower() == "content-encoding"), "").strip().lower()
+    try:
+        plain = decode_body(body, coding, 64 * 2**20)
+    except (TooLarge, zlib.error):
+        return body, headers
+    encoded = [s.encode("utf-8") for s in secrets]
+    if not any(e in plain for e in encoded):
+        return body, headers
+    for secret in encoded:
+        plain = plain.replace(secret, REDACTED.encode())
+    if coding in ("", "identity"):
+        new_body = plain
+    elif coding in ("gzip", "x-gzip", "deflate"):
+        new_body = gzip.compress(plain, mtime=0)
+        headers = [(k, "gzip") if k.lower() == "content-encoding" else (k, v) for k, v in headers]
+    else:
+        return body, headers
+    headers = [
+        (k, str(len(new_body))) if k.lower() == "content-length" else (k, v) for k, v in headers
+    ]
+    return new_body, headers
+
+
 def redact_exchange(exchange: Exchange, secrets: Sequence[str]) -> Exchange:
-    """A copy of ``exchange`` with every secret replaced (what the archive keeps)."""
-    if not any(secrets):
+    """A copy of ``exchange`` with every secret replaced (what the archive keeps): in
+    the URL, the request headers and the response body."""
+    secrets = [s for s in secrets if s]
+    if not secrets:
         return exchange
+    body, headers = _redact_body(exchange.raw_body, list(exchange.response_headers), secrets)
     return replace(
         exchange,
         url=redact(exchange.url, secrets),
         request_headers=[(k, redact(v, secrets)) for k, v in exchange.request_headers],
+        raw_body=body,
+        response_headers=headers,
     )
 
 
