@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from barometre.models import AccountState, SocialSource
 from barometre.net.fetcher import Exchange, FetchConfig, Fetcher
@@ -29,9 +31,17 @@ from barometre.sampleweb.platforms.bluesky import DATA, LIMIT_RESET, PAGE_MAX
 from barometre.social.base import AccountRef, Fetched, read_account
 from barometre.social.bluesky import BlueskyConnector
 from barometre.social.bluesky.errors import error_for
-from barometre.social.bluesky.types import EARLIEST_POST, plausible, verified_domain
+from barometre.social.bluesky.types import (
+    EARLIEST_POST,
+    plausible,
+    post_from_item,
+    profile_from_view,
+    read_feed,
+    verified_domain,
+)
 from barometre.social.bluesky.urls import did_of, parse_actor, post_url
 from barometre.social.config import SocialConfig
+from barometre.social.errors import MalformedPayload
 from barometre.social.http import ApiResponse, SocialHttp
 
 AIO = pytest.mark.asyncio(loop_scope="module")
@@ -155,6 +165,66 @@ def test_actors_from_urls_and_handles(value: str, expected: str) -> None:
 )
 def test_what_names_no_actor_is_refused(value: str) -> None:
     assert parse_actor(value) is None
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=30),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=5)
+    ),
+    max_leaves=20,
+)
+ITEM_KEYS = [
+    "post",
+    "reason",
+    "uri",
+    "record",
+    "createdAt",
+    "indexedAt",
+    "embed",
+    "reply",
+    "author",
+    "handle",
+    "did",
+    "$type",
+    "feed",
+    "cursor",
+    "text",
+    "facets",
+    "langs",
+]
+NESTED = st.recursive(
+    JSON,
+    lambda children: st.dictionaries(st.sampled_from(ITEM_KEYS), children, max_size=6),
+    max_leaves=25,
+)
+
+
+@given(st.text(max_size=120))
+def test_actor_parsing_never_raises(text: str) -> None:
+    found = parse_actor(text)
+    assert found is None or found.startswith("did:") or "." in found
+
+
+@settings(max_examples=300)
+@given(NESTED)
+def test_arbitrary_json_is_a_post_or_a_malformed_payload(data: Any) -> None:
+    readers = (
+        lambda: read_feed(data),
+        lambda: (
+            post_from_item(data, account_id="did:plc:x", now=NOW)
+            if isinstance(data, dict)
+            else None
+        ),
+        lambda: profile_from_view(
+            data, claimed_handle=None, site_host="www.x.test", fetched_at=NOW
+        ),
+    )
+    for read in readers:
+        try:
+            read()
+        except MalformedPayload as exc:
+            assert str(exc).startswith("Bluesky : ")
 
 
 def test_post_urls_and_dids_of_at_uris() -> None:

@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from barometre.models import AccountState, SocialSource
 from barometre.net.fetcher import Exchange, FetchConfig, Fetcher
@@ -28,11 +30,16 @@ from barometre.sampleweb.platforms import ENDPOINTS
 from barometre.sampleweb.platforms.mastodon import DATA, PAGE_MAX
 from barometre.social.base import AccountRef, Fetched, read_account
 from barometre.social.config import SocialConfig
-from barometre.social.errors import AccountNotFound, ConnectorError
+from barometre.social.errors import AccountNotFound, ConnectorError, MalformedPayload
 from barometre.social.http import ApiResponse, SocialHttp
 from barometre.social.mastodon import MastodonConnector
 from barometre.social.mastodon.errors import error_for
-from barometre.social.mastodon.types import html_links, html_text
+from barometre.social.mastodon.types import (
+    html_links,
+    html_text,
+    post_from_status,
+    profile_from_account,
+)
 from barometre.social.mastodon.urls import MastodonAddress, next_link, parse_address
 
 AIO = pytest.mark.asyncio(loop_scope="module")
@@ -141,6 +148,49 @@ def test_addresses_name_the_account_and_its_home_instance(
 )
 def test_what_is_not_an_account_address_is_refused(value: str) -> None:
     assert parse_address(value) is None
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=30),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=5)
+    ),
+    max_leaves=20,
+)
+STATUS_KEYS = [
+    "id",
+    "created_at",
+    "content",
+    "reblog",
+    "card",
+    "media_attachments",
+    "url",
+    "in_reply_to_account_id",
+    "application",
+    "poll",
+    "language",
+    "favourites_count",
+]
+
+
+@given(st.text(max_size=120))
+def test_address_parsing_never_raises(text: str) -> None:
+    found = parse_address(text)
+    assert found is None or (found.username and "." in found.instance)
+
+
+@settings(max_examples=200)
+@given(st.dictionaries(st.sampled_from(STATUS_KEYS), JSON, max_size=12) | JSON)
+def test_arbitrary_json_is_a_status_or_a_malformed_payload(data: Any) -> None:
+    address = MastodonAddress("x", INSTANCE)
+    for read in (
+        lambda: post_from_status(data, account_api_id="1", account_id="https://m.test/users/x"),
+        lambda: profile_from_account(data, address, fetched_at=NOW),
+    ):
+        try:
+            read()
+        except MalformedPayload as exc:
+            assert str(exc).startswith("Mastodon : ")
 
 
 def test_link_header_next_target() -> None:

@@ -92,7 +92,7 @@ class MastodonConnector:
             notes.append(
                 f"Le compte {address.handle} est masqué par la modération de son instance."
             )
-        if account.get("moved") or account.get("suspended") is True:
+        if isinstance(account.get("moved"), Mapping) or account.get("suspended") is True:
             profile = profile_from_account(account, address, fetched_at=fetched_at)
             return Fetched(profile, notes=tuple(notes))
 

@@ -168,7 +168,7 @@ def html_text(html: str | None) -> str:
     Links keep their full URL: Mastodon hides the scheme and the tail of long URLs in
     ``<span class="invisible">``, whose text is still part of the link's text.
     """
-    if not html:
+    if not isinstance(html, str) or not html:
         return ""
     prepared = _PARAGRAPH.sub("\n\n", _BREAK.sub("\n", html))
     body = LexborHTMLParser(prepared).body
@@ -182,7 +182,7 @@ def _is_mention_or_tag(classes: str, rel: str) -> bool:
 
 def html_links(html: str | None) -> list[str]:
     """Outbound links of Mastodon HTML, in order, without mentions and hashtag links."""
-    if not html:
+    if not isinstance(html, str) or not html:
         return []
     found: list[str] = []
     for node in LexborHTMLParser(html).css("a[href]"):
