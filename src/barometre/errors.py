@@ -55,3 +55,9 @@ class EditionFrozenError(StorageError):
 
 class MethodologyError(ConfigurationError):
     """A methodology file is missing or invalid (names the file and the problem)."""
+
+
+class EditionTamperedError(StorageError):
+    """A frozen edition no longer matches its manifest."""
+
+    exit_code = 3

@@ -13,7 +13,7 @@ from rich.console import Console
 
 from barometre import __version__
 from barometre.capture.preflight import network_reachable
-from barometre.cli import audit_cmd, capture_cmd, demo, registry_cmd
+from barometre.cli import audit_cmd, capture_cmd, demo, registry_cmd, score_cmd, social_cmd
 from barometre.cli.context import AppContext, ensure_registry
 from barometre.cli.render import print_stats
 from barometre.errors import BarometreError
@@ -30,6 +30,9 @@ app.add_typer(registry_cmd.app, name="registry")
 app.command("capture")(capture_cmd.capture)
 app.add_typer(audit_cmd.app, name="audit")
 app.command("explain")(audit_cmd.explain)
+app.add_typer(social_cmd.app, name="social")
+app.command("score")(score_cmd.score)
+app.add_typer(score_cmd.edition_app, name="edition")
 err_console = Console(stderr=True)
 
 

@@ -27,7 +27,7 @@ from barometre.cli.render import fmt_int
 from barometre.errors import BarometreError, ConfigurationError, UnknownAuthorityError
 from barometre.methodology import Methodology, bundled, load
 from barometre.models import Authority, AuthorityKind, CheckResult, Status
-from barometre.storage import audit_repo, capture_repo, registry_repo
+from barometre.storage import audit_repo, capture_repo, registry_repo, social_repo
 
 app = typer.Typer(help="Évaluer la grille de critères sur une édition capturée.")
 
@@ -103,6 +103,7 @@ def audit_edition(
         return report
     paths = capture_repo.archive_paths(engine, edition)
     todo = [a for a in everyone if a.id in paths]
+    social_available = social_repo.has_social(engine, edition)
     if on_start is not None:
         on_start(len(todo))
     for authority in todo:
@@ -114,7 +115,13 @@ def audit_edition(
                 as_of or archive.captured_at.date(),
                 epcis.get(authority.epci or ""),
             )
-            result: Audit = audit(subject, methodology, checks=checks)
+            if social_available:
+                subject.social = social_repo.load_accounts(engine, edition, [authority.id]).get(
+                    authority.id, []
+                )
+            result: Audit = audit(
+                subject, methodology, checks=checks, social_available=social_available
+            )
             audit_repo.store_audit(engine, edition, authority.id, result.results, result.findings)
             report.sites += 1
         except BarometreError as exc:
@@ -122,6 +129,52 @@ def audit_edition(
         if on_site is not None:
             on_site(authority.id)
     return report
+
+
+def social_criteria(methodology: Methodology) -> set[str]:
+    checks = registered_checks()
+    return {
+        c.id
+        for c in methodology.criteria
+        if c.social or (c.id in checks and checks[c.id].needs == "social")
+    }
+
+
+def audit_social(
+    engine: Engine,
+    edition: str,
+    methodology: Methodology,
+    authority_ids: Sequence[str],
+    *,
+    as_of: date | None = None,
+) -> int:
+    """Evaluate the social criteria (D5–D7, K1) of the given collectivités from the
+    records of the social stage and the stored discovery; the other results stay."""
+    wanted = social_criteria(methodology)
+    checks = registered_checks()
+    found = audit_repo.findings_by_authority(engine, edition)
+    done = 0
+    ids = list(dict.fromkeys(authority_ids))
+    for start in range(0, len(ids), 200):
+        chunk = ids[start : start + 200]
+        accounts = social_repo.load_accounts(engine, edition, chunk)
+        for authority in registry_repo.load_authorities(engine, ids=chunk):
+            # The social criteria read no page: the site's host comes from the registry.
+            subject = Subject(authority, None, as_of or date.today())
+            subject.social = accounts.get(authority.id, [])
+            outcome = audit(
+                subject,
+                methodology,
+                checks=checks,
+                only=wanted,
+                social_available=True,
+                discovered=found.get(authority.id, []),
+            )
+            audit_repo.store_audit(
+                engine, edition, authority.id, outcome.results, [], replace_findings=False
+            )
+            done += 1
+    return done
 
 
 def _select(engine: Engine, only: list[str] | None) -> list[Authority] | None:

@@ -12,7 +12,7 @@ import shutil
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import dns.asyncresolver
@@ -24,6 +24,7 @@ from barometre.capture.render import CHROMIUM
 from barometre.capture.run import FactsConfig, RunReport, Target, capture_edition
 from barometre.cli.audit_cmd import audit_edition
 from barometre.cli.context import AppContext
+from barometre.cli.social_cmd import Network, build_targets, collect, print_coverage
 from barometre.errors import SourceError
 from barometre.methodology import bundled
 from barometre.models import Authority
@@ -33,7 +34,13 @@ from barometre.net.resolver import GuardedResolver
 from barometre.registry.report import BuildReport
 from barometre.registry.sources import user_csv
 from barometre.sampleweb import AUTHORITIES_CSV, SampleWeb
-from barometre.storage import audit_repo, capture_repo, registry_repo
+from barometre.sampleweb.background import BackgroundSampleWeb
+from barometre.sampleweb.platforms import ENDPOINTS
+from barometre.sampleweb.platforms.meta import VALID_TOKEN as SAMPLE_META_TOKEN
+from barometre.sampleweb.platforms.youtube import VALID_KEY as SAMPLE_YOUTUBE_KEY
+from barometre.scoring.run import score_edition
+from barometre.social.config import SocialConfig
+from barometre.storage import capture_repo, registry_repo, score_repo
 from barometre.storage.db import open_database
 
 # The sample pages are dated around March 2025: freshness is judged on that day.
@@ -115,8 +122,50 @@ async def capture_sample(
     return SampleCapture(authorities, report)
 
 
+def sample_social_config() -> SocialConfig:
+    """The connectors pointed at the sample web's recorded platforms, with the test key
+    and token those recordings accept (so the demonstration shows every figure)."""
+    return SocialConfig(
+        bluesky_appview=ENDPOINTS["bluesky_appview"],
+        youtube_web=ENDPOINTS["youtube_web"],
+        youtube_api=ENDPOINTS["youtube_api"],
+        meta_graph=ENDPOINTS["meta_graph"],
+        youtube_key=SAMPLE_YOUTUBE_KEY,
+        meta_token=SAMPLE_META_TOKEN,
+    )
+
+
+def sample_network(web: SampleWeb) -> Network:
+    return Network(
+        resolver=GuardedResolver(
+            AddressPolicy.allowing(["127.0.0.1/32"]),
+            static_hosts=web.host_map,
+            port_map=web.port_map,
+            static_only=True,
+        ),
+        ssl_context=web.client_ssl_context(),
+        fetch_config=fetch_config(),
+    )
+
+
+def social_sample(context: AppContext, engine: Engine, web: SampleWeb, warc_root: Path) -> None:
+    """The social stage on the demo edition, against the recorded platforms."""
+    targets = build_targets(engine, DEMO_EDITION)
+    collect(
+        context,
+        engine,
+        DEMO_EDITION,
+        targets,
+        config=sample_social_config(),
+        as_of=datetime.combine(SAMPLE_AS_OF, time(12), tzinfo=UTC),
+        network=sample_network(web),
+        warc_root=warc_root,
+    )
+
+
 def run_demo(context: AppContext, *, render: bool | None = None) -> None:
-    """``barometre demo``: sample registry, capture and audit, in ``<data>/demo``."""
+    """``barometre demo``: sample registry, capture, audit, social and scores, offline,
+    in ``<data>/demo``."""
     folder = context.settings.data_dir / "demo"
     if folder.exists():
         shutil.rmtree(folder)
@@ -128,48 +177,61 @@ def run_demo(context: AppContext, *, render: bool | None = None) -> None:
             "[yellow]Chromium absent : démonstration sans rendu (les critères qui en ont "
             "besoin seront « non mesurables »).[/yellow]"
         )
-
-    async def capture() -> SampleCapture:
-        async with SampleWeb(with_dns=True, slow_drip_limit=10) as web:
-            with Progress(
-                TextColumn("[bold]Capture du web d'exemple"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=context.err,
-            ) as progress:
-                task = progress.add_task("", total=len(web.sites))
-                return await capture_sample(
+    grid = bundled()
+    with BackgroundSampleWeb(with_dns=True, slow_drip_limit=10) as web:
+        with Progress(
+            TextColumn("[bold]Capture du web d'exemple"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=context.err,
+        ) as progress:
+            task = progress.add_task("", total=len(web.sites))
+            sample = asyncio.run(
+                capture_sample(
                     engine,
                     web,
                     folder / "warc",
                     render=use_browser,
                     on_site=lambda target, site: progress.update(task, advance=1),
                 )
-
-    sample = asyncio.run(capture())
-    grid = bundled()
-    with context.err.status("Audit des sites capturés…"):
-        audit_edition(engine, DEMO_EDITION, grid, as_of=SAMPLE_AS_OF)
-    table = Table(title="Démonstration — web d'exemple (collectivités fictives)")
-    table.add_column("Collectivité", no_wrap=True, overflow="ellipsis", max_width=32)
-    for label in ("réussi", "partiel", "échec", "non mes.", "n. a."):
-        table.add_column(label, justify="right")
-    counts: dict[str, Counter[str]] = {}
-    for result, _ in audit_repo.load_results(engine, DEMO_EDITION):
-        counts.setdefault(result.authority_id, Counter())[result.status.value] += 1
-    for authority in sample.authorities:
-        c = counts.get(authority.id, Counter())
-        applicable = len(grid.criteria) - sum(c.values())
-        table.add_row(
-            authority.name,
-            *(str(c[s]) for s in ("pass", "partial", "fail", "not_measurable")),
-            str(c["not_applicable"] + max(0, applicable)),
-        )
-    context.console.print(table)
+            )
+        with context.err.status("Audit des sites capturés…"):
+            audit_edition(engine, DEMO_EDITION, grid, as_of=SAMPLE_AS_OF)
+        social_sample(context, engine, web, folder / "warc")
+    report = score_edition(engine, DEMO_EDITION, grid, demo=True)
+    print_summary(context, engine, sample.authorities)
+    print_coverage(context, engine, DEMO_EDITION)
     context.console.print(
         f"Édition « {DEMO_EDITION} » (démonstration) : {len(sample.authorities)} collectivités "
-        f"fictives. Détail d'un critère : barometre --database-url "
-        f"sqlite:///{folder / 'barometre.sqlite3'} explain 99101 P1 -e {DEMO_EDITION}",
+        f"fictives, {report.scored} notées sur les bornes de cette édition. Détail d'un "
+        f"critère : barometre --database-url sqlite:///{folder / 'barometre.sqlite3'} "
+        f"explain 99101 P1 -e {DEMO_EDITION}",
         soft_wrap=True,
     )
+
+
+def print_summary(context: AppContext, engine: Engine, authorities: list[Authority]) -> None:
+    table = Table(title="Démonstration — web d'exemple (collectivités fictives)")
+    table.add_column("Collectivité", no_wrap=True, overflow="ellipsis", max_width=30)
+    for label in ("score", "couv.", "note", "rang", "mesurés", "non mes."):
+        table.add_column(label, justify="right", no_wrap=True)
+    counts: dict[str, Counter[str]] = {}
+    for authority_id, rows in score_repo.iter_results(engine, DEMO_EDITION):
+        counts[authority_id] = Counter(status.value for _, status, _ in rows)
+    scores = {
+        r.authority_id: r for r in score_repo.load_scores(engine, DEMO_EDITION, scope="global")
+    }
+    for authority in authorities:
+        c = counts.get(authority.id, Counter())
+        row = scores.get(authority.id)
+        table.add_row(
+            authority.name,
+            "—" if row is None or row.value is None else f"{row.value:.1f}".replace(".", ","),
+            "—" if row is None else f"{row.coverage * 100:.0f} %",
+            (row.grade or "—") if row else "—",
+            str(row.rank) if row and row.rank else "—",
+            str(c["pass"] + c["partial"] + c["fail"]),
+            str(c["not_measurable"]),
+        )
+    context.console.print(table)

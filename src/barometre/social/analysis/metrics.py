@@ -28,7 +28,8 @@ communicators know define theirs — we keep to what public data allows and say 
   ``mode_mobilisation``, ``themes`` (share of posts with a theme, distribution in
   ``detail``) — from the lexicon classifier, whose measured quality is published;
 * ``conversational_formats`` — polls and live videos in the window;
-* ``sponsored_ads`` — ads in the Meta Ad Library over the window;
+* ``sponsored_ads`` — ads in the Meta Ad Library over the window; ``sponsored_posts``
+  — posts an imported export marks as sponsored;
 * ``good_practice_level`` — the 1–5 index of criteria.md §5.5 (after the Institut
   Edgar Quinet's scale), on this account.
 """
@@ -72,6 +73,7 @@ LABELS: dict[str, str] = {
     "themes": "Publications classées par thème",
     "conversational_formats": "Sondages et directs",
     "sponsored_ads": "Publicités (bibliothèque Meta)",
+    "sponsored_posts": "Publications sponsorisées (export)",
     "good_practice_level": "Indice de bonnes pratiques (1 à 5)",
 }
 PERCENT_METRICS = frozenset(
@@ -223,6 +225,8 @@ def account_metrics(
             post_source if posts else profile.source,
             derniere=last.isoformat(),
         )
+    if ads is not None:
+        add("sponsored_ads", float(ads), SocialSource.API)
     if not posts and profile.posts_count is None:
         return out
     oldest = min((p.published_at for p in posts), default=None)
@@ -322,8 +326,6 @@ def account_metrics(
             )
     conversational = sum(1 for p in own if p.poll or p.live)
     add("conversational_formats", float(conversational), post_source, len(own))
-    if ads is not None:
-        add("sponsored_ads", float(ads), SocialSource.API)
     values = {m.metric: m.value for m in out}
     originals = [
         p

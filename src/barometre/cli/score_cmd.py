@@ -1,0 +1,316 @@
+"""``barometre score`` and ``barometre edition``: scores, grades, ranks; frozen editions."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections import Counter
+from datetime import date
+from statistics import median
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlalchemy import Engine
+
+from barometre.cli.audit_cmd import load_methodology
+from barometre.cli.capture_cmd import check_edition
+from barometre.cli.context import AppContext
+from barometre.cli.render import fmt_int
+from barometre.errors import ConfigurationError, EditionTamperedError
+from barometre.scoring.editions import (
+    criterion_moves,
+    diff,
+    freeze_edition,
+    group_means,
+    verify_edition,
+)
+from barometre.scoring.engine import GRADES, peer_group_label
+from barometre.scoring.run import ScoreReport, score_edition
+from barometre.storage import edition_repo, registry_repo, score_repo, social_repo
+
+edition_app = typer.Typer(help="Éditions mensuelles : gel, vérification, différences.")
+
+
+def _fr(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value:.{digits}f}".replace(".", ",")
+
+
+def run_score(
+    context: AppContext, edition: str, *, methodology: str = "", recalibrate: bool = False
+) -> ScoreReport:
+    edition = check_edition(edition or f"{date.today():%Y-%m}")
+    engine = context.engine
+    info = edition_repo.get_edition(engine, edition)
+    grid = load_methodology(methodology or (info.methodology_version or ""))
+    with context.err.status(f"Scores de l'édition {edition}…"):
+        report = score_edition(engine, edition, grid, demo=info.demo, recalibrate=recalibrate)
+    if not report.scored:
+        raise ConfigurationError(
+            f"Aucun résultat dans l'édition {edition} : lancez d'abord « barometre audit »."
+        )
+    print_distribution(context, engine, edition, report)
+    return report
+
+
+def print_distribution(
+    context: AppContext, engine: Engine, edition: str, report: ScoreReport
+) -> None:
+    rows = score_repo.load_scores(engine, edition, scope="global")
+    table = Table(title=f"Scores de l'édition {edition} par groupe de pairs")
+    for label in (
+        "Groupe",
+        "Collectivités",
+        "Notées",
+        "Score médian",
+        "Couverture médiane",
+        *GRADES,
+    ):
+        table.add_column(label, justify="left" if label == "Groupe" else "right")
+    groups: dict[str, list[score_repo.ScoreRow]] = {}
+    for row in rows:
+        groups.setdefault(row.peer_group or "", []).append(row)
+    for group in sorted(groups):
+        members = groups[group]
+        values = [r.value for r in members if r.value is not None]
+        grades = Counter(r.grade for r in members if r.grade)
+        table.add_row(
+            peer_group_label(group),
+            fmt_int(len(members)),
+            fmt_int(sum(grades.values())),
+            _fr(median(values)) if values else "—",
+            f"{median(r.coverage for r in members) * 100:.0f} %",
+            *(fmt_int(grades[g]) for g in GRADES),
+        )
+    context.console.print(table)
+    where = (
+        "la méthodologie"
+        if report.calibrated_on == "méthodologie"
+        else f"l'édition {report.calibrated_on}"
+        + (" (calibrées maintenant)" if report.calibrated_now else "")
+    )
+    bands = " ; ".join(f"{g} ≥ {_fr(b)}" for g, b in zip(GRADES, report.bands, strict=False))
+    context.console.print(
+        f"Bornes des notes ({bands}) tirées de {where}. Une note n'est donnée qu'avec une "
+        "couverture suffisante ; le score et sa couverture sont publiés ensemble."
+    )
+    if report.social:
+        context.console.print(
+            f"{fmt_int(report.social)} indice(s) de bonnes pratiques sociales (1 à 5) par "
+            "collectivité et plateforme."
+        )
+
+
+def score(
+    ctx: typer.Context,
+    edition: Annotated[str, typer.Option("--edition", "-e", help="Édition AAAA-MM.")] = "",
+    recalibrate: Annotated[
+        bool,
+        typer.Option("--recalibrer", help="Recalculer les bornes des notes sur cette édition."),
+    ] = False,
+    methodology: Annotated[
+        str, typer.Option("--methodologie", help="Version embarquée ou fichier TOML.")
+    ] = "",
+) -> None:
+    """Calculer scores, couvertures, notes et rangs de l'édition (par groupe de pairs)."""
+    run_score(ctx.obj, edition, methodology=methodology, recalibrate=recalibrate)
+
+
+@edition_app.command("list")
+def list_editions(ctx: typer.Context) -> None:
+    """Les éditions de la base, figées ou non."""
+    context: AppContext = ctx.obj
+    table = Table(title="Éditions")
+    for label in ("Édition", "Libellé", "Méthodologie", "Figée le", "Empreinte du manifeste"):
+        table.add_column(label)
+    for item in edition_repo.list_editions(context.engine):
+        table.add_row(
+            item.id,
+            item.label + (" (démonstration)" if item.demo else ""),
+            item.methodology_version or "—",
+            f"{item.frozen_at:%d/%m/%Y %H:%M}" if item.frozen_at else "—",
+            (item.manifest_sha256 or "—")[:16],
+        )
+    context.console.print(table)
+
+
+@edition_app.command("freeze")
+def freeze(
+    ctx: typer.Context,
+    edition: Annotated[str, typer.Argument(help="Édition AAAA-MM.")],
+) -> None:
+    """Figer l'édition : manifeste avec empreintes, plus aucune écriture ensuite."""
+    context: AppContext = ctx.obj
+    edition = check_edition(edition)
+    engine = context.engine
+    info = edition_repo.get_edition(engine, edition)
+    grid = load_methodology(info.methodology_version or "")
+    with context.err.status(f"Empreintes de l'édition {edition}…"):
+        manifest, digest = freeze_edition(engine, edition, context.settings.data_dir, grid)
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    context.console.print(
+        f"Édition {edition} figée : {fmt_int(rows)} lignes et {fmt_int(len(manifest['archives']))} "
+        f"archive(s) sous empreinte, manifeste {digest}."
+    )
+
+
+@edition_app.command("verify")
+def verify(
+    ctx: typer.Context,
+    edition: Annotated[str, typer.Argument(help="Édition AAAA-MM.")],
+) -> None:
+    """Recalculer les empreintes d'une édition figée et signaler toute modification."""
+    context: AppContext = ctx.obj
+    edition = check_edition(edition)
+    engine = context.engine
+    info = edition_repo.get_edition(engine, edition)
+    grid = load_methodology(info.methodology_version or "")
+    with context.err.status(f"Vérification de l'édition {edition}…"):
+        result = verify_edition(engine, edition, context.settings.data_dir, grid)
+    for note in result.notes:
+        context.err.print(f"[yellow]{note}[/yellow]", highlight=False)
+    if not result.ok:
+        raise EditionTamperedError(
+            f"Édition {edition} altérée depuis son gel : " + " ".join(result.problems)
+        )
+    context.console.print(f"Édition {edition} intacte (manifeste {info.manifest_sha256}).")
+
+
+def _scores(engine: Engine, edition: str) -> dict[str, tuple[float | None, str | None]]:
+    return {
+        r.authority_id: (r.value, r.grade)
+        for r in score_repo.load_scores(engine, edition, scope="global")
+    }
+
+
+def _statuses(engine: Engine, edition: str) -> dict[str, dict[str, str]]:
+    return {
+        authority_id: {check_id: status.value for check_id, status, _ in rows}
+        for authority_id, rows in score_repo.iter_results(engine, edition)
+    }
+
+
+def _accounts(engine: Engine, edition: str) -> dict[str, dict[str, tuple[str, int | None]]]:
+    return {
+        authority_id: {
+            f"{a.profile.platform}:{a.profile.account_id}": (
+                a.profile.state.value,
+                a.profile.followers,
+            )
+            for a in accounts
+        }
+        for authority_id, accounts in social_repo.load_accounts(
+            engine, edition, with_posts=False
+        ).items()
+    }
+
+
+@edition_app.command("diff")
+def diff_command(
+    ctx: typer.Context,
+    before: Annotated[str, typer.Argument(help="Édition de départ (AAAA-MM).")],
+    after: Annotated[str, typer.Argument(help="Édition d'arrivée (AAAA-MM).")],
+    limit: Annotated[int, typer.Option("--limit", help="Collectivités listées (0 : toutes).")] = 20,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Tout en CSV sur la sortie.")] = False,
+) -> None:
+    """Ce qui a changé entre deux éditions, par collectivité et au niveau national."""
+    context: AppContext = ctx.obj
+    engine = context.engine
+    before, after = check_edition(before), check_edition(after)
+    for edition in (before, after):
+        edition_repo.get_edition(engine, edition)
+    scores = (_scores(engine, before), _scores(engine, after))
+    changes = diff(
+        scores,
+        (_statuses(engine, before), _statuses(engine, after)),
+        (_accounts(engine, before), _accounts(engine, after)),
+    )
+    names = {a.id: a.name for a in registry_repo.load_authorities(engine)}
+    if as_csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(
+            [
+                "collectivite",
+                "nom",
+                "score_avant",
+                "score_apres",
+                "ecart",
+                "note_avant",
+                "note_apres",
+                "criteres_gagnes",
+                "criteres_perdus",
+                "comptes_nouveaux",
+                "comptes_fermes",
+            ]
+        )
+        for c in changes:
+            writer.writerow(
+                [
+                    c.authority_id,
+                    names.get(c.authority_id, ""),
+                    _fr(c.before),
+                    _fr(c.after),
+                    _fr(c.delta),
+                    c.grade_before or "",
+                    c.grade_after or "",
+                    " ".join(c.gained),
+                    " ".join(c.lost),
+                    " ".join(c.new_accounts),
+                    " ".join(c.closed_accounts),
+                ]
+            )
+        return
+    groups = {
+        r.authority_id: r.peer_group or ""
+        for r in score_repo.load_scores(engine, after, scope="global")
+    }
+    groups.update(
+        {
+            r.authority_id: r.peer_group or ""
+            for r in score_repo.load_scores(engine, before, scope="global")
+        }
+    )
+    means = (group_means(scores[0], groups), group_means(scores[1], groups))
+    table = Table(title=f"Évolution {before} → {after} par groupe de pairs")
+    for label in ("Groupe", f"Score moyen {before}", f"Score moyen {after}", "Écart"):
+        table.add_column(label, justify="left" if label == "Groupe" else "right")
+    for group in sorted(set(means[0]) | set(means[1])):
+        a = means[0].get(group, (None, 0))[0]
+        b = means[1].get(group, (None, 0))[0]
+        table.add_row(
+            peer_group_label(group), _fr(a), _fr(b), _fr(None if a is None or b is None else b - a)
+        )
+    context.console.print(table)
+    moves = criterion_moves(changes)
+    if moves:
+        moved = Table(title="Critères gagnés et perdus")
+        for label in ("Critère", "Gagné par", "Perdu par"):
+            moved.add_column(label, justify="left" if label == "Critère" else "right")
+        for criterion, (won, lost) in sorted(moves.items(), key=lambda kv: -sum(kv[1])):
+            moved.add_row(criterion, fmt_int(won), fmt_int(lost))
+        context.console.print(moved)
+    opened = sum(len(c.new_accounts) for c in changes)
+    closed = sum(len(c.closed_accounts) for c in changes)
+    context.console.print(
+        f"{fmt_int(len(changes))} collectivité(s) changée(s) ; comptes sociaux : "
+        f"{fmt_int(opened)} nouveau(x), {fmt_int(closed)} fermé(s) ou disparu(s)."
+    )
+    ordered = sorted(changes, key=lambda c: -abs(c.delta or 0))
+    shown = ordered if limit == 0 else ordered[:limit]
+    if shown:
+        detail = Table(title="Plus fortes évolutions")
+        for label in ("Collectivité", "Avant", "Après", "Écart", "Note", "Gagnés", "Perdus"):
+            detail.add_column(
+                label, justify="left" if label in ("Collectivité", "Gagnés", "Perdus") else "right"
+            )
+        for c in shown:
+            detail.add_row(
+                names.get(c.authority_id, c.authority_id),
+                _fr(c.before),
+                _fr(c.after),
+                _fr(c.delta),
+                f"{c.grade_before or '—'} → {c.grade_after or '—'}",
+                ", ".join(c.gained) or "—",
+                ", ".join(c.lost) or "—",
+            )
+        context.console.print(detail)
