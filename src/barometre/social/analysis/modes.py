@@ -9,13 +9,13 @@ The decision is a list of rules kept as data in ``social/data/lexicon.toml``
 (``[[modes.rules]]``), tried in order: the first that holds decides, and the result
 names it with the terms that matched, so every figure can be explained post by post.
 A rule holds when all its ``signals`` are present (``reply``, ``poll``, ``question``,
-``date``, ``link``), at least ``min_terms`` of its ``terms`` occur and, when it lists
-``links``, one of the post's links contains one of them. No rule → ``default``.
+``date``, ``link``), at least ``min_terms`` of its ``terms`` occur (words inside one of
+its ``exclude`` phrases do not count) and, when it lists ``links``, one of the post's
+links contains one of them. No rule → ``default``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -24,12 +24,15 @@ from typing import Any
 
 from barometre.errors import ConfigurationError
 from barometre.social.analysis.text import (
+    Signals,
     Term,
     TermIndex,
     compile_terms,
+    covered_by,
     find_urls,
     lexicon_origin,
     matched_terms,
+    parse_signals,
     plain,
     read_lexicon,
     tokens,
@@ -39,13 +42,15 @@ MODES = ("information", "conversation", "promotion", "mobilisation")
 """The communication modes, in the order reports list them."""
 
 SIGNALS = ("reply", "poll", "question", "date", "link")
-"""Facts about a post a rule can require (``question`` and ``date`` are regular
+"""Facts about a post a rule can require (``question`` and ``date`` come from the regular
 expressions of the lexicon's ``[signals]`` table)."""
 
 DEFAULT_RULE = "defaut"
 """The ``rule`` of a result no rule decided."""
 
-_RULE_KEYS = frozenset({"id", "mode", "description", "signals", "terms", "links", "min_terms"})
+_RULE_KEYS = frozenset(
+    {"id", "mode", "description", "signals", "terms", "exclude", "links", "min_terms"}
+)
 
 
 @dataclass(frozen=True)
@@ -59,10 +64,15 @@ class ModeRule:
     terms: tuple[Term, ...] = ()
     links: tuple[str, ...] = ()
     min_terms: int = 1
+    exclude: tuple[Term, ...] = ()
+    """Phrases whose words never count as the rule's terms (*sur rendez-vous* is not an
+    invitation to a *rendez-vous*)."""
     index: TermIndex = field(init=False, repr=False, compare=False)
+    masks: TermIndex = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "index", TermIndex(self.terms))
+        object.__setattr__(self, "masks", TermIndex(self.exclude))
 
 
 @dataclass(frozen=True)
@@ -72,8 +82,7 @@ class ModeRules:
     version: str
     default: str
     rules: tuple[ModeRule, ...]
-    date_patterns: tuple[re.Pattern[str], ...]
-    question_patterns: tuple[re.Pattern[str], ...]
+    signals: Signals
 
 
 @dataclass(frozen=True)
@@ -104,14 +113,16 @@ def _bundled_rules() -> ModeRules:
 
 def parse_mode_rules(data: dict[str, Any], origin: str) -> ModeRules:
     """Validate the ``[signals]`` and ``[modes]`` tables of a lexicon's raw content."""
-    signals = data.get("signals", {})
-    if not isinstance(signals, dict):
-        raise ConfigurationError(f"{origin} : [signals] doit être une table.")
-    dates = _patterns(signals.get("date", []), origin, "signals.date")
-    questions = _patterns(signals.get("question", []), origin, "signals.question")
+    signals = parse_signals(data, origin)
     section = data.get("modes")
     if not isinstance(section, dict):
         raise ConfigurationError(f"{origin} : la table [modes] manque.")
+    unknown = sorted(set(section) - {"default", "rules"})
+    if unknown:
+        raise ConfigurationError(
+            f"{origin} : [modes] : clé(s) inconnue(s) {', '.join(unknown)} "
+            "(attendues : default, rules)."
+        )
     default = section.get("default", "information")
     if default not in MODES:
         raise ConfigurationError(
@@ -126,7 +137,7 @@ def parse_mode_rules(data: dict[str, Any], origin: str) -> ModeRules:
         if any(r.id == rule.id for r in rules):
             raise ConfigurationError(f"{origin} : règle « {rule.id} » définie deux fois.")
         rules.append(rule)
-    return ModeRules(str(data["version"]), default, tuple(rules), dates, questions)
+    return ModeRules(str(data["version"]), default, tuple(rules), signals)
 
 
 def _rule(raw: object, origin: str, position: int) -> ModeRule:
@@ -156,6 +167,9 @@ def _rule(raw: object, origin: str, position: int) -> ModeRule:
     if not isinstance(links, list) or not all(isinstance(s, str) and s for s in links):
         raise ConfigurationError(f"{origin} : {where} : « links » doit être une liste de textes.")
     terms = compile_terms(raw.get("terms", []), origin, f"{where}, terms")
+    exclude = compile_terms(raw.get("exclude", []), origin, f"{where}, exclude")
+    if exclude and not terms:
+        raise ConfigurationError(f"{origin} : {where} : « exclude » sans « terms ».")
     min_terms = raw.get("min_terms", 1)
     if not isinstance(min_terms, int) or isinstance(min_terms, bool) or min_terms < 1:
         raise ConfigurationError(f"{origin} : {where} : min_terms doit être un entier ≥ 1.")
@@ -172,21 +186,8 @@ def _rule(raw: object, origin: str, position: int) -> ModeRule:
         terms,
         tuple(s.lower() for s in links),
         min_terms,
+        exclude,
     )
-
-
-def _patterns(raw: object, origin: str, where: str) -> tuple[re.Pattern[str], ...]:
-    if not isinstance(raw, list) or not all(isinstance(p, str) for p in raw):
-        raise ConfigurationError(f"{origin} : {where} doit être une liste d'expressions.")
-    compiled = []
-    for pattern in raw:
-        try:
-            compiled.append(re.compile(pattern))
-        except re.error as exc:
-            raise ConfigurationError(
-                f"{origin} : {where} : expression « {pattern} » invalide ({exc})."
-            ) from exc
-    return tuple(compiled)
 
 
 def classify_mode(
@@ -209,8 +210,8 @@ def classify_mode(
     active = {
         "reply": is_reply,
         "poll": has_poll,
-        "question": any(p.search(folded) for p in rules.question_patterns),
-        "date": any(p.search(folded) for p in rules.date_patterns),
+        "question": rules.signals.has_question(folded),
+        "date": rules.signals.has_date(folded),
         "link": bool(all_links),
     }
     words = tokens(text)
@@ -219,7 +220,8 @@ def classify_mode(
             continue
         found: list[str] = []
         if rule.terms:
-            found = matched_terms(rule.index, words)
+            masked = covered_by(rule.masks, words) if rule.exclude else frozenset()
+            found = matched_terms(rule.index, words, masked)
             if len(found) < rule.min_terms:
                 continue
         if rule.links:

@@ -105,13 +105,25 @@ def tokens(text: str) -> list[str]:
     return normalise(text).split()
 
 
+# Words whose final ``s`` or ``x`` is not a plural and whose cut form would meet a
+# lexicon word (*plus* → *plu* the town plan, *cours* → *cour*, *avis*, *taux*…).
+INVARIABLE = frozenset(
+    {
+        "plus", "cours", "concours", "parcours", "secours", "discours", "recours", "sous",
+        "avis", "fois", "temps", "mois", "pays", "prix", "taux", "choix", "voix", "gens",
+        "lors", "repas", "bras", "bois", "dos", "gaz", "tennis", "paris", "campus", "puis",
+        "mais", "jamais", "depuis", "alors", "toujours", "vers", "ailleurs", "tres", "apres",
+    }
+)  # fmt: skip
+
+
 def stem(word: str) -> str:
     """A light singular form of a normalised word: a final ``s`` or ``x`` goes.
 
-    Only words longer than three letters lose it (*bus*, *vos* stay), and never a
-    double ``ss`` (*express*).
+    Only words longer than three letters lose it (*bus*, *vos* stay), never a double
+    ``ss`` (*express*) nor an :data:`INVARIABLE` word.
     """
-    if len(word) > 3 and word[-1] in "sx" and not word.endswith("ss"):
+    if len(word) > 3 and word[-1] in "sx" and not word.endswith("ss") and word not in INVARIABLE:
         return word[:-1]
     return word
 
@@ -187,11 +199,27 @@ class TermIndex:
         return found
 
 
-def matched_terms(index: TermIndex, words: Sequence[str]) -> list[str]:
+def covered_by(index: TermIndex, words: Sequence[str]) -> frozenset[int]:
+    """Positions of ``words`` inside an occurrence of one of the index's terms.
+
+    The lexicon's ``exclude`` lists use it: *salle des fêtes* is a place, not a fête, so
+    its words are masked before the ``fete*`` term is looked for.
+    """
+    return frozenset(
+        position
+        for term, start in index.find(words)
+        for position in range(start, start + len(term.words))
+    )
+
+
+def matched_terms(
+    index: TermIndex, words: Sequence[str], masked: frozenset[int] = frozenset()
+) -> list[str]:
     """The distinct terms found, longest first; a shorter term inside a longer one's span
-    does not count again (``conseil municipal`` is not also ``conseil``)."""
+    does not count again (``conseil municipal`` is not also ``conseil``), nor does a term
+    touching a ``masked`` position."""
     occurrences = sorted(index.find(words), key=lambda item: (-len(item[0].words), item[1]))
-    covered: set[int] = set()
+    covered: set[int] = set(masked)
     seen: dict[str, None] = {}
     for term, start in occurrences:
         span = set(range(start, start + len(term.words)))
@@ -200,6 +228,55 @@ def matched_terms(index: TermIndex, words: Sequence[str]) -> list[str]:
         covered |= span
         seen.setdefault(term.text, None)
     return list(seen)
+
+
+@dataclass(frozen=True)
+class Signals:
+    """The regular expressions of the lexicon's ``[signals]`` table, compiled.
+
+    They read :func:`plain` text (punctuation kept): ``date`` finds a date or a time
+    (*12 mai*, *14h30*, *samedi*, *ce soir*), ``question`` a question to the reader.
+    """
+
+    date: tuple[re.Pattern[str], ...] = ()
+    question: tuple[re.Pattern[str], ...] = ()
+
+    def has_date(self, folded: str) -> bool:
+        return any(p.search(folded) for p in self.date)
+
+    def has_question(self, folded: str) -> bool:
+        return any(p.search(folded) for p in self.question)
+
+
+def parse_signals(data: dict[str, Any], origin: str) -> Signals:
+    """Validate the ``[signals]`` table of a lexicon's raw content."""
+    section = data.get("signals", {})
+    if not isinstance(section, dict):
+        raise ConfigurationError(f"{origin} : [signals] doit être une table.")
+    unknown = sorted(set(section) - {"date", "question"})
+    if unknown:
+        raise ConfigurationError(
+            f"{origin} : [signals] : clé(s) inconnue(s) {', '.join(unknown)} "
+            "(attendues : date, question)."
+        )
+    return Signals(
+        _patterns(section.get("date", []), origin, "signals.date"),
+        _patterns(section.get("question", []), origin, "signals.question"),
+    )
+
+
+def _patterns(raw: object, origin: str, where: str) -> tuple[re.Pattern[str], ...]:
+    if not isinstance(raw, list) or not all(isinstance(p, str) for p in raw):
+        raise ConfigurationError(f"{origin} : {where} doit être une liste d'expressions.")
+    compiled = []
+    for pattern in raw:
+        try:
+            compiled.append(re.compile(pattern))
+        except re.error as exc:
+            raise ConfigurationError(
+                f"{origin} : {where} : expression « {pattern} » invalide ({exc})."
+            ) from exc
+    return tuple(compiled)
 
 
 def lexicon_origin(path: Path | None) -> str:

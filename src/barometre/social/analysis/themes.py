@@ -4,9 +4,11 @@ Themes follow the functional budget nomenclature every local authority reports i
 functions 0 to 8, weka overview cited in the research note §4.1), plus the barometer's
 buckets (local democracy, practical services, events, tourism). Each theme is a list of
 French terms in ``social/data/lexicon.toml``: *strong* terms count 1, *weak* terms count
-``weak_weight`` (0.5), each distinct term once. A theme is kept when its score reaches
-``theme_threshold`` (1.0): one strong term, or two weak ones. The threshold is data,
-versioned with the lexicon, and the matched terms are kept as evidence.
+``weak_weight`` (0.5), *dated* terms count 1 when the post gives a date or a time, each
+distinct term once; words inside an *exclude* phrase never count. A theme is kept when
+its score reaches ``theme_threshold`` (1.0): one strong term, or two weak ones. The
+threshold is data, versioned with the lexicon, and the matched terms are kept as
+evidence.
 """
 
 from __future__ import annotations
@@ -20,37 +22,59 @@ from barometre.errors import ConfigurationError
 from barometre.models import SocialPost
 from barometre.social.analysis.modes import ModeResult, ModeRules, classify_mode, load_mode_rules
 from barometre.social.analysis.text import (
+    Signals,
     Term,
     TermIndex,
     compile_terms,
+    covered_by,
     lexicon_origin,
     matched_terms,
+    parse_signals,
+    plain,
     read_lexicon,
     tokens,
 )
 
-_THEME_KEYS = frozenset({"label", "nomenclature", "strong", "weak"})
+_THEME_KEYS = frozenset({"label", "nomenclature", "strong", "weak", "dated", "exclude"})
 
 
 @dataclass(frozen=True)
 class Theme:
-    """One theme of the lexicon."""
+    """One theme of the lexicon.
+
+    ``strong`` terms count 1 and ``weak`` ones ``weak_weight``; ``dated`` terms count 1
+    only when the post carries a date or a time (a *concert* with a date is on the
+    agenda); the words of an ``exclude`` phrase never count (*salle des fêtes*).
+    """
 
     id: str
     label: str
     nomenclature: str
     strong: tuple[Term, ...]
     weak: tuple[Term, ...] = ()
-    _strong_index: TermIndex = field(init=False, repr=False, compare=False)
-    _weak_index: TermIndex = field(init=False, repr=False, compare=False)
+    dated: tuple[Term, ...] = ()
+    exclude: tuple[Term, ...] = ()
+    _strong: TermIndex = field(init=False, repr=False, compare=False)
+    _weak: TermIndex = field(init=False, repr=False, compare=False)
+    _dated: TermIndex = field(init=False, repr=False, compare=False)
+    _exclude: TermIndex = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_strong_index", TermIndex(self.strong))
-        object.__setattr__(self, "_weak_index", TermIndex(self.weak))
+        for name, terms in (
+            ("_strong", self.strong),
+            ("_weak", self.weak),
+            ("_dated", self.dated),
+            ("_exclude", self.exclude),
+        ):
+            object.__setattr__(self, name, TermIndex(terms))
 
-    def matches(self, words: list[str]) -> tuple[list[str], list[str]]:
-        """The strong and the weak terms found in normalised ``words``."""
-        return matched_terms(self._strong_index, words), matched_terms(self._weak_index, words)
+    def matches(self, words: list[str], *, dated: bool = False) -> tuple[list[str], list[str]]:
+        """The strong (dated ones included when ``dated``) and weak terms found in ``words``."""
+        masked = covered_by(self._exclude, words) if self.exclude else frozenset()
+        strong = matched_terms(self._strong, words, masked)
+        if dated and self.dated:
+            strong += [t for t in matched_terms(self._dated, words, masked) if t not in strong]
+        return strong, matched_terms(self._weak, words, masked)
 
 
 @dataclass(frozen=True)
@@ -61,6 +85,8 @@ class ThemeLexicon:
     themes: tuple[Theme, ...]
     threshold: float = 1.0
     weak_weight: float = 0.5
+    signals: Signals = field(default_factory=Signals)
+    """The date patterns that ``dated`` terms need."""
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -159,9 +185,11 @@ def parse_themes(data: dict[str, Any], origin: str) -> ThemeLexicon:
             )
         strong = compile_terms(raw.get("strong", []), origin, f"{where}, strong")
         weak = compile_terms(raw.get("weak", []), origin, f"{where}, weak")
-        if not strong and not weak:
-            raise ConfigurationError(f"{origin} : {where} : aucun terme (strong ou weak).")
-        if not strong and weak_weight * len(weak) < threshold:
+        dated = compile_terms(raw.get("dated", []), origin, f"{where}, dated")
+        exclude = compile_terms(raw.get("exclude", []), origin, f"{where}, exclude")
+        if not strong and not weak and not dated:
+            raise ConfigurationError(f"{origin} : {where} : aucun terme (strong, weak ou dated).")
+        if not strong and not dated and weak_weight * len(weak) < threshold:
             raise ConfigurationError(
                 f"{origin} : {where} : ses termes faibles ne peuvent pas atteindre le seuil."
             )
@@ -172,9 +200,13 @@ def parse_themes(data: dict[str, Any], origin: str) -> ThemeLexicon:
                 str(raw.get("nomenclature", "")),
                 strong,
                 weak,
+                dated,
+                exclude,
             )
         )
-    return ThemeLexicon(str(data["version"]), tuple(themes), threshold, weak_weight)
+    return ThemeLexicon(
+        str(data["version"]), tuple(themes), threshold, weak_weight, parse_signals(data, origin)
+    )
 
 
 def classify_themes(text: str, *, lexicon: ThemeLexicon | None = None) -> list[ThemeScore]:
@@ -185,9 +217,10 @@ def classify_themes(text: str, *, lexicon: ThemeLexicon | None = None) -> list[T
     """
     lexicon = lexicon or load_themes()
     words = tokens(text)
+    dated = lexicon.signals.has_date(plain(text))
     found = []
     for theme in lexicon.themes:
-        strong, weak = theme.matches(words)
+        strong, weak = theme.matches(words, dated=dated)
         score = len(strong) + lexicon.weak_weight * len(weak)
         if score >= lexicon.threshold:
             found.append(ThemeScore(theme.id, score, tuple(strong + weak)))
