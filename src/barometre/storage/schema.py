@@ -218,6 +218,7 @@ social_profiles = Table(
     Column("verified_domain", Text),
     Column("moved_to", Text),
     Column("reason", Text),
+    Column("found_url", Text),  # the address the account was known by (discovery, registry)
     Column("found_at", Text),
     Column("notes", JSON, nullable=False),
     CheckConstraint(

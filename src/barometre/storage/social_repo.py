@@ -51,6 +51,7 @@ def _profile_row(
     profile: SocialProfile,
     found_at: str | None,
     notes: Sequence[str],
+    found_url: str | None = None,
 ) -> dict[str, Any]:
     return {
         "edition_id": edition,
@@ -76,6 +77,7 @@ def _profile_row(
         "verified_domain": profile.verified_domain,
         "moved_to": profile.moved_to,
         "reason": profile.reason,
+        "found_url": found_url or profile.url,
         "found_at": found_at,
         "notes": list(notes),
     }
@@ -201,7 +203,7 @@ def store_account(
         assert_writable(connection, edition)
         same = social_profiles.c.account_id == profile.account_id
         if found_url:
-            same = or_(same, social_profiles.c.url == found_url)
+            same = or_(same, social_profiles.c.found_url == found_url)
         connection.execute(
             delete(social_profiles).where(
                 social_profiles.c.edition_id == edition,
@@ -212,7 +214,7 @@ def store_account(
         )
         connection.execute(
             insert(social_profiles),
-            [_profile_row(edition, authority_id, profile, found_at, notes)],
+            [_profile_row(edition, authority_id, profile, found_at, notes, found_url)],
         )
         if profile.state is AccountState.OK:
             _replace_posts(
@@ -322,7 +324,9 @@ def done_accounts(engine: Engine, edition: str) -> set[tuple[str, str, str]]:
     with engine.connect() as connection:
         rows = connection.execute(
             select(
-                social_profiles.c.authority_id, social_profiles.c.platform, social_profiles.c.url
+                social_profiles.c.authority_id,
+                social_profiles.c.platform,
+                social_profiles.c.found_url,
             ).where(social_profiles.c.edition_id == edition)
         )
         return {(r[0], r[1], r[2]) for r in rows}
@@ -335,7 +339,7 @@ def known_ids(engine: Engine, before: str) -> dict[tuple[str, str, str], str]:
         select(
             social_profiles.c.authority_id,
             social_profiles.c.platform,
-            social_profiles.c.url,
+            social_profiles.c.found_url,
             social_profiles.c.account_id,
         )
         .where(

@@ -154,6 +154,7 @@ def upgrade() -> None:
         sa.Column("verified_domain", sa.Text(), nullable=True),
         sa.Column("moved_to", sa.Text(), nullable=True),
         sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("found_url", sa.Text(), nullable=True),
         sa.Column("found_at", sa.Text(), nullable=True),
         sa.Column("notes", sa.JSON(), nullable=False),
         sa.CheckConstraint(
