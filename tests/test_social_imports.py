@@ -719,7 +719,7 @@ HEADER = "type,code,plateforme,compte,url,indicateur,valeur,date,note\n"
             "type de collectivité inconnu « mairie »",
         ),
         ("commune,1053,facebook,v,,followers,1,2026-10-01,", "code", "zéro initial"),
-        ("departement,96,facebook,v,,followers,1,2026-10-01,", "code", "code département invalide"),
+        ("departement,9A,facebook,v,,followers,1,2026-10-01,", "code", "code département invalide"),
         (
             "commune,01053,facebook,v,,followers,1,31/02/2026,",
             "date",

@@ -11,8 +11,9 @@ column         content
 ``type``       type of collectivité, as in the registry CSV: ``region``, ``departement``,
                ``commune``, ``epci`` (accents and case do not matter; ``intercommunalite``
                is ``epci``)
-``code``       its code: région ``\\d\\d``; département ``01``…``95``, ``2A``, ``2B``,
-               ``971``…``976``; commune INSEE code on 5 characters; EPCI SIREN on 9 digits
+``code``       its code: région ``\\d\\d``; département two digits, ``2A``, ``2B`` or
+               ``97x``; commune INSEE code on 5 characters; EPCI SIREN on 9 digits (the
+               registry says whether it exists)
 ``plateforme`` ``facebook``, ``instagram``, ``x`` (``twitter``), ``linkedin``, ``tiktok``,
                ``threads``… any platform name (lower case letters, digits, ``.-_``)
 ``compte``     the account's handle (``@`` optional); may be empty when ``url`` is given
@@ -83,8 +84,10 @@ _KINDS = {
 _CODES = {
     AuthorityKind.REGION: (re.compile(r"\d{2}"), "deux chiffres, ex. 84"),
     AuthorityKind.DEPARTEMENT: (
-        re.compile(r"0[1-9]|[1-8]\d|9[0-5]|2A|2B|97[1-6]"),
-        "01 à 95, 2A, 2B ou 971 à 976",
+        # the shape only: whether the code exists is the registry's answer (the sample
+        # web's fictitious département is 99)
+        re.compile(r"\d{2}|2A|2B|97\d"),
+        "deux chiffres, 2A, 2B ou 971 à 976",
     ),
     AuthorityKind.COMMUNE: (
         re.compile(r"(?:\d{2}|2A|2B)\d{3}"),
