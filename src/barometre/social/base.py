@@ -77,17 +77,26 @@ def failed_profile(
     )
 
 
-async def read_account(connector: Connector, ref: AccountRef, since: datetime) -> Fetched:
-    """Run ``connector`` on ``ref``; any connector error becomes the profile's state."""
+async def read_account(
+    connector: Connector, ref: AccountRef, since: datetime, *, now: datetime | None = None
+) -> Fetched:
+    """Run ``connector`` on ``ref``; any connector error becomes the profile's state.
+
+    ``now`` dates the profile of an account that could not be read (a replay passes
+    the original run's date, so that replayed records are identical)."""
     disabled = connector.disabled_reason()
     if disabled is not None:
-        return Fetched(failed_profile(ref, AccountState.DISABLED, disabled, connector.source))
+        return Fetched(
+            failed_profile(ref, AccountState.DISABLED, disabled, connector.source, now=now)
+        )
     try:
         return await connector.fetch_account(ref, since)
     except ConnectorDisabled as exc:
-        return Fetched(failed_profile(ref, AccountState.DISABLED, str(exc), connector.source))
+        return Fetched(
+            failed_profile(ref, AccountState.DISABLED, str(exc), connector.source, now=now)
+        )
     except ConnectorError as exc:
-        return Fetched(failed_profile(ref, exc.state, str(exc), connector.source))
+        return Fetched(failed_profile(ref, exc.state, str(exc), connector.source, now=now))
 
 
 def newest_first(posts: Sequence[SocialPost]) -> tuple[SocialPost, ...]:
