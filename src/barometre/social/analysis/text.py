@@ -218,6 +218,13 @@ def matched_terms(
     """The distinct terms found, longest first; a shorter term inside a longer one's span
     does not count again (``conseil municipal`` is not also ``conseil``), nor does a term
     touching a ``masked`` position."""
+    return matched_spans(index, words, masked)[0]
+
+
+def matched_spans(
+    index: TermIndex, words: Sequence[str], masked: frozenset[int] = frozenset()
+) -> tuple[list[str], frozenset[int]]:
+    """:func:`matched_terms` and the positions the found terms cover."""
     occurrences = sorted(index.find(words), key=lambda item: (-len(item[0].words), item[1]))
     covered: set[int] = set(masked)
     seen: dict[str, None] = {}
@@ -227,7 +234,7 @@ def matched_terms(
             continue
         covered |= span
         seen.setdefault(term.text, None)
-    return list(seen)
+    return list(seen), frozenset(covered - masked)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from barometre.social.analysis.text import (
     compile_terms,
     covered_by,
     lexicon_origin,
+    matched_spans,
     matched_terms,
     parse_signals,
     plain,
@@ -69,12 +70,14 @@ class Theme:
             object.__setattr__(self, name, TermIndex(terms))
 
     def matches(self, words: list[str], *, dated: bool = False) -> tuple[list[str], list[str]]:
-        """The strong (dated ones included when ``dated``) and weak terms found in ``words``."""
+        """The strong (dated ones included when ``dated``) and weak terms found in ``words``;
+        a word counts for one term only."""
         masked = covered_by(self._exclude, words) if self.exclude else frozenset()
-        strong = matched_terms(self._strong, words, masked)
+        strong, used = matched_spans(self._strong, words, masked)
         if dated and self.dated:
-            strong += [t for t in matched_terms(self._dated, words, masked) if t not in strong]
-        return strong, matched_terms(self._weak, words, masked)
+            extra, more = matched_spans(self._dated, words, masked | used)
+            strong, used = strong + extra, used | more
+        return strong, matched_terms(self._weak, words, masked | used)
 
 
 @dataclass(frozen=True)
