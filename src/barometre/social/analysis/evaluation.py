@@ -345,13 +345,6 @@ def evaluate_modes(
 
 # --------------------------------------------------------------------------- rendering
 
-_MODE_NAMES = {
-    "information": "information",
-    "conversation": "conversation",
-    "promotion": "promotion",
-    "mobilisation": "mobilisation",
-}
-
 
 def _num(value: float) -> str:
     """A score in the French way: ``0,83``."""
@@ -397,7 +390,7 @@ def format_report(report: ThemeReport | ModeReport) -> str:
         return "\n".join(lines) + "\n"
     header[0] = "mode"
     lines = [f"Modes — {report.title or 'évaluation'} — {report.posts} publications", ""]
-    rows = _score_rows(report.per_mode, lambda m: _MODE_NAMES.get(m, m))
+    rows = _score_rows(report.per_mode, str)
     rows += _score_rows([report.macro], lambda _: "moyenne macro")
     lines += _table(header, rows)
     lines += ["", f"Exactitude : {_num(report.accuracy)}   F1 macro : {_num(report.macro.f1)}", ""]
