@@ -17,7 +17,7 @@ from barometre.cli import audit_cmd, capture_cmd, demo, registry_cmd, score_cmd,
 from barometre.cli.context import AppContext, ensure_registry
 from barometre.cli.render import print_stats
 from barometre.errors import BarometreError
-from barometre.storage import registry_repo
+from barometre.storage import registry_repo, social_repo
 
 app = typer.Typer(
     name="barometre",
@@ -97,11 +97,11 @@ def run(
     render: Annotated[bool, typer.Option("--render", help="Rendre les accueils.")] = False,
 ) -> None:
     """Chaîne complète : registre, capture des sites (régions et départements par défaut),
-    puis audit de l'édition.
+    audit, comptes sociaux, scores de l'édition.
 
     Reprend là où une exécution précédente s'est arrêtée. Sans réseau, l'audit porte sur
-    les critères du registre, pour toutes les collectivités. Le score et la publication
-    s'ajouteront à cette commande.
+    les critères du registre, pour toutes les collectivités, et les scores le disent par
+    leur couverture. La publication s'ajoutera à cette commande.
     """
     context: AppContext = ctx.obj
     ensure_registry(context)
@@ -124,6 +124,11 @@ def run(
                 "une fois connecté.[/yellow]"
             )
     audit_cmd.run_audit(context, edition, registry_only=not captured)
+    if captured:
+        social_cmd.run_social(context, edition)
+    elif social_repo.has_social(context.engine, edition):
+        context.err.print("[dim]Sans réseau : les comptes sociaux déjà lus sont gardés.[/dim]")
+    score_cmd.run_score(context, edition)
 
 
 def main() -> None:

@@ -25,7 +25,7 @@ from barometre.scoring.editions import (
     group_means,
     verify_edition,
 )
-from barometre.scoring.engine import GRADES, peer_group_label
+from barometre.scoring.engine import GRADES, peer_group_short
 from barometre.scoring.run import ScoreReport, score_edition
 from barometre.storage import edition_repo, registry_repo, score_repo, social_repo
 
@@ -75,7 +75,7 @@ def print_distribution(
         values = [r.value for r in members if r.value is not None]
         grades = Counter(r.grade for r in members if r.grade)
         table.add_row(
-            peer_group_label(group),
+            peer_group_short(group),
             fmt_int(len(members)),
             fmt_int(sum(grades.values())),
             _fr(median(values)) if values else "—",
@@ -83,12 +83,17 @@ def print_distribution(
             *(fmt_int(grades[g]) for g in GRADES),
         )
     context.console.print(table)
-    where = (
-        "la méthodologie"
-        if report.calibrated_on == "méthodologie"
-        else f"l'édition {report.calibrated_on}"
-        + (" (calibrées maintenant)" if report.calibrated_now else "")
-    )
+    if report.calibrated_on is None:
+        where = (
+            "un partage provisoire (trop peu de scores bien couverts pour calibrer : "
+            "rien n'est gardé)"
+        )
+    elif report.calibrated_on == "méthodologie":
+        where = "la méthodologie"
+    else:
+        where = f"l'édition {report.calibrated_on}" + (
+            " (calibrées maintenant)" if report.calibrated_now else ""
+        )
     bands = " ; ".join(f"{g} ≥ {_fr(b)}" for g, b in zip(GRADES, report.bands, strict=False))
     context.console.print(
         f"Bornes des notes ({bands}) tirées de {where}. Une note n'est donnée qu'avec une "
@@ -278,7 +283,7 @@ def diff_command(
         a = means[0].get(group, (None, 0))[0]
         b = means[1].get(group, (None, 0))[0]
         table.add_row(
-            peer_group_label(group), _fr(a), _fr(b), _fr(None if a is None or b is None else b - a)
+            peer_group_short(group), _fr(a), _fr(b), _fr(None if a is None or b is None else b - a)
         )
     context.console.print(table)
     moves = criterion_moves(changes)

@@ -619,19 +619,36 @@ def show(
 def evaluate(ctx: typer.Context) -> None:
     """Qualité mesurée des classements par thème et par mode (échantillon étiqueté)."""
     from barometre.social.analysis.evaluation import (
+        ModeReport,
+        ThemeReport,
         evaluate_modes,
         evaluate_themes,
         format_report,
         load_labelled,
     )
     from barometre.social.analysis.modes import classify_mode
-    from barometre.social.analysis.themes import classify_themes
+    from barometre.social.analysis.themes import classify_themes, load_themes
 
     context: AppContext = ctx.obj
     rows = load_labelled(split="test")
-    context.console.print(
-        format_report(evaluate_themes(rows, classify_themes)), markup=False, highlight=False
-    )
-    context.console.print(
-        format_report(evaluate_modes(rows, classify_mode)), markup=False, highlight=False
-    )
+    version = load_themes().version
+    reports: list[ThemeReport | ModeReport] = [
+        evaluate_themes(rows, classify_themes, title=f"lexique {version}, moitié test"),
+        evaluate_modes(rows, classify_mode, title=f"lexique {version}, moitié test"),
+    ]
+    try:
+        from barometre.social.analysis.model import train_mode_model
+
+        model = train_mode_model(load_labelled(split="dev"))
+    except ConfigurationError as exc:
+        context.err.print(f"[dim]{exc}[/dim]")
+    else:
+        reports.append(
+            evaluate_modes(
+                rows,
+                model.predict,
+                title="modèle scikit-learn appris sur la moitié dev, moitié test",
+            )
+        )
+    for report in reports:
+        context.console.print(format_report(report), markup=False, highlight=False)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from statistics import quantiles
 
 from barometre.methodology import Methodology
@@ -137,6 +138,27 @@ def peer_group(authority: Authority) -> str:
     return authority.kind.value
 
 
+SHORT_BANDS = (
+    "< 500",
+    "500–2 000",
+    "2 000–3 500",
+    "3 500–10 000",
+    "10 000–50 000",
+    "50 000–100 000",
+    "> 100 000",
+)
+
+
+def peer_group_short(group: str) -> str:
+    """A short label for tables: « Communes 500–2 000 », « EPCI CC »…"""
+    kind, _, rest = group.partition(":")
+    if kind == "commune":
+        return f"Communes {SHORT_BANDS[int(rest) - 1]}"
+    if kind == "epci":
+        return f"EPCI {rest}"
+    return {"region": "Régions", "departement": "Départements"}.get(kind, group)
+
+
 def peer_group_label(group: str) -> str:
     kind, _, rest = group.partition(":")
     if kind == "commune":
@@ -171,15 +193,14 @@ def calibrate_bands(values: Sequence[float]) -> tuple[float, float, float, float
     A is the top fifth of the calibration population, E the bottom fifth. With fewer
     than five values the bands are the even split of the 0–100 scale.
     """
+    even = (80.0, 60.0, 40.0, 20.0)
     if len(values) < 5:
-        return (80.0, 60.0, 40.0, 20.0)
+        return even
     cuts = quantiles(sorted(values), n=5, method="inclusive")  # 20, 40, 60, 80 %
-    return (
-        round(cuts[3], 1),
-        round(cuts[2], 1),
-        round(cuts[1], 1),
-        round(cuts[0], 1),
-    )
+    bands = (round(cuts[3], 1), round(cuts[2], 1), round(cuts[1], 1), round(cuts[0], 1))
+    if not all(a > b for a, b in pairwise(bands)):
+        return even  # a distribution with too many equal scores cannot be cut in five
+    return bands
 
 
 def grade(

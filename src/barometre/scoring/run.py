@@ -30,6 +30,11 @@ from barometre.scoring.engine import (
 from barometre.storage import registry_repo, score_repo, social_repo
 from barometre.storage.score_repo import ScoreRow
 
+# A national calibration needs at least this many scores with enough coverage, each
+# measured in at least this many dimensions (a site audited, not only the registry).
+MIN_CALIBRATION = 50
+CALIBRATION_DIMENSIONS = 4
+
 
 @dataclass
 class ScoreReport:
@@ -82,8 +87,20 @@ def _bands(
         if kept is not None:
             report.calibrated_on = kept[0]
             return kept[1]
-    values = [s.value for s in scored if s.value is not None and s.coverage >= rules.min_coverage]
+    values = [
+        s.value
+        for s in scored
+        if s.value is not None
+        and s.coverage >= rules.min_coverage
+        and sum(1 for d in s.dimensions if d.measured) >= CALIBRATION_DIMENSIONS
+    ]
     bands = calibrate_bands(values)
+    if len(values) < MIN_CALIBRATION and not demo:
+        # Too few well-covered scores (an edition measured from the registry alone):
+        # provisional bands, never kept as the methodology's calibration.
+        report.calibrated_on = None
+        score_repo.forget_calibration(engine, methodology.version, edition)
+        return bands
     score_repo.keep_calibration(engine, methodology.version, edition, bands, len(values))
     report.calibrated_on, report.calibrated_now = edition, True
     return bands

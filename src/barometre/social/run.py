@@ -307,8 +307,7 @@ class SocialRun:
             )
         labels: dict[str, dict[str, Any]] = {}
         for post in posts:
-            found = classify_post(post)
-            labels[post.post_id] = {"themes": list(found.themes), "mode": found.mode}
+            labels[post.post_id] = classify_post(post).as_dict()
         history = social_repo.follower_history(
             self.engine, profile.platform, profile.account_id, until=profile.fetched_at.date()
         )

@@ -133,3 +133,14 @@ def keep_calibration(
                 calibrated_at=datetime.now(UTC),
             )
         )
+
+
+def forget_calibration(engine: Engine, methodology_version: str, edition: str) -> None:
+    """Drop the bands once calibrated on ``edition`` (it no longer qualifies)."""
+    with engine.begin() as connection:
+        connection.execute(
+            delete(grade_bands).where(
+                grade_bands.c.methodology_version == methodology_version,
+                grade_bands.c.edition_id == edition,
+            )
+        )
