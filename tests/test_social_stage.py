@@ -101,7 +101,9 @@ def test_open_platforms_are_read_and_closed_ones_recorded_as_presence(stage: Sta
 def test_social_criteria_are_measured_with_coverage(stage: Stage) -> None:
     results = {
         r.check_id: r
-        for r, _ in audit_repo.load_results(stage.engine, DEMO_EDITION, authority_id="commune:99101")
+        for r, _ in audit_repo.load_results(
+            stage.engine, DEMO_EDITION, authority_id="commune:99101"
+        )
     }
     for check_id in (
         "dialogue.activite_comptes",
@@ -110,13 +112,18 @@ def test_social_criteria_are_measured_with_coverage(stage: Stage) -> None:
         "coherence.liens_croises",
     ):
         result = results[check_id]
-        assert result.status in (Status.PASS, Status.PARTIAL, Status.FAIL), (check_id, result.reason)
+        assert result.status in (Status.PASS, Status.PARTIAL, Status.FAIL), (
+            check_id,
+            result.reason,
+        )
         assert result.reason and "compte(s) sur" in result.reason
         assert result.evidence and all(e.url for e in result.evidence)
     # a commune with only Facebook: presence, but nothing measurable
     only_closed = {
         r.check_id: r
-        for r, _ in audit_repo.load_results(stage.engine, DEMO_EDITION, authority_id="commune:99116")
+        for r, _ in audit_repo.load_results(
+            stage.engine, DEMO_EDITION, authority_id="commune:99116"
+        )
     }
     assert only_closed["dialogue.activite_comptes"].status is Status.NOT_MEASURABLE
 
