@@ -20,7 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from barometre.errors import MethodologyError
-from barometre.models import Authority, AuthorityKind
+from barometre.models import Authority, AuthorityKind, Status
 
 DEFAULT_VERSION = "2026.1"
 _ID = re.compile(r"^[a-z]+\.[a-z0-9_]+$")
@@ -68,6 +68,9 @@ class Criterion(_Strict):
     name: str
     nature: Literal["obligation", "recommandation"]
     basis: str
+    # Short French recommendation shown to a collectivité that fails or partly passes
+    # the criterion (what to do, and the reference it rests on).
+    advice: str = ""
     modes: tuple[Literal["S", "R", "N", "A"], ...]
     weight: float = Field(gt=0)
     kinds: tuple[AuthorityKind, ...] = ()
@@ -88,6 +91,19 @@ class Criterion(_Strict):
     @property
     def legal(self) -> bool:
         return self.nature == "obligation"
+
+    def missing_status(self, authority: Authority) -> Status:
+        """The status of this criterion for a collectivité that has no stored result.
+
+        The audit stores only the decided results of a collectivité without a site; a
+        criterion it never evaluated is therefore not applicable when its rules say so
+        or when there is no site, and otherwise **not measurable** (a declared site that
+        the edition did not capture). Scores and the published pages use this one rule.
+        """
+        effect, _ = self.applicability(authority)
+        if effect == "not_applicable" or authority.website is None:
+            return Status.NOT_APPLICABLE
+        return Status.NOT_MEASURABLE
 
     def applicability(self, authority: Authority) -> tuple[str, str | None]:
         """``("applies" | "not_applicable" | "bonus", reason)`` for this collectivité."""

@@ -60,11 +60,7 @@ def complete_results(
         if found is not None:
             out.append(found)
             continue
-        effect, _ = criterion.applicability(authority)
-        if effect == "not_applicable" or authority.website is None:
-            out.append(Result(criterion.id, Status.NOT_APPLICABLE))
-        else:
-            out.append(Result(criterion.id, Status.NOT_MEASURABLE))
+        out.append(Result(criterion.id, criterion.missing_status(authority)))
     return out
 
 

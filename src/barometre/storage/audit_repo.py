@@ -19,7 +19,7 @@ def _evidence_json(evidence: Iterable[Evidence]) -> list[dict[str, str]]:
     return [{k: v for k, v in asdict(e).items() if v is not None} for e in evidence]
 
 
-def _evidence(data: Any) -> tuple[Evidence, ...]:
+def evidence_from_json(data: Any) -> tuple[Evidence, ...]:
     if not isinstance(data, list):
         return ()
     known = set(Evidence.__dataclass_fields__)
@@ -159,7 +159,7 @@ def load_results(
                     value=r.value,
                     confidence=Confidence(r.confidence),
                     reason=r.reason,
-                    evidence=_evidence(r.evidence),
+                    evidence=evidence_from_json(r.evidence),
                 ),
                 r.measured_at,
             )
@@ -167,13 +167,13 @@ def load_results(
         ]
 
 
-def _finding(r: Any) -> Finding:
+def finding_from_row(r: Any) -> Finding:
     return Finding(
         category=r.category,
         name=r.name,
         url=r.url,
         handle=r.handle,
-        evidence=(_evidence(r.evidence) or (None,))[0],
+        evidence=(evidence_from_json(r.evidence) or (None,))[0],
         confidence=Confidence(r.confidence),
     )
 
@@ -185,7 +185,7 @@ def load_findings(engine: Engine, edition: str, authority_id: str) -> list[Findi
             .where(findings.c.edition_id == edition, findings.c.authority_id == authority_id)
             .order_by(findings.c.id)
         )
-        return [_finding(r) for r in rows]
+        return [finding_from_row(r) for r in rows]
 
 
 def findings_by_authority(
@@ -198,7 +198,7 @@ def findings_by_authority(
     out: dict[str, list[Finding]] = {}
     with engine.connect() as connection:
         for r in connection.execute(query.order_by(findings.c.authority_id, findings.c.id)):
-            out.setdefault(r.authority_id, []).append(_finding(r))
+            out.setdefault(r.authority_id, []).append(finding_from_row(r))
     return out
 
 
