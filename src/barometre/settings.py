@@ -71,6 +71,15 @@ class Settings(BaseSettings):
     social_per_host_delay: float = 1.0
     """Seconds between two requests to one platform host (Mastodon allows 300 per 5 min)."""
 
+    publish_publisher: str | None = None
+    """Who publishes the site (legal notice): name and address."""
+    publish_director: str | None = None
+    """Directeur ou directrice de la publication (legal notice)."""
+    publish_host: str | None = None
+    """The site's host: name, address, telephone (legal notice)."""
+    publish_contact: str | None = None
+    """Contact e-mail or page for visitors and collectivités (explanations, disputes)."""
+
     @field_validator("capture_allow_networks")
     @classmethod
     def _check_networks(cls, value: list[str]) -> list[str]:

@@ -154,3 +154,14 @@ def load_site_archive(path: Path) -> SiteArchive:
     if not path.exists():
         raise StorageError(f"{path} : archive introuvable.")
     return asyncio.run(_load(path))
+
+
+def screenshot(path: Path, viewport: str = "desktop") -> bytes | None:
+    """The screenshot the capture took of the home page (``None`` when not rendered)."""
+    prefix = f"urn:barometre:screenshot:{viewport}:"
+    with path.open("rb") as handle:
+        for record in ArchiveIterator(handle):
+            uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+            if record.rec_type == "resource" and uri.startswith(prefix):
+                return bytes(record.content_stream().read())
+    return None

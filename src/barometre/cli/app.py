@@ -13,7 +13,15 @@ from rich.console import Console
 
 from barometre import __version__
 from barometre.capture.preflight import network_reachable
-from barometre.cli import audit_cmd, capture_cmd, demo, registry_cmd, score_cmd, social_cmd
+from barometre.cli import (
+    audit_cmd,
+    capture_cmd,
+    demo,
+    publish_cmd,
+    registry_cmd,
+    score_cmd,
+    social_cmd,
+)
 from barometre.cli.context import AppContext, ensure_registry
 from barometre.cli.render import print_stats
 from barometre.errors import BarometreError
@@ -33,6 +41,8 @@ app.command("explain")(audit_cmd.explain)
 app.add_typer(social_cmd.app, name="social")
 app.command("score")(score_cmd.score)
 app.add_typer(score_cmd.edition_app, name="edition")
+app.command("publish")(publish_cmd.publish)
+app.command("serve")(publish_cmd.serve)
 err_console = Console(stderr=True)
 
 

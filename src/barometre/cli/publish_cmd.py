@@ -1,0 +1,160 @@
+"""``barometre publish`` and ``barometre serve``: the static site of an edition.
+
+The CLI is the one place that knows every stage: it gathers what the site shows from
+the scoring stage (recommendations, national figures, providers), the capture archives
+(screenshots) and the charts, and hands it to the site builder, which reads the rest
+from storage.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import Engine
+
+from barometre.capture.archive import screenshot
+from barometre.cli.audit_cmd import load_methodology
+from barometre.cli.capture_cmd import check_edition
+from barometre.cli.context import AppContext
+from barometre.cli.render import fmt_int
+from barometre.errors import ConfigurationError
+from barometre.methodology import Methodology
+from barometre.publish.serve import make_server
+from barometre.publish.site.builder import BuildReport, SiteBuilder, SiteInputs
+from barometre.storage import capture_repo, edition_repo, publish_repo
+
+
+def _screenshots(engine: Engine, edition: str) -> Any:
+    paths = capture_repo.archive_paths(engine, edition)
+
+    def find(authority_id: str) -> bytes | None:
+        path = paths.get(authority_id)
+        if path is None or not Path(path).exists():
+            return None
+        try:
+            return screenshot(Path(path))
+        except (OSError, ValueError):
+            return None
+
+    return find
+
+
+def site_inputs(
+    context: AppContext, engine: Engine, edition: str, methodology: Methodology
+) -> SiteInputs:
+    """Everything the other stages give the site (each part optional)."""
+    inputs = SiteInputs(screenshot=_screenshots(engine, edition))
+    settings = context.settings
+    inputs.publisher = {
+        key: value
+        for key, value in (
+            ("publisher", settings.publish_publisher),
+            ("director", settings.publish_director),
+            ("host", settings.publish_host),
+            ("contact", settings.publish_contact),
+        )
+        if value
+    }
+    exports = settings.data_dir / "exports" / edition
+    if exports.is_dir():
+        inputs.exports = exports
+    return inputs
+
+
+def run_publish(
+    context: AppContext,
+    edition: str,
+    out: Path | None = None,
+    *,
+    only: Sequence[str] | None = None,
+    engine: Engine | None = None,
+    methodology: str = "",
+    extra: Mapping[str, Any] | None = None,
+) -> BuildReport:
+    edition = check_edition(edition or f"{date.today():%Y-%m}")
+    engine = engine or context.engine
+    info = edition_repo.get_edition(engine, edition)
+    grid = load_methodology(methodology or (info.methodology_version or ""))
+    target = out or context.settings.data_dir / "site" / edition
+    total = len(publish_repo.scored_ids(engine, edition)) if only is None else len(only)
+    if total == 0:
+        raise ConfigurationError(
+            f"Aucun score dans l'édition {edition} : lancez d'abord « barometre score »."
+        )
+    inputs = site_inputs(context, engine, edition, grid)
+    for key, value in (extra or {}).items():
+        setattr(inputs, key, value)
+    with Progress(
+        TextColumn("[bold]Publication"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=context.err,
+    ) as progress:
+        task = progress.add_task("bulletins", total=total)
+        builder = SiteBuilder(
+            engine,
+            edition,
+            target,
+            grid,
+            inputs=inputs,
+            only=list(only) if only is not None else None,
+            on_card=lambda aid: progress.update(task, advance=1, description=aid),
+        )
+        report = builder.build()
+    seconds = f"{report.seconds:.1f}".replace(".", ",")
+    context.console.print(
+        f"Site de l'édition {edition} : {fmt_int(report.pages)} pages dont "
+        f"{fmt_int(report.cards)} bulletins, {fmt_int(report.bytes // 1024)} ko, en "
+        f"{seconds} s, dans {target}."
+    )
+    return report
+
+
+def publish(
+    ctx: typer.Context,
+    edition: Annotated[str, typer.Option("--edition", "-e", help="Édition AAAA-MM.")] = "",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Dossier du site (défaut : <données>/site/<édition>)."),
+    ] = None,
+    only: Annotated[
+        list[str] | None, typer.Option("--only", help="Identifiants des bulletins à produire.")
+    ] = None,
+) -> None:
+    """Construire le site statique de l'édition (classements, cartes, bulletins…)."""
+    run_publish(ctx.obj, edition, out, only=only)
+
+
+def serve_folder(context: AppContext, folder: Path, host: str, port: int) -> None:
+    if not (folder / "index.html").exists():
+        raise ConfigurationError(
+            f"{folder} ne contient pas de site publié : lancez d'abord « barometre publish »."
+        )
+    server = make_server(folder, host, port)
+    address = f"http://{host}:{server.server_address[1]}/"
+    context.console.print(f"Aperçu du site sur {address} (Ctrl-C pour arrêter).")
+    with contextlib.suppress(KeyboardInterrupt), server:
+        server.serve_forever()
+
+
+def serve(
+    ctx: typer.Context,
+    folder: Annotated[
+        Path | None, typer.Argument(help="Dossier du site (défaut : celui de l'édition).")
+    ] = None,
+    edition: Annotated[str, typer.Option("--edition", "-e", help="Édition AAAA-MM.")] = "",
+    host: Annotated[str, typer.Option("--host", help="Adresse d'écoute.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port (0 : libre).")] = 8000,
+) -> None:
+    """Prévisualiser le site publié sur la boucle locale."""
+    context: AppContext = ctx.obj
+    target = folder or context.settings.data_dir / "site" / (edition or f"{date.today():%Y-%m}")
+    serve_folder(context, target, host, port)

@@ -1,0 +1,1 @@
+"""The static site of an edition: pages, templates, styles and scripts."""

@@ -1,0 +1,185 @@
+"""The site's own institutional pages: legal notice, accessibility statement, privacy,
+contact, open data, site map.
+
+The barometer holds collectivités to these obligations; its own site meets them too
+(and is audited with the barometer's own checks). The publisher's details are settings
+(``publish_*``); when they are missing the pages say what is missing rather than
+inventing it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from barometre.publish.site import formatting
+
+MISSING = "à compléter par l'éditeur de ce site (réglage publish_{})"
+
+
+def _value(publisher: Mapping[str, str], key: str) -> str:
+    return publisher.get(key) or MISSING.format(key)
+
+
+def _paragraphs(*items: str | Markup) -> Markup:
+    return Markup("").join(Markup("<p>{}</p>\n").format(item) for item in items)
+
+
+def pages(site: Mapping[str, Any], publisher: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    name = escape(site["title"])
+    contact = _value(publisher, "contact")
+    built = formatting.french_date(site["built"])
+    legal_notice = Markup(
+        "<h2>Éditeur</h2>{}<h2>Directeur de la publication</h2>{}<h2>Hébergeur</h2>{}"
+        "<h2>Propriété et réutilisation</h2>{}"
+    ).format(
+        _paragraphs(f"{_value(publisher, 'publisher')} — contact : {contact}."),
+        _paragraphs(_value(publisher, "director")),
+        _paragraphs(_value(publisher, "host")),
+        _paragraphs(
+            "Les données publiées (mesures, scores, preuves) sont sous Licence Ouverte 2.0 "
+            "(Etalab) : vous pouvez les réutiliser librement en citant la source. Le logiciel "
+            "qui les produit est libre (AGPL-3.0-or-later). Les données du registre des "
+            "collectivités restent sous leurs licences d'origine, citées dans la page "
+            "données ouvertes."
+        ),
+    )
+    accessibility = Markup(
+        "<h2>Déclaration d'accessibilité</h2>{}<h2>État de conformité</h2>{}"
+        "<h2>Contenus non accessibles</h2>{}<h2>Établissement de cette déclaration</h2>{}"
+        "<h2>Retour d'information et contact</h2>{}<h2>Voies de recours</h2>{}"
+        "<h2>Schéma pluriannuel</h2>{}"
+    ).format(
+        _paragraphs(
+            f"L'éditeur de {name} s'engage à rendre son site accessible, conformément à "
+            "l'article 47 de la loi n° 2005-102 du 11 février 2005. Cette déclaration "
+            "d'accessibilité s'applique au site du baromètre."
+        ),
+        _paragraphs(
+            f"Ce site est {escape(site['accessibility_status'])} avec le référentiel général "
+            "d'amélioration de l'accessibilité (RGAA), version 4.1.2. Chaque page est contrôlée "
+            "automatiquement à chaque publication (axe-core et contrôles statiques du "
+            "baromètre) ; un audit complet par une personne qualifiée reste à faire, d'où la "
+            "mention « partiellement conforme » tant qu'il n'a pas eu lieu."
+        ),
+        _paragraphs(
+            "Les graphiques et cartes sont doublés d'un tableau de données ; sans JavaScript, "
+            "tout le contenu reste disponible. Les captures d'écran des sites des collectivités "
+            "sont des illustrations : leur contenu est décrit par les résultats des critères."
+        ),
+        _paragraphs(f"Cette déclaration a été établie le {built}, à la publication de l'édition."),
+        _paragraphs(
+            f"Si vous n'arrivez pas à accéder à un contenu ou à un service, contactez l'éditeur "
+            f"({contact}) pour être orienté vers une alternative accessible."
+        ),
+        _paragraphs(
+            "Si vous constatez un défaut d'accessibilité vous empêchant d'accéder à un contenu "
+            "et que vous n'obtenez pas de réponse satisfaisante, vous pouvez écrire au Défenseur "
+            "des droits, contacter le délégué du Défenseur des droits de votre région, ou "
+            "envoyer un courrier gratuit (Défenseur des droits, libre réponse 71120, 75342 Paris "
+            "CEDEX 07)."
+        ),
+        _paragraphs(
+            "Le schéma pluriannuel de mise en accessibilité et son plan d'action annuel "
+            "tiennent en un engagement : aucune publication sans contrôle automatique sans "
+            "erreur, et un audit RGAA complet avant la première édition nationale publique."
+        ),
+    )
+    privacy = Markup("<h2>Données personnelles</h2>{}<h2>Cookies et traceurs</h2>{}").format(
+        _paragraphs(
+            f"{name} ne collecte aucune donnée personnelle sur ses visiteurs : pas de compte, "
+            "pas de formulaire, pas de journal de consultation exploité. Finalité du site : "
+            "publier des mesures sur les collectivités, qui sont des personnes morales.",
+            "Les comptes sociaux mesurés sont ceux des collectivités ; les commentaires et "
+            "les auteurs des réponses ne sont ni publiés ni conservés (seuls des nombres le "
+            "sont). Durée de conservation des mesures : celle de l'archive des éditions. Aucun "
+            "sous-traitant ne reçoit de donnée des visiteurs.",
+            f"Pour exercer vos droits (accès, rectification, opposition) ou pour toute question : "
+            f"{contact}. Vous pouvez aussi saisir la CNIL.",
+        ),
+        _paragraphs(
+            "Ce site ne dépose aucun cookie et n'utilise aucun traceur ni mesure d'audience ; il "
+            "ne charge aucune ressource d'un site tiers (polices, scripts et graphiques sont "
+            "servis par le site lui-même)."
+        ),
+    )
+    contact_page = Markup("{}<h2>Expliquer ou contester un résultat</h2>{}").format(
+        _paragraphs(f"Écrire à l'éditeur : {contact}."),
+        _paragraphs(
+            "Une collectivité peut envoyer une explication ou une contestation sur un résultat "
+            "(critère, date, texte). Elle est publiée à côté du résultat, pour une durée "
+            "limitée, sans modifier la mesure : la mesure suivante dira si la situation a "
+            "changé. Les preuves de chaque résultat (adresse, texte trouvé, en-tête) sont dans "
+            "le bulletin de la collectivité."
+        ),
+    )
+    return {
+        "mentions-legales.html": {"title": "Mentions légales", "body": legal_notice},
+        "accessibilite.html": {"title": "Accessibilité", "body": accessibility},
+        "donnees-personnelles.html": {"title": "Données personnelles et cookies", "body": privacy},
+        "contact.html": {"title": "Contact", "body": contact_page},
+        "404.html": {
+            "title": "Page introuvable",
+            "body": _paragraphs(
+                Markup(
+                    "La page demandée n'existe pas. <a href=\"/index.html\">Retour à l'accueil</a>."
+                )
+            ),
+        },
+    }
+
+
+def open_data(exports: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    if exports:
+        items = Markup("").join(
+            Markup('<li><a href="{}">{}</a> ({})</li>\n').format(
+                e["path"], e["name"], formatting.number(e["bytes"] / 1024, 0) + "\u202fko"
+            )
+            for e in exports
+        )
+        listing = Markup("<ul>\n{}</ul>").format(items)
+    else:
+        listing = _paragraphs(
+            "Les fichiers de cette édition ne sont pas joints à cette publication : produisez-les "
+            "avec « barometre export ».",
+        )
+    body = Markup("{}<h2>Fichiers</h2>{}<h2>Sources</h2>{}").format(
+        _paragraphs(
+            "Toutes les données de l'édition sont ouvertes : CSV (UTF-8) décrits par un schéma "
+            "Table Schema, JSON, Parquet et une base SQLite prête pour Datasette. Licence "
+            "Ouverte 2.0 (Etalab)."
+        ),
+        listing,
+        _paragraphs(
+            "Registre des collectivités : découpage administratif (Etalab, Licence Ouverte 2.0), "
+            "Annuaire de l'administration (DILA, Licence Ouverte 2.0), listes de noms de domaine "
+            "publics (Etalab), observatoire OpenDataFrance ; fonds de carte : IGN et INSEE via "
+            "france-geojson (Licence Ouverte)."
+        ),
+    )
+    return {"title": "Données ouvertes", "body": body}
+
+
+def site_map(groups: Iterable[Any], title: Callable[[str], str]) -> dict[str, Any]:
+    from barometre.publish.site.views import ranking_path
+
+    items = [
+        ("index.html", "Accueil"),
+        ("classements/index.html", "Classements"),
+        *((ranking_path(g.id), title(g.id)) for g in groups),
+        ("cartes.html", "Cartes"),
+        ("recherche.html", "Chercher une collectivité"),
+        ("prestataires.html", "Prestataires et CMS"),
+        ("methodologie.html", "Méthodologie"),
+        ("donnees.html", "Données ouvertes"),
+        ("mentions-legales.html", "Mentions légales"),
+        ("accessibilite.html", "Accessibilité"),
+        ("donnees-personnelles.html", "Données personnelles et cookies"),
+        ("contact.html", "Contact"),
+    ]
+    body = Markup("<ul>\n{}</ul>").format(
+        Markup("").join(Markup('<li><a href="{}">{}</a></li>\n').format(u, t) for u, t in items)
+    )
+    return {"title": "Plan du site", "body": body}

@@ -1,0 +1,101 @@
+/* Baromètre numérique des territoires : tri et filtre des classements, recherche.
+   Amélioration progressive : sans JavaScript, les tableaux complets restent lisibles. */
+"use strict";
+(function () {
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+  function cellValue(row, index, kind) {
+    var cell = row.children[index];
+    var raw = cell.getAttribute("data-valeur");
+    if (raw === null) { raw = cell.textContent.trim(); }
+    if (kind === "nombre") { var n = parseFloat(raw); return isNaN(n) ? -Infinity : n; }
+    return fold(raw);
+  }
+  function setupTable(table) {
+    var tools = document.querySelector('[data-tableau="' + table.id + '"]');
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    var headers = table.tHead.rows[0].cells;
+    Array.prototype.forEach.call(headers, function (th, index) {
+      var kind = th.getAttribute("data-tri");
+      if (!kind) { return; }
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "tri";
+      button.textContent = th.textContent;
+      th.textContent = "";
+      th.appendChild(button);
+      button.addEventListener("click", function () {
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        Array.prototype.forEach.call(headers, function (other) { other.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        rows.sort(function (a, b) {
+          var x = cellValue(a, index, kind), y = cellValue(b, index, kind);
+          if (x < y) { return ascending ? -1 : 1; }
+          if (x > y) { return ascending ? 1 : -1; }
+          return 0;
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+      });
+    });
+    if (!tools) { return; }
+    tools.hidden = false;
+    var input = tools.querySelector('input[type="search"]');
+    var grade = tools.querySelector("select");
+    var count = tools.querySelector('[role="status"]');
+    function apply() {
+      var needle = fold(input.value.trim());
+      var wanted = grade ? grade.value : "";
+      var shown = 0;
+      rows.forEach(function (row) {
+        var match = (!needle || fold(row.textContent).indexOf(needle) !== -1) &&
+          (!wanted || row.getAttribute("data-note") === wanted);
+        row.hidden = !match;
+        if (match) { shown += 1; }
+      });
+      count.textContent = shown + " collectivité" + (shown > 1 ? "s" : "") + " affichée" + (shown > 1 ? "s" : "") + " sur " + rows.length + ".";
+    }
+    input.addEventListener("input", apply);
+    if (grade) { grade.addEventListener("change", apply); }
+    apply();
+  }
+  function setupSearch(form) {
+    var input = form.querySelector("input");
+    var list = document.getElementById("resultats");
+    var count = document.getElementById("resultats-compte");
+    var index = null;
+    var root = form.getAttribute("data-index").replace(/recherche\.json$/, "");
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+    function load() {
+      if (index) { return Promise.resolve(index); }
+      return fetch(form.getAttribute("data-index")).then(function (r) { return r.json(); }).then(function (data) {
+        index = data.map(function (item) { item.cle = fold(item.n + " " + item.c); return item; });
+        return index;
+      });
+    }
+    input.addEventListener("input", function () {
+      var needle = fold(input.value.trim());
+      if (needle.length < 2) { list.textContent = ""; count.textContent = ""; return; }
+      load().then(function (items) {
+        var found = items.filter(function (item) { return item.cle.indexOf(needle) !== -1; }).slice(0, 50);
+        list.textContent = "";
+        found.forEach(function (item) {
+          var li = document.createElement("li");
+          var a = document.createElement("a");
+          a.href = root + item.u;
+          a.textContent = item.n;
+          li.appendChild(a);
+          li.appendChild(document.createTextNode(" — " + item.t + " " + item.c + (item.s !== null ? ", score " + item.s : "")));
+          list.appendChild(li);
+        });
+        count.textContent = found.length ? found.length + " résultat" + (found.length > 1 ? "s" : "") + (found.length === 50 ? " (50 premiers)" : "") + "." : "Aucun résultat.";
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("table.classement"), setupTable);
+    var form = document.querySelector("form.recherche");
+    if (form) { setupSearch(form); }
+  });
+})();

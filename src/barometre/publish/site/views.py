@@ -1,0 +1,329 @@
+"""Page contexts: storage rows turned into what a template shows (pure functions).
+
+Templates only lay out what these functions prepare: every label is French, every
+figure comes with its denominator or its coverage, every crawled string stays a string
+(the templates escape it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from barometre.methodology import Criterion, Methodology
+from barometre.models import (
+    AccountState,
+    Authority,
+    AuthorityKind,
+    CheckResult,
+    Evidence,
+    Finding,
+    SocialAccount,
+    Status,
+)
+from barometre.storage.publish_repo import Card, RankRow
+from barometre.storage.score_repo import ScoreRow
+
+# Slugs of peer groups in URLs.
+GROUP_ORDER = (
+    "region",
+    "departement",
+    "epci:Métropole",
+    "epci:CU",
+    "epci:CA",
+    "epci:CC",
+    "commune:7",
+    "commune:6",
+    "commune:5",
+    "commune:4",
+    "commune:3",
+    "commune:2",
+    "commune:1",
+)
+COMMUNE_BANDS = (
+    "moins de 500 habitants",
+    "500 à 2 000 habitants",
+    "2 000 à 3 500 habitants",
+    "3 500 à 10 000 habitants",
+    "10 000 à 50 000 habitants",
+    "50 000 à 100 000 habitants",
+    "plus de 100 000 habitants",
+)
+SOCIAL_FIGURES = (
+    ("followers", "Abonnés"),
+    ("posts_per_week", "Publications par semaine"),
+    ("days_since_last_post", "Jours depuis la dernière publication"),
+    ("reply_share", "Réponses à des usagers"),
+    ("pure_republication_share", "Simple relais du site"),
+    ("alt_text_share", "Images avec texte alternatif"),
+    ("good_practice_level", "Indice de bonnes pratiques (1 à 5)"),
+)
+PERCENT = frozenset({"reply_share", "pure_republication_share", "alt_text_share"})
+
+
+def group_slug(group: str) -> str:
+    kind, _, rest = group.partition(":")
+    if kind == "commune":
+        return f"communes-{rest}"
+    if kind == "epci":
+        return "epci-" + rest.lower().replace("é", "e")
+    return {"region": "regions", "departement": "departements"}.get(kind, kind or "autres")
+
+
+def group_title(group: str) -> str:
+    kind, _, rest = group.partition(":")
+    if kind == "commune":
+        index = int(rest) - 1
+        band = COMMUNE_BANDS[index] if 0 <= index < len(COMMUNE_BANDS) else rest
+        return f"Communes de {band}"
+    if kind == "epci":
+        names = {
+            "CC": "Communautés de communes",
+            "CA": "Communautés d'agglomération",
+            "CU": "Communautés urbaines",
+            "Métropole": "Métropoles",
+        }
+        return names.get(rest, f"Intercommunalités ({rest})")
+    return {"region": "Régions", "departement": "Départements"}.get(kind, group)
+
+
+def group_sort_key(group: str) -> tuple[int, str]:
+    return (GROUP_ORDER.index(group) if group in GROUP_ORDER else len(GROUP_ORDER), group)
+
+
+def card_path(kind: str, code: str) -> str:
+    safe = "".join(c for c in code if c.isalnum())
+    return f"collectivites/{kind}/{safe}.html"
+
+
+def ranking_path(group: str, departement: str | None = None) -> str:
+    slug = group_slug(group)
+    if departement is None:
+        return f"classements/{slug}.html"
+    return f"classements/{slug}/{''.join(c for c in departement if c.isalnum())}.html"
+
+
+@dataclass(frozen=True)
+class CriterionLine:
+    criterion: Criterion
+    status: Status
+    value: float | None
+    reason: str | None
+    evidence: tuple[Evidence, ...]
+    measured: bool
+    explanation: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class DimensionBlock:
+    id: str
+    code: str
+    name: str
+    question: str
+    weight: float
+    score: ScoreRow | None
+    lines: tuple[CriterionLine, ...]
+    peer_mean: float | None = None
+
+
+@dataclass(frozen=True)
+class AccountLine:
+    platform: str
+    handle: str
+    url: str
+    state: str
+    readable: bool
+    source: str
+    reason: str | None
+    figures: tuple[tuple[str, str, str], ...]  # (label, value, source)
+    found_at: str | None
+
+
+@dataclass
+class CardContext:
+    authority: Authority
+    kind_label: str
+    global_score: ScoreRow | None
+    group_title: str
+    group_size: int | None
+    dimensions: list[DimensionBlock]
+    accounts: list[AccountLine]
+    findings: Mapping[str, list[Finding]]
+    history: list[tuple[str, float | None, str | None]]
+    recommendations: list[Mapping[str, Any]] = field(default_factory=list)
+    screenshot: str | None = None
+    counts: Mapping[str, int] = field(default_factory=dict)
+
+
+def _lines(
+    authority: Authority,
+    criteria: Sequence[Criterion],
+    results: Mapping[str, CheckResult],
+    explanations: Mapping[str, Mapping[str, Any]],
+) -> tuple[CriterionLine, ...]:
+    lines = []
+    for criterion in criteria:
+        result = results.get(criterion.id)
+        if result is None:
+            status = criterion.missing_status(authority)
+            reason = (
+                "Critère non applicable à cette collectivité."
+                if status is Status.NOT_APPLICABLE
+                else "Non mesuré dans cette édition (site non capturé)."
+            )
+            lines.append(
+                CriterionLine(
+                    criterion, status, None, reason, (), False, explanations.get(criterion.id)
+                )
+            )
+            continue
+        lines.append(
+            CriterionLine(
+                criterion,
+                result.status,
+                result.value,
+                result.reason,
+                result.evidence,
+                result.status in (Status.PASS, Status.PARTIAL, Status.FAIL),
+                explanations.get(criterion.id),
+            )
+        )
+    return tuple(lines)
+
+
+def _figure(name: str, account: SocialAccount) -> tuple[str, str, str] | None:
+    from barometre.publish.site.formatting import number, percent
+
+    metric = account.metrics.get(name)
+    if metric is None or metric.value is None:
+        if name == "followers" and account.profile.followers is not None:
+            exact = "" if account.profile.followers_exact else " (arrondi)"
+            return (
+                "Abonnés",
+                number(account.profile.followers) + exact,
+                account.profile.source.label,
+            )
+        return None
+    label = dict(SOCIAL_FIGURES)[name]
+    value = (
+        percent(metric.value)
+        if name in PERCENT
+        else number(metric.value, 1 if name == "posts_per_week" else 0)
+    )
+    if name == "followers" and not metric.detail.get("exact", True):
+        value += " (arrondi)"
+    return label, value, metric.source.label
+
+
+def account_lines(accounts: Iterable[SocialAccount]) -> list[AccountLine]:
+    out = []
+    for account in sorted(accounts, key=lambda a: (a.profile.platform, a.profile.handle)):
+        profile = account.profile
+        figures = tuple(f for f in (_figure(n, account) for n, _ in SOCIAL_FIGURES) if f)
+        out.append(
+            AccountLine(
+                platform=profile.platform,
+                handle=profile.handle,
+                url=profile.url,
+                state=profile.state.label,
+                readable=profile.state is AccountState.OK,
+                source=profile.source.label,
+                reason=profile.reason if profile.state is not AccountState.OK else None,
+                figures=figures,
+                found_at=account.found_at,
+            )
+        )
+    return out
+
+
+def card_context(
+    card: Card,
+    methodology: Methodology,
+    *,
+    group_sizes: Mapping[str, int],
+    peer_means: Mapping[tuple[str, str], float],
+    explanations: Mapping[str, Mapping[str, Any]] | None = None,
+    recommendations: Sequence[Mapping[str, Any]] = (),
+    screenshot: str | None = None,
+) -> CardContext:
+    results = {r.check_id: r for r, _ in card.results}
+    global_score = card.global_score
+    group = global_score.peer_group if global_score and global_score.peer_group else ""
+    dimensions = []
+    for dimension, criteria in methodology.by_dimension():
+        dimensions.append(
+            DimensionBlock(
+                dimension.id,
+                dimension.code,
+                dimension.name,
+                dimension.question,
+                dimension.weight,
+                card.scores.get(dimension.id),
+                _lines(card.authority, criteria, results, explanations or {}),
+                peer_means.get((group, dimension.id)),
+            )
+        )
+    found: dict[str, list[Finding]] = {}
+    for finding in card.findings:
+        if finding.category != "social":
+            found.setdefault(finding.category, []).append(finding)
+    counts: dict[str, int] = {}
+    for block in dimensions:
+        for line in block.lines:
+            counts[line.status.value] = counts.get(line.status.value, 0) + 1
+    return CardContext(
+        authority=card.authority,
+        kind_label=card.authority.kind.label,
+        global_score=global_score,
+        group_title=group_title(group) if group else "",
+        group_size=group_sizes.get(group),
+        dimensions=dimensions,
+        accounts=account_lines(card.social),
+        findings=found,
+        history=card.history,
+        recommendations=list(recommendations),
+        screenshot=screenshot,
+        counts=counts,
+    )
+
+
+def place_of(authority: Authority, names: Mapping[tuple[str, str], str]) -> str:
+    """« Département de l'Exemple (99), Région Val-d'Exemple » — where it sits."""
+    parts = []
+    if authority.kind is not AuthorityKind.DEPARTEMENT and authority.departement:
+        dep = names.get(("departement", authority.departement))
+        parts.append(f"{dep} ({authority.departement})" if dep else authority.departement)
+    if authority.kind is not AuthorityKind.REGION and authority.region:
+        region = names.get(("region", authority.region))
+        if region:
+            parts.append(region)
+    return ", ".join(parts)
+
+
+@dataclass
+class Group:
+    id: str
+    slug: str
+    title: str
+    rows: list[RankRow] = field(default_factory=list)
+
+    @property
+    def scored(self) -> int:
+        return sum(1 for r in self.rows if r.value is not None)
+
+    @property
+    def graded(self) -> int:
+        return sum(1 for r in self.rows if r.grade)
+
+
+def groups_of(rows: Iterable[RankRow]) -> list[Group]:
+    groups: dict[str, Group] = {}
+    for row in rows:
+        group = groups.get(row.peer_group)
+        if group is None:
+            group = groups[row.peer_group] = Group(
+                row.peer_group, group_slug(row.peer_group), group_title(row.peer_group)
+            )
+        group.rows.append(row)
+    return sorted(groups.values(), key=lambda g: group_sort_key(g.id))
