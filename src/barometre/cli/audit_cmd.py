@@ -344,7 +344,10 @@ def explain(
         AuthorityKind | None, typer.Option("--type", help="Type si le code est ambigu.")
     ] = None,
 ) -> None:
-    """Afficher le résultat d'un critère pour une collectivité, avec ses preuves."""
+    """Afficher le résultat d'un critère pour une collectivité, avec ses preuves et
+    l'explication ou la contestation de la collectivité s'il y en a une."""
+    from barometre.cli.reco_cmd import print_explanations  # lives with the explanation commands
+
     context: AppContext = ctx.obj
     edition = check_edition(edition or f"{date.today():%Y-%m}")
     criterion = bundled().criterion(check_id)
@@ -370,6 +373,7 @@ def explain(
                 )
             else:
                 context.console.print(f"  Pas de résultat dans l'édition {edition}.")
+            print_explanations(context.console, engine, authority.id, criterion.id, edition)
             continue
         result, measured_at = rows[0]
         value = "—" if result.value is None else f"{result.value:.2f}".replace(".", ",")
@@ -393,3 +397,4 @@ def explain(
                 if v
             ]
             context.console.print("  Preuve — " + " ; ".join(parts), markup=False, highlight=False)
+        print_explanations(context.console, engine, authority.id, criterion.id, edition)

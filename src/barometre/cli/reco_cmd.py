@@ -1,0 +1,475 @@
+"""``barometre recommend``, ``barometre providers`` and ``barometre explanation``.
+
+Recommendations rank a collectivité's failed and partial criteria; the provider view
+shows which CMS and web providers concentrate failures; explanations and disputes of
+collectivités are imported from CSV or TOML files and shown beside the results, which
+they never change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+from sqlalchemy import Engine
+
+from barometre.cli.capture_cmd import check_edition
+from barometre.cli.context import AppContext, ensure_registry
+from barometre.cli.render import fmt_int, fmt_share
+from barometre.errors import ConfigurationError, StorageError, UnknownAuthorityError
+from barometre.methodology import DEFAULT_VERSION, Methodology, bundled, load
+from barometre.models import Authority, AuthorityKind, Evidence, Status
+from barometre.scoring import explanations as expl
+from barometre.scoring.engine import peer_group_label
+from barometre.scoring.recommendations import (
+    DEFAULT_MIN_SITES,
+    Plan,
+    Recommendation,
+    peer_shares,
+    pick_labels,
+    provider_view,
+    recommend,
+)
+from barometre.storage import (
+    audit_repo,
+    edition_repo,
+    explanation_repo,
+    reco_repo,
+    registry_repo,
+    score_repo,
+)
+from barometre.storage.explanation_repo import Explanation
+
+explanation_app = typer.Typer(
+    help="Explications et contestations des collectivités, affichées à côté des résultats."
+)
+
+STATUS_WORDS = {Status.PARTIAL: "partiel", Status.FAIL: "échec"}
+CATEGORY_LABELS = {"cms": "CMS", "provider": "prestataire"}
+# Display names of the CMS slugs that discovery finds (checks/discovery.py).
+CMS_NAMES = {
+    "wordpress": "WordPress",
+    "drupal": "Drupal",
+    "joomla": "Joomla",
+    "spip": "SPIP",
+    "typo3": "TYPO3",
+    "wix": "Wix",
+    "hugo": "Hugo",
+    "frontpage": "FrontPage",
+}
+EVIDENCE_SHOWN = 3
+
+
+class ProviderKind(StrEnum):
+    tous = "tous"
+    cms = "cms"
+    prestataire = "prestataire"
+
+
+def _fr(value: float, digits: int = 2) -> str:
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
+def _pct(share: float) -> str:
+    return f"{share * 100:.0f} %"
+
+
+def _grid(version: str | None) -> Methodology:
+    return bundled(version or DEFAULT_VERSION)
+
+
+def edition_reference(engine: Engine, edition: str) -> date:
+    """The day explanations are judged on for ``edition`` (see :mod:`scoring.explanations`)."""
+    try:
+        return expl.reference_date(edition)  # AAAA-MM: the end of its month
+    except ValueError:
+        info = edition_repo.get_edition(engine, edition)
+        return expl.reference_date(edition, info.created_at)
+
+
+def find_authorities(engine: Engine, code: str, kind: AuthorityKind | None) -> list[Authority]:
+    if ":" in code:
+        found = registry_repo.load_authorities(engine, ids=[code])
+    else:
+        found = registry_repo.load_authorities(engine, codes=[code], kinds=[kind] if kind else None)
+    if not found:
+        raise UnknownAuthorityError(f"Aucune collectivité pour le code « {code} ».")
+    return found
+
+
+# --- explanations beside a result ---------------------------------------------------------
+
+
+def explanation_lines(items: Sequence[Explanation], on: date) -> list[str]:
+    """French lines describing the explanations of one result for a day ``on``."""
+    lines = []
+    for item, state in expl.current_state(items, on):
+        who = f" — {item.author}" if item.author else ""
+        if state is expl.State.CURRENT:
+            head = (
+                f"{expl.label(item).capitalize()} de la collectivité (reçue le "
+                f"{item.received_on:%d/%m/%Y}, valable jusqu'au {item.expires_on:%d/%m/%Y})"
+            )
+        elif state is expl.State.EXPIRED:
+            head = (
+                f"{expl.label(item).capitalize()} expirée le {item.expires_on:%d/%m/%Y} "
+                f"(reçue le {item.received_on:%d/%m/%Y})"
+            )
+        else:
+            head = (
+                f"{expl.label(item).capitalize()} reçue le {item.received_on:%d/%m/%Y}, "
+                "après cette édition (elle vaut pour les éditions suivantes)"
+            )
+        lines.append(f"{head} : « {item.text} »{who}")
+    return lines
+
+
+def print_explanations(
+    console: Console, engine: Engine, authority_id: str, check_id: str, edition: str
+) -> None:
+    """The explanations and disputes of one result, for ``barometre explain``: shown
+    beside the measured result, which they leave as it is."""
+    items = explanation_repo.load(engine, authority_ids=[authority_id], check_id=check_id)
+    if not items:
+        return
+    try:
+        on = edition_reference(engine, edition)
+    except StorageError:
+        on = date.today()
+    for line in explanation_lines(items, on):
+        console.print(f"  {line}", markup=False, highlight=False)
+    console.print(
+        "  [dim]Le résultat mesuré reste celui affiché : une explication ou une "
+        "contestation est publiée à côté, sans le modifier.[/dim]"
+    )
+
+
+# --- recommendations ----------------------------------------------------------------------
+
+
+def _evidence(item: Evidence) -> str:
+    parts = [
+        f"{label} : {value}"
+        for label, value in (
+            ("adresse", item.url),
+            ("texte", item.text),
+            ("en-tête", item.header),
+            ("sélecteur", item.selector),
+            ("note", item.note),
+        )
+        if value
+    ]
+    return " ; ".join(parts)
+
+
+def _print_recommendation(
+    console: Console, rank: int, item: Recommendation, on: date, authority_code: str
+) -> None:
+    console.print(
+        f"[bold]{rank}. {item.code} {item.name}[/bold] — {item.nature} — "
+        f"{STATUS_WORDS.get(item.status, item.status.value)} (valeur {_fr(item.value)})",
+        highlight=False,
+    )
+    peers = (
+        f"{_pct(item.peers.share)} des pairs réussissent ({fmt_int(item.peers.passed)} sur "
+        f"{fmt_int(item.peers.measured)} mesurés)"
+        if item.peers.measured
+        else "aucun pair mesuré sur ce critère"
+    )
+    console.print(
+        f"   Priorité {_fr(item.priority * 100)} = poids {_fr(item.weight * 100)} % du "
+        f"score × écart {_fr(item.gap)} × {peers}",
+        highlight=False,
+    )
+    console.print(f"   À faire : {item.advice}", markup=False, highlight=False)
+    if item.legal_basis:
+        console.print(f"   Base légale : {item.legal_basis}", markup=False, highlight=False)
+    elif item.bonus:
+        console.print(f"   Obligation comptée en bonus seulement : {item.bonus}", markup=False)
+    else:
+        console.print(f"   Référence : {item.criterion.basis}", markup=False, highlight=False)
+    if item.reason:
+        console.print(f"   Motif : {item.reason}", markup=False, highlight=False)
+    for evidence in item.evidence[:EVIDENCE_SHOWN]:
+        console.print(f"   Preuve — {_evidence(evidence)}", markup=False, highlight=False)
+    if len(item.evidence) > EVIDENCE_SHOWN:
+        console.print(
+            f"   … {len(item.evidence) - EVIDENCE_SHOWN} autre(s) preuve(s) : barometre explain "
+            f"{authority_code} {item.code}",
+            markup=False,
+            highlight=False,
+        )
+    for line in explanation_lines(item.explanations, on):
+        console.print(f"   {line}", markup=False, highlight=False)
+
+
+def print_plan(
+    console: Console, authority: Authority, plan: Plan, edition: str, on: date, limit: int = 0
+) -> None:
+    shown = plan.recommendations if limit <= 0 else plan.recommendations[:limit]
+    console.print(
+        f"[bold]{escape(authority.name)}[/bold] ({authority.id}) — édition {edition}, "
+        f"groupe de pairs : "
+        f"{peer_group_label(plan.peer_group)}",
+        highlight=False,
+    )
+    console.print(
+        f"{fmt_int(len(plan.recommendations))} critère(s) à améliorer, {fmt_int(plan.passed)} "
+        f"réussi(s), {fmt_int(plan.not_applicable)} non applicable(s), "
+        f"{fmt_int(len(plan.to_verify))} à vérifier."
+    )
+    if not plan.recommendations:
+        console.print("Aucun critère en échec ni partiel dans cette édition.")
+    for rank, item in enumerate(shown, 1):
+        console.print()
+        _print_recommendation(console, rank, item, on, authority.id)
+    if len(shown) < len(plan.recommendations):
+        console.print(
+            f"\n… et {fmt_int(len(plan.recommendations) - len(shown))} autre(s) "
+            "(--limit 0 pour tout afficher)."
+        )
+    if plan.to_verify:
+        console.print("\n[bold]À vérifier[/bold] (non mesurés, jamais comptés comme des échecs) :")
+        for check in plan.to_verify:
+            console.print(
+                f" • {check.criterion.code} {check.criterion.name} : {check.reason}",
+                markup=False,
+                highlight=False,
+            )
+            for line in explanation_lines(check.explanations, on):
+                console.print(f"   {line}", markup=False, highlight=False)
+    console.print(
+        "\n[dim]Priorité = poids du critère dans le score global × écart à la réussite × "
+        "part des collectivités du même groupe qui réussissent déjà ce critère.[/dim]"
+    )
+
+
+def recommend_command(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Code INSEE, SIREN ou identifiant (commune:75056).")],
+    edition: Annotated[str, typer.Option("--edition", "-e", help="Édition AAAA-MM.")] = "",
+    kind: Annotated[
+        AuthorityKind | None, typer.Option("--type", help="Type si le code est ambigu.")
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", help="Recommandations affichées (0 : toutes).")
+    ] = 0,
+) -> None:
+    """Les critères à améliorer d'une collectivité, par priorité, avec preuves et conseils."""
+    context: AppContext = ctx.obj
+    edition = check_edition(edition or f"{date.today():%Y-%m}")
+    engine = context.engine
+    info = edition_repo.get_edition(engine, edition)
+    grid = _grid(info.methodology_version)
+    on = expl.reference_date(edition, info.created_at)
+    for authority in find_authorities(engine, code, kind):
+        group = reco_repo.peer_group_of(engine, edition, authority.id)
+        if group is None:
+            raise ConfigurationError(
+                f"{authority.name} ({authority.id}) n'a pas de score dans l'édition {edition} : "
+                f"lancez d'abord « barometre score -e {edition} »."
+            )
+        shares = peer_shares(reco_repo.peer_status_counts(engine, edition, group))
+        results = [
+            r for r, _ in audit_repo.load_results(engine, edition, authority_id=authority.id)
+        ]
+        notes: dict[str, list[Explanation]] = {}
+        for item in explanation_repo.load(engine, authority_ids=[authority.id]):
+            notes.setdefault(item.check_id, []).append(item)
+        plan = recommend(authority, results, grid, group, shares, notes)
+        score = score_repo.load_scores(engine, edition, authority_id=authority.id, scope="global")
+        print_plan(context.console, authority, plan, edition, on, limit)
+        if score and score[0].value is not None:
+            context.console.print(
+                f"[dim]Score global {_fr(score[0].value, 1)} sur 100, couverture "
+                f"{_pct(score[0].coverage)}.[/dim]"
+            )
+
+
+# --- provider view --------------------------------------------------------------------------
+
+
+def providers_command(
+    ctx: typer.Context,
+    edition: Annotated[str, typer.Option("--edition", "-e", help="Édition AAAA-MM.")] = "",
+    min_sites: Annotated[
+        int, typer.Option("--min-sites", min=1, help="Sites au moins par CMS ou prestataire.")
+    ] = DEFAULT_MIN_SITES,
+    criteria: Annotated[
+        int, typer.Option("--criteres", min=0, help="Critères listés par prestataire (0 : tous).")
+    ] = 5,
+    what: Annotated[ProviderKind, typer.Option("--type", help="CMS, prestataires ou tous.")] = (
+        ProviderKind.tous
+    ),
+) -> None:
+    """Les CMS et prestataires dont les sites concentrent des échecs, contre le national."""
+    context: AppContext = ctx.obj
+    edition = check_edition(edition or f"{date.today():%Y-%m}")
+    engine = context.engine
+    info = edition_repo.get_edition(engine, edition)
+    grid = _grid(info.methodology_version)
+    categories = {
+        ProviderKind.tous: ("cms", "provider"),
+        ProviderKind.cms: ("cms",),
+        ProviderKind.prestataire: ("provider",),
+    }[what]
+    with context.err.status(f"Échecs par CMS et prestataire, édition {edition}…"):
+        members = reco_repo.provider_sites(engine, edition, categories)
+        profiles = provider_view(
+            members,
+            reco_repo.provider_status_counts(
+                engine, edition, min_sites=min_sites, categories=categories
+            ),
+            reco_repo.national_status_counts(engine, edition),
+            grid,
+            labels=pick_labels(reco_repo.provider_labels(engine, edition, categories)),
+            min_sites=min_sites,
+        )
+    if not members:
+        context.console.print(
+            f"Aucun CMS ni prestataire relevé dans l'édition {edition} (ils viennent de l'audit "
+            "des sites capturés)."
+        )
+        return
+    if not profiles:
+        context.console.print(
+            f"Aucun CMS ni prestataire sur au moins {fmt_int(min_sites)} sites dans l'édition "
+            f"{edition} ({fmt_int(len(members))} relevé(s) en tout ; voir --min-sites)."
+        )
+        return
+    for profile in profiles:
+        kind = CATEGORY_LABELS[profile.category]
+        if profile.category == "cms":
+            profile = replace(profile, label=CMS_NAMES.get(profile.name, profile.label))
+        table = Table(
+            title=Text(
+                f"{profile.label} ({kind}) : {fmt_int(profile.sites)} site(s), "
+                f"{_fr(profile.excess, 1)} échec(s) de plus qu'au taux national"
+            ),
+            title_justify="left",
+        )
+        for label in ("Critère", "Échecs", "Taux", "National", "Taux national", "Excès"):
+            table.add_column(label, justify="left" if label == "Critère" else "right")
+        rows = profile.concentrated()
+        shown = rows if criteria == 0 else rows[:criteria]
+        for row in shown:
+            table.add_row(
+                f"{row.criterion.code} {row.criterion.name}",
+                f"{fmt_int(row.failed)} / {fmt_int(row.measured)}",
+                fmt_share(row.failed, row.measured),
+                f"{fmt_int(row.national_failed)} / {fmt_int(row.national_measured)}",
+                fmt_share(row.national_failed, row.national_measured),
+                f"+{_fr(row.excess, 1)}",
+            )
+        if shown:
+            context.console.print(table)
+            top = shown[0]
+            context.console.print(
+                f"{profile.label} : {fmt_int(profile.sites)} sites, « {top.criterion.name} » en "
+                f"échec sur {fmt_share(top.failed, top.measured)} ({fmt_int(top.failed)} sur "
+                f"{fmt_int(top.measured)}) contre {fmt_share(top.national_failed, top.national_measured)}"
+                " au national.",
+                markup=False,
+                highlight=False,
+            )
+        else:
+            context.console.print(
+                f"{profile.label} ({kind}) : {fmt_int(profile.sites)} site(s), aucun critère plus "
+                "souvent en échec qu'au national.",
+                markup=False,
+                highlight=False,
+            )
+    context.console.print(
+        "[dim]Échec : statut « échec » parmi les sites mesurés sur le critère (non applicables "
+        "et non mesurables exclus) ; national : toutes les collectivités de l'édition mesurées "
+        "sur le critère ; excès : échecs observés moins échecs attendus au taux national. Un CMS "
+        "ou un prestataire n'est pas responsable de tout ce que ses sites publient.[/dim]"
+    )
+
+
+# --- explanation import / list --------------------------------------------------------------
+
+
+@explanation_app.command("import")
+def import_command(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="Fichier CSV ou TOML d'explications.")],
+    methodology: Annotated[
+        str, typer.Option("--methodologie", help="Version embarquée ou fichier TOML.")
+    ] = "",
+) -> None:
+    """Importer des explications et contestations (CSV ou TOML) ; réimporter ne change rien."""
+    context: AppContext = ctx.obj
+    grid = load(Path(methodology)) if methodology.endswith(".toml") else _grid(methodology)
+    items = expl.read_file(path, grid)
+    ensure_registry(context)
+    engine = context.engine
+    expl.check_authorities(path, items, lambda ids: explanation_repo.known_authorities(engine, ids))
+    report = explanation_repo.store(engine, items)
+    context.console.print(
+        f"{path.name} : {fmt_int(report.added)} ajoutée(s), {fmt_int(report.updated)} mise(s) à "
+        f"jour, {fmt_int(report.unchanged)} déjà présente(s). Elles s'affichent à côté des "
+        "résultats et ne changent aucun résultat mesuré.",
+        highlight=False,
+    )
+
+
+@explanation_app.command("list")
+def list_command(
+    ctx: typer.Context,
+    code: Annotated[
+        str | None, typer.Argument(help="Code ou identifiant de collectivité (toutes sinon).")
+    ] = None,
+    kind: Annotated[
+        AuthorityKind | None, typer.Option("--type", help="Type si le code est ambigu.")
+    ] = None,
+    edition: Annotated[
+        str,
+        typer.Option(
+            "--edition", "-e", help="État jugé à la date de cette édition (sinon : ce jour)."
+        ),
+    ] = "",
+) -> None:
+    """Les explications et contestations enregistrées, avec leur état (en vigueur, expirée…)."""
+    context: AppContext = ctx.obj
+    engine = context.engine
+    on = edition_reference(engine, check_edition(edition)) if edition else date.today()
+    ids = None
+    if code:
+        ids = [a.id for a in find_authorities(engine, code, kind)]
+    items = explanation_repo.load(engine, authority_ids=ids)
+    if not items:
+        context.console.print("Aucune explication enregistrée.")
+        return
+    names = {
+        a.id: a.name
+        for a in registry_repo.load_authorities(engine, ids=sorted({i.authority_id for i in items}))
+    }
+    grid = bundled()
+    codes = {c.id: c.code for c in grid.criteria}
+    table = Table(title=f"Explications et contestations (état au {on:%d/%m/%Y})")
+    for label in ("Collectivité", "Critère", "Nature", "Reçue le", "Expire le", "État"):
+        table.add_column(label, no_wrap=label in ("Critère", "Reçue le", "Expire le"))
+    table.add_column("Texte", overflow="fold", ratio=1)
+    for item in items:
+        state = expl.state(item, on)
+        text = item.text if len(item.text) <= 120 else item.text[:119] + "…"
+        table.add_row(
+            Text(f"{names.get(item.authority_id, '')} ({item.authority_id})"),
+            codes.get(item.check_id, item.check_id),
+            expl.label(item),
+            f"{item.received_on:%d/%m/%Y}",
+            f"{item.expires_on:%d/%m/%Y}",
+            state.label,
+            Text(text + (f" — {item.author}" if item.author else "")),
+        )
+    context.console.print(table)
