@@ -50,7 +50,8 @@ from barometre.storage import (
 from barometre.storage.explanation_repo import Explanation
 
 explanation_app = typer.Typer(
-    help="Explications et contestations des collectivités, affichées à côté des résultats."
+    help="Explications et contestations des collectivités, affichées à côté des résultats.",
+    no_args_is_help=True,
 )
 
 STATUS_WORDS = {Status.PARTIAL: "partiel", Status.FAIL: "échec"}
