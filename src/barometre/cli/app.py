@@ -18,6 +18,7 @@ from barometre.cli import (
     capture_cmd,
     demo,
     publish_cmd,
+    reco_cmd,
     registry_cmd,
     score_cmd,
     social_cmd,
@@ -43,6 +44,9 @@ app.command("score")(score_cmd.score)
 app.add_typer(score_cmd.edition_app, name="edition")
 app.command("publish")(publish_cmd.publish)
 app.command("serve")(publish_cmd.serve)
+app.command("recommend")(reco_cmd.recommend_command)
+app.command("providers")(reco_cmd.providers_command)
+app.add_typer(reco_cmd.explanation_app, name="explanation")
 err_console = Console(stderr=True)
 
 

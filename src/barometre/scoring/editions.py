@@ -46,7 +46,10 @@ def manifest_sha256(manifest: Mapping[str, Any]) -> str:
 
 
 def methodology_sha256(methodology: Methodology) -> str:
-    return hashlib.sha256(methodology.model_dump_json().encode("utf-8")).hexdigest()
+    """Digest of what decides results and scores: advice texts are left out, so that a
+    rewording of a recommendation never makes a frozen edition look altered."""
+    data = methodology.model_dump_json(exclude={"criteria": {"__all__": {"advice"}}})
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
 def _archives(engine: Engine, edition: str, data_dir: Path) -> list[Path]:
