@@ -27,7 +27,12 @@ from barometre.errors import ConfigurationError
 from barometre.methodology import Methodology
 from barometre.publish.serve import make_server
 from barometre.publish.site.builder import BuildReport, SiteBuilder, SiteInputs
-from barometre.storage import capture_repo, edition_repo, publish_repo
+from barometre.scoring.explanations import State as ExplanationState
+from barometre.scoring.explanations import label as explanation_label
+from barometre.scoring.explanations import reference_date
+from barometre.scoring.explanations import state as explanation_state
+from barometre.scoring.recommendations import peer_shares, recommend
+from barometre.storage import capture_repo, edition_repo, explanation_repo, publish_repo, reco_repo
 
 
 def _screenshots(engine: Engine, edition: str) -> Any:
@@ -45,11 +50,71 @@ def _screenshots(engine: Engine, edition: str) -> Any:
     return find
 
 
+RECOMMENDATIONS_SHOWN = 5
+
+
+def _recommendations(engine: Engine, edition: str, methodology: Methodology) -> Any:
+    """The ranked recommendations of each card, with the peer shares counted once."""
+    shares = peer_shares(reco_repo.peer_status_counts(engine, edition))
+
+    def for_card(card: publish_repo.Card) -> list[dict[str, Any]]:
+        group = card.global_score.peer_group if card.global_score else None
+        if not group:
+            return []
+        plan = recommend(card.authority, [r for r, _ in card.results], methodology, group, shares)
+        out = []
+        for item in plan.recommendations[:RECOMMENDATIONS_SHOWN]:
+            out.append(
+                {
+                    "code": item.code,
+                    "name": item.name,
+                    "nature": item.nature,
+                    "advice": item.advice,
+                    "basis": item.legal_basis,
+                    "peers_text": (
+                        f"{fmt_int(item.peers.passed)} collectivité(s) comparable(s) sur "
+                        f"{fmt_int(item.peers.measured)} mesurée(s) le réussissent déjà."
+                    ),
+                }
+            )
+        return out
+
+    return for_card
+
+
+def _explanations(engine: Engine, edition: str, created: Any) -> Any:
+    """The explanations and disputes in force on the edition's reference date."""
+    on = reference_date(edition, created)
+
+    def for_chunk(ids: Sequence[str]) -> dict[str, dict[str, dict[str, Any]]]:
+        out: dict[str, dict[str, dict[str, Any]]] = {}
+        for (authority_id, check_id), items in explanation_repo.current_many(
+            engine, on, ids
+        ).items():
+            item = items[-1]
+            if explanation_state(item, on) is not ExplanationState.CURRENT:
+                continue
+            out.setdefault(authority_id, {})[check_id] = {
+                "label": explanation_label(item).capitalize(),
+                "text": item.text,
+                "received": item.received_on,
+                "expires": item.expires_on,
+            }
+        return out
+
+    return for_chunk
+
+
 def site_inputs(
     context: AppContext, engine: Engine, edition: str, methodology: Methodology
 ) -> SiteInputs:
     """Everything the other stages give the site (each part optional)."""
-    inputs = SiteInputs(screenshot=_screenshots(engine, edition))
+    info = edition_repo.get_edition(engine, edition)
+    inputs = SiteInputs(
+        screenshot=_screenshots(engine, edition),
+        recommendations=_recommendations(engine, edition, methodology),
+        explanations=_explanations(engine, edition, info.created_at),
+    )
     settings = context.settings
     inputs.publisher = {
         key: value

@@ -62,7 +62,7 @@ Chart = Callable[..., Markup | None]
 class SiteInputs:
     """What other stages computed, for the site to show (all optional)."""
 
-    recommendations: Callable[[str], Sequence[Mapping[str, Any]]] | None = None
+    recommendations: Callable[[publish_repo.Card], Sequence[Mapping[str, Any]]] | None = None
     explanations: (
         Callable[[Sequence[str]], Mapping[str, Mapping[str, Mapping[str, Any]]]] | None
     ) = None
@@ -299,9 +299,7 @@ class SiteBuilder:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(png)
                 screenshot = shot
-        recommendations = (
-            self.inputs.recommendations(authority.id) if self.inputs.recommendations else ()
-        )
+        recommendations = self.inputs.recommendations(card) if self.inputs.recommendations else ()
         context = card_context(
             card,
             self.methodology,
