@@ -494,17 +494,12 @@ def fill(engine: Engine) -> None:
     )
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def hand_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "sqlite":
-        engine = open_database(f"sqlite:///{tmp_path / 'hand.sqlite3'}")
-    else:
-        engine = request.getfixturevalue("postgres_engine")
-        upgrade(engine)
-    fill(engine)
-    yield engine
-    if request.param == "sqlite":
-        engine.dispose()
+@pytest.fixture
+def hand_engine(any_engine: Engine) -> Engine:
+    """The hand-made edition, on SQLite and on PostgreSQL (``any_engine``)."""
+    upgrade(any_engine)
+    fill(any_engine)
+    return any_engine
 
 
 def _figures(report: stats.NationalStats) -> dict[tuple[str, str, str], Figure]:
@@ -578,6 +573,7 @@ def test_edition_figures_on_a_hand_made_edition(hand_engine: Engine) -> None:
     assert budget.n == 2 and budget.reason == "n < 4"
 
 
+@pytest.mark.postgres
 def test_sqlite_and_postgresql_give_the_same_figures(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
