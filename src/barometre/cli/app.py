@@ -22,6 +22,7 @@ from barometre.cli import (
     registry_cmd,
     score_cmd,
     social_cmd,
+    stats_cmd,
 )
 from barometre.cli.context import AppContext, ensure_registry
 from barometre.cli.render import print_stats
@@ -47,6 +48,7 @@ app.command("serve")(publish_cmd.serve)
 app.command("recommend")(reco_cmd.recommend_command)
 app.command("providers")(reco_cmd.providers_command)
 app.add_typer(reco_cmd.explanation_app, name="explanation")
+app.command("stats")(stats_cmd.stats)
 err_console = Console(stderr=True)
 
 
