@@ -27,11 +27,13 @@ from barometre.errors import ConfigurationError
 from barometre.methodology import Methodology
 from barometre.publish.serve import make_server
 from barometre.publish.site.builder import BuildReport, SiteBuilder, SiteInputs
+from barometre.scoring.budget import read_budget
 from barometre.scoring.explanations import State as ExplanationState
 from barometre.scoring.explanations import label as explanation_label
 from barometre.scoring.explanations import reference_date
 from barometre.scoring.explanations import state as explanation_state
 from barometre.scoring.recommendations import peer_shares, recommend
+from barometre.scoring.stats import edition_stats, group_label
 from barometre.storage import capture_repo, edition_repo, explanation_repo, publish_repo, reco_repo
 
 
@@ -105,6 +107,84 @@ def _explanations(engine: Engine, edition: str, created: Any) -> Any:
     return for_chunk
 
 
+FIGURE_SECTIONS = (
+    ("presence", "Présence sur les réseaux sociaux"),
+    ("grandes_communes", "Les 50 communes les plus peuplées"),
+    ("pratiques", "Pratiques sur les réseaux sociaux"),
+    ("registre", "Sites et messageries (registre)"),
+)
+
+
+def _coverage(measured: int, eligible: int) -> str:
+    if not eligible:
+        return "—"
+    return f"{fmt_int(measured)} sur {fmt_int(eligible)} mesurées ({measured * 100 // eligible} %)"
+
+
+def national_figures(
+    engine: Engine, edition: str, methodology: Methodology
+) -> list[dict[str, Any]]:
+    """The edition's national figures as sections of rows, each with its denominator
+    and its coverage (a figure nobody could measure is left out of the home page)."""
+    found = edition_stats(engine, edition, methodology, read_budget())
+    sections: list[dict[str, Any]] = []
+    for key, title in FIGURE_SECTIONS:
+        rows = [
+            {
+                "label": f"{group_label(f.group)} — {f.label}",
+                "share": f.share,
+                "numerator": f.numerator,
+                "denominator": f.denominator,
+                "coverage_text": _coverage(f.measured, f.eligible),
+                "group": f.group,
+            }
+            for f in found.figures
+            if f.section == key and f.denominator and (key != "presence" or f.numerator)
+        ]
+        if rows:
+            sections.append({"title": title, "key": key, "rows": rows})
+    legal = [
+        {
+            "label": f"{group_label(s.group)} — {s.code} {s.name}",
+            "share": s.share("pass"),
+            "numerator": s.passed,
+            "denominator": s.measured,
+            "coverage_text": _coverage(s.measured, s.eligible),
+            "group": s.group,
+        }
+        for s in found.statuses
+        if s.section == "conformite" and s.measured
+    ]
+    if legal:
+        sections.append(
+            {"title": "Obligations légales (part réussie)", "key": "conformite", "rows": legal}
+        )
+    correlations = [
+        {
+            "label": f"{group_label(c.group)} — {c.label}",
+            "share": None,
+            "numerator": c.n,
+            "denominator": c.eligible,
+            "coverage_text": (
+                f"ρ = {c.rho:.2f} [{c.low:.2f} ; {c.high:.2f}]".replace(".", ",")
+                if c.rho is not None and c.low is not None and c.high is not None
+                else f"non calculable ({c.reason})"
+            ),
+            "group": c.group,
+        }
+        for c in found.correlations
+    ]
+    if correlations:
+        sections.append(
+            {
+                "title": "Corrélations de Spearman (intervalle à 95 %)",
+                "key": "correlations",
+                "rows": correlations,
+            }
+        )
+    return sections
+
+
 def site_inputs(
     context: AppContext, engine: Engine, edition: str, methodology: Methodology
 ) -> SiteInputs:
@@ -114,6 +194,7 @@ def site_inputs(
         screenshot=_screenshots(engine, edition),
         recommendations=_recommendations(engine, edition, methodology),
         explanations=_explanations(engine, edition, info.created_at),
+        figures=national_figures(engine, edition, methodology),
     )
     settings = context.settings
     inputs.publisher = {
