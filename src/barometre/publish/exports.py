@@ -616,7 +616,7 @@ class JsonWriter(_Writer):
 
 
 class ParquetWriter(_Writer):
-    """Typed columns (int64, float64, bool, timestamp[s, UTC], string; JSON as text),
+    """Typed columns (int64, float64, bool, timestamp[ms, UTC], string; JSON as text),
     row groups of up to 100,000 rows, zstd; French descriptions in the field metadata."""
 
     def __init__(self, folder: Path, staging: Staging, info: PackageInfo) -> None:
@@ -633,7 +633,7 @@ class ParquetWriter(_Writer):
             "integer": pa.int64(),
             "number": pa.float64(),
             "boolean": pa.bool_(),
-            "datetime": pa.timestamp("s", tz="UTC"),
+            "datetime": pa.timestamp("ms", tz="UTC"),  # Parquet's coarsest unit
             "array": pa.string(),
             "object": pa.string(),
         }[f.type]
