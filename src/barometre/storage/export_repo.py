@@ -57,10 +57,13 @@ BATCH = 5000
 
 
 def _stream(engine: Engine, query: Select[Any]) -> Iterator[tuple[Any, ...]]:
-    with engine.connect() as connection:
-        result = connection.execution_options(yield_per=BATCH).execute(query)
-        for row in result:
-            yield tuple(row)
+    try:
+        with engine.connect() as connection:
+            result = connection.execution_options(yield_per=BATCH).execute(query)
+            for row in result:
+                yield tuple(row)
+    except SQLAlchemyError as exc:
+        raise StorageError(f"Lecture de la base impossible pendant l'export : {exc}") from exc
 
 
 def _authority_ids(edition: str) -> Any:
@@ -311,6 +314,16 @@ class PublicDatabase:
             raise StorageError(f"{path} : base publique impossible à créer ({exc}).") from exc
 
     def create(self, spec: PublicTable) -> None:
+        try:
+            self._create(spec)
+        except SQLAlchemyError as exc:
+            raise self._error(exc) from exc
+
+    def _error(self, exc: SQLAlchemyError) -> StorageError:
+        cause = getattr(exc, "orig", None) or exc
+        return StorageError(f"{self.path} : écriture de la base publique impossible ({cause}).")
+
+    def _create(self, spec: PublicTable) -> None:
         columns = [
             Column(c.name, _SQL_TYPES[c.type], nullable=not c.required) for c in spec.columns
         ]
@@ -331,7 +344,10 @@ class PublicDatabase:
     def insert(self, name: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
             # Positional rows straight to the driver's executemany: the fastest load.
-            self._connection.exec_driver_sql(self._tables[name][2], list(map(tuple, rows)))
+            try:
+                self._connection.exec_driver_sql(self._tables[name][2], list(map(tuple, rows)))
+            except SQLAlchemyError as exc:
+                raise self._error(exc) from exc
 
     def finish(self) -> None:
         """Build the indexes, gather the planner's statistics, commit and close."""
@@ -343,6 +359,8 @@ class PublicDatabase:
                     Index(name, *(table.c[c] for c in columns)).create(self._connection)
             self._connection.exec_driver_sql("ANALYZE")
             self._connection.commit()
+        except SQLAlchemyError as exc:
+            raise self._error(exc) from exc
         finally:
             self.close()
 
