@@ -17,6 +17,7 @@ from barometre.cli import (
     audit_cmd,
     capture_cmd,
     demo,
+    export_cmd,
     publish_cmd,
     reco_cmd,
     registry_cmd,
@@ -49,6 +50,7 @@ app.command("recommend")(reco_cmd.recommend_command)
 app.command("providers")(reco_cmd.providers_command)
 app.add_typer(reco_cmd.explanation_app, name="explanation")
 app.command("stats")(stats_cmd.stats)
+app.command("export")(export_cmd.export)
 err_console = Console(stderr=True)
 
 

@@ -204,14 +204,23 @@ def store_account(
         same = social_profiles.c.account_id == profile.account_id
         if found_url:
             same = or_(same, social_profiles.c.found_url == found_url)
-        connection.execute(
-            delete(social_profiles).where(
-                social_profiles.c.edition_id == edition,
-                social_profiles.c.authority_id == authority_id,
-                social_profiles.c.platform == profile.platform,
-                same,
-            )
+        earlier = (
+            social_profiles.c.edition_id == edition,
+            social_profiles.c.authority_id == authority_id,
+            social_profiles.c.platform == profile.platform,
+            same,
         )
+        for (old_id,) in connection.execute(select(social_profiles.c.account_id).where(*earlier)):
+            # a stable id that changed (read by handle, then by DID) leaves no metric behind
+            connection.execute(
+                delete(social_metrics).where(
+                    social_metrics.c.edition_id == edition,
+                    social_metrics.c.authority_id == authority_id,
+                    social_metrics.c.platform == profile.platform,
+                    social_metrics.c.account_id == old_id,
+                )
+            )
+        connection.execute(delete(social_profiles).where(*earlier))
         connection.execute(
             insert(social_profiles),
             [_profile_row(edition, authority_id, profile, found_at, notes, found_url)],
