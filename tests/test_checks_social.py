@@ -247,3 +247,26 @@ def test_a_frozen_edition_refuses_social_writes(engine: Engine) -> None:
     with pytest.raises(EditionFrozenError):
         social_repo.store_account(engine, "2025-03", TOWN.id, prof("mastodon"))
     assert not social_repo.has_social(engine, "2025-03")
+
+
+def test_a_changed_stable_id_replaces_the_profile_and_its_metrics(engine: Engine) -> None:
+    by_handle = SocialProfile(
+        "bluesky",
+        "ville-exemple.test",
+        "ville-exemple.test",
+        "https://bsky.app/profile/ville-exemple.test",
+        AccountState.OK,
+        NOW,
+        SocialSource.API,
+    )
+    metric = SocialMetric(
+        "bluesky", "ville-exemple.test", "posts_per_week", 2.0, SocialSource.API, 20
+    )
+    social_repo.store_account(
+        engine, "2025-03", TOWN.id, by_handle, found_url=by_handle.url, metrics=[metric]
+    )
+    by_did = replace(by_handle, account_id="did:plc:abc")
+    social_repo.store_account(engine, "2025-03", TOWN.id, by_did, found_url=by_handle.url)
+    accounts = social_repo.load_accounts(engine, "2025-03")[TOWN.id]
+    assert [a.profile.account_id for a in accounts] == ["did:plc:abc"]
+    assert social_repo.metric_values(engine, "2025-03", "posts_per_week") == []
