@@ -222,6 +222,7 @@ def run_publish(
     engine: Engine | None = None,
     methodology: str = "",
     extra: Mapping[str, Any] | None = None,
+    pdf: bool = False,
 ) -> BuildReport:
     edition = check_edition(edition or f"{date.today():%Y-%m}")
     engine = engine or context.engine
@@ -253,12 +254,14 @@ def run_publish(
             inputs=inputs,
             only=list(only) if only is not None else None,
             on_card=lambda aid: progress.update(task, advance=1, description=aid),
+            pdf=pdf,
         )
         report = builder.build()
     seconds = f"{report.seconds:.1f}".replace(".", ",")
     context.console.print(
         f"Site de l'édition {edition} : {fmt_int(report.pages)} pages dont "
-        f"{fmt_int(report.cards)} bulletins, {fmt_int(report.bytes // 1024)} ko, en "
+        f"{fmt_int(report.cards)} bulletins, {fmt_int(report.pdfs)} PDF, "
+        f"{fmt_int(report.bytes // 1024)} ko, en "
         f"{seconds} s, dans {target}."
     )
     return report
@@ -274,9 +277,13 @@ def publish(
     only: Annotated[
         list[str] | None, typer.Option("--only", help="Identifiants des bulletins à produire.")
     ] = None,
+    pdf: Annotated[
+        bool,
+        typer.Option("--pdf", help="Aussi chaque bulletin en PDF (la synthèse l'est toujours)."),
+    ] = False,
 ) -> None:
-    """Construire le site statique de l'édition (classements, cartes, bulletins…)."""
-    run_publish(ctx.obj, edition, out, only=only)
+    """Construire le site statique de l'édition (classements, cartes, bulletins, PDF)."""
+    run_publish(ctx.obj, edition, out, only=only, pdf=pdf)
 
 
 def serve_folder(context: AppContext, folder: Path, host: str, port: int) -> None:

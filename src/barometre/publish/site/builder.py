@@ -17,7 +17,7 @@ import json
 import shutil
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
@@ -30,6 +30,7 @@ from markupsafe import Markup
 from sqlalchemy import Engine
 
 from barometre.methodology import Methodology
+from barometre.publish.pdf import render_pdf
 from barometre.publish.serve import headers_file
 from barometre.publish.site import formatting, legal
 from barometre.publish.site.views import (
@@ -81,6 +82,7 @@ class BuildReport:
     out: Path
     pages: int = 0
     cards: int = 0
+    pdfs: int = 0
     bytes: int = 0
     seconds: float = 0.0
 
@@ -115,6 +117,7 @@ class SiteBuilder:
         split_above: int = 1500,
         only: Sequence[str] | None = None,
         on_card: Callable[[str], None] | None = None,
+        pdf: bool | Collection[str] = False,
     ) -> None:
         self.engine = engine
         self.edition = edition
@@ -125,6 +128,7 @@ class SiteBuilder:
         self.split_above = split_above
         self.only = only
         self.on_card = on_card
+        self.pdf = pdf
         self.env = _environment()
         self.work = out.with_name(out.name + ".en-cours")
         self.report = BuildReport(out)
@@ -132,7 +136,7 @@ class SiteBuilder:
 
     # -- writing ------------------------------------------------------------------------
 
-    def _write(self, path: str, template: str, **context: Any) -> None:
+    def _write(self, path: str, template: str, **context: Any) -> str:
         racine = _root(path)
         html = self.env.get_template(template).render(
             site=self.site, racine=racine, grades=GRADES, **context
@@ -142,6 +146,15 @@ class SiteBuilder:
         data = html.encode("utf-8")
         target.write_bytes(data)
         self.report.pages += 1
+        self.report.bytes += len(data)
+        return html
+
+    def _pdf(self, html: str, page: str, pdf: str) -> None:
+        data = render_pdf(html, self.work / page, self.work)
+        target = self.work / pdf
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        self.report.pdfs += 1
         self.report.bytes += len(data)
 
     def _chart(self, name: str, *args: Any, **kwargs: Any) -> Markup | None:
@@ -314,7 +327,11 @@ class SiteBuilder:
             "dimensions": self._chart("dimensions", context),
             "history": self._chart("history", context) if context.history else None,
         }
-        self._write(
+        wants_pdf = self.pdf is True or (
+            not isinstance(self.pdf, bool) and authority.id in self.pdf
+        )
+        pdf_url = f"pdf/{authority.kind.value}-{path.rsplit('/', 1)[-1][:-5]}.pdf"
+        html = self._write(
             path,
             "collectivite.html.j2",
             rubrique="",
@@ -323,8 +340,10 @@ class SiteBuilder:
             ranking_url=ranking_path(group) if group else None,
             categories=FINDING_CATEGORIES,
             charts=charts,
-            pdf_url=None,
+            pdf_url=pdf_url if wants_pdf else None,
         )
+        if wants_pdf:
+            self._pdf(html, path, pdf_url)
         self.report.cards += 1
         if self.on_card is not None:
             self.on_card(authority.id)
@@ -373,6 +392,8 @@ class SiteBuilder:
             "distribution_chart": self._chart("distribution", groups),
         }
         self._write("index.html", "index.html.j2", rubrique="", home=home)
+        html = self._write("synthese.html", "synthese.html.j2", rubrique="", home=home)
+        self._pdf(html, "synthese.html", "pdf/synthese-nationale.pdf")
 
     def _methodology(self) -> None:
         from barometre.storage import score_repo
