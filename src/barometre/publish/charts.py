@@ -11,8 +11,8 @@ for the no-JS fallback and the PDF.
 Visual choices (the project's reference notes give no visual direction, so they are
 decided here and tested in ``tests/test_publish_charts.py``):
 
-- type: the system sans-serif stack, the same the site uses; text stays text (SVG
-  ``<text>``), never an image;
+- type: the system sans-serif stack of the site (see :data:`FONT` for how static SVGs
+  keep room for it); text stays text (SVG ``<text>``), never an image;
 - colours: one blue for values (Okabe-Ito blue, contrast 5.2:1 on white) and one
   vermillion for the collectivité highlighted among its peers (3.9:1), a pair that stays
   distinct for every colour-vision deficiency; near-black for references (medians);
@@ -43,9 +43,13 @@ from barometre.publish.render import canonical_json
 
 # --- visual constants ---------------------------------------------------------------
 
+# The site's stack, with DejaVu Sans before the generic family: vl-convert skips the
+# families it lacks and measures text with DejaVu Sans (installed with WeasyPrint's
+# fontconfig, and wider than the usual system fonts), so the static SVG has room for the
+# labels whichever of these fonts finally draws them (print, no-JS browsers).
 FONT = (
-    'system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Liberation Sans", '
-    '"DejaVu Sans", Arial, sans-serif'
+    'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", '
+    '"DejaVu Sans", sans-serif'
 )
 BACKGROUND = "#ffffff"
 TEXT = "#1b1b1b"  # 17.2:1 on white
@@ -277,7 +281,7 @@ def _dimension_skeleton(order: tuple[str, ...], width: int) -> str:
 
 
 def dimension_scores(
-    dimensions: Sequence[DimensionValue], *, name: str, peer_group: str, width: int = 380
+    dimensions: Sequence[DimensionValue], *, name: str, peer_group: str, width: int = 320
 ) -> Figure:
     """Horizontal bars 0–100 per dimension, the peer-group median as a black tick."""
     if not dimensions:
