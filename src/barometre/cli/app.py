@@ -28,6 +28,7 @@ from barometre.cli import (
 from barometre.cli.context import AppContext, ensure_registry
 from barometre.cli.render import print_stats
 from barometre.errors import BarometreError
+from barometre.publish.exports import FORMATS, parquet_available
 from barometre.storage import registry_repo, social_repo
 
 app = typer.Typer(
@@ -97,9 +98,14 @@ def demo_command(
             "--render/--no-render", help="Rendre les accueils (défaut : si Chromium est là)."
         ),
     ] = None,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Servir le site produit à la fin.")
+    ] = True,
+    port: Annotated[int, typer.Option("--port", help="Port de l'aperçu (0 : libre).")] = 8000,
 ) -> None:
-    """Démonstration hors ligne : registre, capture et audit du web d'exemple (fictif)."""
-    demo.run_demo(ctx.obj, render=render)
+    """Démonstration hors ligne sur le web d'exemple (collectivités fictives) : registre,
+    capture, audit, comptes sociaux, scores, exports, site publié, puis aperçu local."""
+    demo.run_demo(ctx.obj, render=render, serve=serve, port=port)
 
 
 @app.command()
@@ -115,11 +121,11 @@ def run(
     render: Annotated[bool, typer.Option("--render", help="Rendre les accueils.")] = False,
 ) -> None:
     """Chaîne complète : registre, capture des sites (régions et départements par défaut),
-    audit, comptes sociaux, scores de l'édition.
+    audit, comptes sociaux, scores, exports et site publié de l'édition.
 
     Reprend là où une exécution précédente s'est arrêtée. Sans réseau, l'audit porte sur
     les critères du registre, pour toutes les collectivités, et les scores le disent par
-    leur couverture. La publication s'ajoutera à cette commande.
+    leur couverture.
     """
     context: AppContext = ctx.obj
     ensure_registry(context)
@@ -147,6 +153,9 @@ def run(
     elif social_repo.has_social(context.engine, edition):
         context.err.print("[dim]Sans réseau : les comptes sociaux déjà lus sont gardés.[/dim]")
     score_cmd.run_score(context, edition)
+    formats = tuple(f for f in FORMATS if f != "parquet" or parquet_available())
+    export_cmd.run_export(context, edition, formats)
+    publish_cmd.run_publish(context, edition)
 
 
 def main() -> None:

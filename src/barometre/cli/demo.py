@@ -24,6 +24,8 @@ from barometre.capture.render import CHROMIUM
 from barometre.capture.run import FactsConfig, RunReport, Target, capture_edition
 from barometre.cli.audit_cmd import audit_edition
 from barometre.cli.context import AppContext
+from barometre.cli.export_cmd import run_export
+from barometre.cli.publish_cmd import run_publish, serve_folder
 from barometre.cli.social_cmd import Network, build_targets, collect, print_coverage
 from barometre.errors import SourceError
 from barometre.methodology import bundled
@@ -31,6 +33,7 @@ from barometre.models import Authority
 from barometre.net.fetcher import FetchConfig
 from barometre.net.guard import AddressPolicy
 from barometre.net.resolver import GuardedResolver
+from barometre.publish.exports import FORMATS, parquet_available
 from barometre.registry.report import BuildReport
 from barometre.registry.sources import user_csv
 from barometre.sampleweb import AUTHORITIES_CSV, SampleWeb
@@ -163,9 +166,15 @@ def social_sample(context: AppContext, engine: Engine, web: SampleWeb, warc_root
     )
 
 
-def run_demo(context: AppContext, *, render: bool | None = None) -> None:
-    """``barometre demo``: sample registry, capture, audit, social and scores, offline,
-    in ``<data>/demo``."""
+def run_demo(
+    context: AppContext,
+    *,
+    render: bool | None = None,
+    serve: bool = True,
+    port: int = 8000,
+) -> Path:
+    """``barometre demo``: sample registry, capture, audit, social, scores, exports and
+    the published site, offline, in ``<data>/demo``; then a preview on loopback."""
     folder = context.settings.data_dir / "demo"
     if folder.exists():
         shutil.rmtree(folder)
@@ -202,13 +211,20 @@ def run_demo(context: AppContext, *, render: bool | None = None) -> None:
     report = score_edition(engine, DEMO_EDITION, grid, demo=True)
     print_summary(context, engine, sample.authorities)
     print_coverage(context, engine, DEMO_EDITION)
+    formats = tuple(f for f in FORMATS if f != "parquet" or parquet_available())
+    run_export(context, DEMO_EDITION, formats, folder / "exports", engine=engine)
+    site = folder / "site"
+    run_publish(context, DEMO_EDITION, site, engine=engine, extra={"exports": folder / "exports"})
     context.console.print(
         f"Édition « {DEMO_EDITION} » (démonstration) : {len(sample.authorities)} collectivités "
-        f"fictives, {report.scored} notées sur les bornes de cette édition. Détail d'un "
-        f"critère : barometre --database-url sqlite:///{folder / 'barometre.sqlite3'} "
+        f"fictives, {report.scored} notées sur les bornes de cette édition. Site : {site} ; "
+        f"détail d'un critère : barometre --database-url sqlite:///{folder / 'barometre.sqlite3'} "
         f"explain 99101 P1 -e {DEMO_EDITION}",
         soft_wrap=True,
     )
+    if serve:
+        serve_folder(context, site, "127.0.0.1", port)
+    return site
 
 
 def print_summary(context: AppContext, engine: Engine, authorities: list[Authority]) -> None:

@@ -3,6 +3,7 @@ SQLite for Datasette)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -123,11 +124,21 @@ def export(
     Chaque fichier est écrit sous un nom provisoire puis renommé quand tout l'export est
     complet : une interruption ne laisse aucun fichier à moitié écrit.
     """
-    context: AppContext = ctx.obj
+    run_export(ctx.obj, edition, parse_formats(format), out)
+
+
+def run_export(
+    context: AppContext,
+    edition: str,
+    formats: Sequence[str],
+    out: Path | None = None,
+    *,
+    engine: Engine | None = None,
+) -> ExportReport:
+    """The export of ``barometre export`` (also run by ``barometre run`` and ``demo``)."""
     edition = check_edition(edition or f"{date.today():%Y-%m}")
-    formats = parse_formats(format)
     folder = _out_folder(context, edition, out)
-    engine = _engine(context, edition)
+    engine = engine or _engine(context, edition)
     info = edition_repo.get_edition(engine, edition)
     methodology = load_methodology(info.methodology_version or "")
     if info.frozen_at is not None:
@@ -151,3 +162,4 @@ def export(
 
         report = export_edition(engine, edition, methodology, folder, formats, on_rows=on_rows)
     print_report(context, report, info.demo)
+    return report

@@ -78,6 +78,15 @@ def parse_formats(text: str) -> tuple[str, ...]:
     return tuple(f for f in FORMATS if f in asked)
 
 
+def parquet_available() -> bool:
+    """Whether the optional ``parquet`` extra (pyarrow) is installed."""
+    try:
+        load_pyarrow()
+    except ConfigurationError:
+        return False
+    return True
+
+
 def load_pyarrow() -> tuple[Any, Any]:
     """``(pyarrow, pyarrow.parquet)``, or a French error naming the extra to install."""
     try:
