@@ -4,8 +4,8 @@ vl-convert runs the same Vega and Vega-Lite versions as the vendored JavaScript 
 6.2.0, Vega-Lite 6.4.1), so the fallback and the live chart are drawn by the same code.
 
 - **Offline.** vl-convert would fetch any data URL it is given; here it is allowed none
-  (``allowed_base_urls=[]``), and relative data URLs are read from ``base_dir`` and
-  inlined before rendering (never outside that folder).
+  (``allowed_base_urls=[]``); relative data URLs are read from ``base_dir`` (the folder
+  of the spec file) and inlined before rendering, never from outside ``root``.
 - **Accessible.** vl-convert's SVG has no accessible name: the root gets ``role="img"``,
   ``aria-labelledby`` and a ``<title>``/``<desc>`` made from the spec's title and
   description (escaped), with ids derived from the content so several SVGs can share a
@@ -18,6 +18,10 @@ vl-convert runs the same Vega and Vega-Lite versions as the vendored JavaScript 
 - **Light.** Path coordinates are rounded to a tenth of a pixel (:func:`compact_paths`).
 - **Deterministic.** Same spec, same bytes (the text is measured with the fonts of the
   machine: another machine with other fonts may place labels differently).
+
+Measured on the development machine (2 cores, warm): about 15–20 ms for a bar chart,
+55–90 ms for the région map and 90–130 ms for the département map; the first drawing
+of a process also starts vl-convert's JavaScript runtime (about 0.4 s).
 """
 
 from __future__ import annotations
