@@ -19,9 +19,12 @@ vl-convert runs the same Vega and Vega-Lite versions as the vendored JavaScript 
 - **Deterministic.** Same spec, same bytes (the text is measured with the fonts of the
   machine: another machine with other fonts may place labels differently).
 
-Measured on the development machine (2 cores, warm): about 15–20 ms for a bar chart,
-55–90 ms for the région map and 90–130 ms for the département map; the first drawing
-of a process also starts vl-convert's JavaScript runtime (about 0.4 s).
+Measured on the development machine (2 cores, warm, median of 12): 30–40 ms for a bar
+or line chart, about 75 ms for the région map and 145 ms for the département map (text
+measured with DejaVu Sans, see ``charts.FONT``; with vl-convert's bundled sans-serif it
+is about twice as fast, but print would clip labels); a cache hit costs 0.2 ms for a
+chart and 5–10 ms for a map (hashing its JSON); the first drawing of a process also
+starts vl-convert's JavaScript runtime (about 0.4 s).
 """
 
 from __future__ import annotations
