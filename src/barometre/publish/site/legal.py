@@ -31,6 +31,7 @@ def pages(site: Mapping[str, Any], publisher: Mapping[str, str]) -> dict[str, di
     name = escape(site["title"])
     contact = _value(publisher, "contact")
     built = formatting.french_date(site["built"])
+    year = site["built"].year
     legal_notice = Markup(
         "<h2>Éditeur</h2>{}<h2>Directeur de la publication</h2>{}<h2>Hébergeur</h2>{}"
         "<h2>Propriété et réutilisation</h2>{}"
@@ -82,9 +83,14 @@ def pages(site: Mapping[str, Any], publisher: Mapping[str, str]) -> dict[str, di
             "CEDEX 07)."
         ),
         _paragraphs(
-            "Le schéma pluriannuel de mise en accessibilité et son plan d'action annuel "
-            "tiennent en un engagement : aucune publication sans contrôle automatique sans "
-            "erreur, et un audit RGAA complet avant la première édition nationale publique."
+            f"Schéma pluriannuel de mise en accessibilité {year}-{year + 2} : aucune "
+            "publication sans contrôle automatique sans erreur (axe-core, règles WCAG 2.x "
+            "de niveaux A et AA, et contrôles du baromètre), un audit RGAA complet par une "
+            "personne qualifiée avant la première édition nationale publique, puis à chaque "
+            "refonte du site.",
+            f"Plan d'action {year} : contrôler automatiquement chaque page type à chaque "
+            "publication, corriger avant publication tout défaut relevé, faire réaliser "
+            "l'audit RGAA complet et publier son taux de conformité dans cette déclaration.",
         ),
     )
     privacy = Markup("<h2>Données personnelles</h2>{}<h2>Cookies et traceurs</h2>{}").format(
@@ -98,6 +104,7 @@ def pages(site: Mapping[str, Any], publisher: Mapping[str, str]) -> dict[str, di
             "sous-traitant ne reçoit de donnée des visiteurs.",
             f"Pour exercer vos droits (accès, rectification, opposition) ou pour toute question : "
             f"{contact}. Vous pouvez aussi saisir la CNIL.",
+            f"Délégué à la protection des données (DPO) : {_value(publisher, 'dpo')}.",
         ),
         _paragraphs(
             "Ce site ne dépose aucun cookie et n'utilise aucun traceur ni mesure d'audience ; il "
@@ -115,11 +122,47 @@ def pages(site: Mapping[str, Any], publisher: Mapping[str, str]) -> dict[str, di
             "le bulletin de la collectivité."
         ),
     )
+    ecodesign = Markup(
+        "<h2>Engagement</h2>{}<h2>Ce que le site fait pour rester léger</h2>{}"
+        "<h2>Mesure</h2>{}<h2>Limites connues</h2>{}"
+    ).format(
+        _paragraphs(
+            f"{name} applique le référentiel général d'écoconception de services numériques "
+            "(RGESN, version 2024). Cette déclaration d'écoconception décrit ce que le site "
+            f"fait réellement ; elle a été établie le {built}, à la publication de l'édition."
+        ),
+        Markup("<ul>\n{}</ul>").format(
+            Markup("").join(
+                Markup("<li>{}</li>\n").format(item)
+                for item in (
+                    "Pages statiques produites une fois par édition : aucun calcul côté "
+                    "serveur à chaque visite.",
+                    "Aucune ressource tierce : ni police téléchargée (polices du système), ni "
+                    "traceur, ni mesure d'audience, ni vidéo ou carte d'un autre site.",
+                    "JavaScript limité au tri et au filtre des classements, à la recherche et "
+                    "au dessin des graphiques ; sans lui, tout le contenu reste lisible.",
+                    "Graphiques et cartes livrés en SVG, doublés d'un tableau de données.",
+                    "Données téléchargeables dans des formats ouverts, pour les réutiliser "
+                    "sans recopier les pages.",
+                )
+            )
+        ),
+        _paragraphs(
+            "Les tests automatiques du logiciel mesurent la page d'accueil avec les contrôles "
+            "du baromètre lui-même (EcoIndex : nombre d'éléments, de requêtes et poids "
+            "transféré), comme le site d'une collectivité."
+        ),
+        _paragraphs(
+            "Les bulletins des plus grandes éditions sont longs (45 critères et leurs preuves) ; "
+            "les classements très fournis sont découpés par département."
+        ),
+    )
     return {
         "mentions-legales.html": {"title": "Mentions légales", "body": legal_notice},
         "accessibilite.html": {"title": "Accessibilité", "body": accessibility},
         "donnees-personnelles.html": {"title": "Données personnelles et cookies", "body": privacy},
         "contact.html": {"title": "Contact", "body": contact_page},
+        "ecoconception.html": {"title": "Déclaration d'écoconception", "body": ecodesign},
         "404.html": {
             "title": "Page introuvable",
             "body": _paragraphs(
@@ -178,6 +221,7 @@ def site_map(groups: Iterable[Any], title: Callable[[str], str]) -> dict[str, An
         ("accessibilite.html", "Accessibilité"),
         ("donnees-personnelles.html", "Données personnelles et cookies"),
         ("contact.html", "Contact"),
+        ("ecoconception.html", "Déclaration d'écoconception"),
     ]
     body = Markup("<ul>\n{}</ul>").format(
         Markup("").join(Markup('<li><a href="{}">{}</a></li>\n').format(u, t) for u, t in items)
