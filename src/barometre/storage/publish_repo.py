@@ -179,6 +179,7 @@ class RankRow:
     code: str
     name: str
     departement: str | None
+    region: str | None
     population: int | None
     value: float | None
     coverage: float
@@ -198,6 +199,7 @@ def ranking(engine: Engine, edition: str) -> Iterator[RankRow]:
             authorities.c.code,
             authorities.c.name,
             authorities.c.departement,
+            authorities.c.region,
             authorities.c.population,
             scores.c.value,
             scores.c.coverage,
@@ -213,18 +215,32 @@ def ranking(engine: Engine, edition: str) -> Iterator[RankRow]:
     with engine.connect() as connection:
         for r in connection.execute(query):
             yield RankRow(
-                r[0], r[1], r[2], r[3], r[4], r[5], r[6], float(r[7]), r[8], r[9], r[10] or ""
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                r[7],
+                float(r[8]),
+                r[9],
+                r[10],
+                r[11] or "",
             )
 
 
-def dimension_means(engine: Engine, edition: str) -> dict[tuple[str, str], float]:
-    """Mean score per (peer group, dimension) over the edition (for the card's ticks)."""
-    from sqlalchemy import func
+def dimension_medians(engine: Engine, edition: str) -> dict[tuple[str, str], float]:
+    """Median score per (peer group, scope) over the edition (the ticks of the cards)."""
+    from statistics import median
 
+    values: dict[tuple[str, str], list[float]] = {}
     with engine.connect() as connection:
         rows = connection.execute(
-            select(scores.c.peer_group, scores.c.scope, func.avg(scores.c.value))
+            select(scores.c.peer_group, scores.c.scope, scores.c.value)
             .where(scores.c.edition_id == edition, scores.c.value.is_not(None))
-            .group_by(scores.c.peer_group, scores.c.scope)
+            .execution_options(yield_per=10000)
         )
-        return {(r[0] or "", r[1]): float(r[2]) for r in rows}
+        for group, scope, value in rows:
+            values.setdefault((group or "", scope), []).append(float(value))
+    return {key: median(items) for key, items in values.items()}

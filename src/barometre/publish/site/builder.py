@@ -26,13 +26,13 @@ from statistics import median
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from markupsafe import Markup
 from sqlalchemy import Engine
 
 from barometre.methodology import Methodology
 from barometre.publish.pdf import render_pdf
 from barometre.publish.serve import headers_file
 from barometre.publish.site import formatting, legal
+from barometre.publish.site.figures import FigureWriter
 from barometre.publish.site.views import (
     Group,
     card_context,
@@ -56,8 +56,6 @@ FINDING_CATEGORIES = {
     "provider": "Prestataires crédités",
 }
 
-Chart = Callable[..., Markup | None]
-
 
 @dataclass
 class SiteInputs:
@@ -70,8 +68,6 @@ class SiteInputs:
     figures: Sequence[Mapping[str, Any]] = ()  # sections of national figures
     providers: Sequence[Mapping[str, Any]] = ()
     screenshot: Callable[[str], bytes | None] | None = None
-    charts: Mapping[str, Chart] = field(default_factory=dict)
-    maps: Sequence[Mapping[str, Any]] = ()
     exports: Path | None = None  # folder of the edition's open-data exports, copied in
     accessibility_status: str = "partiellement conforme"
     publisher: Mapping[str, str] = field(default_factory=dict)
@@ -118,6 +114,8 @@ class SiteBuilder:
         only: Sequence[str] | None = None,
         on_card: Callable[[str], None] | None = None,
         pdf: bool | Collection[str] = False,
+        svg_cards_up_to: int = 2000,
+        svg_cache: Path | None = None,
     ) -> None:
         self.engine = engine
         self.edition = edition
@@ -129,6 +127,8 @@ class SiteBuilder:
         self.only = only
         self.on_card = on_card
         self.pdf = pdf
+        self.svg_cards_up_to = svg_cards_up_to
+        self.svg_cache = svg_cache
         self.env = _environment()
         self.work = out.with_name(out.name + ".en-cours")
         self.report = BuildReport(out)
@@ -156,10 +156,6 @@ class SiteBuilder:
         target.write_bytes(data)
         self.report.pdfs += 1
         self.report.bytes += len(data)
-
-    def _chart(self, name: str, *args: Any, **kwargs: Any) -> Markup | None:
-        make = self.inputs.charts.get(name)
-        return make(*args, **kwargs) if make is not None else None
 
     # -- pages --------------------------------------------------------------------------
 
@@ -273,7 +269,7 @@ class SiteBuilder:
 
     def _cards(self, groups: list[Group], names: Mapping[tuple[str, str], str]) -> None:
         sizes = {g.id: len(g.rows) for g in groups}
-        means = publish_repo.dimension_means(self.engine, self.edition)
+        means = publish_repo.dimension_medians(self.engine, self.edition)
         earlier = publish_repo.earlier_editions(self.engine, self.edition, demo=self.demo)
         ids = list(self.only) if self.only is not None else None
         explanations: Mapping[str, Mapping[str, Mapping[str, Any]]] = {}
@@ -317,15 +313,18 @@ class SiteBuilder:
             card,
             self.methodology,
             group_sizes=sizes,
-            peer_means=means,
+            peer_medians=means,
             explanations=explanations,
             recommendations=recommendations,
             screenshot=screenshot,
         )
         group = card.global_score.peer_group if card.global_score else None
+        racine = _root(path)
         charts = {
-            "dimensions": self._chart("dimensions", context),
-            "history": self._chart("history", context) if context.history else None,
+            "dimensions": self.figures.card_dimensions(context, racine, svg=self.card_svg),
+            "history": self.figures.card_history(context, self.edition, racine, svg=self.card_svg)
+            if context.history
+            else None,
         }
         wants_pdf = self.pdf is True or (
             not isinstance(self.pdf, bool) and authority.id in self.pdf
@@ -340,6 +339,7 @@ class SiteBuilder:
             ranking_url=ranking_path(group) if group else None,
             categories=FINDING_CATEGORIES,
             charts=charts,
+            charts_used=True,
             pdf_url=pdf_url if wants_pdf else None,
         )
         if wants_pdf:
@@ -379,7 +379,13 @@ class SiteBuilder:
             )
         accounts = sum(n for *_, n in social_repo.state_counts(self.engine, self.edition))
         figures = [
-            {**section, "chart": self._chart("figures", section)} for section in self.inputs.figures
+            {
+                **section,
+                "chart": self.figures.presence(section["rows"], "")
+                if section.get("key") == "presence"
+                else None,
+            }
+            for section in self.inputs.figures
         ]
         home = {
             "scored": sum(len(g.rows) for g in groups),
@@ -389,10 +395,12 @@ class SiteBuilder:
             "groups": rows,
             "figures": figures,
             "previous": before,
-            "distribution_chart": self._chart("distribution", groups),
+            "distribution_chart": self.figures.distribution(groups, ""),
         }
-        self._write("index.html", "index.html.j2", rubrique="", home=home)
-        html = self._write("synthese.html", "synthese.html.j2", rubrique="", home=home)
+        self._write("index.html", "index.html.j2", rubrique="", home=home, charts_used=True)
+        html = self._write(
+            "synthese.html", "synthese.html.j2", rubrique="", home=home, charts_used=True
+        )
         self._pdf(html, "synthese.html", "pdf/synthese-nationale.pdf")
 
     def _methodology(self) -> None:
@@ -454,7 +462,13 @@ class SiteBuilder:
             rubrique="prestataires",
             providers=list(self.inputs.providers),
         )
-        self._write("cartes.html", "cartes.html.j2", rubrique="cartes", maps=list(self.inputs.maps))
+        self._write(
+            "cartes.html",
+            "cartes.html.j2",
+            rubrique="cartes",
+            maps=self.figures.maps(self.rows, self.names),
+            charts_used=True,
+        )
         exports: list[dict[str, Any]] = []
         if self.inputs.exports is not None and self.inputs.exports.is_dir():
             shutil.copytree(self.inputs.exports, self.work / "donnees", dirs_exist_ok=True)
@@ -479,8 +493,12 @@ class SiteBuilder:
         try:
             self._common()
             self._static()
-            names = self._names()
-            groups = groups_of(publish_repo.ranking(self.engine, self.edition))
+            self.figures = FigureWriter(self.work, cache=self.svg_cache)
+            names = self.names = self._names()
+            self.rows = list(publish_repo.ranking(self.engine, self.edition))
+            groups = groups_of(self.rows)
+            cards = len(self.only) if self.only is not None else len(self.rows)
+            self.card_svg = self.pdf is not False or cards <= self.svg_cards_up_to
             self._rankings(groups, names)
             self._cards(groups, names)
             self._home(groups)

@@ -124,7 +124,7 @@ class DimensionBlock:
     weight: float
     score: ScoreRow | None
     lines: tuple[CriterionLine, ...]
-    peer_mean: float | None = None
+    peer_median: float | None = None
 
 
 @dataclass(frozen=True)
@@ -242,7 +242,7 @@ def card_context(
     methodology: Methodology,
     *,
     group_sizes: Mapping[str, int],
-    peer_means: Mapping[tuple[str, str], float],
+    peer_medians: Mapping[tuple[str, str], float],
     explanations: Mapping[str, Mapping[str, Any]] | None = None,
     recommendations: Sequence[Mapping[str, Any]] = (),
     screenshot: str | None = None,
@@ -261,7 +261,7 @@ def card_context(
                 dimension.weight,
                 card.scores.get(dimension.id),
                 _lines(card.authority, criteria, results, explanations or {}),
-                peer_means.get((group, dimension.id)),
+                peer_medians.get((group, dimension.id)),
             )
         )
     found: dict[str, list[Finding]] = {}

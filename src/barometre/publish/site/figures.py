@@ -1,0 +1,180 @@
+"""Charts and maps on the pages: spec file, static SVG fallback, data table, one call.
+
+Every figure is written as a Vega-Lite spec (``graphiques/<digest>.json``, shared by
+the pages that show the same one), drawn as a static SVG inside the ``<figure>``
+(kept when JavaScript is off, and what print and PDF show), and followed by its data
+table. Drawing an SVG costs tens of milliseconds: report cards of a national build
+(tens of thousands) carry the spec and the table only, unless asked otherwise.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from markupsafe import Markup
+
+from barometre.publish import charts, maps
+from barometre.publish.geo import copy_geo
+from barometre.publish.render import SvgRenderer, embed_html
+from barometre.publish.site.views import CardContext, Group
+from barometre.storage.publish_repo import RankRow
+
+TABLE_ROW = Markup("<tr>{}</tr>")
+
+
+def table_html(table: charts.DataTable) -> Markup:
+    head = Markup("").join(Markup('<th scope="col">{}</th>').format(h) for h in table.headers)
+    body = Markup("").join(
+        TABLE_ROW.format(
+            Markup("").join(
+                Markup('<th scope="row">{}</th>').format(cell)
+                if i == 0
+                else Markup('<td class="nombre">{}</td>').format(cell)
+                if table.numeric[i]
+                else Markup("<td>{}</td>").format(cell)
+                for i, cell in enumerate(row)
+            )
+        )
+        for row in table.rows
+    )
+    return Markup(
+        '<table class="donnees"><caption>{}</caption><thead><tr>{}</tr></thead>'
+        "<tbody>{}</tbody></table>"
+    ).format(table.caption, head, body)
+
+
+class FigureWriter:
+    def __init__(self, work: Path, *, cache: Path | None = None) -> None:
+        self.work = work
+        self.renderer = SvgRenderer(cache_dir=cache)
+        self.folder = work / "graphiques"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        copy_geo(work / "static" / "geo")
+        self.written = 0
+
+    def figure(
+        self, figure: charts.Figure, racine: str, *, svg: bool = True, table: bool = True
+    ) -> Markup:
+        """The ``<figure>`` (spec URL, SVG fallback) and, after it, the data table."""
+        name = f"{figure.digest}.json"
+        target = self.folder / name
+        if not target.exists():
+            target.write_text(figure.to_json(), encoding="utf-8")
+            self.written += 1
+        drawing = ""
+        if svg:
+            drawing = self.renderer.render(figure.spec, base_dir=self.folder, root=self.work)
+        else:
+            drawing = (
+                f'<p class="petit">{Markup.escape(figure.description)} '
+                "(le graphique s'affiche avec JavaScript ; ses valeurs sont dans le tableau.)</p>"
+            )
+        # vl-convert escapes the texts of the SVG and embed_html escapes the spec URL
+        html = Markup(embed_html(drawing, f"{racine}graphiques/{name}"))  # noqa: S704
+        return html + table_html(figure.table) if table else html
+
+    # -- the charts of the site ---------------------------------------------------------
+
+    def card_dimensions(self, card: CardContext, racine: str, *, svg: bool) -> Markup | None:
+        values = [
+            charts.DimensionValue(
+                d.name,
+                d.score.value if d.score else None,
+                d.peer_median,
+                d.score.coverage if d.score else None,
+            )
+            for d in card.dimensions
+        ]
+        if all(v.score is None for v in values):
+            return None
+        figure = charts.dimension_scores(
+            values, name=card.authority.name, peer_group=card.group_title or "groupe"
+        )
+        return self.figure(figure, racine, svg=svg, table=False)
+
+    def card_history(
+        self, card: CardContext, edition: str, racine: str, *, svg: bool
+    ) -> Markup | None:
+        points = [charts.EditionPoint(e, v) for e, v, _ in card.history]
+        current = card.global_score.value if card.global_score else None
+        points.append(charts.EditionPoint(edition, current))
+        if sum(1 for p in points if p.score is not None) < 2:
+            return None
+        figure = charts.score_history(
+            points, name=card.authority.name, peer_group=card.group_title or None
+        )
+        return self.figure(figure, racine, svg=svg, table=False)
+
+    def distribution(self, groups: Sequence[Group], racine: str) -> Markup | None:
+        values = [r.value for g in groups for r in g.rows]
+        if not any(v is not None for v in values):
+            return None
+        figure = charts.peer_distribution(values, peer_group="toutes les collectivités mesurées")
+        return self.figure(figure, racine, table=False)
+
+    def presence(self, rows: Sequence[dict[str, object]], racine: str) -> Markup | None:
+        shares = []
+        for row in rows:
+            label = str(row["label"])
+            group, _, item = label.partition(" — ")
+            if item.lower().startswith("au moins"):
+                continue
+            total = int(row["denominator"])  # type: ignore[call-overload]
+            if total:
+                shares.append(charts.Share(group, item, int(row["numerator"]), total))  # type: ignore[call-overload]
+        if not shares:
+            return None
+        figure = charts.share_bars(
+            tuple(shares), title="Présence sur les réseaux sociaux, par type de collectivité"
+        )
+        return self.figure(figure, racine, table=False)
+
+    def maps(
+        self, rows: Iterable[RankRow], names: dict[tuple[str, str], str]
+    ) -> list[dict[str, object]]:
+        """Mean global score per région and per département (every type of collectivité
+        in it counted), as maps with their data tables."""
+        by_level: dict[str, dict[str, list[float]]] = {
+            "region": defaultdict(list),
+            "departement": defaultdict(list),
+        }
+        for row in rows:
+            if row.value is None:
+                continue
+            if row.region:
+                by_level["region"][row.region].append(row.value)
+            if row.departement:
+                by_level["departement"][row.departement].append(row.value)
+            if row.kind == "departement":
+                by_level["departement"][row.code].append(row.value)
+            if row.kind == "region":
+                by_level["region"][row.code].append(row.value)
+        out: list[dict[str, object]] = []
+        for level, make, title in (
+            ("region", maps.region_map, "Score global moyen par région"),
+            ("departement", maps.departement_map, "Score global moyen par département"),
+        ):
+            values = {
+                code: maps.AreaValue(sum(v) / len(v), len(v))
+                for code, v in sorted(by_level[level].items())
+            }
+            if not values:
+                continue
+            geo = "regions" if level == "region" else "departements"
+            figure = make(
+                values,
+                title=title,
+                value_label="Score moyen",
+                geo_url=f"../static/geo/{geo}.geojson",
+            )
+            out.append(
+                {
+                    "title": title,
+                    "figure": self.figure(figure, "", table=False),
+                    "header": list(figure.table.headers),
+                    "rows": [list(r) for r in figure.table.rows],
+                }
+            )
+        return out
