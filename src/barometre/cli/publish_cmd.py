@@ -32,7 +32,13 @@ from barometre.scoring.explanations import State as ExplanationState
 from barometre.scoring.explanations import label as explanation_label
 from barometre.scoring.explanations import reference_date
 from barometre.scoring.explanations import state as explanation_state
-from barometre.scoring.recommendations import peer_shares, recommend
+from barometre.scoring.recommendations import (
+    DEFAULT_MIN_SITES,
+    peer_shares,
+    pick_labels,
+    provider_view,
+    recommend,
+)
 from barometre.scoring.stats import edition_stats, group_label
 from barometre.storage import capture_repo, edition_repo, explanation_repo, publish_repo, reco_repo
 
@@ -185,6 +191,49 @@ def national_figures(
     return sections
 
 
+PROVIDER_CRITERIA = 6
+
+
+def providers_page(engine: Engine, edition: str, methodology: Methodology) -> list[dict[str, Any]]:
+    """The CMS and providers whose sites fail some criteria more often than nationally."""
+    categories = ("cms", "provider")
+    profiles = provider_view(
+        reco_repo.provider_sites(engine, edition, categories),
+        reco_repo.provider_status_counts(
+            engine, edition, min_sites=DEFAULT_MIN_SITES, categories=categories
+        ),
+        reco_repo.national_status_counts(engine, edition),
+        methodology,
+        labels=pick_labels(reco_repo.provider_labels(engine, edition, categories)),
+    )
+    out = []
+    for profile in profiles:
+        worse = profile.concentrated()[:PROVIDER_CRITERIA]
+        kind = "CMS" if profile.category == "cms" else "Prestataire"
+        out.append(
+            {
+                "title": f"{kind} : {profile.label}",
+                "summary": (
+                    f"{fmt_int(profile.sites)} site(s) de collectivités ; "
+                    f"{len(profile.concentrated())} critère(s) en échec plus souvent qu'au "
+                    "national."
+                ),
+                "rows": [
+                    {
+                        "criterion": f"{c.criterion.code} {c.criterion.name}",
+                        "here": f"{c.rate * 100:.0f} % ({fmt_int(c.failed)} sur {fmt_int(c.measured)})",
+                        "national": (
+                            f"{c.national_rate * 100:.0f} % ({fmt_int(c.national_failed)} sur "
+                            f"{fmt_int(c.national_measured)})"
+                        ),
+                    }
+                    for c in worse
+                ],
+            }
+        )
+    return out
+
+
 def site_inputs(
     context: AppContext, engine: Engine, edition: str, methodology: Methodology
 ) -> SiteInputs:
@@ -195,6 +244,7 @@ def site_inputs(
         recommendations=_recommendations(engine, edition, methodology),
         explanations=_explanations(engine, edition, info.created_at),
         figures=national_figures(engine, edition, methodology),
+        providers=providers_page(engine, edition, methodology),
     )
     settings = context.settings
     inputs.publisher = {
