@@ -93,9 +93,33 @@
       });
     });
   }
+  /* A wide table scrolls inside itself on a narrow screen (site.css): it is then made
+     focusable, so that the keyboard can scroll it too (RGAA 7.3, WCAG 2.1.1). */
+  function scrollableTables() {
+    var tables = Array.prototype.slice.call(document.querySelectorAll("table.donnees"));
+    var pending = false;
+    function update() {
+      pending = false;
+      tables.forEach(function (table) {
+        var scrolls = table.scrollWidth > table.clientWidth + 1;
+        if (scrolls && !table.hasAttribute("tabindex")) {
+          table.setAttribute("tabindex", "0");
+          table.setAttribute("data-defilement", "");
+        } else if (!scrolls && table.hasAttribute("data-defilement")) {
+          table.removeAttribute("tabindex");
+          table.removeAttribute("data-defilement");
+        }
+      });
+    }
+    window.addEventListener("resize", function () {
+      if (!pending) { pending = true; window.requestAnimationFrame(update); }
+    });
+    update();
+  }
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("table.classement"), setupTable);
     var form = document.querySelector("form.recherche");
     if (form) { setupSearch(form); }
+    scrollableTables();
   });
 })();
