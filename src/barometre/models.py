@@ -121,6 +121,24 @@ class Authority:
         return next((c.value for c in self.contacts if c.kind == "phone"), None)
 
 
+# The social platforms the barometer knows (discovery, connectors, imports, figures)
+# [criteria.md §3 P4], and how they are named in French texts.
+SOCIAL_PLATFORMS = (
+    "facebook",
+    "instagram",
+    "x",
+    "linkedin",
+    "youtube",
+    "tiktok",
+    "threads",
+    "bluesky",
+    "mastodon",
+    "peertube",
+    "whatsapp",
+    "telegram",
+)
+
+
 class FetchOutcome(StrEnum):
     """How one fetch ended. Checks turn anything but ``ok`` into ``not_measurable``."""
 

@@ -22,20 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 
-PLATFORMS = (
-    "facebook",
-    "instagram",
-    "x",
-    "linkedin",
-    "youtube",
-    "tiktok",
-    "threads",
-    "bluesky",
-    "mastodon",
-    "peertube",
-    "whatsapp",
-    "telegram",
-)
+from barometre.models import SOCIAL_PLATFORMS
+
+PLATFORMS = SOCIAL_PLATFORMS
 # Platforms recognised by host alone; Mastodon and PeerTube run on any host.
 _HOSTS: dict[str, str] = {
     "facebook.com": "facebook",

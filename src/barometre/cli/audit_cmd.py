@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import Engine
 
@@ -23,7 +22,7 @@ from barometre.checks.engine import NO_SITE, Audit, audit
 from barometre.checks.subject import Subject
 from barometre.cli.capture_cmd import check_edition
 from barometre.cli.context import AppContext, ensure_registry
-from barometre.cli.render import fmt_int
+from barometre.cli.render import describe_evidence, fmt_int, stage_progress
 from barometre.errors import BarometreError, ConfigurationError, UnknownAuthorityError
 from barometre.methodology import Methodology, bundled, load
 from barometre.models import Authority, AuthorityKind, CheckResult, Status
@@ -177,7 +176,8 @@ def audit_social(
     return done
 
 
-def _select(engine: Engine, only: list[str] | None) -> list[Authority] | None:
+def select_authorities(engine: Engine, only: Sequence[str] | None) -> list[Authority] | None:
+    """The collectivités named by ``--only`` (codes or ``kind:code`` ids), or ``None``."""
     if not only:
         return None
     ids = [code for code in only if ":" in code]
@@ -251,15 +251,8 @@ def run_audit(
     ensure_registry(context)
     engine = context.engine
     capture_repo.ensure_edition(engine, edition, f"Édition {edition}")
-    selection = _select(engine, only)
-    with Progress(
-        TextColumn("[bold]Audit"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
-        console=context.err,
-    ) as progress:
+    selection = select_authorities(engine, only)
+    with stage_progress("Audit", context.err) as progress:
         task = progress.add_task("critères du registre", total=None)
         report = audit_edition(
             engine,
@@ -385,16 +378,7 @@ def explain(
         if result.reason:
             context.console.print(f"  Motif : {result.reason}", markup=False)
         for item in result.evidence:
-            parts = [
-                f"{label} : {v}"
-                for label, v in (
-                    ("adresse", item.url),
-                    ("texte", item.text),
-                    ("en-tête", item.header),
-                    ("sélecteur", item.selector),
-                    ("note", item.note),
-                )
-                if v
-            ]
-            context.console.print("  Preuve — " + " ; ".join(parts), markup=False, highlight=False)
+            context.console.print(
+                "  Preuve — " + describe_evidence(item), markup=False, highlight=False
+            )
         print_explanations(context.console, engine, authority.id, criterion.id, edition)

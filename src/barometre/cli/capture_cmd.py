@@ -10,11 +10,10 @@ from typing import Annotated
 
 import dns.asyncresolver
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from barometre.capture.run import FactsConfig, Target, capture_edition
 from barometre.cli.context import AppContext, ensure_registry
-from barometre.cli.render import fmt_int
+from barometre.cli.render import fmt_int, stage_progress
 from barometre.errors import ConfigurationError
 from barometre.models import AuthorityKind
 from barometre.net.fetcher import FetchConfig
@@ -117,14 +116,7 @@ def run_capture(
         + (f", {fmt_int(len(done))} déjà faits" if done else "")
         + "."
     )
-    with Progress(
-        TextColumn("[bold]Capture"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
-        console=context.err,
-    ) as progress:
+    with stage_progress("Capture", context.err) as progress:
         task = progress.add_task(
             "", total=len(targets), completed=len(done & {t.authority_id for t in targets})
         )

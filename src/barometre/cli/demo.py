@@ -16,7 +16,6 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import dns.asyncresolver
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import Engine
 
@@ -26,6 +25,7 @@ from barometre.cli.audit_cmd import audit_edition
 from barometre.cli.context import AppContext
 from barometre.cli.export_cmd import run_export
 from barometre.cli.publish_cmd import run_publish, serve_folder
+from barometre.cli.render import stage_progress
 from barometre.cli.social_cmd import Network, build_targets, collect, print_coverage
 from barometre.errors import SourceError
 from barometre.methodology import bundled
@@ -188,13 +188,7 @@ def run_demo(
         )
     grid = bundled()
     with BackgroundSampleWeb(with_dns=True, slow_drip_limit=10) as web:
-        with Progress(
-            TextColumn("[bold]Capture du web d'exemple"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=context.err,
-        ) as progress:
+        with stage_progress("Capture du web d'exemple", context.err, detail=False) as progress:
             task = progress.add_task("", total=len(web.sites))
             sample = asyncio.run(
                 capture_sample(

@@ -15,14 +15,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
 
 from barometre.capture.archive import screenshot
 from barometre.cli.audit_cmd import load_methodology
 from barometre.cli.capture_cmd import check_edition
 from barometre.cli.context import AppContext
-from barometre.cli.render import fmt_int
+from barometre.cli.render import fmt_int, stage_progress
 from barometre.errors import ConfigurationError
 from barometre.methodology import Methodology
 from barometre.publish.serve import make_server
@@ -287,14 +286,7 @@ def run_publish(
     inputs = site_inputs(context, engine, edition, grid)
     for key, value in (extra or {}).items():
         setattr(inputs, key, value)
-    with Progress(
-        TextColumn("[bold]Publication"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
-        console=context.err,
-    ) as progress:
+    with stage_progress("Publication", context.err) as progress:
         task = progress.add_task("bulletins", total=total)
         builder = SiteBuilder(
             engine,

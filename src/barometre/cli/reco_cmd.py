@@ -24,10 +24,10 @@ from sqlalchemy import Engine
 
 from barometre.cli.capture_cmd import check_edition
 from barometre.cli.context import AppContext, ensure_registry
-from barometre.cli.render import fmt_int, fmt_share
+from barometre.cli.render import describe_evidence, fmt_int, fmt_share
 from barometre.errors import ConfigurationError, StorageError, UnknownAuthorityError
 from barometre.methodology import DEFAULT_VERSION, Methodology, bundled, load
-from barometre.models import Authority, AuthorityKind, Evidence, Status
+from barometre.models import Authority, AuthorityKind, Status
 from barometre.scoring import explanations as expl
 from barometre.scoring.engine import peer_group_label
 from barometre.scoring.recommendations import (
@@ -157,21 +157,6 @@ def print_explanations(
 # --- recommendations ----------------------------------------------------------------------
 
 
-def _evidence(item: Evidence) -> str:
-    parts = [
-        f"{label} : {value}"
-        for label, value in (
-            ("adresse", item.url),
-            ("texte", item.text),
-            ("en-tête", item.header),
-            ("sélecteur", item.selector),
-            ("note", item.note),
-        )
-        if value
-    ]
-    return " ; ".join(parts)
-
-
 def _print_recommendation(
     console: Console, rank: int, item: Recommendation, on: date, authority_code: str
 ) -> None:
@@ -201,7 +186,7 @@ def _print_recommendation(
     if item.reason:
         console.print(f"   Motif : {item.reason}", markup=False, highlight=False)
     for evidence in item.evidence[:EVIDENCE_SHOWN]:
-        console.print(f"   Preuve — {_evidence(evidence)}", markup=False, highlight=False)
+        console.print(f"   Preuve — {describe_evidence(evidence)}", markup=False, highlight=False)
     if len(item.evidence) > EVIDENCE_SHOWN:
         console.print(
             f"   … {len(item.evidence) - EVIDENCE_SHOWN} autre(s) preuve(s) : barometre explain "

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from barometre.models import Authority, AuthorityKind
+from barometre.models import Authority, AuthorityKind, Evidence
 from barometre.registry import BuildReport, registry_stats
 
 
@@ -113,3 +114,33 @@ def print_authority(console: Console, a: Authority, names: Mapping[str, str]) ->
     for x in a.accounts:
         table.add_row(f"Compte {x.platform}", f"{x.url}  [dim](source : {x.source})[/dim]")
     console.print(table, highlight=False)
+
+
+def stage_progress(label: str, console: Console, *, detail: bool = True) -> Progress:
+    """The progress bar of a long stage: its name, a bar, done/total, elapsed time and
+    (``detail``) what it is working on; on stderr so that stdout stays clean."""
+    columns = [
+        TextColumn(f"[bold]{label}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    ]
+    if detail:
+        columns.append(TextColumn("{task.description}"))
+    return Progress(*columns, console=console)
+
+
+def describe_evidence(item: Evidence) -> str:
+    """« adresse : … ; texte : … » — one piece of evidence as a French line."""
+    parts = [
+        f"{label} : {value}"
+        for label, value in (
+            ("adresse", item.url),
+            ("texte", item.text),
+            ("en-tête", item.header),
+            ("sélecteur", item.selector),
+            ("note", item.note),
+        )
+        if value
+    ]
+    return " ; ".join(parts)

@@ -19,14 +19,13 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import Engine
 
-from barometre.cli.audit_cmd import audit_social, load_methodology
+from barometre.cli.audit_cmd import audit_social, load_methodology, select_authorities
 from barometre.cli.capture_cmd import check_edition
 from barometre.cli.context import AppContext, ensure_registry
-from barometre.cli.render import fmt_int, fmt_share
+from barometre.cli.render import fmt_int, fmt_share, stage_progress
 from barometre.errors import ConfigurationError, UnknownAuthorityError
 from barometre.models import (
     AccountState,
@@ -187,14 +186,7 @@ def collect(
         AddressPolicy.allowing(settings.capture_allow_networks)
     )
     total = sum(len(t.accounts) for t in targets)
-    with Progress(
-        TextColumn("[bold]Comptes sociaux"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
-        console=context.err,
-    ) as progress:
+    with stage_progress("Comptes sociaux", context.err) as progress:
         task = progress.add_task("", total=total)
 
         def advance(ref: AccountRef, profile: SocialProfile) -> None:
@@ -280,19 +272,6 @@ def print_coverage(context: AppContext, engine: Engine, edition: str) -> None:
         )
 
 
-def _select(engine: Engine, only: Sequence[str] | None) -> list[Authority] | None:
-    if not only:
-        return None
-    ids = [code for code in only if ":" in code]
-    codes = [code for code in only if ":" not in code]
-    found = registry_repo.load_authorities(engine, ids=ids) if ids else []
-    if codes:
-        found += registry_repo.load_authorities(engine, codes=codes)
-    if not found:
-        raise UnknownAuthorityError(f"Aucune collectivité pour : {', '.join(only)}.")
-    return found
-
-
 @app.callback(invoke_without_command=True)
 def social_command(
     ctx: typer.Context,
@@ -342,7 +321,7 @@ def run_social(
     ensure_registry(context)
     engine = context.engine
     capture_repo.ensure_edition(engine, edition, f"Édition {edition}")
-    targets = build_targets(engine, edition, _select(engine, only))
+    targets = build_targets(engine, edition, select_authorities(engine, only))
     if not targets:
         context.err.print(
             f"[yellow]Aucun compte social connu dans l'édition {edition} : lancez d'abord "

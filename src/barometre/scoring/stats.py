@@ -25,7 +25,7 @@ from sqlalchemy import Engine
 
 from barometre.errors import ConfigurationError
 from barometre.methodology import Criterion, Methodology
-from barometre.models import Authority, AuthorityKind
+from barometre.models import SOCIAL_PLATFORMS, Authority, AuthorityKind
 from barometre.scoring.budget import NOT_COMPARABLE, BudgetRow, per_inhabitant
 from barometre.scoring.engine import GRADES, peer_group_short
 from barometre.storage import edition_repo, social_repo, stats_repo
@@ -33,20 +33,7 @@ from barometre.storage import edition_repo, social_repo, stats_repo
 KINDS = tuple(k.value for k in AuthorityKind)
 # The platforms the discovery knows (a copy of ``barometre.checks.platforms.PLATFORMS``:
 # scoring never imports checks).
-PLATFORMS = (
-    "facebook",
-    "instagram",
-    "x",
-    "linkedin",
-    "youtube",
-    "tiktok",
-    "threads",
-    "bluesky",
-    "mastodon",
-    "peertube",
-    "whatsapp",
-    "telegram",
-)
+PLATFORMS = SOCIAL_PLATFORMS
 PLATFORM_LABELS = {
     "facebook": "Facebook",
     "instagram": "Instagram",

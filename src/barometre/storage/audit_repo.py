@@ -149,22 +149,20 @@ def load_results(
         rows = connection.execute(
             query.order_by(check_results.c.authority_id, check_results.c.check_id)
         )
-        return [
-            (
-                CheckResult(
-                    authority_id=r.authority_id,
-                    check_id=r.check_id,
-                    check_version=r.check_version,
-                    status=Status(r.status),
-                    value=r.value,
-                    confidence=Confidence(r.confidence),
-                    reason=r.reason,
-                    evidence=evidence_from_json(r.evidence),
-                ),
-                r.measured_at,
-            )
-            for r in rows
-        ]
+        return [(result_from_row(r), r.measured_at) for r in rows]
+
+
+def result_from_row(r: Any) -> CheckResult:
+    return CheckResult(
+        authority_id=r.authority_id,
+        check_id=r.check_id,
+        check_version=r.check_version,
+        status=Status(r.status),
+        value=r.value,
+        confidence=Confidence(r.confidence),
+        reason=r.reason,
+        evidence=evidence_from_json(r.evidence),
+    )
 
 
 def finding_from_row(r: Any) -> Finding:

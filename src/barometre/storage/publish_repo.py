@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 
 from barometre.models import Authority, CheckResult, Finding, SocialAccount
 from barometre.storage import registry_repo, social_repo
-from barometre.storage.audit_repo import evidence_from_json, finding_from_row
+from barometre.storage.audit_repo import finding_from_row, result_from_row
 from barometre.storage.schema import check_results, editions, findings, scores
 from barometre.storage.score_repo import ScoreRow
 
@@ -65,8 +65,6 @@ def earlier_editions(engine: Engine, edition: str, *, demo: bool) -> list[str]:
 def _results(
     engine: Engine, edition: str, ids: Sequence[str]
 ) -> dict[str, list[tuple[CheckResult, datetime]]]:
-    from barometre.models import Confidence, Status
-
     out: dict[str, list[tuple[CheckResult, datetime]]] = {}
     with engine.connect() as connection:
         rows = connection.execute(
@@ -75,21 +73,7 @@ def _results(
             .order_by(check_results.c.authority_id, check_results.c.check_id)
         )
         for r in rows:
-            out.setdefault(r.authority_id, []).append(
-                (
-                    CheckResult(
-                        authority_id=r.authority_id,
-                        check_id=r.check_id,
-                        check_version=r.check_version,
-                        status=Status(r.status),
-                        value=r.value,
-                        confidence=Confidence(r.confidence),
-                        reason=r.reason,
-                        evidence=evidence_from_json(r.evidence),
-                    ),
-                    r.measured_at,
-                )
-            )
+            out.setdefault(r.authority_id, []).append((result_from_row(r), r.measured_at))
     return out
 
 

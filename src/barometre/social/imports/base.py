@@ -20,7 +20,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from barometre.errors import SourceError
-from barometre.models import FollowerCount, SocialPost, SocialProfile, SocialSource
+from barometre.models import (
+    SOCIAL_PLATFORMS,
+    FollowerCount,
+    SocialPost,
+    SocialProfile,
+    SocialSource,
+)
 from barometre.social.imports import generic, linkedin, meta, tiktok, x
 from barometre.social.imports.declared import DeclaredFigure
 from barometre.social.imports.declared import extract as extract_declared
@@ -41,20 +47,7 @@ __all__ = [
     "read_export",
 ]
 
-PLATFORMS = (
-    "facebook",
-    "instagram",
-    "x",
-    "linkedin",
-    "youtube",
-    "tiktok",
-    "threads",
-    "bluesky",
-    "mastodon",
-    "peertube",
-    "whatsapp",
-    "telegram",
-)
+PLATFORMS = SOCIAL_PLATFORMS
 """Platform names of the project (same list as discovery's, ``checks.platforms``)."""
 EXPORT_PLATFORMS = ("facebook", "instagram", "x", "linkedin", "tiktok", "threads")
 """The closed platforms whose figures come from owners' exports."""
