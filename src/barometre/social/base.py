@@ -8,13 +8,15 @@ into a profile whose state says what happened, so one account never stops a run.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import ClassVar, Protocol
 
 from barometre.models import AccountState, SocialPost, SocialProfile, SocialSource
+from barometre.social.config import SocialConfig
 from barometre.social.errors import ConnectorDisabled, ConnectorError
+from barometre.social.http import SocialHttp
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,36 @@ class Connector(Protocol):
     async def fetch_account(self, ref: AccountRef, since: datetime) -> Fetched:
         """The profile and the posts published since ``since`` (newest first)."""
         ...
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class KeylessConnector:
+    """What the connectors of open APIs share: the HTTP client, the settings, an
+    injectable clock (identical replays) and a page size bounded by the API's maximum."""
+
+    platform: ClassVar[str]
+    source: ClassVar[SocialSource] = SocialSource.API
+    max_page_size: ClassVar[int] = 100
+
+    def __init__(
+        self,
+        http: SocialHttp,
+        config: SocialConfig,
+        *,
+        now: Callable[[], datetime] = utc_now,
+        page_size: int | None = None,
+    ) -> None:
+        self.http = http
+        self.config = config
+        self._now = now
+        size = self.max_page_size if page_size is None else page_size
+        self.page_size = max(1, min(size, self.max_page_size))
+
+    def disabled_reason(self) -> str | None:
+        return None  # a public API: no key to miss
 
 
 def failed_profile(

@@ -14,12 +14,12 @@ It only sequences HTTP calls (:mod:`.urls` builds them, :mod:`.types` reads the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, ClassVar
 
-from barometre.models import SocialPost, SocialSource
-from barometre.social.base import AccountRef, Fetched, newest_first
+from barometre.models import SocialPost
+from barometre.social.base import AccountRef, Fetched, KeylessConnector, newest_first
 from barometre.social.bluesky.errors import error_for
 from barometre.social.bluesky.types import (
     PIN,
@@ -38,39 +38,17 @@ from barometre.social.bluesky.urls import (
     parse_actor,
     xrpc_url,
 )
-from barometre.social.config import SocialConfig
 from barometre.social.errors import ConnectorError
-from barometre.social.http import SocialHttp
 
 PAGE_SIZE = 100  # lexicon maximum of getAuthorFeed ``limit``
 FEED_FILTER = "posts_with_replies"
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-class BlueskyConnector:
+class BlueskyConnector(KeylessConnector):
     """``await BlueskyConnector(http, config).fetch_account(ref, since)``."""
 
     platform: ClassVar[str] = "bluesky"
-    source: ClassVar[SocialSource] = SocialSource.API
-
-    def __init__(
-        self,
-        http: SocialHttp,
-        config: SocialConfig,
-        *,
-        now: Callable[[], datetime] = _utc_now,
-        page_size: int = PAGE_SIZE,
-    ) -> None:
-        self.http = http
-        self.config = config
-        self._now = now
-        self.page_size = max(1, min(page_size, PAGE_SIZE))
-
-    def disabled_reason(self) -> str | None:
-        return None  # the public AppView needs no key
+    max_page_size: ClassVar[int] = PAGE_SIZE
 
     async def _get(self, method: str, params: Mapping[str, Any], what: str) -> Any:
         response = await self.http.get(xrpc_url(self.config.bluesky_appview, method), params)

@@ -10,16 +10,14 @@ kept: the analysis needs them (conversation, republication).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
-from barometre.models import AccountState, SocialPost, SocialSource
-from barometre.social.base import AccountRef, Fetched, newest_first
-from barometre.social.config import SocialConfig
+from barometre.models import AccountState, SocialPost
+from barometre.social.base import AccountRef, Fetched, KeylessConnector, newest_first
 from barometre.social.errors import ConnectorError
-from barometre.social.http import SocialHttp
 from barometre.social.mastodon.errors import error_for
 from barometre.social.mastodon.types import (
     account_id_of,
@@ -41,31 +39,11 @@ from barometre.social.mastodon.urls import (
 PAGE_SIZE = 40  # documented maximum of GET /api/v1/accounts/:id/statuses
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-class MastodonConnector:
+class MastodonConnector(KeylessConnector):
     """``await MastodonConnector(http, config).fetch_account(ref, since)``."""
 
     platform: ClassVar[str] = "mastodon"
-    source: ClassVar[SocialSource] = SocialSource.API
-
-    def __init__(
-        self,
-        http: SocialHttp,
-        config: SocialConfig,
-        *,
-        now: Callable[[], datetime] = _utc_now,
-        page_size: int = PAGE_SIZE,
-    ) -> None:
-        self.http = http
-        self.config = config
-        self._now = now
-        self.page_size = max(1, min(page_size, PAGE_SIZE))
-
-    def disabled_reason(self) -> str | None:
-        return None  # the public API needs no key
+    max_page_size: ClassVar[int] = PAGE_SIZE
 
     async def _get(
         self, url: str, params: Mapping[str, Any], address: MastodonAddress
