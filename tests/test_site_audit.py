@@ -304,7 +304,7 @@ def self_audit(root: Path, site: Path, grid: Methodology) -> tuple[Engine, float
 def audited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SelfAudit]:
     root = tmp_path_factory.mktemp("site-audit")
     grid = bundled()
-    demo_engine, site = build_demo(root / "demo", PUBLISHER)
+    demo_engine, site = build_demo(root / "demo", PUBLISHER, base_url=f"https://{HOST}/")
     server = make_server(site, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, name="site-preview", daemon=True)
     thread.start()

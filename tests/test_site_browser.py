@@ -121,7 +121,9 @@ class DemoSite:
         return [r for r in self.ranked if r.group == group]
 
 
-def build_demo(root: Path, publisher: dict[str, str] | None = None) -> tuple[Engine, Path]:
+def build_demo(
+    root: Path, publisher: dict[str, str] | None = None, base_url: str | None = None
+) -> tuple[Engine, Path]:
     """The ``barometre demo`` pipeline (without rendering) and ``barometre publish``."""
     engine = open_database(f"sqlite:///{root / 'barometre.sqlite3'}")
     context = AppContext(data_dir=root, console=Console(width=120), err=Console(stderr=True))
@@ -133,7 +135,9 @@ def build_demo(root: Path, publisher: dict[str, str] | None = None) -> tuple[Eng
     score_edition(engine, DEMO_EDITION, grid, demo=True)
     export_edition(engine, DEMO_EDITION, grid, root / "exports" / DEMO_EDITION, ("csv", "json"))
     out = root / "site"
-    extra = {"publisher": publisher} if publisher else None
+    extra: dict[str, object] = {"publisher": publisher} if publisher else {}
+    if base_url:
+        extra["base_url"] = base_url
     run_publish(context, DEMO_EDITION, out, engine=engine, extra=extra)
     return engine, out
 
@@ -451,8 +455,11 @@ def _search(tab: Page, query: str) -> tuple[str, list[tuple[str, str]]]:
     tab.locator("#q").fill("")
     tab.locator("#q").press_sequentially(query)
     count = tab.locator("#resultats-compte")
+    # the list says which query it answers: wait for this one, not an earlier keystroke
     tab.wait_for_function(
-        "() => document.getElementById('resultats-compte').textContent !== ''", timeout=10_000
+        "q => document.getElementById('resultats').getAttribute('data-requete') === q",
+        arg=query,
+        timeout=10_000,
     )
     items = tab.eval_on_selector_all(
         "#resultats li a", "els => els.map(e => [e.textContent, e.getAttribute('href')])"
@@ -568,7 +575,9 @@ def test_maps_are_drawn_by_vega(demo: DemoSite, page: tuple[Page, Watch]) -> Non
         assert figure.locator("[data-vega-fallback]").count() == 0  # replaced by the live view
         svg = figure.locator("svg")
         assert svg.count() == 1
-        assert svg.get_attribute("role") == "img" and (svg.get_attribute("aria-label") or "")
+        holder = figure.locator(".chart-live")
+        assert holder.get_attribute("role") == "img" and (holder.get_attribute("aria-label") or "")
+        assert svg.get_attribute("aria-hidden") == "true"  # named by its container
         shapes.append(svg.locator("g.mark-shape path").count())
         section = figure.locator("xpath=ancestor::section[1]")
         assert section.locator("table.donnees tbody tr").count() > 0  # the data alternative

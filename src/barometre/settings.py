@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     """Directeur ou directrice de la publication (legal notice)."""
     publish_host: str | None = None
     """The site's host: name, address, telephone (legal notice)."""
+    publish_dpo: str | None = None
+    """Délégué à la protection des données of the publisher (privacy notice)."""
+    publish_base_url: str | None = None
+    """Public address of the site (``https://…/``): canonical links, sitemap.xml, robots.txt."""
     publish_contact: str | None = None
     """Contact e-mail or page for visitors and collectivités (explanations, disputes)."""
 

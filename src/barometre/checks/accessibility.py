@@ -381,7 +381,7 @@ def accessibility_statement(subject: Subject, params: Mapping[str, Any]) -> Verd
     )
     return scored(
         value,
-        [*_evidence(items, docs[0].url), Evidence(url=urls, note="documents lus")],
+        [*_evidence(items, docs[0].url), Evidence(text=urls, note="documents lus")],
         reason=reason,
     )
 

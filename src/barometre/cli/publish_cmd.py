@@ -253,9 +253,11 @@ def site_inputs(
             ("director", settings.publish_director),
             ("host", settings.publish_host),
             ("contact", settings.publish_contact),
+            ("dpo", settings.publish_dpo),
         )
         if value
     }
+    inputs.base_url = settings.publish_base_url
     exports = settings.data_dir / "exports" / edition
     if exports.is_dir():
         inputs.exports = exports

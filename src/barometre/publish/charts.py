@@ -660,7 +660,6 @@ def _shares_skeleton(
             ),
             spacing=16,
         )
-        .resolve_scale(y="independent")
     )
     return skeleton(chart)
 

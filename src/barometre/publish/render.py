@@ -153,6 +153,9 @@ def compact_paths(svg: str) -> str:
     return _PATH_DATA.sub(lambda m: m.group(1) + _DECIMAL.sub(_tenth, m.group(2)) + m.group(3), svg)
 
 
+_INNER_ARIA = re.compile(r'\s(?:role|aria-roledescription|aria-label)="[^"]*"')
+
+
 def make_accessible(svg: str, *, title: str, description: str, key: str) -> str:
     """Give the root ``<svg>`` role="img", a ``<title>`` and a ``<desc>``."""
     match = _SVG_OPEN.search(svg)
@@ -166,7 +169,11 @@ def make_accessible(svg: str, *, title: str, description: str, key: str) -> str:
     head = f'<title id="{ident}-title">{escape(title, quote=False)}</title>'
     if description:
         head += f'<desc id="{ident}-desc">{escape(description, quote=False)}</desc>'
-    return svg[: match.start()] + opening + head + svg[match.end() :]
+    # Inside an image, Vega's own roles (graphics-symbol marks, their descriptions)
+    # are noise for assistive technologies and fail axe's svg-img-alt: the figure's
+    # name is the root's, and its data table is the alternative.
+    body = _INNER_ARIA.sub("", svg[match.end() :])
+    return svg[: match.start()] + opening + head + body
 
 
 def _library_versions() -> str:

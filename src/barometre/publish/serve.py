@@ -29,7 +29,7 @@ SECURITY_HEADERS = {
 def headers_file() -> str:
     """The same headers in the ``_headers`` format of static hosts (Netlify, Pages…)."""
     lines = ["/*"] + [f"  {k}: {v}" for k, v in SECURITY_HEADERS.items()]
-    lines += ["  Strict-Transport-Security: max-age=63072000; includeSubDomains", ""]
+    lines += ["  Strict-Transport-Security: max-age=63072000; includeSubDomains; preload", ""]
     return "\n".join(lines)
 
 

@@ -26,6 +26,7 @@ from statistics import median
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import escape
 from sqlalchemy import Engine
 
 from barometre.methodology import Methodology
@@ -70,6 +71,7 @@ class SiteInputs:
     screenshot: Callable[[str], bytes | None] | None = None
     exports: Path | None = None  # folder of the edition's open-data exports, copied in
     accessibility_status: str = "partiellement conforme"
+    base_url: str | None = None  # public address: canonical links, sitemap.xml, robots.txt
     publisher: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -98,6 +100,12 @@ def _environment() -> Environment:
 
 def _root(path: str) -> str:
     return "../" * path.count("/")
+
+
+def _base(url: str | None) -> str | None:
+    if not url:
+        return None
+    return url if url.endswith("/") else url + "/"
 
 
 class SiteBuilder:
@@ -133,14 +141,16 @@ class SiteBuilder:
         self.work = out.with_name(out.name + ".en-cours")
         self.report = BuildReport(out)
         self.site: dict[str, Any] = {}
+        self.paths: list[str] = []
 
     # -- writing ------------------------------------------------------------------------
 
     def _write(self, path: str, template: str, **context: Any) -> str:
         racine = _root(path)
         html = self.env.get_template(template).render(
-            site=self.site, racine=racine, grades=GRADES, **context
+            site=self.site, racine=racine, grades=GRADES, chemin=path, **context
         )
+        self.paths.append(path)
         target = self.work / path
         target.parent.mkdir(parents=True, exist_ok=True)
         data = html.encode("utf-8")
@@ -178,6 +188,7 @@ class SiteBuilder:
             "min_coverage": self.methodology.scoring.min_coverage,
             "criteria": len(self.methodology.criteria),
             "accessibility_status": self.inputs.accessibility_status,
+            "base_url": _base(self.inputs.base_url),
         }
         self.demo = info.demo
 
@@ -395,9 +406,12 @@ class SiteBuilder:
             "groups": rows,
             "figures": figures,
             "previous": before,
-            "distribution_chart": self.figures.distribution(groups, ""),
+            "distribution_chart": self.figures.distribution(groups, "", live=False),
         }
-        self._write("index.html", "index.html.j2", rubrique="", home=home, charts_used=True)
+        # the home shows its one chart as the static SVG: no script weighs on the page
+        # most visitors open first (EcoIndex)
+        self._write("index.html", "index.html.j2", rubrique="", home=home)
+        home["distribution_chart"] = self.figures.distribution(groups, "")
         html = self._write(
             "synthese.html", "synthese.html.j2", rubrique="", home=home, charts_used=True
         )
@@ -485,6 +499,26 @@ class SiteBuilder:
             "donnees.html", "page.html.j2", rubrique="donnees", page=legal.open_data(exports)
         )
 
+    def _crawlers(self) -> None:
+        """robots.txt always; sitemap.xml when the site's public address is known."""
+        base = self.site["base_url"]
+        lines = ["User-agent: *", "Allow: /"]
+        if base:
+            lines.append(f"Sitemap: {base}sitemap.xml")
+            entries = "".join(
+                f"<url><loc>{escape(base + path)}</loc></url>\n"
+                for path in sorted(set(self.paths))
+                if path != "404.html"
+            )
+            (self.work / "sitemap.xml").write_text(
+                '<?xml version="1.0" encoding="UTF-8"?>\n'
+                '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+                + entries
+                + "</urlset>\n",
+                encoding="utf-8",
+            )
+        (self.work / "robots.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
     def build(self) -> BuildReport:
         started = time.perf_counter()
         if self.work.exists():
@@ -512,6 +546,7 @@ class SiteBuilder:
                 page=legal.site_map(groups, group_title),
             )
             (self.work / "_headers").write_text(headers_file(), encoding="utf-8")
+            self._crawlers()
         except BaseException:
             shutil.rmtree(self.work, ignore_errors=True)
             raise

@@ -55,9 +55,17 @@ class FigureWriter:
         self.written = 0
 
     def figure(
-        self, figure: charts.Figure, racine: str, *, svg: bool = True, table: bool = True
+        self,
+        figure: charts.Figure,
+        racine: str,
+        *,
+        svg: bool = True,
+        table: bool = True,
+        live: bool = True,
     ) -> Markup:
-        """The ``<figure>`` (spec URL, SVG fallback) and, after it, the data table."""
+        """The ``<figure>`` (spec URL, SVG fallback) and, after it, the data table.
+
+        ``live=False``: the static SVG only (a page that loads no chart script)."""
         name = f"{figure.digest}.json"
         target = self.folder / name
         if not target.exists():
@@ -72,7 +80,8 @@ class FigureWriter:
                 "(le graphique s'affiche avec JavaScript ; ses valeurs sont dans le tableau.)</p>"
             )
         # vl-convert escapes the texts of the SVG and embed_html escapes the spec URL
-        html = Markup(embed_html(drawing, f"{racine}graphiques/{name}"))  # noqa: S704
+        url = f"{racine}graphiques/{name}" if live else None
+        html = Markup(embed_html(drawing, url))  # noqa: S704
         return html + table_html(figure.table) if table else html
 
     # -- the charts of the site ---------------------------------------------------------
@@ -107,12 +116,14 @@ class FigureWriter:
         )
         return self.figure(figure, racine, svg=svg, table=False)
 
-    def distribution(self, groups: Sequence[Group], racine: str) -> Markup | None:
+    def distribution(
+        self, groups: Sequence[Group], racine: str, *, live: bool = True
+    ) -> Markup | None:
         values = [r.value for g in groups for r in g.rows]
         if not any(v is not None for v in values):
             return None
         figure = charts.peer_distribution(values, peer_group="toutes les collectivités mesurées")
-        return self.figure(figure, racine, table=False)
+        return self.figure(figure, racine, table=False, live=live)
 
     def presence(self, rows: Sequence[dict[str, object]], racine: str) -> Markup | None:
         shares = []

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+import re
 from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
 from barometre.models import AuthorityKind, Status
 
+_SEVERAL = re.compile(r"[\s,;]+https?://", re.IGNORECASE)
 NBSP = "\u00a0"
 NNBSP = "\u202f"
 
@@ -99,6 +101,8 @@ def safe_url(url: str | None) -> str | None:
     """
     if not url:
         return None
+    if _SEVERAL.search(url):
+        return None  # several addresses joined into one text: not one link
     try:
         parts = urlsplit(url.strip())
     except ValueError:

@@ -75,7 +75,8 @@
       });
     }
     input.addEventListener("input", function () {
-      var needle = fold(input.value.trim());
+      var raw = input.value.trim();
+      var needle = fold(raw);
       if (needle.length < 2) { list.textContent = ""; count.textContent = ""; return; }
       load().then(function (items) {
         var found = items.filter(function (item) { return item.cle.indexOf(needle) !== -1; }).slice(0, 50);
@@ -90,6 +91,7 @@
           list.appendChild(li);
         });
         count.textContent = found.length ? found.length + " résultat" + (found.length > 1 ? "s" : "") + (found.length === 50 ? " (50 premiers)" : "") + "." : "Aucun résultat.";
+        list.setAttribute("data-requete", raw);
       });
     });
   }

@@ -9,11 +9,14 @@
  *     <table>…the same numbers…</table>
  *   </figure>
  *
- * After vega.min.js, vega-lite.min.js and vega-embed.min.js (vendored, same folder
- * tree), this script fetches each spec (relative to the page), draws it with
- * vega-embed (SVG renderer, no action menu, CSP-safe expression interpreter, no
- * injected <style>), names it with the spec's French description (role="img",
- * aria-label), and only then replaces the fallback. Relative data URLs inside a spec
+ * When the first figure comes near the viewport, this script loads the vendored
+ * vega.min.js, vega-lite.min.js and vega-embed.min.js (same origin, next to it: pages
+ * whose charts are never seen load none of them), fetches each spec (relative to the
+ * page), draws it with vega-embed (SVG renderer, no action menu, CSP-safe expression
+ * interpreter, no injected <style>), names the drawing with the spec's French
+ * description (role="img", aria-label on its container; Vega's own SVG is hidden from
+ * assistive technologies, whose alternative is the data table), and only then
+ * replaces the fallback. Relative data URLs inside a spec
  * are resolved against the spec's own address; data from another origin is refused.
  * Without JavaScript, or if anything fails, the static SVG and the table stay.
  * Figures are drawn when they come near the viewport.
@@ -24,6 +27,35 @@
   "use strict";
 
   var SELECTOR = "figure[data-vega-spec]";
+  var SELF = document.currentScript ? document.currentScript.src : "";
+  var LIBRARIES = [
+    "../vendor/vega/vega.min.js",
+    "../vendor/vega-lite/vega-lite.min.js",
+    "../vendor/vega-embed/vega-embed.min.js"
+  ];
+  var loading = null;
+
+  function loadScript(src) {
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = src;
+      script.onload = resolve;
+      script.onerror = function () { reject(new Error("script introuvable : " + src)); };
+      document.head.appendChild(script);
+    });
+  }
+
+  function libraries() {
+    if (ready()) {
+      return Promise.resolve();
+    }
+    if (!loading) {
+      loading = LIBRARIES.reduce(function (chain, path) {
+        return chain.then(function () { return loadScript(new URL(path, SELF).href); });
+      }, Promise.resolve());
+    }
+    return loading;
+  }
 
   function ready() {
     return typeof window.vegaEmbed === "function" && typeof window.vega === "object";
@@ -65,7 +97,6 @@
     }
     figure.setAttribute("data-vega-state", "loading");
     var specURL = new URL(figure.getAttribute("data-vega-spec"), document.baseURI).href;
-    var loader = sameOriginLoader(directoryOf(specURL));
     var fallback = figure.querySelector("[data-vega-fallback]");
     var holder = document.createElement("div");
     holder.className = "chart-live";
@@ -75,8 +106,12 @@
     } else {
       figure.insertBefore(holder, figure.firstChild);
     }
-    loader
-      .load(specURL)
+    var loader = null;
+    libraries()
+      .then(function () {
+        loader = sameOriginLoader(directoryOf(specURL));
+        return loader.load(specURL);
+      })
       .then(function (text) {
         var spec = JSON.parse(text);
         return window
@@ -94,8 +129,10 @@
             if (!svg) {
               throw new Error("aucun SVG produit");
             }
-            svg.setAttribute("role", "img");
-            svg.setAttribute("aria-label", label(spec));
+            holder.setAttribute("role", "img");
+            holder.setAttribute("aria-label", label(spec));
+            svg.setAttribute("aria-hidden", "true");
+            svg.removeAttribute("role");
             svg.removeAttribute("aria-roledescription");
             holder.hidden = false;
             if (fallback) {
@@ -116,7 +153,7 @@
   }
 
   function start() {
-    if (!ready()) {
+    if (!SELF || !("Promise" in window) || !("URL" in window)) {
       return;
     }
     var figures = Array.prototype.slice.call(document.querySelectorAll(SELECTOR));
