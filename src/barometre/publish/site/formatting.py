@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 import re
+from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape

@@ -68,17 +68,20 @@
     var root = form.getAttribute("data-index").replace(/recherche\.json$/, "");
     form.addEventListener("submit", function (event) { event.preventDefault(); });
     function load() {
-      if (index) { return Promise.resolve(index); }
-      return fetch(form.getAttribute("data-index")).then(function (r) { return r.json(); }).then(function (data) {
-        index = data.map(function (item) { item.cle = fold(item.n + " " + item.c); return item; });
-        return index;
-      });
+      /* one request, whatever the number of keystrokes before it answers */
+      if (!index) {
+        index = fetch(form.getAttribute("data-index")).then(function (r) { return r.json(); }).then(function (data) {
+          return data.map(function (item) { item.cle = fold(item.n + " " + item.c); return item; });
+        });
+      }
+      return index;
     }
     input.addEventListener("input", function () {
       var raw = input.value.trim();
       var needle = fold(raw);
       if (needle.length < 2) { list.textContent = ""; count.textContent = ""; return; }
       load().then(function (items) {
+        if (raw !== input.value.trim()) { return; } /* a later keystroke will answer */
         var found = items.filter(function (item) { return item.cle.indexOf(needle) !== -1; }).slice(0, 50);
         list.textContent = "";
         found.forEach(function (item) {
