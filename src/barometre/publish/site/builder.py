@@ -46,6 +46,8 @@ from barometre.publish.site.views import (
 from barometre.storage import capture_repo, edition_repo, publish_repo, registry_repo, social_repo
 
 GRADES = ("A", "B", "C", "D", "E")
+SITEMAP_LIMIT = 50_000  # addresses per file (sitemaps.org protocol)
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 FINDING_CATEGORIES = {
     "app": "Applications mobiles",
     "newsletter": "Lettres d'information",
@@ -150,7 +152,8 @@ class SiteBuilder:
         html = self.env.get_template(template).render(
             site=self.site, racine=racine, grades=GRADES, chemin=path, **context
         )
-        self.paths.append(path)
+        if self.site.get("base_url"):
+            self.paths.append(path)  # for sitemap.xml
         target = self.work / path
         target.parent.mkdir(parents=True, exist_ok=True)
         data = html.encode("utf-8")
@@ -499,24 +502,36 @@ class SiteBuilder:
             "donnees.html", "page.html.j2", rubrique="donnees", page=legal.open_data(exports)
         )
 
+    def _sitemap(self, name: str, paths: Sequence[str], base: str) -> None:
+        entries = "".join(f"<url><loc>{escape(base + path)}</loc></url>\n" for path in paths)
+        (self.work / name).write_text(
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<urlset xmlns="{SITEMAP_NS}">\n{entries}</urlset>\n',
+            encoding="utf-8",
+        )
+
     def _crawlers(self) -> None:
         """robots.txt always; sitemap.xml when the site's public address is known."""
         base = self.site["base_url"]
         lines = ["User-agent: *", "Allow: /"]
         if base:
             lines.append(f"Sitemap: {base}sitemap.xml")
-            entries = "".join(
-                f"<url><loc>{escape(base + path)}</loc></url>\n"
-                for path in sorted(set(self.paths))
-                if path != "404.html"
-            )
-            (self.work / "sitemap.xml").write_text(
-                '<?xml version="1.0" encoding="UTF-8"?>\n'
-                '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-                + entries
-                + "</urlset>\n",
-                encoding="utf-8",
-            )
+            paths = sorted(set(self.paths) - {"404.html"})
+            parts = [paths[i : i + SITEMAP_LIMIT] for i in range(0, len(paths), SITEMAP_LIMIT)]
+            if len(parts) == 1:
+                self._sitemap("sitemap.xml", parts[0], base)
+            else:  # the protocol allows 50,000 addresses a file: an index of files
+                names = [f"sitemap-{i + 1}.xml" for i in range(len(parts))]
+                for name, part in zip(names, parts, strict=True):
+                    self._sitemap(name, part, base)
+                entries = "".join(
+                    f"<sitemap><loc>{escape(base + n)}</loc></sitemap>\n" for n in names
+                )
+                (self.work / "sitemap.xml").write_text(
+                    '<?xml version="1.0" encoding="UTF-8"?>\n'
+                    f'<sitemapindex xmlns="{SITEMAP_NS}">\n{entries}</sitemapindex>\n',
+                    encoding="utf-8",
+                )
         (self.work / "robots.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     def build(self) -> BuildReport:

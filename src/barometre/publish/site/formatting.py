@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
@@ -128,6 +129,7 @@ def truncate(text: str | None, length: int = 160) -> str:
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
+@lru_cache(maxsize=16)
 def status_badge(status: Status | str) -> Markup:
     status = Status(status)
     return Markup(
@@ -135,6 +137,7 @@ def status_badge(status: Status | str) -> Markup:
     ).format(status.value.replace("_", "-"), STATUS_SYMBOLS[status], STATUS_LABELS[status])
 
 
+@lru_cache(maxsize=16)
 def grade_badge(grade: str | None) -> Markup:
     if not grade:
         return Markup(
