@@ -7,7 +7,6 @@ formula prefixes); the sample-web demonstration edition is built once for the mo
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import hashlib
 import json
@@ -15,7 +14,6 @@ import sqlite3
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from datetime import time as dtime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -855,36 +853,11 @@ def test_export_from_postgresql_matches_sqlite(
 @pytest.fixture(scope="module")
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demonstration edition of the sample web, where ``barometre demo`` puts it."""
-    from barometre.cli.audit_cmd import audit_edition
-    from barometre.cli.demo import (
-        DEMO_EDITION,
-        SAMPLE_AS_OF,
-        capture_sample,
-        sample_network,
-        sample_social_config,
-    )
-    from barometre.cli.social_cmd import build_targets, collect
-    from barometre.sampleweb.background import BackgroundSampleWeb
-    from barometre.scoring.run import score_edition
+    from demo_edition import build_demo_edition
 
     root = tmp_path_factory.mktemp("demo-export")
-    engine = open_database(f"sqlite:///{root / 'demo' / 'barometre.sqlite3'}")
-    context = AppContext(data_dir=root, console=Console(width=120), err=Console(stderr=True))
-    with BackgroundSampleWeb(with_dns=False, slow_drip_limit=3) as web:
-        asyncio.run(capture_sample(engine, web, root / "warc"))
-        audit_edition(engine, DEMO_EDITION, GRID, as_of=SAMPLE_AS_OF)
-        collect(
-            context,
-            engine,
-            DEMO_EDITION,
-            build_targets(engine, DEMO_EDITION),
-            config=sample_social_config(),
-            as_of=datetime.combine(SAMPLE_AS_OF, dtime(12), tzinfo=UTC),
-            network=sample_network(web),
-            warc_root=root / "warc",
-        )
-    score_edition(engine, DEMO_EDITION, GRID, demo=True)
-    engine.dispose()
+    (root / "demo").mkdir()
+    build_demo_edition(root, root / "demo" / "barometre.sqlite3").dispose()
     return root
 
 

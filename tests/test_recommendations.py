@@ -3,7 +3,6 @@ and the provider view — on hand-made editions and on the demonstration edition
 
 from __future__ import annotations
 
-import asyncio
 import random
 import re
 from collections import Counter, defaultdict
@@ -13,8 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from barometre.cli.audit_cmd import audit_edition
-from barometre.cli.demo import DEMO_EDITION, SAMPLE_AS_OF, capture_sample
+from barometre.cli.demo import DEMO_EDITION, SAMPLE_AS_OF
 from barometre.methodology import Methodology, bundled, parse
 from barometre.models import (
     Authority,
@@ -25,7 +23,6 @@ from barometre.models import (
     Status,
     Website,
 )
-from barometre.sampleweb.background import BackgroundSampleWeb
 from barometre.scoring.recommendations import (
     NOT_EVALUATED,
     PeerShare,
@@ -421,12 +418,10 @@ def test_the_provider_view_counts_failures_against_the_national_rate(tmp_path: P
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    from demo_edition import build_demo_edition
+
     root = tmp_path_factory.mktemp("reco-demo")
-    engine = open_database(f"sqlite:///{root / 'b.sqlite3'}")
-    with BackgroundSampleWeb(with_dns=False, slow_drip_limit=3) as web:
-        asyncio.run(capture_sample(engine, web, root / "warc"))
-    audit_edition(engine, DEMO_EDITION, bundled(), as_of=SAMPLE_AS_OF)
-    score_edition(engine, DEMO_EDITION, bundled(), demo=True)
+    engine = build_demo_edition(root, root / "b.sqlite3", social=False)
     yield engine
     engine.dispose()
 

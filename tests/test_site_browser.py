@@ -32,7 +32,6 @@ root of the repository.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import threading
@@ -49,9 +48,8 @@ from rich.console import Console
 from sqlalchemy import Engine
 
 from barometre.capture.render import CHROMIUM, CHROMIUM_ARGS
-from barometre.cli.audit_cmd import audit_edition
 from barometre.cli.context import AppContext
-from barometre.cli.demo import DEMO_EDITION, SAMPLE_AS_OF, capture_sample, social_sample
+from barometre.cli.demo import DEMO_EDITION
 from barometre.cli.publish_cmd import run_publish
 from barometre.methodology import bundled
 from barometre.models import Authority
@@ -59,10 +57,8 @@ from barometre.publish.exports import export_edition
 from barometre.publish.serve import make_server
 from barometre.publish.site.formatting import STATUS_LABELS, safe_url, truncate
 from barometre.publish.site.views import card_path, ranking_path
-from barometre.sampleweb.background import BackgroundSampleWeb
-from barometre.scoring.run import score_edition
 from barometre.storage import audit_repo, registry_repo, score_repo
-from barometre.storage.db import open_database
+from demo_edition import build_demo_edition
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("BAROMETRE_REQUIRE_CHROMIUM") != "1" and shutil.which(CHROMIUM) is None,
@@ -125,14 +121,9 @@ def build_demo(
     root: Path, publisher: dict[str, str] | None = None, base_url: str | None = None
 ) -> tuple[Engine, Path]:
     """The ``barometre demo`` pipeline (without rendering) and ``barometre publish``."""
-    engine = open_database(f"sqlite:///{root / 'barometre.sqlite3'}")
+    engine = build_demo_edition(root, root / "barometre.sqlite3", with_dns=True)
     context = AppContext(data_dir=root, console=Console(width=120), err=Console(stderr=True))
     grid = bundled()
-    with BackgroundSampleWeb(with_dns=True, slow_drip_limit=3) as web:
-        asyncio.run(capture_sample(engine, web, root / "warc"))
-        audit_edition(engine, DEMO_EDITION, grid, as_of=SAMPLE_AS_OF)
-        social_sample(context, engine, web, root / "warc")
-    score_edition(engine, DEMO_EDITION, grid, demo=True)
     export_edition(engine, DEMO_EDITION, grid, root / "exports" / DEMO_EDITION, ("csv", "json"))
     out = root / "site"
     extra: dict[str, object] = {"publisher": publisher} if publisher else {}

@@ -5,7 +5,6 @@ national registry-level edition, checked against figures computed another way.""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
@@ -17,7 +16,6 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime
-from datetime import time as dtime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -653,36 +651,11 @@ def _figure(data: dict[str, Any], section: str, group: str, label: str) -> dict[
 
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from barometre.cli.demo import (
-        DEMO_EDITION,
-        SAMPLE_AS_OF,
-        capture_sample,
-        sample_network,
-        sample_social_config,
-    )
-    from barometre.cli.social_cmd import build_targets, collect
-    from barometre.sampleweb.background import BackgroundSampleWeb
+    from demo_edition import build_demo_edition
 
     root = tmp_path_factory.mktemp("stats-demo")
-    url = f"sqlite:///{root / 'b.sqlite3'}"
-    engine = open_database(url)
-    context = AppContext(data_dir=root, console=Console(width=120), err=Console(stderr=True))
-    with BackgroundSampleWeb(with_dns=False, slow_drip_limit=3) as web:
-        asyncio.run(capture_sample(engine, web, root / "warc"))
-        audit_edition(engine, DEMO_EDITION, GRID, as_of=SAMPLE_AS_OF)
-        collect(
-            context,
-            engine,
-            DEMO_EDITION,
-            build_targets(engine, DEMO_EDITION),
-            config=sample_social_config(),
-            as_of=datetime.combine(SAMPLE_AS_OF, dtime(12), tzinfo=UTC),
-            network=sample_network(web),
-            warc_root=root / "warc",
-        )
-    score_edition(engine, DEMO_EDITION, GRID, demo=True)
-    engine.dispose()
-    yield url
+    build_demo_edition(root, root / "b.sqlite3").dispose()
+    yield f"sqlite:///{root / 'b.sqlite3'}"
 
 
 def test_stats_on_the_sample_web_edition(demo_url: str) -> None:
