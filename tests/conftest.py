@@ -183,3 +183,18 @@ def _loopback_only_getaddrinfo(host, *args, **kwargs):  # type: ignore[no-untype
 @pytest.fixture(autouse=True)
 def _no_real_dns(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "getaddrinfo", _loopback_only_getaddrinfo)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Agreement per outside-reference source, printed after every run that measured it."""
+    if not any(
+        "test_outside_references" in report.nodeid
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if hasattr(report, "nodeid")
+    ):
+        return
+    from outside.gate import measure, sources, table
+
+    terminalreporter.section("Références extérieures : accord par source")
+    terminalreporter.write_line(table([measure(folder) for folder in sources()]))
