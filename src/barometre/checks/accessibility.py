@@ -87,12 +87,18 @@ def find_mention(text: str) -> tuple[str, str] | None:
 
 def fuzzy_mention(text: str) -> tuple[str, str] | None:
     normal = normalise(text)
-    best: tuple[float, str, str] | None = None
+    best: tuple[float, str, int, int] | None = None
     for status, needle in NEEDLES.items():
         found = fuzz.partial_ratio_alignment(needle, normal, score_cutoff=FUZZY_THRESHOLD)
         if found is not None and (best is None or found.score > best[0]):
-            best = (found.score, status, normal[found.dest_start : found.dest_end])
-    return (best[1], best[2]) if best else None
+            best = (found.score, status, found.dest_start, found.dest_end)
+    if best is None:
+        return None
+    _, status, start, end = best
+    # « totalement non conforme » aligns with « totalement conforme »: the words around
+    # the match say which status is displayed.
+    around = _STATUS.search(normal[max(0, start - 5) : end + 15])
+    return (around.group(1) if around else status), normal[start:end]
 
 
 def _statement_link(doc: Doc) -> Link | None:
