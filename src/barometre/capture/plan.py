@@ -34,11 +34,11 @@ PAGE_KINDS: dict[str, tuple[str, ...]] = {
         "credits et mentions",
     ),
     "accessibility": ("accessibilite", "declaration d accessibilite", "rgaa", "accessibility"),
+    # A cookie policy alone is not the privacy notice (RGPD art. 13): the privacy check
+    # then reads the « données personnelles » section of the legal notice.
     "privacy": (
         "donnees personnelles",
         "confidentialite",
-        "politique de cookies",
-        "cookies",
         "rgpd",
         "vie privee",
         "protection des donnees",
@@ -69,6 +69,9 @@ PAGE_KINDS: dict[str, tuple[str, ...]] = {
     "budget": ("budget", "finances", "comptes administratifs"),
     "opendata": ("open data", "opendata", "donnees ouvertes", "data gouv"),
 }
+# Words of a statement link: the link that says more of them is more likely the
+# statement (« Accessibilité : non conforme » → /declaration-accessibilite first).
+STATEMENT_TERMS = ("accessibilit", "declaration", "conform", "rgaa")
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
 
 
@@ -173,6 +176,9 @@ def classify(links: Iterable[Link], site_host: str) -> Plan:
                 score += 2
             elif kind not in ("procedures", "opendata"):
                 continue  # a legal notice elsewhere is not the site's own
+            if kind == "accessibility":
+                said = f"{text} {path}"
+                score += sum(1 for term in STATEMENT_TERMS if term in said) - 1
             if link.url.lower().endswith(".pdf"):
                 score -= 1 if kind != "accessibility" else 0
             current = plan.picks.get(kind)

@@ -40,18 +40,23 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from urllib.parse import unquote, urljoin, urlsplit
 
 from rapidfuzz import fuzz
 
 from barometre.checks.base import Verdict, check, not_measurable, scored
+from barometre.checks.dates import MONTHS
 from barometre.checks.html import Doc, Link
-from barometre.checks.legal import find_dates, normalise, snippet
+from barometre.checks.legal import normalise, snippet
 from barometre.checks.rgaa import RuleResult, static_rules
 from barometre.checks.subject import Subject
 from barometre.models import Evidence
 
+# « Accessibilité : non conforme », « accessibilité du site : … », « Accessibilité
+# (partiellement conforme) »; « totalement non conforme » is « non » (never « totalement »).
 MENTION = re.compile(
-    r"accessibilit[eé]\s*(?:num[eé]rique\s*)?:\s*(non|partiellement|totalement)\s+conforme"
+    r"accessibilit[eé]\s*(?:num[eé]rique\s*|du\s+site(?:\s+internet)?\s*|de\s+ce\s+site\s*)?"
+    r"[:(\-–]?\s*\(?\s*(?:totalement\s+)?(non|partiellement|totalement)\s+conforme"
 )
 STATUSES = ("non", "partiellement", "totalement")
 NEEDLES = {s: f"accessibilite : {s} conforme" for s in STATUSES}
@@ -82,12 +87,18 @@ def find_mention(text: str) -> tuple[str, str] | None:
 
 def fuzzy_mention(text: str) -> tuple[str, str] | None:
     normal = normalise(text)
-    best: tuple[float, str, str] | None = None
+    best: tuple[float, str, int, int] | None = None
     for status, needle in NEEDLES.items():
         found = fuzz.partial_ratio_alignment(needle, normal, score_cutoff=FUZZY_THRESHOLD)
         if found is not None and (best is None or found.score > best[0]):
-            best = (found.score, status, normal[found.dest_start : found.dest_end])
-    return (best[1], best[2]) if best else None
+            best = (found.score, status, found.dest_start, found.dest_end)
+    if best is None:
+        return None
+    _, status, start, end = best
+    # « totalement non conforme » aligns with « totalement conforme »: the words around
+    # the match say which status is displayed.
+    around = _STATUS.search(normal[max(0, start - 5) : end + 15])
+    return (around.group(1) if around else status), normal[start:end]
 
 
 def _statement_link(doc: Doc) -> Link | None:
@@ -106,21 +117,26 @@ def _statement_link(doc: Doc) -> Link | None:
     return candidates[0] if candidates else None
 
 
+def page_mention(doc: Doc) -> Mention | None:
+    """The accessibility mention of one page: the status (footer first, then the page,
+    then an approximate match) and the link to the statement, or ``None``."""
+    link = _statement_link(doc)
+    for zone, text in (("footer", doc.zone_text.get("footer", "")), ("page", doc.text)):
+        hit = find_mention(text)
+        if hit:
+            return Mention(hit[0], hit[1], zone, link, doc.url)
+    hit = fuzzy_mention(doc.zone_text.get("footer", "") or doc.text[-3000:])
+    if hit:
+        return Mention(hit[0], hit[1], "fuzzy", link, doc.url)
+    if link is not None:
+        return Mention(None, None, None, link, doc.url)
+    return None
+
+
 def home_mention(subject: Subject) -> Mention | None:
     """The accessibility mention of the home page (static, else rendered), or ``None``."""
     docs = [d for d in (subject.home_doc, subject.rendered_home_doc) if d is not None]
-    for doc in docs:
-        link = _statement_link(doc)
-        for zone, text in (("footer", doc.zone_text.get("footer", "")), ("page", doc.text)):
-            hit = find_mention(text)
-            if hit:
-                return Mention(hit[0], hit[1], zone, link, doc.url)
-        hit = fuzzy_mention(doc.zone_text.get("footer", "") or doc.text[-3000:])
-        if hit:
-            return Mention(hit[0], hit[1], "fuzzy", link, doc.url)
-        if link is not None:
-            return Mention(None, None, None, link, doc.url)
-    return None
+    return next((m for m in (page_mention(d) for d in docs) if m is not None), None)
 
 
 @check("conformite.accessibilite_mention", version="1")
@@ -162,19 +178,433 @@ def accessibility_mention(subject: Subject, params: Mapping[str, Any]) -> Verdic
 
 # --- L2 statement -----------------------------------------------------------------------
 
-_ESTABLISHED = re.compile(
-    r"(etablie|etabli|redigee|mise a jour)\s+le\s+|date de (la )?declaration\s*:?\s*"
+# The headings of the RGAA model statement (« modèle de déclaration d'accessibilité »),
+# normalised. A page with two of them follows the model; its contact is then read in
+# « Retour d'information et contact » only.
+MODEL_HEADINGS = (
+    "etat de conformite",
+    "resultats des tests",
+    "contenus non accessibles",
+    "non-conformites",
+    "derogations pour charge disproportionnee",
+    "contenus non soumis a l'obligation d'accessibilite",
+    "etablissement de cette declaration d'accessibilite",
+    "technologies utilisees pour la realisation du site",
+    "environnement de test",
+    "outils pour evaluer l'accessibilite",
+    "pages du site ayant fait l'objet de la verification de conformite",
+    "retour d'information et contact",
+    "voies de recours",
 )
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_HIDDEN = frozenset({"script", "style", "noscript", "template"})
 _STATUS = re.compile(r"\b(non|partiellement|totalement)\s+conforme")
-_RATE = re.compile(r"(\d{1,3}(?:[.,]\d+)?)\s?%")
-_RGAA = re.compile(
-    r"rgaa\)?,?\s*(?:version\s*)?(4[.,]1(?:[.,]\d)?)|version\s*(4[.,]1(?:[.,]\d)?)\s*du\s*rgaa"
+LAW_DATE = date(2005, 2, 11)  # loi n° 2005-102, quoted by every statement
+_MONTHS = "|".join(sorted(MONTHS, key=len, reverse=True))
+_DATE = (
+    rf"(?:(?:(\d{{1,2}})(?:er)?\s+)?({_MONTHS})\.?\s+((?:19|20)\d\d)"
+    r"|(\d{1,2})[/.\-](\d{1,2})[/.\-]((?:19|20)\d\d)"
+    r"|((?:19|20)\d\d)-(\d{1,2})-(\d{1,2}))\b"
 )
+# « réalisé(e) le », « établi(e) le » name the audit; « en », « du », « le », « au » only
+# when nothing more precise is written.
+_AUDIT_STRONG = re.compile(
+    r"\b(?:(?:realisee?s?|etablie?s?|effectuee?s?|redigee?s?)\s+(?:le\s+)?"
+    r"|date\s+de\s+(?:la\s+)?declaration\s*:?\s*)" + _DATE
+)
+_AUDIT_WEAK = re.compile(r"(?<![\w'])(?:en|du|le|au)\s+" + _DATE)
+_UPDATE = re.compile(r"\b(?:mise?s?\s+a\s+jour|actualisee?s?|modifiee?s?)\s+(?:le\s+)?" + _DATE)
+_RATE_NUMBER = r"(\d{1,3}(?:[.,]\d+)?)\s*(?:%|pour\s?cent)"
+# A conformance rate is a percentage tied to its own words; the « taux moyen » is another
+# measure, and the last rate written is the current one (« était de 60,8 % […] est de
+# 70,9 % »).
+_RATES = (
+    re.compile(
+        r"taux\s+(?:global\s+)?de\s+conformite(?:\s+globale?)?(?P<avg>\s+moyen)?[^.%]{0,60}?"
+        + _RATE_NUMBER
+    ),
+    re.compile(r"\bconformes?\s+(?:au\s+rgaa\s+)?a\s+" + _RATE_NUMBER),
+    re.compile(r"\brevele\s+que\b[^.%]{0,80}?" + _RATE_NUMBER),
+    re.compile(r"\bmise?\s+a\s+jour\s+a\s+" + _RATE_NUMBER),
+    re.compile(_RATE_NUMBER + r"\s*(?:des\s+criteres|de\s+conformite|au\s+rgaa)"),
+)
+_STANDARD = re.compile(
+    r"\b(rgaa|wcag)\b\)?(?:\s*,?\s*(?:version|v)?\s*\.?\s*(\d(?:[.,]\d+){1,2}))?"
+    r"|\bversion\s+(\d(?:[.,]\d+){1,2})\s+du\s+(rgaa)\b"
+)
+_ARTICLE = re.compile(r"\bart(?:icle|\.)?\s*47\b[^.]{0,60}?2005-102")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_SCHEMA = re.compile(r"schema (pluri-?annuel|de mise en accessibilite)")
-_PLAN = re.compile(r"plan (d'actions?|annuel)(?: de mise en accessibilite)?[^.]{0,60}?\b(20\d\d)\b")
-_YEARS = re.compile(r"\b(20\d\d)\b")
+_AT = re.compile(r"\s*(?:\(at\)|\[at\]|\(arobase\)|\[arobase\])\s*", re.IGNORECASE)
+_FORM_WORDS = re.compile(r"formulaire|form|contact|aide|assistance|ecrire|signaler")
+# An auditor is a proper name (capitalised words, an optional parenthesis) after « par »,
+# « la société » or « l'agence ».
+_AUDITOR = re.compile(
+    r"(?i:\bpar|\bl['’]\s*agence|\bla\s+soci[ée]t[ée])\s+"
+    r"(?i:la\s+soci[ée]t[ée]\s+|l['’]\s*agence\s+|le\s+cabinet\s+)?"
+    r"([A-ZÀ-Ý][\w&'’-]*(?:\s+[A-ZÀ-Ý0-9&][\w&'’-]*){0,3}(?:\s+\([^()]{1,60}\))?)"
+)
+_YEARS = r"(?:\s*:?\s*(?:de\s+)?(20\d\d)(?:\s*(?:-|–|—|/|a|au)\s*(20\d\d))?)?"
+SCHEMA = re.compile(
+    r"schema\s+(?:"
+    r"(?:pluri-?annuel|annuel)\s+(?:de\s+mise\s+en\s+accessibilite|d'accessibilite|"
+    r"de\s+l'accessibilite|rgaa)(?:\s+numerique)?"
+    r"|pluri-?annuel(?=\s*(?:$|[\d.,;:()\-–]))"
+    r"|d'accessibilite\s+(?:numerique|pluri-?annuel)"
+    r"|de\s+mise\s+en\s+accessibilite)"
+    + _YEARS
+    + r"|accessibilite\s+numerique\s*[-–—]\s*schema\s+(?:pluri-?)?annuel"
+    + _YEARS
+)
+PLAN = re.compile(
+    r"plan\s+(?:"
+    r"annuel\s+(?:de\s+mise\s+en\s+accessibilite|d'accessibilite)(?:\s+numerique)?"
+    r"|annuel(?=\s+20\d\d)"
+    r"|(?:(20\d\d)\s+)?d'actions?(?:\s+(?:de\s+mise\s+en\s+accessibilite|d'accessibilite))?"
+    r")" + _YEARS
+)
+SCHEMA_MAX_YEARS = 3  # a schéma pluriannuel covers at most three years
+PLAN_MAX_SPAN = 1  # an annual plan: one year, or two calendar years (2025-2026)
 _THRESHOLDS = {"totalement": (100.0, 100.0), "partiellement": (50.0, 99.99), "non": (0.0, 49.99)}
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One part of a statement: the (normalised) heading above it, its text, its links."""
+
+    heading: str
+    text: str
+    links: tuple[Link, ...]
+
+
+def sections(doc: Doc) -> list[Section]:
+    """The page cut at its headings, in document order (a PDF is one section)."""
+    body = doc.tree.body if doc.tree is not None else None
+    if body is None:
+        return [Section("", doc.text, tuple(doc.links))]
+    out: list[Section] = []
+    heading = ""
+    parts: list[str] = []
+    links: list[Link] = []
+
+    def flush() -> None:
+        if heading or parts or links:
+            out.append(Section(heading, " ".join(" ".join(parts).split()), tuple(links)))
+
+    for node in body.traverse(include_text=True):
+        tag = node.tag
+        if tag in _HEADING_TAGS:
+            flush()
+            heading, parts, links = normalise(node.text(separator=" ")), [], []
+        elif tag == "-text":
+            parent, depth, hidden = node.parent, 0, False
+            while parent is not None and depth < 8:
+                if parent.tag in _HEADING_TAGS or parent.tag in _HIDDEN:
+                    hidden = True
+                    break
+                parent, depth = parent.parent, depth + 1
+            if not hidden:
+                parts.append(node.text_content or "")
+        elif tag in ("a", "area"):
+            href = (node.attributes.get("href") or "").strip()
+            if href and not href.startswith(("javascript:", "#")):
+                try:
+                    url = urljoin(doc.url, href)
+                except ValueError:
+                    continue
+                links.append(Link(url, " ".join(node.text(separator=" ").split())))
+    flush()
+    return out
+
+
+def _model_heading(heading: str) -> str | None:
+    for model in MODEL_HEADINGS:
+        if model in heading or fuzz.ratio(model, heading) >= 80:
+            return model
+    return None
+
+
+def _scope(parts: list[Section], names: tuple[str, ...], before: str | None = None) -> str:
+    """The text of the sections under the given model headings (and of those before the
+    heading ``before``); the whole text when the page has none of them."""
+    models = [_model_heading(p.heading) for p in parts]
+    chosen = [p.text for p, m in zip(parts, models, strict=True) if m in names]
+    if before is not None and before in models:
+        chosen = [p.text for p in parts[: models.index(before)]] + chosen
+    if not any(m in names for m in models):
+        return " ".join(p.text for p in parts)
+    return " ".join(chosen)
+
+
+@dataclass(frozen=True, slots=True)
+class Standard:
+    name: str  # "RGAA" | "WCAG"
+    version: str | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class NamedDocument:
+    """A schéma pluriannuel or an action plan named on the statement, with its years."""
+
+    years: tuple[int, ...]
+    valid: bool
+    text: str
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatementFacts:
+    """What an accessibility statement says, read on its text, headings and links."""
+
+    status: str | None = None
+    status_text: str | None = None
+    rate: float | None = None
+    rate_text: str | None = None
+    standard: Standard | None = None
+    audit_date: date | None = None
+    audit_text: str | None = None
+    update_date: date | None = None
+    auditor: str | None = None
+    article: bool = False
+    unavailable: str | None = None
+    contact_email: str | None = None
+    contact_form: str | None = None
+    defender: bool = False
+    schema: NamedDocument | None = None
+    plan: NamedDocument | None = None
+    model_headings: int = 0
+
+    @property
+    def is_statement(self) -> bool:
+        """A statement declares a status or a rate, or follows the model's headings; a
+        page that only announces a future audit does none of these."""
+        return self.status is not None or self.rate is not None or self.model_headings >= 2
+
+
+def _date_of(match: re.Match[str], first: int) -> date | None:
+    day, month, year, dnum, mnum, ynum, yiso, miso, diso = match.groups()[first : first + 9]
+    try:
+        if year:
+            return date(int(year), MONTHS[month], int(day) if day else 1)
+        if ynum:
+            return date(int(ynum), int(mnum), int(dnum))
+        return date(int(yiso), int(miso), int(diso))
+    except ValueError:
+        return None
+
+
+def _dated(text: str, patterns: Iterable[re.Pattern[str]], as_of: date) -> tuple[date, str] | None:
+    for pattern in patterns:
+        for match in pattern.finditer(text):
+            when = _date_of(match, 0)
+            if when is None or when == LAW_DATE or when > as_of:
+                continue
+            return when, snippet(text, match.start(), match.end(), 0)
+    return None
+
+
+def audit_date(text: str, as_of: date) -> tuple[date, str] | None:
+    """The date the statement was made (« réalisée le 23 septembre 2020 », « établie le
+    1er janvier 2024 », else « en mars 2024 », « du 15 février 2024 »), on normalised
+    text; the law's own date and dates after ``as_of`` are not it."""
+    weak = [
+        m
+        for m in _AUDIT_WEAK.finditer(text)
+        if not re.search(r"(?:mise?s?\s+a\s+jour|actualisee?s?|modifiee?s?)\s*$", text[: m.start()])
+    ]
+    found = _dated(text, (_AUDIT_STRONG,), as_of)
+    if found is not None:
+        return found
+    for match in weak:
+        when = _date_of(match, 0)
+        if when is not None and when != LAW_DATE and when <= as_of:
+            return when, snippet(text, match.start(), match.end(), 0)
+    return None
+
+
+def update_date(text: str, as_of: date) -> date | None:
+    """The date of the last update (« mise à jour le 10 avril 2024 »)."""
+    found = _dated(text, (_UPDATE,), as_of)
+    return found[0] if found else None
+
+
+def compliance_rate(text: str) -> tuple[float, str] | None:
+    """The current conformance rate, on normalised text: the last rate written, the
+    average rate (« taux moyen ») excluded."""
+    found: list[tuple[int, float, str]] = []
+    for pattern in _RATES:
+        for match in pattern.finditer(text):
+            if "avg" in pattern.groupindex and match.group("avg"):
+                continue
+            number = next(g for g in reversed(match.groups()) if g is not None)
+            value = float(number.replace(",", "."))
+            if value <= 100:
+                found.append((match.end(), value, snippet(text, match.start(), match.end(), 20)))
+    if not found:
+        return None
+    _, value, quote = max(found)
+    return value, quote
+
+
+def standard(text: str) -> Standard | None:
+    """The standard named (« RGAA version 4.1.2 », « RGAA v4.1.1 », « WCAG »), the most
+    precise first, on normalised text."""
+    best: Standard | None = None
+    for match in _STANDARD.finditer(text):
+        name = (match.group(1) or match.group(4)).upper()
+        version = match.group(2) or match.group(3)
+        found = Standard(name, version.replace(",", ".") if version else None, match.group(0))
+        if version:
+            return found
+        best = best or found
+    return best
+
+
+def auditor(raw: str) -> str | None:
+    """The auditor's name (« réalisé par la société ABC »), on the page's own text (its
+    capitals mark the name)."""
+    match = _AUDITOR.search(raw)
+    return match.group(1).strip() if match else None
+
+
+def mentions_article(text: str) -> bool:
+    """Does the statement cite article 47 of loi n° 2005-102 (normalised text)?"""
+    return _ARTICLE.search(text) is not None
+
+
+def _email(raw: str) -> str | None:
+    match = _EMAIL.search(_AT.sub("@", raw))
+    return match.group(0) if match else None
+
+
+def _mailto(links: Iterable[Link]) -> str | None:
+    for link in links:
+        if link.url.lower().startswith("mailto:"):
+            address = unquote(link.url[7:].split("?", 1)[0]).strip()
+            if _EMAIL.fullmatch(address):
+                return address
+    return None
+
+
+def _form(links: Iterable[Link]) -> str | None:
+    for link in links:
+        if link.url.lower().startswith(("mailto:", "tel:")):
+            continue
+        if _FORM_WORDS.search(normalise(f"{link.text} {urlsplit(link.url).path}")):
+            return link.url
+    return None
+
+
+def contact(parts: list[Section]) -> tuple[str | None, str | None]:
+    """(e-mail, form URL) to report a defect: in « Retour d'information et contact » when
+    the page follows the model, else anywhere on the page."""
+    models = [_model_heading(p.heading) for p in parts]
+    chosen = [
+        p
+        for p, m in zip(parts, models, strict=True)
+        if m == "retour d'information et contact" or (m is None and "contact" in p.heading)
+    ]
+    if not chosen:
+        if sum(1 for m in set(models) if m) >= 2:
+            return None, None
+        chosen = parts
+    links = [link for p in chosen for link in p.links]
+    email = next((e for e in (_email(p.text) for p in chosen) if e), None) or _mailto(links)
+    return email, _form(links)
+
+
+def _years(*groups: str | None) -> tuple[int, ...]:
+    return tuple(sorted({int(g) for g in groups if g}))
+
+
+def schema_valid(years: Iterable[int], as_of: date) -> bool:
+    """A schéma covers at most three years, and covers the reference date."""
+    found = sorted(years)
+    if not found:
+        return False
+    return found[-1] - found[0] <= SCHEMA_MAX_YEARS and found[0] <= as_of.year <= found[-1]
+
+
+def plan_valid(years: Iterable[int], as_of: date) -> bool:
+    """An action plan is annual (one year, or two calendar years) and is the plan of the
+    current or of the next year."""
+    found = sorted(years)
+    if not found or found[-1] - found[0] > PLAN_MAX_SPAN:
+        return False
+    return any(y in (as_of.year, as_of.year + 1) for y in range(found[0], found[-1] + 1))
+
+
+def named_document(
+    pattern: re.Pattern[str], text: str, links: Iterable[Link], as_of: date, kind: str
+) -> NamedDocument | None:
+    """The schéma (``kind="schema"``) or plan named on the statement: a link whose text
+    names it (years from its text, else from its file name), else the text itself."""
+    valid = schema_valid if kind == "schema" else plan_valid
+    best: NamedDocument | None = None
+    for link in links:
+        label = normalise(link.text)
+        match = pattern.search(label)
+        if match is None:
+            continue
+        years = _years(*match.groups()) or _years(
+            *re.findall(r"(?<!\d)(20\d\d)(?!\d)", urlsplit(link.url).path.rsplit("/", 1)[-1])
+        )
+        found = NamedDocument(years, valid(years, as_of), link.text, link.url)
+        if best is None or found.years > best.years:
+            best = found
+    if best is not None:
+        return best
+    for match in pattern.finditer(text):
+        years = _years(*match.groups())
+        found = NamedDocument(years, valid(years, as_of), match.group(0))
+        if best is None or found.years > best.years:
+            best = found
+    return best
+
+
+def read_statement(docs: Iterable[Doc], as_of: date) -> StatementFacts:
+    """Everything the checks read in an accessibility statement (HTML pages and PDFs)."""
+    docs = list(docs)
+    parts = [part for doc in docs for part in sections(doc)]
+    text = normalise(" \n ".join(doc.text for doc in docs))  # headings included
+    links = [link for p in parts for link in p.links]
+    models = {m for m in (_model_heading(p.heading) for p in parts) if m}
+    dating = normalise(
+        _scope(
+            parts,
+            (
+                "etablissement de cette declaration d'accessibilite",
+                "etat de conformite",
+                "resultats des tests",
+            ),
+            before="etat de conformite",
+        )
+    )
+    results = normalise(_scope(parts, ("resultats des tests", "etat de conformite")))
+    status = _STATUS.search(text)
+    rate = compliance_rate(results)
+    audit = audit_date(dating, as_of)
+    unavailable = re.search(r"contenus? non accessibles?|non-conformites|derogations", text)
+    email, form = contact(parts)
+    return StatementFacts(
+        status=status.group(1) if status else None,
+        status_text=snippet(text, status.start(), status.end(), 30) if status else None,
+        rate=rate[0] if rate else None,
+        rate_text=rate[1] if rate else None,
+        standard=standard(text),
+        audit_date=audit[0] if audit else None,
+        audit_text=audit[1] if audit else None,
+        update_date=update_date(dating, as_of),
+        auditor=auditor(_scope(parts, ("resultats des tests",))),
+        article=mentions_article(text),
+        unavailable=unavailable.group(0) if unavailable else None,
+        contact_email=email,
+        contact_form=form,
+        defender="defenseur des droits" in text,
+        schema=named_document(SCHEMA, text, links, as_of, "schema"),
+        plan=named_document(PLAN, text, links, as_of, "plan"),
+        model_headings=len(models),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,46 +621,28 @@ def statement_docs(subject: Subject) -> list[Doc]:
     return [d for d in (subject.kind_doc(k) for k in kinds) if d is not None and d.text]
 
 
-def _established(text: str, as_of: date, max_years: float) -> StatementItem:
-    for match in _ESTABLISHED.finditer(text):
-        window = text[match.end() : match.end() + 40]
-        dates = list(find_dates(window))
-        if not dates:
-            continue
-        when, raw = dates[0]
-        age = (as_of - when).days / 365.25
-        quote = snippet(text, match.start(), match.end() + len(raw), 0)
-        if 0 <= age < max_years:
-            return StatementItem(
-                "date", "date d'établissement", 1, quote, f"{when.isoformat()}, {age:.1f} an(s)"
-            )
+def _date_item(facts: StatementFacts, as_of: date, max_years: float) -> StatementItem:
+    label = "date de la déclaration"
+    dates = [d for d in (facts.audit_date, facts.update_date) if d is not None]
+    if not dates:
+        return StatementItem("date", label, 0, None, "ni « réalisée le » ni « établie le »")
+    when = max(dates)
+    age = (as_of - when).days / 365.25
+    kind = "mise à jour" if when == facts.update_date and when != facts.audit_date else "audit"
+    if age < max_years:
         return StatementItem(
-            "date",
-            "date d'établissement",
-            0,
-            quote,
-            f"{when.isoformat()} : plus de {max_years:g} ans",
+            "date", label, 1, facts.audit_text, f"{kind} du {when.isoformat()}, {age:.1f} an(s)"
         )
-    return StatementItem("date", "date d'établissement", 0, None, "« établie le » non trouvé")
+    return StatementItem(
+        "date", label, 0, facts.audit_text, f"{when.isoformat()} : plus de {max_years:g} ans"
+    )
 
 
-def _rate(text: str) -> tuple[float, str] | None:
-    for match in _RATE.finditer(text):
-        around = text[max(0, match.start() - 150) : match.end() + 150]
-        if "critere" in around or "conformite" in around or "rgaa" in around or "taux" in around:
-            value = float(match.group(1).replace(",", "."))
-            if value <= 100:
-                return value, snippet(text, match.start(), match.end(), 40)
-    return None
-
-
-def _status_item(text: str, home_status: str | None, rate: float | None) -> StatementItem:
+def _status_item(facts: StatementFacts, home_status: str | None) -> StatementItem:
     label = "statut cohérent avec l'accueil"
-    match = _STATUS.search(text)
-    if match is None:
+    status, quote, rate = facts.status, facts.status_text, facts.rate
+    if status is None:
         return StatementItem("status", label, 0, None, "aucun statut dans la déclaration")
-    status = match.group(1)
-    quote = snippet(text, match.start(), match.end(), 30)
     if home_status is not None and status != home_status:
         return StatementItem(
             "status",
@@ -253,77 +665,89 @@ def _status_item(text: str, home_status: str | None, rate: float | None) -> Stat
     return StatementItem("status", label, 1, quote, note)
 
 
-def _plans(text: str, as_of: date, max_years: float) -> StatementItem:
+def _span(years: tuple[int, ...]) -> str:
+    return "-".join(str(y) for y in (years[0], years[-1]) if y) if years else "non daté"
+
+
+def _plans(facts: StatementFacts, as_of: date) -> StatementItem:
     label = "schéma pluriannuel et plan d'action"
     credit, notes, quotes = 0.0, [], []
-    schema = _SCHEMA.search(text)
-    if schema:
-        window = text[schema.start() : schema.end() + 80]
-        years = [int(y) for y in _YEARS.findall(window)]
-        quotes.append(snippet(text, schema.start(), schema.end() + 20, 0))
-        if not years or max(years) >= as_of.year or min(years) > as_of.year - max_years:
-            credit += 0.5
-            notes.append(
-                "schéma " + ("-".join(map(str, sorted(set(years)))) if years else "non daté")
-            )
-        else:
-            notes.append(f"schéma périmé ({min(years)}-{max(years)})")
-    else:
+    schema, plan = facts.schema, facts.plan
+    if schema is None:
         notes.append("pas de schéma pluriannuel")
-    plan = next(
-        (m for m in _PLAN.finditer(text) if int(m.group(2)) in (as_of.year, as_of.year - 1)), None
-    )
-    if plan:
-        credit += 0.5
-        quotes.append(snippet(text, plan.start(), plan.end(), 0))
-        notes.append(f"plan d'action {plan.group(2)}")
     else:
-        notes.append(f"pas de plan d'action {as_of.year - 1} ou {as_of.year}")
+        quotes.append(schema.text)
+        if schema.valid:
+            credit += 0.5
+            notes.append(f"schéma {_span(schema.years)}")
+        elif not schema.years:
+            notes.append("schéma non daté")
+        else:
+            notes.append(
+                f"schéma {_span(schema.years)} non valable en {as_of.year} "
+                f"(au plus {SCHEMA_MAX_YEARS} ans, couvrant l'année en cours)"
+            )
+    if plan is not None and plan.valid:
+        credit += 0.5
+        quotes.append(plan.text)
+        notes.append(f"plan d'action {_span(plan.years)}")
+    elif plan is not None:
+        quotes.append(plan.text)
+        notes.append(
+            f"plan d'action {_span(plan.years)} : ni de {as_of.year} ni de {as_of.year + 1}"
+        )
+    else:
+        notes.append(f"pas de plan d'action {as_of.year} ou {as_of.year + 1}")
     return StatementItem("plans", label, credit, " … ".join(quotes) or None, ", ".join(notes))
 
 
 def statement_items(
-    text: str, home_status: str | None, as_of: date, max_years: float, emails: bool = False
+    facts: StatementFacts,
+    home_status: str | None,
+    as_of: date,
+    max_years: float,
+    emails: bool = False,
 ) -> list[StatementItem]:
-    """The 8 items of an accessibility statement, on its normalised text."""
-    rate = _rate(text)
-    rgaa = _RGAA.search(text)
-    unavailable: re.Match[str] | None = re.search(
-        r"contenus? non accessibles?|non-conformites|derogations", text
-    )
-    status = _STATUS.search(text)
-    if unavailable is None and status is not None and status.group(1) == "totalement":
-        # A fully conformant site has nothing to list.
-        unavailable = status
-    email = _EMAIL.search(text)
-    form = re.search(r"formulaire de contact|formulaire en ligne|nous contacter|contactez", text)
-    defender = re.search(r"defenseur des droits", text)
+    """The 8 items of an accessibility statement."""
+    rgaa = facts.standard
+    rgaa_ok = rgaa is not None and rgaa.name == "RGAA" and (rgaa.version or "").startswith("4.1")
+    unavailable = facts.unavailable
+    if unavailable is None and facts.status == "totalement":
+        unavailable = facts.status_text  # a fully conformant site has nothing to list
+    contact_text = facts.contact_email or facts.contact_form
     return [
-        _established(text, as_of, max_years),
-        _status_item(text, home_status, rate[0] if rate else None),
-        StatementItem("rate", "taux de conformité", 1 if rate else 0, rate[1] if rate else None),
+        _date_item(facts, as_of, max_years),
+        _status_item(facts, home_status),
         StatementItem(
-            "rgaa", "version du RGAA (4.1)", 1 if rgaa else 0, rgaa.group(0) if rgaa else None
+            "rate",
+            "taux de conformité",
+            1 if facts.rate is not None else 0,
+            facts.rate_text,
+            f"{facts.rate:g} %" if facts.rate is not None else None,
         ),
         StatementItem(
-            "unavailable",
-            "contenus non accessibles",
-            1 if unavailable else 0,
-            unavailable.group(0) if unavailable else None,
+            "rgaa",
+            "version du RGAA (4.1)",
+            1 if rgaa_ok else 0,
+            rgaa.text if rgaa else None,
+            None if rgaa_ok or rgaa is None else "version du RGAA absente ou ancienne",
+        ),
+        StatementItem(
+            "unavailable", "contenus non accessibles", 1 if unavailable else 0, unavailable
         ),
         StatementItem(
             "contact",
             "contact pour signaler un défaut",
-            1 if (email or form or emails) else 0,
-            email.group(0) if email else form.group(0) if form else None,
+            1 if (contact_text or emails) else 0,
+            contact_text,
         ),
         StatementItem(
             "defender",
             "Défenseur des droits",
-            1 if defender else 0,
-            defender.group(0) if defender else None,
+            1 if facts.defender else 0,
+            "Défenseur des droits" if facts.defender else None,
         ),
-        _plans(text, as_of, max_years),
+        _plans(facts, as_of),
     ]
 
 
@@ -365,12 +789,16 @@ def accessibility_statement(subject: Subject, params: Mapping[str, Any]) -> Verd
                 reason="Page de déclaration d'accessibilité liée mais illisible ou en erreur.",
             )
         return scored(0, reason="Aucune déclaration d'accessibilité trouvée.")
-    text = " \n ".join(normalise(d.text) for d in docs)
-    mailto = any(link.url.startswith("mailto:") for d in docs for link in d.links)
+    facts = read_statement(docs, subject.as_of)
+    if not facts.is_statement:
+        return scored(
+            0,
+            [Evidence(url=d.url, text=d.title or None, note="page lue") for d in docs],
+            reason="Page « Accessibilité » sans déclaration : ni statut de conformité, ni taux, "
+            "ni rubriques du modèle de déclaration (un audit annoncé n'est pas une déclaration).",
+        )
     max_years = float(params.get("max_age_years", 3))
-    items = statement_items(
-        text, mention.status if mention else None, subject.as_of, max_years, mailto
-    )
+    items = statement_items(facts, mention.status if mention else None, subject.as_of, max_years)
     value = sum(i.credit for i in items) / len(items)
     missing = [i.label for i in items if i.credit < 1]
     urls = ", ".join(d.url for d in docs)

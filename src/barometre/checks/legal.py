@@ -106,6 +106,35 @@ POSTCODE = re.compile(
     r"\b\d{5}\b|\bcedex\b|\b(rue|avenue|place|boulevard|chemin|allee|quai|route)\b"
 )
 PHONE = re.compile(r"(?<!\d)(?:\+33\s?|0)[1-9](?:[ .\-]?\d\d){4}(?!\d)")
+# Addresses outside France (hosts are often in Ireland, Germany, Luxembourg, the United
+# States…): a street in another language, a foreign postal code, a country after a comma,
+# an international phone number. On normalised text.
+_STREETS = (
+    r"street|st|road|rd|lane|drive|way|parkway|square|place|avenue|ave|boulevard|blvd|"
+    r"strasse|str|gasse|weg|platz|allee|straat|laan|gracht|via|viale|piazza|calle|"
+    r"avenida|plaza|rua|rue|route|chemin|quai"
+)
+FOREIGN_ADDRESS = re.compile(
+    rf"\b(?!(?:19|20)\d\d\b)\d{{1,5}}[a-z]?,?\s+(?:[\w.'-]+\s+){{0,3}}(?:{_STREETS})\b"
+    rf"|\b[a-z'-]+\s+(?:{_STREETS})\.?,?\s+\d{{1,5}}\b"
+    r"|\b[a-z'-]+(?:strasse|str\.|straat|weg|gasse|platz)\s*\d{1,5}\b"
+    r"|\b[a-z]{1,2}-\d{4,5}\b"  # L-1855, CH-1227, D-91710
+    r"|\b[a-z]{1,2}\d[a-z\d]?\s\d[a-z]{2}\b"  # SW1A 1AA
+    r"|\b[a-z]\d{2}\s[a-z\d]{4}\b"  # D02 X525 (Eircode)
+    r"|,\s*\d{4}\s+[a-z][a-z'-]+"  # , 1227 Les Acacias / , 1000 Bruxelles
+    r"|,\s*(?:irlande|ireland|etats-unis|usa|united states|allemagne|germany|luxembourg|"
+    r"belgique|belgium|suisse|switzerland|pays-bas|netherlands|royaume-uni|united kingdom|"
+    r"canada|espagne|spain|italie|italy|israel|finlande|finland|pologne|poland|"
+    r"danemark|denmark|suede|sweden|autriche|austria|portugal|singapour|singapore)\b"
+    r"|\+(?!33)\d{1,3}[\s.\-]?(?:\(0\)\s?)?\d(?:[\s.\-]?\d){5,}"
+)
+
+
+def has_address(text: str) -> bool:
+    """A postal address or a phone number, in France or abroad (normalised text)."""
+    return bool(POSTCODE.search(text) or PHONE.search(text) or FOREIGN_ADDRESS.search(text))
+
+
 _AGENCY = re.compile(
     r"\b(agence|sarl|sas|eurl|societe|web|communication|digital|creation|studio|conception)\b"
 )
@@ -139,7 +168,7 @@ def legal_items(doc: Doc, authority_name: str) -> list[Item]:
     for text in _labelled(parts, _HOST):
         rest = normalise(_after_keyword(normalise(text), _HOST))
         has_name = len(re.sub(r"[^a-z]", "", rest)) >= 3
-        if has_name and (POSTCODE.search(rest) or PHONE.search(rest)):
+        if has_name and has_address(rest):
             host_found = (True, text, None)
             break
         host_found = (False, text, "hébergeur nommé sans adresse ni téléphone")
@@ -201,6 +230,17 @@ def script_only_link(subject: Subject, words: Iterable[str]) -> str | None:
 
 
 LEGAL_WORDS = ("mentions legales", "informations legales")
+MIN_WORDS = 12
+
+
+def is_empty(doc: Doc) -> bool:
+    """No legal notice to read: fewer than ``MIN_WORDS`` words and none of the notice's
+    own labels (publication director, host, publisher). A short notice that names them is
+    a notice, however brief."""
+    text = normalise(doc.text)
+    if _DIRECTOR.search(text) or _HOST.search(text) or _PUBLISHER.search(text):
+        return False
+    return len(re.findall(r"\w+", text)) < MIN_WORDS
 
 
 @check("conformite.mentions_legales", version="1")
@@ -216,7 +256,7 @@ def legal_notice(subject: Subject, params: Mapping[str, Any]) -> Verdict:
         return scored(0, reason="Aucune page de mentions légales trouvée depuis l'accueil.")
     page_credit = float(params.get("page", 0.4))
     item_credit = float(params.get("item", 0.2))
-    if len(doc.text) < 80:
+    if is_empty(doc):
         why = "document PDF illisible" if doc.is_pdf else "contenu vide sans JavaScript"
         return scored(
             page_credit,
