@@ -33,6 +33,7 @@ from barometre.social.imports.values import (
     day_first_of,
     parse_number,
     read_count,
+    read_count_range,
     read_when,
 )
 from barometre.social.imports.x import SNOWFLAKE_EPOCH_MS, snowflake_time
@@ -853,7 +854,58 @@ def test_number_notations(text: str, hint: bool | None, expected: float) -> None
     assert parse_number(text, decimal_comma=hint).value == pytest.approx(expected)
 
 
-@pytest.mark.parametrize("text", ["12 34", "1,2,3", "1.2.3", "abc", "1,", "1,234.5.6", "--3"])
+@pytest.mark.parametrize(
+    ("text", "hint", "expected", "abbreviated"),
+    [
+        ("1.2K", False, 1200, True),
+        ("1.2K", True, 1200, True),  # the abbreviation decides: « 1.2 » is a decimal here
+        ("1,2 k", True, 1200, True),
+        ("1,2 k", False, 1200, True),
+        ("12K", None, 12000, True),
+        ("3 M", None, 3_000_000, True),
+        ("2.5m", False, 2_500_000, True),
+        ("1,5 Md", True, 1_500_000_000, True),
+        ("1.25 million", False, 1_250_000, True),
+        ("1.2345K", False, 1235, True),  # rounded to the unit, half up
+        ("1 234", True, 1234, False),
+        ("1\u202f234", True, 1234, False),
+    ],
+)
+def test_abbreviated_counts(text: str, hint: bool | None, expected: int, abbreviated: bool) -> None:
+    assert read_count(text, decimal_comma=hint) == expected
+    assert parse_number(text, decimal_comma=hint).abbreviated is abbreviated
+
+
+@pytest.mark.parametrize(
+    ("value", "lower", "upper"),
+    [
+        ("1K-5K", 1000, 5000),
+        ("1 000 – 4 999", 1000, 4999),
+        ("1 k à 5 k", 1000, 5000),
+        (">1M", 1_000_000, None),
+        ("<100", 0, 100),
+        ("1,2 k", 1200, 1200),
+        (5210, 5210, 5210),
+        ({"lower_bound": "1000", "upper_bound": "4999"}, 1000, 4999),
+        ({"lower_bound": 1000000}, 1_000_000, None),
+    ],
+)
+def test_count_ranges(value: object, lower: int, upper: int | None) -> None:
+    found = read_count_range(value, decimal_comma=True)
+    assert found is not None and (found.lower, found.upper) == (lower, upper)
+    assert found.midpoint == (lower if upper is None else (lower + upper) // 2)
+
+
+@pytest.mark.parametrize("value", ["5K-1K", "1K-5K-10K", "beaucoup", "-5", {"lower_bound": "x"}])
+def test_unreadable_count_ranges(value: object) -> None:
+    with pytest.raises(CellError):
+        read_count_range(value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["12 34", "1,2,3", "1.2.3", "abc", "1,", "1,234.5.6", "--3", "12 kg", "1.22158E+17", "5 %k"],
+)
 def test_malformed_numbers(text: str) -> None:
     with pytest.raises(CellError):
         parse_number(text, decimal_comma=False)
@@ -869,11 +921,27 @@ def test_malformed_numbers(text: str) -> None:
         ("2026-09-12T14:05:00Z", datetime(2026, 9, 12, 14, 5, tzinfo=UTC)),
         ("2026/07/01 11:30:00", datetime(2026, 7, 1, 11, 30, tzinfo=PARIS)),
         ("09/28/2026 06:12 pm", datetime(2026, 9, 28, 18, 12, tzinfo=PARIS)),
+        # RFC 822 as French CMS write it: weekday (any language), French months, zones
+        ("Ven, 03 Jan 2025 10:00:00 +0100", datetime(2025, 1, 3, 9, tzinfo=UTC)),
+        ("lun., 06 janv. 2025 09:30:00 +0100", datetime(2025, 1, 6, 8, 30, tzinfo=UTC)),
+        ("mar., 04 mars 2025 08:00:00 +0100", datetime(2025, 3, 4, 7, tzinfo=UTC)),
+        ("Fr, 03 Jan 2025 10:00:00 GMT", datetime(2025, 1, 3, 10, tzinfo=UTC)),
+        ("mer., 08 janv. 2025 18:00:00 CEST", datetime(2025, 1, 8, 16, tzinfo=UTC)),
+        ("Thu, 09 Jan 2025 08:00:00 +01:00", datetime(2025, 1, 9, 7, tzinfo=UTC)),
+        ("jeudi 9 janvier 2025 à 8h", datetime(2025, 1, 9, 8, tzinfo=PARIS)),
     ],
 )
 def test_dates(text: str, expected: datetime) -> None:
     found = read_when(text, tz=PARIS, day_first=False)
     assert found is not None and found.at == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["Vendredi dernier", "Ven, 03 Jnv 2025 10:00:00 +0100", "03 Jan 2025 10:00 +9900"]
+)
+def test_unreadable_dates(text: str) -> None:
+    with pytest.raises(CellError):
+        read_when(text, tz=PARIS, day_first=True)
 
 
 def test_day_first_is_decided_by_the_column() -> None:

@@ -212,6 +212,8 @@ def collect(
         context.err.print(f"[yellow]Connecteur {name} désactivé : {reason}[/yellow]")
     for where, error in report.failed:
         context.err.print(f"[red]Échec {where} : {error}[/red]", highlight=False)
+    for warning in report.warnings:
+        context.err.print(f"[yellow]{warning}[/yellow]", highlight=False)
     with context.err.status("Critères sociaux (D5–D7, K1)…"):
         audit_social(
             engine,

@@ -91,6 +91,7 @@ class SocialReport:
     disabled: dict[str, str] = field(default_factory=dict)  # connector → reason, said once
     failed: list[tuple[str, str]] = field(default_factory=list)
     authorities: set[str] = field(default_factory=set)
+    warnings: list[str] = field(default_factory=list)  # French, each said once
 
 
 def account_key(platform: str, url: str) -> str:
@@ -207,10 +208,16 @@ class SocialRun:
                 reader = SiteFeedReader(http)
                 for url in target.feeds:
                     try:
-                        for item in await reader.read(url):
-                            items.setdefault(item.url, item)
+                        feed = await reader.read_feed(url)
                     except ConnectorError as exc:
                         log.info("flux %s illisible : %s", url, exc)
+                        continue
+                    for item in feed.items:
+                        items.setdefault(item.url, item)
+                    note = feed.note()
+                    if note is not None and note not in self.report.warnings:
+                        log.warning("%s", note)
+                        self.report.warnings.append(note)
             finally:
                 _recorder.reset(token)
         if recorder is not None:
