@@ -420,6 +420,127 @@ def test_generic_csv_for_any_platform_and_explicit_offsets(tmp_path: Path) -> No
     assert batch.profiles[0].handle == "villedexemple"
 
 
+# --- what spreadsheets and interfaces do to exports -------------------------------------
+
+
+def test_ids_in_scientific_notation_are_refused_with_file_line_and_column() -> None:
+    # A Meta export opened and re-saved by a French spreadsheet: ids as « 1,82772E+15 »
+    path = FIXTURES / "meta_facebook_posts_excel_fr.csv"
+    with pytest.raises(SourceError) as error:
+        read_export(path, "facebook")
+    assert error.value.line == 2
+    assert str(error.value).startswith(
+        f"{path}:2 : colonne « Post ID » : identifiant « 1,82772E+15 » en notation "
+        "scientifique : un tableur l'a arrondi, ses derniers chiffres sont perdus"
+    )
+
+
+def test_ids_in_scientific_notation_are_reported_when_not_strict() -> None:
+    path = FIXTURES / "meta_facebook_posts_excel_fr.csv"
+    batch = read_export(path, "facebook", strict=False)
+    located = [w for w in batch.warnings if "notation scientifique" in w]
+    assert [w.split(" : ", 1)[0] for w in located] == [
+        f"{path}:{line}"
+        for line in (2, 2, 3, 3, 4, 4)  # Post ID and Page ID of each row
+    ]
+    # every post id collapsed into one: the first row is kept, the others are duplicates
+    assert [p.post_id for p in batch.posts] == ["1,82772E+15"]
+    assert sum("en double" in w for w in batch.warnings) == 2
+
+
+def test_damaged_x_ids_are_recovered_from_the_permalinks_when_not_strict() -> None:
+    path = FIXTURES / "x_analytics_content_excel.csv"
+    expected = rows_of(path.name)
+    with pytest.raises(SourceError, match=r":2 : colonne « Post id » : identifiant « 2\.09866E"):
+        read_export(path, "x")
+    batch = read_export(path, "x", strict=False)
+    links = [row["Post Link"] for row in expected]
+    assert sorted(p.post_id for p in batch.posts) == sorted(u.rsplit("/", 1)[1] for u in links)
+    assert all(p.published_at == X_TIMES[i] for i, p in enumerate(reversed(batch.posts)))
+    assert batch.warnings[0] == (
+        f"{path}:2 : colonne « Post id » : identifiant « 2.09866E+18 » en notation "
+        "scientifique : un tableur l'a arrondi, ses derniers chiffres sont perdus ; "
+        "identifiant repris du lien de la publication : « 2098660378014650369 »"
+    )
+
+
+def test_ids_stored_as_numbers_in_a_workbook(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    path = tmp_path / "tiktok.xlsx"
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Video ID", "Video title", "Video link", "Post time", "Video views"])
+    video = "7412345678901234561"
+    sheet.append([float(video), "Piscine", f"https://www.tiktok.com/@villedexemple/video/{video}",
+                  "2026/07/01 11:30:00", 15400])  # fmt: skip
+    sheet.append([7412345678.0, "Court", "https://www.tiktok.com/@villedexemple/video/7412345678",
+                  "2026/07/02 11:30:00", 10])  # fmt: skip
+    book.save(path)
+    with pytest.raises(SourceError) as error:
+        read_export(path, "tiktok")
+    assert error.value.line == 2 and "enregistré comme nombre par un tableur" in str(error.value)
+    batch = read_export(path, "tiktok", strict=False)
+    assert sorted(p.post_id for p in batch.posts) == ["7412345678", video]
+    (warning,) = batch.warnings
+    assert (
+        warning.startswith(f"{path}:2 : ")
+        and f"repris du lien de la publication : « {video} »" in warning
+    )
+
+
+def test_counts_written_as_interfaces_show_them() -> None:
+    path = FIXTURES / "instagram_generic_posts_interface_counts.csv"
+    with pytest.raises(SourceError) as error:  # only the truly unreadable count is refused
+        read_export(path, "instagram", account_handle="villedexemple")
+    assert error.value.line == 5
+    assert str(error.value) == f"{path}:5 : colonne « j_aime » : nombre invalide « beaucoup »"
+    batch = read_export(path, "instagram", account_handle="villedexemple", strict=False)
+    assert [(p.post_id, p.likes, p.reposts, p.replies, p.views) for p in batch.posts] == [
+        ("DExIg03", 88, 12, 4, 2950),
+        ("DExIg02", 3_000_000, 1200, 1234, 3_100_000),
+        ("DExIg01", 1200, 35, 18, 12_400),
+    ]
+    assert batch.warnings == (
+        "ligne 5 ignorée : colonne « j_aime » : nombre invalide « beaucoup »",
+        "colonne « j_aime » : 2 valeurs abrégées (« 1,2 k », « 3 M »), lues comme des "
+        "arrondis de l'interface",
+        "colonne « vues » : 2 valeurs abrégées (« 12,4 k », « 3,1 M »), lues comme des "
+        "arrondis de l'interface",
+        "colonne « partages » : valeur abrégée « 1.2K », lue comme un arrondi de l'interface",
+    )
+
+
+def test_abbreviated_counts_in_an_english_meta_export(tmp_path: Path) -> None:
+    path = tmp_path / "views.csv"
+    rewrite(FIXTURES / "meta_facebook_posts_en.csv", path, '"12,560","9,003"', "12.6K,9K")
+    batch = read_export(path, "facebook")  # a whole export no longer fails on « 12.6K »
+    assert post(batch, "1827720132094665").views == 12_600
+    assert post(batch, "1827720132094663").views == 1234  # English thousands still exact
+    assert batch.warnings == (
+        "colonne « Views » : valeur abrégée « 12.6K », lue comme un arrondi de l'interface",
+    )
+
+
+def test_declared_abbreviated_figure_is_kept_as_rounded(tmp_path: Path) -> None:
+    path = tmp_path / "declared.csv"
+    path.write_text(
+        "type;code;plateforme;compte;indicateur;valeur;date\n"
+        "commune;01053;instagram;villedexemple;followers;12,3 k;31/10/2026\n"
+        "commune;01053;facebook;villedexemple;followers;12 345;31/10/2026\n",
+        encoding="utf-8",
+    )
+    batch = read_declared(path, today=TODAY)
+    rounded, exact = batch.declared
+    assert (rounded.value, rounded.exact) == (12_300, False)
+    assert (exact.value, exact.exact) == (12_345, True)
+    assert [f.exact for f in batch.followers] == [False, True]
+    assert batch.warnings == (
+        "colonne « valeur » : valeur abrégée « 12,3 k », lue comme un arrondi de l'interface",
+    )
+
+
 # --- detection --------------------------------------------------------------------------
 
 DETECTED = [

@@ -402,7 +402,10 @@ def _declared_accounts(
         )
         if figure.metric == "followers":
             profile = replace(
-                profile, followers=int(figure.value), fetched_at=max(at, profile.fetched_at)
+                profile,
+                followers=int(figure.value),
+                followers_exact=figure.exact,
+                fetched_at=max(at, profile.fetched_at),
             )
         else:
             metrics.append(
@@ -412,7 +415,11 @@ def _declared_accounts(
                     figure.metric,
                     figure.value,
                     SocialSource.DECLARED,
-                    detail={"date": figure.as_of.isoformat(), "note": figure.note or ""},
+                    detail={
+                        "date": figure.as_of.isoformat(),
+                        "note": figure.note or "",
+                        **({} if figure.exact else {"exact": False}),
+                    },
                 )
             )
         grouped[group] = (profile, metrics)

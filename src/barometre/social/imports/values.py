@@ -69,6 +69,10 @@ class Number:
     percent: bool = False
     abbreviated: bool = False
 
+    def rounded(self) -> int:
+        """The nearest whole number (half up): what an abbreviated count stands for."""
+        return math.floor(self.value + 0.5)
+
 
 def is_abbreviated(value: Cell) -> bool:
     """``1.2K``, ``3 M``: a count written the way interfaces abbreviate it."""
@@ -182,7 +186,7 @@ def read_count(value: Cell, *, decimal_comma: bool | None = None) -> int | None:
     if number.value < 0:
         raise CellError(f"nombre négatif « {value} » pour un compte")
     if number.abbreviated:
-        return math.floor(number.value + 0.5)
+        return number.rounded()
     if number.value != int(number.value):
         raise CellError(f"nombre entier attendu, pas « {value} »")
     return int(number.value)
