@@ -33,6 +33,7 @@ from barometre.social.imports.values import (
     day_first_of,
     parse_number,
     read_count,
+    read_count_range,
     read_when,
 )
 from barometre.social.imports.x import SNOWFLAKE_EPOCH_MS, snowflake_time
@@ -417,6 +418,127 @@ def test_generic_csv_for_any_platform_and_explicit_offsets(tmp_path: Path) -> No
     assert post(batch, "a2").published_at == datetime(2026, 9, 13, 9, 0, tzinfo=PARIS)
     assert post(batch, "a2").likes is None
     assert batch.profiles[0].handle == "villedexemple"
+
+
+# --- what spreadsheets and interfaces do to exports -------------------------------------
+
+
+def test_ids_in_scientific_notation_are_refused_with_file_line_and_column() -> None:
+    # A Meta export opened and re-saved by a French spreadsheet: ids as « 1,82772E+15 »
+    path = FIXTURES / "meta_facebook_posts_excel_fr.csv"
+    with pytest.raises(SourceError) as error:
+        read_export(path, "facebook")
+    assert error.value.line == 2
+    assert str(error.value).startswith(
+        f"{path}:2 : colonne « Post ID » : identifiant « 1,82772E+15 » en notation "
+        "scientifique : un tableur l'a arrondi, ses derniers chiffres sont perdus"
+    )
+
+
+def test_ids_in_scientific_notation_are_reported_when_not_strict() -> None:
+    path = FIXTURES / "meta_facebook_posts_excel_fr.csv"
+    batch = read_export(path, "facebook", strict=False)
+    located = [w for w in batch.warnings if "notation scientifique" in w]
+    assert [w.split(" : ", 1)[0] for w in located] == [
+        f"{path}:{line}"
+        for line in (2, 2, 3, 3, 4, 4)  # Post ID and Page ID of each row
+    ]
+    # every post id collapsed into one: the first row is kept, the others are duplicates
+    assert [p.post_id for p in batch.posts] == ["1,82772E+15"]
+    assert sum("en double" in w for w in batch.warnings) == 2
+
+
+def test_damaged_x_ids_are_recovered_from_the_permalinks_when_not_strict() -> None:
+    path = FIXTURES / "x_analytics_content_excel.csv"
+    expected = rows_of(path.name)
+    with pytest.raises(SourceError, match=r":2 : colonne « Post id » : identifiant « 2\.09866E"):
+        read_export(path, "x")
+    batch = read_export(path, "x", strict=False)
+    links = [row["Post Link"] for row in expected]
+    assert sorted(p.post_id for p in batch.posts) == sorted(u.rsplit("/", 1)[1] for u in links)
+    assert all(p.published_at == X_TIMES[i] for i, p in enumerate(reversed(batch.posts)))
+    assert batch.warnings[0] == (
+        f"{path}:2 : colonne « Post id » : identifiant « 2.09866E+18 » en notation "
+        "scientifique : un tableur l'a arrondi, ses derniers chiffres sont perdus ; "
+        "identifiant repris du lien de la publication : « 2098660378014650369 »"
+    )
+
+
+def test_ids_stored_as_numbers_in_a_workbook(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    path = tmp_path / "tiktok.xlsx"
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Video ID", "Video title", "Video link", "Post time", "Video views"])
+    video = "7412345678901234561"
+    sheet.append([float(video), "Piscine", f"https://www.tiktok.com/@villedexemple/video/{video}",
+                  "2026/07/01 11:30:00", 15400])  # fmt: skip
+    sheet.append([7412345678.0, "Court", "https://www.tiktok.com/@villedexemple/video/7412345678",
+                  "2026/07/02 11:30:00", 10])  # fmt: skip
+    book.save(path)
+    with pytest.raises(SourceError) as error:
+        read_export(path, "tiktok")
+    assert error.value.line == 2 and "enregistré comme nombre par un tableur" in str(error.value)
+    batch = read_export(path, "tiktok", strict=False)
+    assert sorted(p.post_id for p in batch.posts) == ["7412345678", video]
+    (warning,) = batch.warnings
+    assert (
+        warning.startswith(f"{path}:2 : ")
+        and f"repris du lien de la publication : « {video} »" in warning
+    )
+
+
+def test_counts_written_as_interfaces_show_them() -> None:
+    path = FIXTURES / "instagram_generic_posts_interface_counts.csv"
+    with pytest.raises(SourceError) as error:  # only the truly unreadable count is refused
+        read_export(path, "instagram", account_handle="villedexemple")
+    assert error.value.line == 5
+    assert str(error.value) == f"{path}:5 : colonne « j_aime » : nombre invalide « beaucoup »"
+    batch = read_export(path, "instagram", account_handle="villedexemple", strict=False)
+    assert [(p.post_id, p.likes, p.reposts, p.replies, p.views) for p in batch.posts] == [
+        ("DExIg03", 88, 12, 4, 2950),
+        ("DExIg02", 3_000_000, 1200, 1234, 3_100_000),
+        ("DExIg01", 1200, 35, 18, 12_400),
+    ]
+    assert batch.warnings == (
+        "ligne 5 ignorée : colonne « j_aime » : nombre invalide « beaucoup »",
+        "colonne « j_aime » : 2 valeurs abrégées (« 1,2 k », « 3 M »), lues comme des "
+        "arrondis de l'interface",
+        "colonne « vues » : 2 valeurs abrégées (« 12,4 k », « 3,1 M »), lues comme des "
+        "arrondis de l'interface",
+        "colonne « partages » : valeur abrégée « 1.2K », lue comme un arrondi de l'interface",
+    )
+
+
+def test_abbreviated_counts_in_an_english_meta_export(tmp_path: Path) -> None:
+    path = tmp_path / "views.csv"
+    rewrite(FIXTURES / "meta_facebook_posts_en.csv", path, '"12,560","9,003"', "12.6K,9K")
+    batch = read_export(path, "facebook")  # a whole export no longer fails on « 12.6K »
+    assert post(batch, "1827720132094665").views == 12_600
+    assert post(batch, "1827720132094663").views == 1234  # English thousands still exact
+    assert batch.warnings == (
+        "colonne « Views » : valeur abrégée « 12.6K », lue comme un arrondi de l'interface",
+    )
+
+
+def test_declared_abbreviated_figure_is_kept_as_rounded(tmp_path: Path) -> None:
+    path = tmp_path / "declared.csv"
+    path.write_text(
+        "type;code;plateforme;compte;indicateur;valeur;date\n"
+        "commune;01053;instagram;villedexemple;followers;12,3 k;31/10/2026\n"
+        "commune;01053;facebook;villedexemple;followers;12 345;31/10/2026\n",
+        encoding="utf-8",
+    )
+    batch = read_declared(path, today=TODAY)
+    rounded, exact = batch.declared
+    assert (rounded.value, rounded.exact) == (12_300, False)
+    assert (exact.value, exact.exact) == (12_345, True)
+    assert [f.exact for f in batch.followers] == [False, True]
+    assert batch.warnings == (
+        "colonne « valeur » : valeur abrégée « 12,3 k », lue comme un arrondi de l'interface",
+    )
 
 
 # --- detection --------------------------------------------------------------------------
@@ -853,7 +975,58 @@ def test_number_notations(text: str, hint: bool | None, expected: float) -> None
     assert parse_number(text, decimal_comma=hint).value == pytest.approx(expected)
 
 
-@pytest.mark.parametrize("text", ["12 34", "1,2,3", "1.2.3", "abc", "1,", "1,234.5.6", "--3"])
+@pytest.mark.parametrize(
+    ("text", "hint", "expected", "abbreviated"),
+    [
+        ("1.2K", False, 1200, True),
+        ("1.2K", True, 1200, True),  # the abbreviation decides: « 1.2 » is a decimal here
+        ("1,2 k", True, 1200, True),
+        ("1,2 k", False, 1200, True),
+        ("12K", None, 12000, True),
+        ("3 M", None, 3_000_000, True),
+        ("2.5m", False, 2_500_000, True),
+        ("1,5 Md", True, 1_500_000_000, True),
+        ("1.25 million", False, 1_250_000, True),
+        ("1.2345K", False, 1235, True),  # rounded to the unit, half up
+        ("1 234", True, 1234, False),
+        ("1\u202f234", True, 1234, False),
+    ],
+)
+def test_abbreviated_counts(text: str, hint: bool | None, expected: int, abbreviated: bool) -> None:
+    assert read_count(text, decimal_comma=hint) == expected
+    assert parse_number(text, decimal_comma=hint).abbreviated is abbreviated
+
+
+@pytest.mark.parametrize(
+    ("value", "lower", "upper"),
+    [
+        ("1K-5K", 1000, 5000),
+        ("1 000 – 4 999", 1000, 4999),
+        ("1 k à 5 k", 1000, 5000),
+        (">1M", 1_000_000, None),
+        ("<100", 0, 100),
+        ("1,2 k", 1200, 1200),
+        (5210, 5210, 5210),
+        ({"lower_bound": "1000", "upper_bound": "4999"}, 1000, 4999),
+        ({"lower_bound": 1000000}, 1_000_000, None),
+    ],
+)
+def test_count_ranges(value: object, lower: int, upper: int | None) -> None:
+    found = read_count_range(value, decimal_comma=True)
+    assert found is not None and (found.lower, found.upper) == (lower, upper)
+    assert found.midpoint == (lower if upper is None else (lower + upper) // 2)
+
+
+@pytest.mark.parametrize("value", ["5K-1K", "1K-5K-10K", "beaucoup", "-5", {"lower_bound": "x"}])
+def test_unreadable_count_ranges(value: object) -> None:
+    with pytest.raises(CellError):
+        read_count_range(value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["12 34", "1,2,3", "1.2.3", "abc", "1,", "1,234.5.6", "--3", "12 kg", "1.22158E+17", "5 %k"],
+)
 def test_malformed_numbers(text: str) -> None:
     with pytest.raises(CellError):
         parse_number(text, decimal_comma=False)
@@ -869,11 +1042,27 @@ def test_malformed_numbers(text: str) -> None:
         ("2026-09-12T14:05:00Z", datetime(2026, 9, 12, 14, 5, tzinfo=UTC)),
         ("2026/07/01 11:30:00", datetime(2026, 7, 1, 11, 30, tzinfo=PARIS)),
         ("09/28/2026 06:12 pm", datetime(2026, 9, 28, 18, 12, tzinfo=PARIS)),
+        # RFC 822 as French CMS write it: weekday (any language), French months, zones
+        ("Ven, 03 Jan 2025 10:00:00 +0100", datetime(2025, 1, 3, 9, tzinfo=UTC)),
+        ("lun., 06 janv. 2025 09:30:00 +0100", datetime(2025, 1, 6, 8, 30, tzinfo=UTC)),
+        ("mar., 04 mars 2025 08:00:00 +0100", datetime(2025, 3, 4, 7, tzinfo=UTC)),
+        ("Fr, 03 Jan 2025 10:00:00 GMT", datetime(2025, 1, 3, 10, tzinfo=UTC)),
+        ("mer., 08 janv. 2025 18:00:00 CEST", datetime(2025, 1, 8, 16, tzinfo=UTC)),
+        ("Thu, 09 Jan 2025 08:00:00 +01:00", datetime(2025, 1, 9, 7, tzinfo=UTC)),
+        ("jeudi 9 janvier 2025 à 8h", datetime(2025, 1, 9, 8, tzinfo=PARIS)),
     ],
 )
 def test_dates(text: str, expected: datetime) -> None:
     found = read_when(text, tz=PARIS, day_first=False)
     assert found is not None and found.at == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["Vendredi dernier", "Ven, 03 Jnv 2025 10:00:00 +0100", "03 Jan 2025 10:00 +9900"]
+)
+def test_unreadable_dates(text: str) -> None:
+    with pytest.raises(CellError):
+        read_when(text, tz=PARIS, day_first=True)
 
 
 def test_day_first_is_decided_by_the_column() -> None:

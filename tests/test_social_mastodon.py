@@ -27,7 +27,12 @@ from barometre.net.resolver import GuardedResolver
 from barometre.net.warc import Replay, WarcRecorder
 from barometre.sampleweb import SampleWeb
 from barometre.sampleweb.platforms import ENDPOINTS
-from barometre.sampleweb.platforms.mastodon import DATA, PAGE_MAX
+from barometre.sampleweb.platforms.mastodon import (
+    DATA,
+    DELEGATED_DOMAIN,
+    DELEGATED_HOST,
+    PAGE_MAX,
+)
 from barometre.social.base import AccountRef, Fetched, read_account
 from barometre.social.config import SocialConfig
 from barometre.social.errors import AccountNotFound, ConnectorError, MalformedPayload
@@ -35,6 +40,7 @@ from barometre.social.http import ApiResponse, SocialHttp
 from barometre.social.mastodon import MastodonConnector
 from barometre.social.mastodon.errors import error_for
 from barometre.social.mastodon.types import (
+    address_from_jrd,
     html_links,
     html_text,
     post_from_status,
@@ -335,6 +341,111 @@ async def test_dormant_account_has_no_post_in_the_window_but_a_last_post_date(
     assert [link.verified for link in fetched.profile.links] == [False]
 
 
+# --- where an account lives: WebFinger (RFC 7033) ----------------------------------------
+
+# The documentation's own example (docs.joinmastodon.org, spec/webfinger; kept with its
+# source in tests/fixtures/platforms/mastodon/)
+GARGRON_JRD = {
+    "subject": "acct:Gargron@mastodon.social",
+    "aliases": ["https://mastodon.social/@Gargron", "https://mastodon.social/users/Gargron"],
+    "links": [
+        {
+            "rel": "http://webfinger.net/rel/profile-page",
+            "type": "text/html",
+            "href": "https://mastodon.social/@Gargron",
+        },
+        {
+            "rel": "self",
+            "type": "application/activity+json",
+            "href": "https://mastodon.social/users/Gargron",
+        },
+        {
+            "rel": "http://ostatus.org/schema/1.0/subscribe",
+            "template": "https://mastodon.social/authorize_interaction?uri={uri}",
+        },
+    ],
+}
+
+
+def test_webfinger_answer_names_the_server_and_the_canonical_handle() -> None:
+    asked = MastodonAddress("gargron", "mastodon.social")
+    assert address_from_jrd(GARGRON_JRD, asked) == MastodonAddress("Gargron", "mastodon.social")
+    delegated = {
+        "subject": "acct:alice@example.com",
+        "links": [
+            {
+                "rel": "self",
+                "type": 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"',
+                "href": "https://ap.example.com/users/alice",
+            }
+        ],
+    }
+    found = address_from_jrd(delegated, MastodonAddress("alice", "example.com"))
+    assert found == MastodonAddress("alice", "ap.example.com", "example.com")
+    assert found is not None and found.handle == "@alice@example.com"
+    assert found.profile_url == "https://ap.example.com/@alice"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        None,
+        [],
+        {"subject": "acct:a@b.test"},
+        {"links": [{"rel": "self", "type": "text/html", "href": "https://b.test/a"}]},
+        {
+            "links": [
+                {"rel": "self", "type": "application/activity+json", "href": "http://b.test/a"}
+            ]
+        },
+        {"links": [{"rel": "self", "type": "application/activity+json", "href": 3}]},
+    ],
+)
+def test_unusable_webfinger_answers_are_ignored(payload: Any) -> None:
+    assert address_from_jrd(payload, MastodonAddress("a", "b.test")) is None
+
+
+@AIO
+async def test_handle_on_the_collectivite_domain_is_found_on_its_server(
+    web: SampleWeb, http: SocialHttp
+) -> None:
+    # @mairie@ville-exemple.test lives on social.ville-exemple.test: the domain only
+    # redirects WebFinger there, and has no API of its own.
+    account = json.loads((DATA / DELEGATED_HOST / "mairie.account.json").read_text("utf-8"))
+    statuses = json.loads((DATA / DELEGATED_HOST / "mairie.statuses.json").read_text("utf-8"))
+    handle = f"@mairie@{DELEGATED_DOMAIN}"
+    by_handle = AccountRef("commune:99101", "mastodon", handle, handle)
+    fetched = await read_account(connector(http), by_handle, SINCE)
+    profile = fetched.profile
+    assert profile.state is AccountState.OK, profile.reason
+    assert profile.handle == handle
+    assert profile.url == account["url"] == f"https://{DELEGATED_HOST}/@mairie"
+    assert profile.account_id == account["uri"]
+    assert profile.followers == account["followers_count"]
+    assert [p.post_id for p in fetched.posts] == [s["id"] for s in statuses]
+    assert fetched.notes == (
+        f"Le compte {handle} est servi par {DELEGATED_HOST} (trouvé par WebFinger).",
+    )
+    assert web.platform_state.hits["mastodon:delegated"] == 1  # the redirect was followed
+    # from the server's own profile address, the handle is still the canonical one
+    by_url = AccountRef("commune:99101", "mastodon", "mairie", f"https://{DELEGATED_HOST}/@mairie")
+    again = await read_account(connector(http), by_url, SINCE)
+    assert again.profile.handle == handle and again.notes == ()
+    assert again.profile.account_id == profile.account_id
+
+
+@AIO
+async def test_without_webfinger_the_handle_domain_is_the_server(http: SocialHttp) -> None:
+    # The closed instance answers its WebFinger path with a web page: the connector
+    # falls back on the handle's domain, whose API refuses anonymous reads (as before).
+    fetched = await read_account(
+        connector(http), ref("ferme", "instance-fermee.plateformes.test"), SINCE
+    )
+    assert fetched.profile.state is AccountState.CLOSED
+    assert fetched.profile.handle == "@ferme@instance-fermee.plateformes.test"
+    assert http.requests == 2  # WebFinger, then the lookup on the domain
+
+
 # --- paging, cut-off and limits --------------------------------------------------------------
 
 
@@ -346,8 +457,8 @@ async def test_paging_follows_the_pages_to_the_cut_off(http: SocialHttp) -> None
     assert [p.post_id for p in fetched.posts] == [s["id"] for s in statuses]
     pages = -(-len(statuses) // PAGE_MAX)
     assert len(statuses) > 2 * PAGE_MAX
-    # lookup, every page, and the empty page that ends the list
-    assert http.requests == 1 + pages + 1
+    # WebFinger, lookup, every page, and the empty page that ends the list
+    assert http.requests == 2 + pages + 1
 
 
 @AIO
@@ -358,7 +469,7 @@ async def test_the_since_cut_off_stops_paging(http: SocialHttp) -> None:
     expected = [s["id"] for s in statuses if when(s["created_at"]) >= since]
     assert [p.post_id for p in fetched.posts] == expected
     first_old = next(i for i, s in enumerate(statuses) if when(s["created_at"]) < since)
-    assert http.requests == 1 + first_old // PAGE_MAX + 1  # no page after the first old status
+    assert http.requests == 2 + first_old // PAGE_MAX + 1  # no page after the first old status
 
 
 @AIO

@@ -36,9 +36,10 @@ from barometre.social.errors import (
     RateLimited,
 )
 from barometre.social.http import SocialHttp, redact_exchange
+from barometre.social.imports.values import CountRange
 from barometre.social.metaads import MetaAdLibrary, page_id_from_url
 from barometre.social.metaads.errors import graph_error
-from barometre.social.metaads.types import parse_ads_page, parse_graph_date
+from barometre.social.metaads.types import AdsSummary, parse_ads_page, parse_graph_date
 
 AS_OF = datetime(2025, 3, 20, tzinfo=UTC)
 SINCE = AS_OF - timedelta(days=90)
@@ -60,6 +61,20 @@ VILLE, VILLENEUVE, PETIT_BOIS, REGION, LIMITED = (
     "100000000000102",
     "100000000000666",
 )
+
+
+def expected_reach(page_id: str, since: date = SINCE_DAY) -> dict[str, tuple[int, int]]:
+    """``id → (lower, upper)`` of the fixture's reaches (a number is its own bounds)."""
+    page = json.loads((DATA / "ads_archive.json").read_text(encoding="utf-8"))["pages"][page_id]
+    found = {}
+    for ad in page["ads"]:
+        if ad["id"] in expected_ids(page_id, since):
+            reach = ad["eu_total_reach"]
+            if isinstance(reach, dict):
+                found[ad["id"]] = (int(reach["lower_bound"]), int(reach["upper_bound"]))
+            else:
+                found[ad["id"]] = (reach, reach)
+    return found
 
 
 def expected_ids(page_id: str, since: date = SINCE_DAY) -> list[str]:
@@ -215,6 +230,58 @@ def test_ads_page_parsing_redacts_the_token() -> None:
         parse_ads_page({"data": "x"})
 
 
+@pytest.mark.parametrize(
+    ("reach", "expected"),
+    [
+        (5210, CountRange(5210, 5210)),
+        ({"lower_bound": "1000", "upper_bound": "4999"}, CountRange(1000, 4999)),
+        ({"lower_bound": 1000000}, CountRange(1_000_000, None)),  # open range
+        ("1K-5K", CountRange(1000, 5000)),
+        ("1,2 k", CountRange(1200, 1200)),
+        ("une foule", None),
+        (True, None),
+    ],
+)
+def test_reach_as_number_or_range_is_kept(reach: object, expected: CountRange | None) -> None:
+    (ad,), _ = parse_ads_page({"data": [{"id": "1", "eu_total_reach": reach}]})
+    assert ad.eu_total_reach == expected
+
+
+def test_reach_summary_says_what_is_a_range() -> None:
+    payload = {
+        "data": [
+            {"id": "1", "eu_total_reach": 1840},
+            {"id": "2", "eu_total_reach": {"lower_bound": "5000", "upper_bound": "9999"}},
+            {"id": "3"},
+        ]
+    }
+    ads, _ = parse_ads_page(payload)
+    summary = AdsSummary.of(ads)
+    assert (summary.count, summary.reach, summary.ranged, summary.unknown) == (
+        3,
+        CountRange(6840, 11839),
+        1,
+        1,
+    )
+    assert summary.detail() == {
+        "couverture_ue": 9339,
+        "couverture_ue_min": 6840,
+        "couverture_ue_max": 11839,
+        "note": "Couverture dans l'UE donnée par Meta en fourchette pour 1 publicité sur 3 : "
+        "les bornes sont additionnées (couverture_ue_min, couverture_ue_max) et la valeur "
+        "retenue est leur milieu. Couverture inconnue pour 1 publicité, non comptée.",
+    }
+    opened, _ = parse_ads_page({"data": [{"id": "4", "eu_total_reach": {"lower_bound": "1000"}}]})
+    assert (
+        AdsSummary.of(opened)
+        .detail()["note"]
+        .endswith("la valeur retenue est la borne basse (fourchette ouverte).")
+    )
+    exact = AdsSummary.of(ads[:1])
+    assert exact.detail() == {"couverture_ue": 1840}
+    assert AdsSummary.of([]).detail() == {}
+
+
 # -- against the recorded Graph API ------------------------------------------------------------
 
 
@@ -263,8 +330,11 @@ async def test_pages_with_and_without_ads(web: SampleWeb) -> None:
         for ad in villeneuve:
             assert ad.snapshot_url is not None and "REDACTED" in ad.snapshot_url
             assert VALID_TOKEN not in ad.snapshot_url
-            assert ad.eu_total_reach is not None and ad.eu_total_reach > 0
             assert "facebook" in ad.platforms
+        reaches = {a.id: a.eu_total_reach for a in villeneuve}
+        assert {k: (r.lower, r.upper) for k, r in reaches.items() if r} == expected_reach(
+            VILLENEUVE
+        )
         assert await ads.ads(PETIT_BOIS, SINCE) == []
         region = await ads.ads(REGION, SINCE)
         assert sorted((a.id for a in region), reverse=True) == expected_ids(REGION)

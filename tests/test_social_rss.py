@@ -131,6 +131,32 @@ HOSTILE: dict[str, tuple[int, str, str]] = {
             + item("Seconde", "https://www.mairie.test/b")
         ),
     ),
+    # French CMS write RFC 822 dates with French day (and month) names.
+    "/dates-fr.xml": (
+        200,
+        "application/rss+xml",
+        rss(
+            item("Vœux", "https://www.mairie.test/voeux", "Ven, 03 Jan 2025 10:00:00 +0100")
+            + item(
+                "Galette", "https://www.mairie.test/galette", "lun., 06 janv. 2025 09:30:00 +0100"
+            )
+            + item("Conseil", "https://www.mairie.test/conseil", "Mardi 7 janvier 2025 - 18:00")
+            + item(
+                "Collecte", "https://www.mairie.test/collecte", "mer., 08 janv. 2025 07:00:00 CET"
+            )
+            + item("Marché", "https://www.mairie.test/marche", "Thu, 09 Jan 2025 08:00:00 GMT")
+        ),
+    ),
+    "/dates-illisibles.xml": (
+        200,
+        "application/rss+xml",
+        rss(
+            item("Un", "https://www.mairie.test/un", "Vendredi dernier")
+            + item("Deux", "https://www.mairie.test/deux", "Ven, 03 Jnv 2025 10:00:00 +0100")
+            + item("Trois", "https://www.mairie.test/trois")
+            + item("Quatre", "https://www.mairie.test/quatre", "Thu, 09 Jan 2025 08:00:00 GMT")
+        ),
+    ),
     "/relatifs/flux.xml": (
         200,
         "text/xml",
@@ -395,6 +421,42 @@ async def test_feed_without_dates(web: SampleWeb, trap: str) -> None:
     async with reader_for(web) as reader:
         items = await reader.read(f"{trap}/sans-dates.xml")
     assert [(i.title, i.published_at) for i in items] == [("Première", None), ("Seconde", None)]
+
+
+@pytest.mark.asyncio
+async def test_french_day_and_month_names_are_dated(web: SampleWeb, trap: str) -> None:
+    async with reader_for(web) as reader:
+        feed = await reader.read_feed(f"{trap}/dates-fr.xml")
+    assert [(i.title, i.published_at) for i in feed.items] == [
+        ("Marché", datetime(2025, 1, 9, 8, tzinfo=UTC)),
+        ("Collecte", datetime(2025, 1, 8, 6, tzinfo=UTC)),  # CET
+        ("Conseil", datetime(2025, 1, 7, 17, tzinfo=UTC)),  # no offset: Paris time
+        ("Galette", datetime(2025, 1, 6, 8, 30, tzinfo=UTC)),
+        ("Vœux", datetime(2025, 1, 3, 9, tzinfo=UTC)),
+    ]
+    assert feed.undated == 0 and feed.note() is None
+
+
+@pytest.mark.asyncio
+async def test_unreadable_dates_are_counted_and_quoted(web: SampleWeb, trap: str) -> None:
+    async with reader_for(web) as reader:
+        feed = await reader.read_feed(f"{trap}/dates-illisibles.xml")
+        no_dates = await reader.read_feed(f"{trap}/sans-dates.xml")
+    assert [(i.title, i.published_at is not None) for i in feed.items] == [
+        ("Quatre", True),
+        ("Un", False),
+        ("Deux", False),
+        ("Trois", False),
+    ]
+    assert feed.undated == 3
+    assert feed.unreadable == ("Vendredi dernier", "Ven, 03 Jnv 2025 10:00:00 +0100")
+    assert feed.note() == (
+        f"Flux {trap}/dates-illisibles.xml : 3 articles sur 4 sans date (dates illisibles : "
+        "« Vendredi dernier », « Ven, 03 Jnv 2025 10:00:00 +0100 »)."
+    )
+    assert no_dates.note() == (
+        f"Flux {trap}/sans-dates.xml : 2 articles sur 2 sans date (le flux ne les date pas)."
+    )
 
 
 @pytest.mark.asyncio

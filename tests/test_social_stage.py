@@ -211,3 +211,15 @@ def test_a_frozen_edition_refuses_the_social_stage(stage: Stage, tmp_path: Path)
     with pytest.raises(EditionFrozenError):
         frozen.collect(resume=False)
     engine.dispose()
+
+
+def test_ads_reach_given_as_a_range_is_kept_with_its_note(stage: Stage) -> None:
+    # Villeneuve-Exemple: one ad reached 1 840 people, Meta gives the other's reach as
+    # 5 000 to 9 999 (sampleweb/platforms/data/meta/ads_archive.json)
+    facebook = _accounts(stage, "commune:99116")["facebook"]
+    ads = facebook.metrics["sponsored_ads"]  # type: ignore[attr-defined]
+    assert ads.value == 2
+    assert ads.detail["couverture_ue_min"] == 1840 + 5000
+    assert ads.detail["couverture_ue_max"] == 1840 + 9999
+    assert ads.detail["couverture_ue"] == (6840 + 11839) // 2
+    assert "en fourchette pour 1 publicité sur 2" in ads.detail["note"]

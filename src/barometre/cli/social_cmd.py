@@ -212,6 +212,8 @@ def collect(
         context.err.print(f"[yellow]Connecteur {name} désactivé : {reason}[/yellow]")
     for where, error in report.failed:
         context.err.print(f"[red]Échec {where} : {error}[/red]", highlight=False)
+    for warning in report.warnings:
+        context.err.print(f"[yellow]{warning}[/yellow]", highlight=False)
     with context.err.status("Critères sociaux (D5–D7, K1)…"):
         audit_social(
             engine,
@@ -400,7 +402,10 @@ def _declared_accounts(
         )
         if figure.metric == "followers":
             profile = replace(
-                profile, followers=int(figure.value), fetched_at=max(at, profile.fetched_at)
+                profile,
+                followers=int(figure.value),
+                followers_exact=figure.exact,
+                fetched_at=max(at, profile.fetched_at),
             )
         else:
             metrics.append(
@@ -410,7 +415,11 @@ def _declared_accounts(
                     figure.metric,
                     figure.value,
                     SocialSource.DECLARED,
-                    detail={"date": figure.as_of.isoformat(), "note": figure.note or ""},
+                    detail={
+                        "date": figure.as_of.isoformat(),
+                        "note": figure.note or "",
+                        **({} if figure.exact else {"exact": False}),
+                    },
                 )
             )
         grouped[group] = (profile, metrics)

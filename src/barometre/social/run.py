@@ -48,6 +48,7 @@ from barometre.social.http import SocialHttp, redact_exchange
 from barometre.social.links import expand
 from barometre.social.mastodon.client import MastodonConnector
 from barometre.social.metaads.client import MetaAdLibrary
+from barometre.social.metaads.types import AdsSummary
 from barometre.social.metaads.urls import page_id_from_url
 from barometre.social.rss.client import SiteFeedReader
 from barometre.social.youtube.client import YouTubeConnector
@@ -91,6 +92,7 @@ class SocialReport:
     disabled: dict[str, str] = field(default_factory=dict)  # connector → reason, said once
     failed: list[tuple[str, str]] = field(default_factory=list)
     authorities: set[str] = field(default_factory=set)
+    warnings: list[str] = field(default_factory=list)  # French, each said once
 
 
 def account_key(platform: str, url: str) -> str:
@@ -116,7 +118,7 @@ def _record(exchange: Exchange) -> None:
 class _Shared:
     """What several collectivités' accounts share within one run."""
 
-    results: dict[tuple[str, str], tuple[Fetched, Mapping[str, str], int | None]] = field(
+    results: dict[tuple[str, str], tuple[Fetched, Mapping[str, str], AdsSummary | None]] = field(
         default_factory=dict
     )
     locks: dict[tuple[str, str], asyncio.Lock] = field(default_factory=dict)
@@ -207,10 +209,16 @@ class SocialRun:
                 reader = SiteFeedReader(http)
                 for url in target.feeds:
                     try:
-                        for item in await reader.read(url):
-                            items.setdefault(item.url, item)
+                        feed = await reader.read_feed(url)
                     except ConnectorError as exc:
                         log.info("flux %s illisible : %s", url, exc)
+                        continue
+                    for item in feed.items:
+                        items.setdefault(item.url, item)
+                    note = feed.note()
+                    if note is not None and note not in self.report.warnings:
+                        log.warning("%s", note)
+                        self.report.warnings.append(note)
             finally:
                 _recorder.reset(token)
         if recorder is not None:
@@ -219,14 +227,14 @@ class SocialRun:
             recorder.path.replace(path)
         return list(items.values())
 
-    async def _read(self, ref: AccountRef) -> tuple[Fetched, Mapping[str, str], int | None]:
-        """Profile and posts of one account, its expanded links and its ads count."""
+    async def _read(self, ref: AccountRef) -> tuple[Fetched, Mapping[str, str], AdsSummary | None]:
+        """Profile and posts of one account, its expanded links and its ads."""
         factory = CONNECTORS.get(ref.platform)
         path = warc_path(self.warc_root, self.edition, ref.platform, ref.url)
         recorder = None if self.replay else self._recorder_for(path)
         token = _recorder.set(recorder)
         try:
-            ads: int | None = None
+            ads: AdsSummary | None = None
             expanded: Mapping[str, str] = {}
             if factory is None:
                 reason = NO_CONNECTOR if ref.platform in OPEN_WITHOUT_CONNECTOR else CLOSED_REASON
@@ -261,7 +269,7 @@ class SocialRun:
                 recorder.close()
                 recorder.path.replace(path)
 
-    async def _ads(self, ref: AccountRef, path: Path) -> int | None:
+    async def _ads(self, ref: AccountRef, path: Path) -> AdsSummary | None:
         library = MetaAdLibrary(self._http(path), self.config)
         reason = library.disabled_reason()
         if reason is not None:
@@ -273,7 +281,7 @@ class SocialRun:
         if page_id is None:
             return None
         try:
-            return len(await library.ads(page_id, self.since))
+            return AdsSummary.of(await library.ads(page_id, self.since))
         except ConnectorError as exc:
             log.info("bibliothèque publicitaire : %s", exc)
             return None
@@ -285,7 +293,7 @@ class SocialRun:
         posts: Sequence[SocialPost],
         news: Sequence[NewsItem],
         expanded: Mapping[str, str],
-        ads: int | None,
+        ads: AdsSummary | None,
         complete: bool,
     ) -> tuple[list[SocialMetric], dict[str, dict[str, Any]]]:
         from barometre.social.analysis.themes import classify_post
@@ -366,7 +374,7 @@ class SocialRun:
         news: Sequence[NewsItem],
         *,
         expanded: Mapping[str, str] | None = None,
-        ads: int | None = None,
+        ads: AdsSummary | None = None,
         sponsored: frozenset[str] = frozenset(),
         extra: Sequence[SocialMetric] = (),
     ) -> None:

@@ -1,11 +1,21 @@
-"""Recorded Mastodon instance: the public API of ``mastodon.collectivites.test``.
+"""Recorded Mastodon servers: the public API of ``mastodon.collectivites.test`` and of
+``social.ville-exemple.test``, with WebFinger.
 
 Serves ``GET /api/v1/accounts/lookup?acct=`` and ``GET /api/v1/accounts/:id/statuses``
 from the payloads under ``data/mastodon/`` (``<user>.account.json``: the Account entity;
-``<user>.statuses.json``: its statuses, newest first), in the documented formats
-(docs.joinmastodon.org). The profile pages of the same host stay static files: only
-the ``/api/`` prefix is served here. Every answer carries ``X-RateLimit-Limit``,
-``-Remaining`` and ``-Reset`` (300 requests per 5 minutes, as documented).
+``<user>.statuses.json``: its statuses, newest first; one folder per server beside the
+first one), in the documented formats (docs.joinmastodon.org), and ``GET
+/.well-known/webfinger?resource=acct:user@domain`` (RFC 7033, docs spec/webfinger). The
+profile pages of the same host stay static files: only ``/api/`` and the WebFinger
+path are served here. Every API answer carries ``X-RateLimit-Limit``, ``-Remaining``
+and ``-Reset`` (300 requests per 5 minutes, as documented).
+
+``social.ville-exemple.test`` is set up as Mastodon's documentation describes for a
+server whose handles use another domain (``LOCAL_DOMAIN=ville-exemple.test``,
+``WEB_DOMAIN=social.ville-exemple.test``): the commune's own server, whose accounts are
+``@user@ville-exemple.test``. ``ville-exemple.test`` (the commune's site) redirects
+``/.well-known/webfinger`` to the server (301), as the documentation asks; it has no
+API, so a connector that looks the account up on the handle's domain finds nothing.
 
 Statuses are paged like Mastodon does: ``limit`` (default 20, at most 40, and at most
 :data:`PAGE_MAX` here so that paging really happens), ``max_id`` / ``since_id`` /
@@ -24,6 +34,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -37,6 +48,23 @@ from barometre.sampleweb.platforms import PlatformRoute, PlatformState
 HOST = "mastodon.collectivites.test"
 CLOSED_HOST = "instance-fermee.plateformes.test"
 DATA = Path(__file__).resolve().parent / "data" / "mastodon"
+DELEGATED_DOMAIN = "ville-exemple.test"  # LOCAL_DOMAIN: the domain of the handles
+DELEGATED_HOST = "social.ville-exemple.test"  # WEB_DOMAIN: where the server answers
+WEBFINGER = "/.well-known/webfinger"
+JRD_TYPE = "application/jrd+json; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class Instance:
+    host: str  # WEB_DOMAIN
+    local_domain: str  # LOCAL_DOMAIN: the domain of its accounts' handles
+    data: Path
+
+
+INSTANCES = {
+    HOST: Instance(HOST, HOST, DATA),
+    DELEGATED_HOST: Instance(DELEGATED_HOST, DELEGATED_DOMAIN, DATA / DELEGATED_HOST),
+}
 PAGE_MAX = 10
 RATE_LIMIT = 300  # requests per window (docs: content/en/api/rate-limits.md)
 RATE_WINDOW = 300  # seconds
@@ -51,13 +79,13 @@ BROKEN_BODY = b'{"id": "110566092800001", "username": "json_casse", "acct": "jso
 
 
 @cache
-def _accounts() -> dict[str, tuple[dict[str, Any], list[dict[str, Any]]]]:
-    """``username → (Account, statuses newest first)`` from the payload files."""
+def _accounts(data: Path = DATA) -> dict[str, tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """``username → (Account, statuses newest first)`` from the payload files of a server."""
     found: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
-    for path in sorted(DATA.glob("*.account.json")):
+    for path in sorted(data.glob("*.account.json")):
         name = path.name.removesuffix(".account.json")
         account = json.loads(path.read_text(encoding="utf-8"))
-        statuses_path = DATA / f"{name}.statuses.json"
+        statuses_path = data / f"{name}.statuses.json"
         statuses = (
             json.loads(statuses_path.read_text(encoding="utf-8")) if statuses_path.is_file() else []
         )
@@ -65,8 +93,12 @@ def _accounts() -> dict[str, tuple[dict[str, Any], list[dict[str, Any]]]]:
     return found
 
 
-def _by_id() -> dict[str, str]:
-    return {account["id"]: name for name, (account, _) in _accounts().items()}
+def _by_id(data: Path = DATA) -> dict[str, str]:
+    return {account["id"]: name for name, (account, _) in _accounts(data).items()}
+
+
+def _instance(request: web.Request) -> Instance:
+    return INSTANCES.get((request.host or "").split(":")[0].lower(), INSTANCES[HOST])
 
 
 def _limits(state: PlatformState) -> dict[str, str]:
@@ -101,11 +133,20 @@ def _flag(request: web.Request, name: str) -> bool:
     return request.query.get(name, "").lower() in ("1", "true")
 
 
+def _is_local(instance: Instance, domain: str) -> bool:
+    """Mastodon takes an account as its own under either of its two names."""
+    return not domain or domain.lower() in (instance.host, instance.local_domain)
+
+
 def _lookup(request: web.Request, state: PlatformState) -> web.Response:
+    instance = _instance(request)
     acct = request.query.get("acct", "").lstrip("@")
     user, _, domain = acct.partition("@")
-    if not user or (domain and domain.lower() != HOST):
+    if not user or not _is_local(instance, domain):
         return _error("Record not found", 404, state)
+    if instance.host != HOST:
+        found = _accounts(instance.data).get(user)
+        return _json(found[0], state) if found else _error("Record not found", 404, state)
     if user in NOT_FOUND:
         return _error("Record not found", 404, state)
     if user in GONE:
@@ -128,10 +169,11 @@ def _id_param(request: web.Request, name: str) -> int | None:
 
 
 def _statuses(request: web.Request, state: PlatformState, account_id: str) -> web.Response:
-    name = _by_id().get(account_id)
+    instance = _instance(request)
+    name = _by_id(instance.data).get(account_id)
     if name is None:
         return _error("Record not found", 404, state)
-    account, statuses = _accounts()[name]
+    account, statuses = _accounts(instance.data)[name]
     if account.get("suspended"):
         return _json([], state)
     try:
@@ -164,7 +206,7 @@ def _statuses(request: web.Request, state: PlatformState, account_id: str) -> we
     headers: dict[str, str] = {}
     if page:
         kept = {k: v for k, v in request.query.items() if k not in ("max_id", "since_id", "min_id")}
-        base = f"https://{HOST}/api/v1/accounts/{account_id}/statuses"
+        base = f"https://{instance.host}/api/v1/accounts/{account_id}/statuses"
         older = urlencode({**kept, "max_id": page[-1]["id"]})
         newer = urlencode({**kept, "min_id": page[0]["id"]})
         headers["Link"] = f'<{base}?{older}>; rel="next", <{base}?{newer}>; rel="prev"'
@@ -181,10 +223,64 @@ async def handle_api(request: web.Request, state: PlatformState) -> web.StreamRe
     if len(parts) == 5 and parts[:3] == ["api", "v1", "accounts"] and parts[4] == "statuses":
         return _statuses(request, state, parts[3])
     if len(parts) == 4 and parts[:3] == ["api", "v1", "accounts"]:
-        name = _by_id().get(parts[3])
+        data = _instance(request).data
+        name = _by_id(data).get(parts[3])
         if name is not None:
-            return _json(_accounts()[name][0], state)
+            return _json(_accounts(data)[name][0], state)
     return _error("Record not found", 404, state)
+
+
+def jrd(instance: Instance, user: str) -> dict[str, Any]:
+    """The WebFinger answer Mastodon gives for a local account (docs: spec/webfinger)."""
+    profile = f"https://{instance.host}/@{user}"
+    return {
+        "subject": f"acct:{user}@{instance.local_domain}",
+        "aliases": [profile, f"https://{instance.host}/users/{user}"],
+        "links": [
+            {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": profile},
+            {
+                "rel": "self",
+                "type": "application/activity+json",
+                "href": f"https://{instance.host}/users/{user}",
+            },
+            {
+                "rel": "http://ostatus.org/schema/1.0/subscribe",
+                "template": f"https://{instance.host}/authorize_interaction?uri={{uri}}",
+            },
+        ],
+    }
+
+
+async def handle_webfinger(request: web.Request, state: PlatformState) -> web.StreamResponse:
+    """``/.well-known/webfinger?resource=acct:user@domain`` of a server: its own accounts
+    under either of its names; 400 without a resource, 404 for anyone else, 410 for an
+    account suspended (as Mastodon answers)."""
+    state.hit("mastodon:webfinger")
+    instance = _instance(request)
+    resource = request.query.get("resource", "")
+    if not resource:
+        return web.Response(status=400, text="resource manquant")
+    user, _, domain = resource.removeprefix("acct:").lstrip("@").partition("@")
+    if not user or not _is_local(instance, domain):
+        return web.Response(status=404)
+    known = set(_accounts(instance.data))
+    if instance.host == HOST:
+        if user in GONE:
+            return web.Response(status=410)
+        known |= ALWAYS_429 | FIRST_429 | BROKEN
+    if user not in known:
+        return web.Response(status=404)
+    body = json.dumps(jrd(instance, user), ensure_ascii=False).encode("utf-8")
+    return web.Response(body=body, headers={"Content-Type": JRD_TYPE})
+
+
+async def handle_delegated_domain(request: web.Request, state: PlatformState) -> web.StreamResponse:
+    """The handles' domain of a server that answers elsewhere: WebFinger redirected to it
+    (the setup the Mastodon documentation gives for ``WEB_DOMAIN``); the rest of the
+    host is the commune's static site, without any API."""
+    state.hit("mastodon:delegated")
+    target = f"https://{DELEGATED_HOST}{WEBFINGER}?{request.query_string}"
+    return web.Response(status=301, headers={"Location": target})
 
 
 async def handle_closed(request: web.Request, state: PlatformState) -> web.StreamResponse:
@@ -207,5 +303,9 @@ async def handle_closed(request: web.Request, state: PlatformState) -> web.Strea
 def routes() -> list[PlatformRoute]:
     return [
         PlatformRoute(HOST, "/api/", handle_api),
+        PlatformRoute(HOST, WEBFINGER, handle_webfinger),
+        PlatformRoute(DELEGATED_HOST, "/api/", handle_api),
+        PlatformRoute(DELEGATED_HOST, WEBFINGER, handle_webfinger),
+        PlatformRoute(DELEGATED_DOMAIN, WEBFINGER, handle_delegated_domain),
         PlatformRoute(CLOSED_HOST, "/", handle_closed),
     ]

@@ -6,8 +6,9 @@ error 190; none, error 104), the required ``ad_reached_countries`` and
 ``search_page_ids`` (or ``search_terms``), the enums and the date format, the requested
 ``fields`` (unknown ones: error 100), and pages the results by cursor (``limit``,
 ``after``, ``paging.next`` carrying every parameter back, the token included, as Graph
-does). Data: ``data/meta/ads_archive.json``; the page of the ``rate_limited`` scenario
-answers error 613. Errors use Graph's body ``{"error": {"message", "type", "code",
+does). Data: ``data/meta/ads_archive.json`` (a reach is a number or, as Graph writes its
+ranges, ``{"lower_bound", "upper_bound"}`` with the bounds as text); the page of the
+``rate_limited`` scenario answers error 613. Errors use Graph's body ``{"error": {"message", "type", "code",
 "error_subcode", "fbtrace_id"}}``.
 """
 

@@ -28,8 +28,9 @@ communicators know define theirs — we keep to what public data allows and say 
   ``mode_mobilisation``, ``themes`` (share of posts with a theme, distribution in
   ``detail``) — from the lexicon classifier, whose measured quality is published;
 * ``conversational_formats`` — polls and live videos in the window;
-* ``sponsored_ads`` — ads in the Meta Ad Library over the window; ``sponsored_posts``
-  — posts an imported export marks as sponsored;
+* ``sponsored_ads`` — ads in the Meta Ad Library over the window, with their EU reach
+  added up in ``detail`` (``couverture_ue``; its bounds and a note when Meta gave some
+  reaches as ranges); ``sponsored_posts`` — posts an imported export marks as sponsored;
 * ``good_practice_level`` — the 1–5 index of criteria.md §5.5 (after the Institut
   Edgar Quinet's scale), on this account.
 """
@@ -44,6 +45,7 @@ from typing import Any
 
 from barometre.models import FollowerCount, SocialMetric, SocialPost, SocialProfile, SocialSource
 from barometre.social.analysis.republication import Match, Summary
+from barometre.social.metaads.types import AdsSummary
 
 MODES = ("information", "conversation", "promotion", "mobilisation")
 
@@ -185,7 +187,7 @@ def account_metrics(
     matches: Mapping[str, Match] | None = None,
     republication: Summary | None = None,
     labels: Mapping[str, Mapping[str, Any]] | None = None,
-    ads: int | None = None,
+    ads: AdsSummary | None = None,
     complete: bool = True,
 ) -> list[SocialMetric]:
     """Every metric this account's data supports; a metric without data is left out.
@@ -226,7 +228,7 @@ def account_metrics(
             derniere=last.isoformat(),
         )
     if ads is not None:
-        add("sponsored_ads", float(ads), SocialSource.API)
+        add("sponsored_ads", float(ads.count), SocialSource.API, **ads.detail())
     if not posts and profile.posts_count is None:
         return out
     oldest = min((p.published_at for p in posts), default=None)

@@ -60,6 +60,7 @@ class DeclaredFigure:
     value: float
     as_of: date
     note: str | None = None
+    exact: bool = True  # False when written abbreviated (« 12,3 k »): a rounded figure
 
     @property
     def authority_id(self) -> str:
@@ -151,7 +152,7 @@ def extract(source: Source, today: date) -> tuple[list[DeclaredFigure], list[Fol
                 f"indicateur inconnu « {metric_text} » (attendus : {', '.join(metric_ids)})",
                 row.column("metric"),
             )
-        value = _value(row, metric)
+        value, exact = _value(row, metric)
         when = row.when("date")
         if when is None:
             raise RowError("date absente", row.column("date"))
@@ -168,6 +169,7 @@ def extract(source: Source, today: date) -> tuple[list[DeclaredFigure], list[Fol
             value=value,
             as_of=as_of,
             note=row.text("note"),
+            exact=exact,
         )
 
     figures: list[DeclaredFigure] = []
@@ -202,12 +204,14 @@ def extract(source: Source, today: date) -> tuple[list[DeclaredFigure], list[Fol
                     figure.as_of,
                     int(figure.value),
                     SocialSource.DECLARED,
+                    figure.exact,
                 )
             )
     return figures, followers
 
 
-def _value(row: Row, metric: DeclaredMetric) -> float:
+def _value(row: Row, metric: DeclaredMetric) -> tuple[float, bool]:
+    """The figure and whether it is exact (an abbreviated « 12,3 k » is rounded)."""
     raw = row.raw("value")
     try:
         number = read_number(raw, decimal_comma=row.source.decimal_comma)
@@ -219,11 +223,14 @@ def _value(row: Row, metric: DeclaredMetric) -> float:
         raise RowError(f"pourcentage « {raw} » : un nombre est attendu", row.column("value"))
     if number.value < 0:
         raise RowError(f"valeur négative « {raw} »", row.column("value"))
+    if number.abbreviated:
+        row.abbreviated.append((row.column("value"), str(raw).strip()))
+        return (float(number.rounded()) if metric.whole else number.value), False
     if metric.whole and number.value != int(number.value):
         raise RowError(
             f"nombre entier attendu pour « {metric.label} », pas « {raw} »", row.column("value")
         )
-    return number.value
+    return number.value, True
 
 
 def _last_segment(url: str | None) -> str | None:

@@ -48,7 +48,7 @@ def extract(source: Source) -> Extracted:
 
     def convert(row: Row) -> PostFields:
         url = row.text("url")
-        post_id = row.text("post_id") or url
+        post_id = row.identifier("post_id") or url
         if post_id is None:
             raise RowError("ni identifiant ni lien de la publication")
         published = row.when("published_at")
@@ -69,7 +69,7 @@ def extract(source: Source) -> Extracted:
         return PostFields(
             post_id=post_id,
             published=published,
-            account_id=row.text("account_id"),
+            account_id=row.identifier("account_id"),
             handle=row.text("account_handle"),
             url_handle=handle_from_permalink(source.platform, url),
             url=url,

@@ -43,7 +43,7 @@ def extract_publications(source: Source) -> Extracted:
     unknown_types: set[str] = set()
 
     def convert(row: Row) -> PostFields:
-        post_id = row.require("post_id")
+        post_id = row.require_identifier("post_id")
         published = row.when("published_at")
         if published is None:
             raise RowError("date de publication absente", row.column("published_at"))
@@ -59,7 +59,7 @@ def extract_publications(source: Source) -> Extracted:
         return PostFields(
             post_id=post_id,
             published=published,
-            account_id=row.text("account_id"),
+            account_id=row.identifier("account_id"),
             handle=row.text("account_handle"),
             url_handle=handle_from_permalink(source.platform, url),
             name=row.text("account_name"),

@@ -249,20 +249,19 @@ def handle_from_permalink(platform: str, url: str | None) -> str | None:
 
 
 _LINKEDIN_URN = re.compile(r"urn:li:(?:activity|share|ugcPost):\d+")
-_TIKTOK_VIDEO = re.compile(r"/video/(\d+)")
+_NUMBERED = {"tiktok": re.compile(r"/video/(\d+)"), "x": re.compile(r"/status(?:es)?/(\d+)")}
 
 
 def post_id_from_permalink(platform: str, url: str | None) -> str | None:
-    """A stable post id read in a permalink (LinkedIn URN, TikTok video number)."""
+    """A stable post id read in a permalink (LinkedIn URN, TikTok video or X post number)."""
     if not url:
         return None
     if platform == "linkedin":
         found = _LINKEDIN_URN.search(url)
         return found.group(0) if found else None
-    if platform == "tiktok":
-        found_video = _TIKTOK_VIDEO.search(url)
-        return found_video.group(1) if found_video else None
-    return None
+    pattern = _NUMBERED.get(platform)
+    found_number = pattern.search(url) if pattern is not None else None
+    return found_number.group(1) if found_number else None
 
 
 def media_of(kind: str | None) -> tuple[tuple[Media, ...], bool, bool]:

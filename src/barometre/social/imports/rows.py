@@ -23,7 +23,9 @@ from barometre.social.imports.values import (
     Cell,
     CellError,
     When,
+    is_abbreviated,
     is_empty,
+    mangled_id,
     read_bool,
     read_count,
     read_number,
@@ -60,6 +62,7 @@ class Source:
     day_first: bool = False
     decimal_comma: bool | None = None
     warnings: list[str] = field(default_factory=list)
+    abbreviated: dict[str, list[str]] = field(default_factory=dict)  # column → cells
 
     @property
     def header_line(self) -> int:
@@ -81,12 +84,17 @@ class Source:
     def warn(self, message: str) -> None:
         self.warnings.append(self.table.where() + message)
 
+    def warn_at(self, line: int, message: str) -> None:
+        """A warning about one line, located like an error: ``file:line : …``."""
+        self.warnings.append(f"{self.path}:{line} : {self.table.where()}{message}")
+
 
 @dataclass(frozen=True)
 class Row:
     source: Source
     line: int
     cells: tuple[Cell, ...]
+    abbreviated: list[tuple[str, str]] = field(default_factory=list)  # (column, cell)
 
     def has(self, name: str) -> bool:
         return name in self.source.match.index
@@ -110,10 +118,15 @@ class Row:
         return str(value).strip()
 
     def count(self, name: str) -> int | None:
+        """A count; one abbreviated by the interface (``1.2K``) is noted for the warnings."""
+        value = self.raw(name)
         try:
-            return read_count(self.raw(name), decimal_comma=self.source.decimal_comma)
+            found = read_count(value, decimal_comma=self.source.decimal_comma)
         except CellError as exc:
             raise RowError(str(exc), self.column(name)) from None
+        if is_abbreviated(value):
+            self.abbreviated.append((self.column(name), str(value).strip()))
+        return found
 
     def number(self, name: str) -> float | None:
         try:
@@ -133,6 +146,35 @@ class Row:
             return read_when(self.raw(name), tz=self.source.tz, day_first=self.source.day_first)
         except CellError as exc:
             raise RowError(str(exc), self.column(name)) from None
+
+    def identifier(self, name: str, *, recovered: str | None = None) -> str | None:
+        """A post or account id, refused (``strict``) or reported when a spreadsheet
+        damaged it (:func:`~barometre.social.imports.values.mangled_id`).
+
+        ``recovered`` is the same id read elsewhere in the row (a permalink that carries
+        it): without ``strict``, a damaged id is replaced by it."""
+        problem = mangled_id(self.raw(name))
+        if problem is None:
+            return self.text(name)
+        if self.source.strict:
+            raise RowError(
+                f"{problem} (réexportez le fichier depuis la plateforme sans l'ouvrir dans "
+                "un tableur, ou importez-le en mode non strict pour garder ces lignes)",
+                self.column(name),
+            )
+        kept = (
+            f"identifiant repris du lien de la publication : « {recovered} »"
+            if recovered
+            else "ligne gardée avec cet identifiant"
+        )
+        self.source.warn_at(self.line, f"colonne « {self.column(name)} » : {problem} ; {kept}")
+        return recovered or self.text(name)
+
+    def require_identifier(self, name: str, *, recovered: str | None = None) -> str:
+        value = self.identifier(name, recovered=recovered)
+        if value is None:
+            raise RowError("valeur obligatoire absente", self.column(name))
+        return value
 
     def require(self, name: str) -> str:
         value = self.text(name)
@@ -164,7 +206,8 @@ def convert_rows(source: Source, convert: Callable[[Row], T | None]) -> list[tup
             if len(cells) > width and any(not is_empty(c) for c in cells[width:]):
                 raise RowError(f"{len(cells)} champs au lieu de {width} (colonnes en trop)")
             padded = tuple(cells[:width]) + (None,) * max(0, width - len(cells))
-            result = convert(Row(source, line, padded))
+            row = Row(source, line, padded)
+            result = convert(row)
         except RowError as exc:
             if source.strict:
                 raise source.fail(exc.describe(), line) from None
@@ -173,6 +216,17 @@ def convert_rows(source: Source, convert: Callable[[Row], T | None]) -> list[tup
             continue
         if result is not None:
             done.append((line, result))
+            for column, cell in row.abbreviated:
+                source.abbreviated.setdefault(column, []).append(cell)
+    for column, written in source.abbreviated.items():
+        if len(written) == 1:
+            said = f"valeur abrégée « {written[0]} », lue comme un arrondi de l'interface"
+        else:
+            shown = list(dict.fromkeys(written))
+            quoted = ", ".join(f"« {c} »" for c in shown[:3]) + ("…" if len(shown) > 3 else "")
+            said = f"{len(written)} valeurs abrégées ({quoted}), lues comme des arrondis de l'interface"
+        source.warn(f"colonne « {column} » : {said}")
+    source.abbreviated.clear()
     if seen_rows == 0:
         raise source.fail("aucune ligne de données après l'en-tête", source.header_line)
     if not done and first_problem is not None:

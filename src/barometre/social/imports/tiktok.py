@@ -25,7 +25,8 @@ from barometre.social.imports.values import links_in
 def extract(source: Source) -> Extracted:
     def convert(row: Row) -> PostFields:
         url = row.text("url")
-        post_id = row.text("post_id") or post_id_from_permalink("tiktok", url)
+        from_link = post_id_from_permalink("tiktok", url)
+        post_id = row.identifier("post_id", recovered=from_link) or from_link
         if post_id is None:
             raise RowError(
                 "identifiant de la vidéo absent (ni colonne d'identifiant, ni lien /video/…)",

@@ -1,16 +1,22 @@
-"""Reading one cell of an export: numbers, dates, yes/no, handles (pure functions).
+"""Reading values written by people and their tools: numbers, dates, yes/no, handles.
 
+The social stage's one reader of each kind (pure functions), used by the imports (one
+cell of an export), by the site feeds (an item's date) and by the Ad Library (a reach).
 Exports come from interfaces in English or French, saved by spreadsheets with their
 own habits, so a cell can hold ``1,234`` (English thousands), ``1 234,5`` (French,
 with a space, a no-break space U+00A0 or a narrow no-break space U+202F), ``12,3 %``,
-``09/28/2026 18:12`` (United States order), ``28/09/2026`` (French order), ``Sat, Sep
-12, 2026`` or ``2026-09-18 12:00 +0000``. Every reader here either returns the value or
-raises :class:`CellError` with a French reason; none of them guesses silently when
-the text is ambiguous beyond what the caller's hints decide.
+``1.2K`` or ``1,2 k`` (abbreviated, as interfaces display counts), ``09/28/2026 18:12``
+(United States order), ``28/09/2026`` (French order), ``Sat, Sep 12, 2026``,
+``2026-09-18 12:00 +0000`` or an RFC 822 date whose day and month names are French
+(``ven., 03 janv. 2025 10:00:00 +0100``, as some French CMS write their feeds). Every
+reader here either returns the value or raises :class:`CellError` with a French reason;
+none of them guesses silently when the text is ambiguous beyond what the caller's hints
+decide.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
@@ -43,12 +49,42 @@ def is_empty(value: Cell) -> bool:
 _GROUP_CHARS = " \u00a0\u202f\u2009\u2007'’"
 _SPACE_GROUPED = re.compile(r"\d{1,3}(?:[ \u00a0\u202f\u2009\u2007'’]\d{3})+(?:[.,]\d+)?")
 _MINUS = ("-", "\u2212")  # hyphen-minus and the typographic minus sign
+# How interfaces abbreviate counts: « 1,2 k », « 3 M », « 1,5 Md » (French), « 1.2K »,
+# « 3.4m », « 2B » (English), and the words written out. Compared folded, without a dot.
+_MULTIPLIERS = {
+    "k": 1e3, "mille": 1e3, "thousand": 1e3,
+    "m": 1e6, "million": 1e6, "millions": 1e6, "mio": 1e6,
+    "md": 1e9, "mds": 1e9, "mrd": 1e9, "milliard": 1e9, "milliards": 1e9,
+    "b": 1e9, "bn": 1e9, "billion": 1e9,
+}  # fmt: skip
+_ABBREVIATED = re.compile(r"(?P<number>.*?\d)\s*(?P<unit>[^\W\d_]+)\.?", re.IGNORECASE)
+_SCIENTIFIC = re.compile(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+")
 
 
 @dataclass(frozen=True, slots=True)
 class Number:
+    """A number read from text; ``abbreviated`` when written ``1,2 k`` (so rounded)."""
+
     value: float
     percent: bool = False
+    abbreviated: bool = False
+
+    def rounded(self) -> int:
+        """The nearest whole number (half up): what an abbreviated count stands for."""
+        return math.floor(self.value + 0.5)
+
+
+def is_abbreviated(value: Cell) -> bool:
+    """``1.2K``, ``3 M``: a count written the way interfaces abbreviate it."""
+    if not isinstance(value, str):
+        return False
+    found = _ABBREVIATED.fullmatch(value.strip())
+    return found is not None and fold(found.group("unit")) in _MULTIPLIERS
+
+
+def is_scientific(text: str) -> bool:
+    """``1.22158E+17``: how a spreadsheet displays, then saves, a number too long for it."""
+    return _SCIENTIFIC.fullmatch(text.strip()) is not None
 
 
 def parse_number(text: str, *, decimal_comma: bool | None = None) -> Number:
@@ -58,15 +94,31 @@ def parse_number(text: str, *, decimal_comma: bool | None = None) -> Number:
     ``True`` (French interface) reads ``1,5`` as 1.5 and ``1.234`` as 1234; ``False``
     (English interface) reads ``1,234`` as 1234; ``None`` reads a lone separator as the
     decimal mark. Spaces group thousands only in groups of three digits, so ``12 34``
-    is refused rather than read as 1234.
+    is refused rather than read as 1234. A count abbreviated as interfaces show it
+    (``1.2K``, ``1,2 k``, ``3 M``, ``1,5 Md``) is multiplied out and marked
+    ``abbreviated``: its last digits are not known. A number in scientific notation
+    (``1.22158E+17``) is refused: the spreadsheet that wrote it dropped digits.
     """
     raw = text.strip()
     if not raw:
         raise CellError("nombre attendu, cellule vide")
+    if is_scientific(raw):
+        raise CellError(
+            f"nombre en notation scientifique « {raw} » : un tableur l'a arrondi (chiffres perdus)"
+        )
     body = raw
+    multiplier = 1.0
+    unit = _ABBREVIATED.fullmatch(body)
+    if unit is not None:
+        factor = _MULTIPLIERS.get(fold(unit.group("unit")))
+        if factor is None:
+            raise CellError(f"nombre invalide « {raw} »")
+        multiplier, body = factor, unit.group("number").rstrip(_GROUP_CHARS)
     percent = body.endswith("%")
     if percent:
         body = body[:-1].rstrip(_GROUP_CHARS + " ")
+    if percent and multiplier != 1.0:
+        raise CellError(f"nombre invalide « {raw} »")
     negative = body.startswith(_MINUS)
     if negative or body.startswith("+"):
         body = body[1:].lstrip()
@@ -76,9 +128,9 @@ def parse_number(text: str, *, decimal_comma: bool | None = None) -> Number:
         body = "".join(ch for ch in body if ch not in _GROUP_CHARS)
     if not body or not re.fullmatch(r"[0-9][0-9.,]*", body) or body[-1] in ".,":
         raise CellError(f"nombre invalide « {raw} »")
-    plain = _plain_digits(body, raw, decimal_comma)
-    value = float(plain)
-    return Number(-value if negative else value, percent)
+    plain = _plain_digits(body, raw, decimal_comma if multiplier == 1.0 else None)
+    value = float(plain) * multiplier
+    return Number(-value if negative else value, percent, multiplier != 1.0)
 
 
 def _plain_digits(body: str, raw: str, decimal_comma: bool | None) -> str:
@@ -122,7 +174,10 @@ def read_number(value: Cell, *, decimal_comma: bool | None = None) -> Number | N
 
 
 def read_count(value: Cell, *, decimal_comma: bool | None = None) -> int | None:
-    """A count (likes, views…): a whole number ≥ 0, or ``None`` when the cell is empty."""
+    """A count (likes, views…): a whole number ≥ 0, or ``None`` when the cell is empty.
+
+    An abbreviated count (``1.2K``) is rounded to the unit: 1 200.
+    """
     number = read_number(value, decimal_comma=decimal_comma)
     if number is None:
         return None
@@ -130,9 +185,122 @@ def read_count(value: Cell, *, decimal_comma: bool | None = None) -> int | None:
         raise CellError(f"nombre attendu, pas un pourcentage « {value} »")
     if number.value < 0:
         raise CellError(f"nombre négatif « {value} » pour un compte")
+    if number.abbreviated:
+        return number.rounded()
     if number.value != int(number.value):
         raise CellError(f"nombre entier attendu, pas « {value} »")
     return int(number.value)
+
+
+@dataclass(frozen=True, slots=True)
+class CountRange:
+    """A count known only between two bounds (``1K-5K``, Graph's ``lower_bound`` and
+    ``upper_bound``); ``upper`` is ``None`` when open (``>1M``). ``midpoint`` is the
+    value used where one figure is needed, and said to be one."""
+
+    lower: int
+    upper: int | None
+
+    @property
+    def exact(self) -> bool:
+        return self.upper == self.lower
+
+    @property
+    def midpoint(self) -> int:
+        return self.lower if self.upper is None else (self.lower + self.upper) // 2
+
+
+_RANGE_SEPARATOR = re.compile(r"\s*(?:[-–—]|\bà\b|\bto\b)\s*")
+_OPEN_UPPER = re.compile(r"^(?:>|≥|\+|plus de|more than|over)\s*(.+?)\s*\+?$", re.IGNORECASE)
+_OPEN_LOWER = re.compile(r"^(?:<|≤|moins de|less than|under)\s*(.+)$", re.IGNORECASE)
+
+
+def read_count_range(value: object, *, decimal_comma: bool | None = None) -> CountRange | None:
+    """A count given as one number, as bounds or as a range written out.
+
+    Accepted: a whole number; a mapping ``{"lower_bound": …, "upper_bound": …}`` (the
+    Graph API writes the bounds as text or numbers; an absent upper bound is open);
+    text such as ``1K-5K``, ``1 000 – 4 999``, ``1 k à 5 k``, ``>1M``, ``<100``, or
+    one count (``1,2 k``). ``None`` when empty; :class:`CellError` when unreadable.
+    """
+    if value is None or (isinstance(value, str) and is_empty(value)):
+        return None
+    if isinstance(value, bool):
+        raise CellError(f"nombre attendu, pas « {value} »")
+    if isinstance(value, int | float):
+        count = read_count(value)
+        return None if count is None else CountRange(count, count)
+    if isinstance(value, dict):
+        lower = read_count(_cell(value.get("lower_bound")), decimal_comma=decimal_comma)
+        upper = read_count(_cell(value.get("upper_bound")), decimal_comma=decimal_comma)
+        if lower is None and upper is None:
+            return None
+        return _range(lower or 0, upper, value)
+    if not isinstance(value, str):
+        raise CellError(f"nombre ou fourchette attendu, pas « {value} »")
+    text = value.strip()
+    found = _OPEN_UPPER.match(text)
+    if found:
+        return _range(_bound(found.group(1), text, decimal_comma), None, text)
+    found = _OPEN_LOWER.match(text)
+    if found:
+        return _range(0, _bound(found.group(1), text, decimal_comma), text)
+    parts = [p for p in _RANGE_SEPARATOR.split(text) if p]
+    if len(parts) == 1 and not text.startswith(_MINUS):
+        count = _bound(parts[0], text, decimal_comma)
+        return CountRange(count, count)
+    if len(parts) != 2:
+        raise CellError(f"fourchette illisible « {text} »")
+    return _range(
+        _bound(parts[0], text, decimal_comma), _bound(parts[1], text, decimal_comma), text
+    )
+
+
+def _cell(value: object) -> Cell:
+    return value if isinstance(value, str | int | float) and not isinstance(value, bool) else None
+
+
+def _bound(text: str, whole: str, decimal_comma: bool | None) -> int:
+    try:
+        count = read_count(text, decimal_comma=decimal_comma)
+    except CellError:
+        raise CellError(f"fourchette illisible « {whole} »") from None
+    if count is None:
+        raise CellError(f"fourchette illisible « {whole} »")
+    return count
+
+
+def _range(lower: int, upper: int | None, written: object) -> CountRange:
+    if upper is not None and upper < lower:
+        raise CellError(f"fourchette inversée « {written} »")
+    return CountRange(lower, upper)
+
+
+# --- identifiers -----------------------------------------------------------------------
+
+SPREADSHEET_DIGITS = 15
+"""Significant digits a spreadsheet keeps in a number: longer ids lose their last digits."""
+
+
+def mangled_id(value: Cell) -> str | None:
+    """Why an id cell was damaged by a spreadsheet, or ``None`` when it looks intact.
+
+    Post and account ids (Facebook, X, TikTok…) are longer than the 15 digits a
+    spreadsheet keeps in a number: once a spreadsheet took the column for numbers, it
+    shows ``1.22158E+17`` and saves that text in a CSV, or stores a rounded number in a
+    workbook. Either way the last digits are gone and two posts may share one id.
+    """
+    if isinstance(value, str) and is_scientific(value):
+        return (
+            f"identifiant « {value.strip()} » en notation scientifique : un tableur l'a "
+            "arrondi, ses derniers chiffres sont perdus"
+        )
+    if isinstance(value, float) and abs(value) >= 10**SPREADSHEET_DIGITS:
+        return (
+            f"identifiant enregistré comme nombre par un tableur (« {value:.15G} ») : "
+            f"au-delà de {SPREADSHEET_DIGITS} chiffres, ses derniers chiffres sont perdus"
+        )
+    return None
 
 
 # --- yes / no --------------------------------------------------------------------------
@@ -193,6 +361,18 @@ _NUMERIC = re.compile(
 )
 _SLASHED = re.compile(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{4}\b")
 _TIME = re.compile(r"(\d{1,2})[:h](\d{2})(?::(\d{2}))?")
+_HOUR_ONLY = re.compile(r"\b(\d{1,2})h\b")
+# Time zones written after a worded date (RFC 822 names, and those French feeds use).
+_ZONE_HOURS = {
+    "Z": 0, "UT": 0, "UTC": 0, "GMT": 0, "WET": 0, "WEST": 1, "CET": 1, "CEST": 2,
+    "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
+}  # fmt: skip
+_TRAILING_ZONE = re.compile(
+    r"\s*(?:([+-]\d{2}:?\d{2})|\(?\b(" + "|".join(_ZONE_HOURS) + r")\b\)?)\s*$"
+)
+# RFC 822 puts the day of the week first, followed by a comma: « Ven, 03 Jan 2025 »,
+# « lun., 06 janv. 2025 ». It repeats the date, so its language does not matter.
+_WEEKDAY = re.compile(r"^\s*[^\W\d_]+\.?\s*,")
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,8 +439,10 @@ def _build(
 def _zone(zone: str | None, text: str) -> tzinfo | None:
     if zone is None:
         return None
-    if zone.upper() in ("Z", "UTC", "GMT"):
+    if zone.upper() in ("Z", "UT", "UTC", "GMT"):
         return UTC
+    if zone in _ZONE_HOURS:
+        return timezone(timedelta(hours=_ZONE_HOURS[zone]))
     digits = zone[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
     if hours > 14 or minutes > 59:
@@ -270,9 +452,19 @@ def _zone(zone: str | None, text: str) -> tzinfo | None:
 
 
 def _worded(text: str, tz: ZoneInfo) -> When:
-    """``Sat, Sep 12, 2026``, ``September 12, 2026 3:04 PM``, ``sam. 12 sept. 2026 à 14h30``."""
-    clock = _TIME.search(text)
-    rest = text[: clock.start()] + " " + text[clock.end() :] if clock else text
+    """``Sat, Sep 12, 2026``, ``September 12, 2026 3:04 PM``, ``sam. 12 sept. 2026 à 14h30``,
+    ``Ven, 03 Jan 2025 10:00:00 +0100`` (RFC 822 with a weekday in any language)."""
+    body, zone = text, None
+    zoned = _TRAILING_ZONE.search(body)
+    if zoned is not None and _TIME.search(body[: zoned.start()]):  # a zone follows a time
+        zone = zoned.group(1) or zoned.group(2)
+        body = body[: zoned.start()]
+    weekday = _WEEKDAY.match(body)
+    if weekday is not None and fold(weekday.group(0)) not in _MONTHS:
+        body = body[weekday.end() :]
+    body = _HOUR_ONLY.sub(r"\1h00", body)  # « à 8h »
+    clock = _TIME.search(body)
+    rest = body[: clock.start()] + " " + body[clock.end() :] if clock else body
     meridiem = re.search(r"\b([ap])\.?m\.?\b", rest, re.IGNORECASE)
     if meridiem:
         rest = rest[: meridiem.start()] + rest[meridiem.end() :]
@@ -298,7 +490,7 @@ def _worded(text: str, tz: ZoneInfo) -> When:
     if clock:
         hour, minute, second = clock.groups()
     ampm = (meridiem.group(1) + "m") if meridiem else None
-    return _build(text, year, month, day, hour, minute, second, ampm, None, tz)
+    return _build(text, year, month, day, hour, minute, second, ampm, zone, tz)
 
 
 def day_first_of(values: list[Cell], *, default: bool) -> bool:

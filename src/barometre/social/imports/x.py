@@ -24,6 +24,7 @@ from barometre.social.imports.posts import (
     PostFields,
     build_posts,
     handle_from_permalink,
+    post_id_from_permalink,
 )
 from barometre.social.imports.rows import Row, RowError, Source, convert_rows
 from barometre.social.imports.values import When, links_in
@@ -50,7 +51,9 @@ def extract(source: Source) -> Extracted:
     undated: list[int] = []
 
     def convert(row: Row) -> PostFields:
-        post_id = row.require("post_id")
+        post_id = row.require_identifier(
+            "post_id", recovered=post_id_from_permalink("x", row.text("url"))
+        )
         published = row.when("published_at")
         if published is None:
             raise RowError("date de publication absente", row.column("published_at"))

@@ -1,11 +1,14 @@
 """The Mastodon connector: one account's profile and recent statuses, keyless.
 
 It only sequences HTTP calls (:mod:`.urls` builds them, :mod:`.types` reads the
-answers, :mod:`.errors` judges the statuses): lookup by username on the account's own
-instance, then the account's statuses newest first, 40 at a time (the documented
-maximum), paged with ``max_id`` until a status is older than ``since`` or the limits
-of :class:`~barometre.social.config.SocialConfig` are reached. Replies and boosts are
-kept: the analysis needs them (conversation, republication).
+answers, :mod:`.errors` judges the statuses): WebFinger on the handle's domain to find
+the server that holds the account (RFC 7033; a handle's domain need not be its server:
+``@mairie@ville.test`` may live on ``social.ville.test``), falling back on the domain
+itself when WebFinger gives nothing; lookup by username on that server; then the
+account's statuses newest first, 40 at a time (the documented maximum), paged with
+``max_id`` until a status is older than ``since`` or the limits of
+:class:`~barometre.social.config.SocialConfig` are reached. Replies and boosts are kept:
+the analysis needs them (conversation, republication).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from barometre.social.errors import ConnectorError
 from barometre.social.mastodon.errors import error_for
 from barometre.social.mastodon.types import (
     account_id_of,
+    address_from_jrd,
     post_from_status,
     profile_from_account,
     read_account,
@@ -29,14 +33,17 @@ from barometre.social.mastodon.types import (
 )
 from barometre.social.mastodon.urls import (
     MastodonAddress,
+    acct_uri,
     lookup_url,
     max_id_of,
     next_link,
     parse_address,
     statuses_url,
+    webfinger_url,
 )
 
 PAGE_SIZE = 40  # documented maximum of GET /api/v1/accounts/:id/statuses
+JRD_ACCEPT = "application/jrd+json, application/json;q=0.9"
 
 
 class MastodonConnector(KeylessConnector):
@@ -63,9 +70,10 @@ class MastodonConnector(KeylessConnector):
                 "(attendu https://instance/@nom ou @nom@instance)."
             )
         fetched_at = self._now()
+        notes: list[str] = []
+        address = await self._resolve(address, notes)
         account, _ = await self._get(lookup_url(address), {"acct": address.username}, address)
         account = read_account(account)
-        notes: list[str] = []
         if account.get("limited") is True:
             notes.append(
                 f"Le compte {address.handle} est masqué par la modération de son instance."
@@ -83,6 +91,31 @@ class MastodonConnector(KeylessConnector):
         if profile.state is not AccountState.OK:
             return Fetched(profile, notes=tuple(notes))
         return Fetched(profile, newest_first(posts), tuple(notes))
+
+    async def _resolve(self, address: MastodonAddress, notes: list[str]) -> MastodonAddress:
+        """The account's server and canonical handle by WebFinger; ``address`` as given
+        (its domain taken for the server) when WebFinger answers nothing usable."""
+        try:
+            response = await self.http.get(
+                webfinger_url(address.handle_domain),
+                {"resource": acct_uri(address)},
+                accept=JRD_ACCEPT,
+            )
+        except ConnectorError:
+            return address
+        if response.status != 200:
+            return address
+        try:
+            found = address_from_jrd(response.json(), address)
+        except ConnectorError:
+            return address
+        if found is None:
+            return address
+        if found.instance != address.instance:
+            notes.append(
+                f"Le compte {found.handle} est servi par {found.instance} (trouvé par WebFinger)."
+            )
+        return found
 
     async def _statuses(
         self, address: MastodonAddress, api_id: str, account_id: str, since: datetime

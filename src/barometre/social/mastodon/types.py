@@ -2,7 +2,8 @@
 
 The TypedDicts list the fields of the documented entities that the barometer reads
 (docs.joinmastodon.org, entities Account, Field, Status, MediaAttachment, PreviewCard,
-Poll, Application); payloads carry more, which is ignored. Every reader validates what
+Poll, Application), and the WebFinger document (RFC 7033 JRD, docs spec/webfinger);
+payloads carry more, which is ignored. Every reader validates what
 it uses and raises :class:`~barometre.social.errors.MalformedPayload` naming the field,
 so that a broken instance gives a clear reason instead of a traceback.
 """
@@ -26,12 +27,36 @@ from barometre.models import (
     SocialSource,
 )
 from barometre.social.errors import MalformedPayload
-from barometre.social.mastodon.urls import MastodonAddress
+from barometre.social.mastodon.urls import MastodonAddress, parse_acct
 
 PLATFORM = "mastodon"
 REMOTE_PREFIX = "mastodon:"
 """``reply_to`` of a reply to another account: its API id on the instance, prefixed
 (its stable URI is not in the status, only its instance-local id)."""
+
+
+class JrdLink(TypedDict, total=False):
+    rel: str
+    type: str
+    href: str
+    template: str
+
+
+class Jrd(TypedDict, total=False):
+    """A WebFinger answer (RFC 7033 §4.4, JSON Resource Descriptor)."""
+
+    subject: str  # acct:user@domain, the canonical address
+    aliases: list[str]
+    links: list[JrdLink]
+
+
+ACTIVITY_TYPES = frozenset(
+    {
+        "application/activity+json",
+        'application/ld+json; profile="https://www.w3.org/ns/activitystreams"',
+    }
+)
+"""Types of the ``self`` link that names an ActivityPub actor (docs: spec/webfinger)."""
 
 
 class Field(TypedDict):
@@ -154,6 +179,43 @@ def _day(value: Any) -> datetime | None:
         return parse_datetime(value, "last_status_at", "le compte")
     except (ValueError, MalformedPayload):
         return None
+
+
+# -- WebFinger ----------------------------------------------------------------------------
+
+
+def address_from_jrd(payload: Any, asked: MastodonAddress) -> MastodonAddress | None:
+    """Where the account ``asked`` lives, from its WebFinger answer; ``None`` if unusable.
+
+    The server is the host of the ``self`` link of an ActivityPub type (the actor's
+    URI), else of the profile page (``http://webfinger.net/rel/profile-page``); the
+    handle is the ``subject`` when it is an ``acct:`` URI (the canonical address, which
+    may differ from the one asked), else the one asked.
+    """
+    if not isinstance(payload, Mapping):
+        return None
+    links = [link for link in payload.get("links") or [] if isinstance(link, Mapping)]
+    hosts: list[str] = []
+    for wanted in ("self", "http://webfinger.net/rel/profile-page"):
+        for link in links:
+            href = link.get("href")
+            if link.get("rel") != wanted or not isinstance(href, str):
+                continue
+            if (
+                wanted == "self"
+                and str(link.get("type", "")).replace("'", '"') not in ACTIVITY_TYPES
+            ):
+                continue
+            parts = urlsplit(href.strip())
+            if parts.scheme == "https" and parts.hostname:
+                hosts.append(parts.hostname.lower().rstrip("."))
+    if not hosts:
+        return None
+    subject = payload.get("subject")
+    canonical = parse_acct(subject) if isinstance(subject, str) else None
+    user, domain = canonical or (asked.username, asked.handle_domain)
+    server = hosts[0]
+    return MastodonAddress(user, server, None if domain == server else domain)
 
 
 # -- HTML ---------------------------------------------------------------------------------

@@ -1,7 +1,12 @@
 """Mastodon account addresses and API URLs (pure functions, no I/O).
 
-An account lives on one instance: its API is that instance's host. The addresses a
-collectivité's site gives take several shapes, all read here:
+An account lives on one server: its API is that server's host. A handle names a domain,
+which is often the server's host but need not be: ``@mairie@ville.test`` may be served
+by ``social.ville.test`` (Mastodon's ``LOCAL_DOMAIN`` / ``WEB_DOMAIN``). The server is
+found by WebFinger (RFC 7033, ``/.well-known/webfinger?resource=acct:user@domain``) on
+the handle's domain; until then, and when WebFinger gives nothing, the domain is taken
+for the server. The addresses a collectivité's site gives take several shapes, all read
+here:
 
 * ``https://instance/@user`` (profile page, optionally followed by a post id),
 * ``https://instance/users/user`` (the ActivityPub actor URI),
@@ -9,8 +14,9 @@ collectivité's site gives take several shapes, all read here:
   account's home is ``other``),
 * ``@user@instance``, ``user@instance`` and ``acct:user@instance`` handles.
 
-Endpoints, per the Mastodon API documentation (docs.joinmastodon.org, methods/accounts):
-``GET /api/v1/accounts/lookup?acct=`` and ``GET /api/v1/accounts/:id/statuses``.
+Endpoints, per the Mastodon documentation (docs.joinmastodon.org, methods/accounts and
+spec/webfinger): ``GET /.well-known/webfinger?resource=acct:…``, ``GET
+/api/v1/accounts/lookup?acct=`` and ``GET /api/v1/accounts/:id/statuses``.
 """
 
 from __future__ import annotations
@@ -29,15 +35,21 @@ _LINK_PART = re.compile(r'<(?P<url>[^>]*)>\s*;(?P<params>[^,]*(?:"[^"]*"[^,]*)*)
 
 @dataclass(frozen=True)
 class MastodonAddress:
-    """One account: its username and its home instance (lower-case host)."""
+    """One account: its username, the server that holds it (lower-case host, where its
+    API is) and, when it differs from that host, the domain of its handle."""
 
     username: str
     instance: str
+    domain: str | None = None
+
+    @property
+    def handle_domain(self) -> str:
+        return self.domain or self.instance
 
     @property
     def handle(self) -> str:
-        """``@user@instance``, the form shown across the fediverse."""
-        return f"@{self.username}@{self.instance}"
+        """``@user@domain``, the form shown across the fediverse."""
+        return f"@{self.username}@{self.handle_domain}"
 
     @property
     def profile_url(self) -> str:
@@ -71,6 +83,21 @@ def parse_address(value: str) -> MastodonAddress | None:
     if first == "users" and len(segments) >= 2 and re.fullmatch(_USER, segments[1]):
         return MastodonAddress(segments[1], host)
     return None
+
+
+def webfinger_url(domain: str) -> str:
+    """``GET /.well-known/webfinger`` (``resource=acct:user@domain`` added by the caller)."""
+    return f"https://{domain}/.well-known/webfinger"
+
+
+def acct_uri(address: MastodonAddress) -> str:
+    return f"acct:{address.username}@{address.handle_domain}"
+
+
+def parse_acct(value: str) -> tuple[str, str] | None:
+    """``(user, domain)`` of an ``acct:user@domain`` URI (RFC 7565), else ``None``."""
+    found = _HANDLE.match(value.strip()) if value.strip().startswith("acct:") else None
+    return (found.group("user"), found.group("host").lower()) if found else None
 
 
 def api_base(instance: str) -> str:

@@ -13,6 +13,14 @@ in the EU, DSA). Answers are ``{"data": [...], "paging": {"cursors": {"after"}, 
 and an empty ``data`` ends the results. Not confirmed: whether the date fields come as
 ``YYYY-MM-DD`` (Radlibrary's snapshots) or with a time (``…T00:00:00+0000``, older
 versions): both are read. The snapshot URL carries the access token: it is redacted.
+
+Reach: ``eu_total_reach`` is documented as a number, but the Ad Library gives audience
+figures as ranges elsewhere (``impressions``, ``spend`` and ``estimated_audience_size``
+are ``{"lower_bound", "upper_bound"}`` objects, an open range having no upper bound)
+and its pages and reports write them ``1K-5K``. Every one of these shapes is kept as a
+:class:`~barometre.social.imports.values.CountRange` (an exact number is a range of
+one value), never dropped; :class:`AdsSummary` adds them up and says in its note how
+much of the figure is a range.
 """
 
 from __future__ import annotations
@@ -20,11 +28,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 from urllib.parse import parse_qs, urlsplit
 
 from barometre.social.errors import MalformedPayload
 from barometre.social.http import redact
+from barometre.social.imports.values import CellError, CountRange, read_count_range
 
 
 class GraphAd(TypedDict):
@@ -36,7 +45,12 @@ class GraphAd(TypedDict):
     ad_delivery_stop_time: NotRequired[str]
     publisher_platforms: NotRequired[list[str]]
     ad_snapshot_url: NotRequired[str]
-    eu_total_reach: NotRequired[int]
+    eu_total_reach: NotRequired[int | GraphRange | str]
+
+
+class GraphRange(TypedDict, total=False):
+    lower_bound: str | int
+    upper_bound: str | int
 
 
 class GraphCursors(TypedDict, total=False):
@@ -79,7 +93,7 @@ class Ad:
     delivery_stop: date | None  # None: still running
     platforms: tuple[str, ...]  # "facebook", "instagram", "messenger", "audience_network"…
     snapshot_url: str | None  # the token redacted
-    eu_total_reach: int | None
+    eu_total_reach: CountRange | None  # one number, or a range as Meta gave it
 
     @property
     def active(self) -> bool:
@@ -124,8 +138,73 @@ def _ad(raw: Mapping[str, object], secrets: Sequence[str]) -> Ad | None:
             else ()
         ),
         snapshot_url=redact(snapshot, secrets) if isinstance(snapshot, str) else None,
-        eu_total_reach=reach if isinstance(reach, int) and not isinstance(reach, bool) else None,
+        eu_total_reach=_reach(reach),
     )
+
+
+def _reach(value: object) -> CountRange | None:
+    """A reach as a number, ``{"lower_bound", "upper_bound"}`` or ``"1K-5K"``, else None."""
+    try:
+        return read_count_range(value, decimal_comma=False)
+    except CellError:
+        return None
+
+
+@dataclass(frozen=True)
+class AdsSummary:
+    """The ads of one page over the window, and their EU reach added up.
+
+    ``reach`` is the sum of the ads' reaches: its bounds add the lower and the upper
+    bounds (the upper one is open if one ad's is); ``ranged`` counts the ads whose reach
+    Meta gave as a range, ``unknown`` those without a reach."""
+
+    count: int
+    reach: CountRange | None = None
+    ranged: int = 0
+    unknown: int = 0
+
+    @classmethod
+    def of(cls, ads: Sequence[Ad]) -> AdsSummary:
+        reaches = [ad.eu_total_reach for ad in ads if ad.eu_total_reach is not None]
+        if not reaches:
+            return cls(len(ads), None, 0, len(ads))
+        upper: int | None = 0
+        for found in reaches:
+            upper = None if upper is None or found.upper is None else upper + found.upper
+        return cls(
+            len(ads),
+            CountRange(sum(r.lower for r in reaches), upper),
+            sum(1 for r in reaches if not r.exact),
+            len(ads) - len(reaches),
+        )
+
+    def detail(self) -> dict[str, Any]:
+        """What the ``sponsored_ads`` figure keeps about the reach (JSON, French note)."""
+        if self.reach is None:
+            return {}
+        found: dict[str, Any] = {"couverture_ue": self.reach.midpoint}
+        if not self.reach.exact:
+            found["couverture_ue_min"] = self.reach.lower
+            found["couverture_ue_max"] = self.reach.upper
+        notes = []
+        if self.ranged:
+            ads = "publicité" if self.ranged == 1 else "publicités"
+            kept = (
+                "leur milieu"
+                if self.reach.upper is not None
+                else "la borne basse (fourchette ouverte)"
+            )
+            notes.append(
+                f"Couverture dans l'UE donnée par Meta en fourchette pour {self.ranged} {ads} "
+                f"sur {self.count} : les bornes sont additionnées (couverture_ue_min, "
+                f"couverture_ue_max) et la valeur retenue est {kept}."
+            )
+        if self.unknown:
+            ads = "publicité" if self.unknown == 1 else "publicités"
+            notes.append(f"Couverture inconnue pour {self.unknown} {ads}, non comptée.")
+        if notes:
+            found["note"] = " ".join(notes)
+        return found
 
 
 def parse_ads_page(

@@ -11,7 +11,7 @@ from barometre.models import NewsItem
 from barometre.social.errors import ConnectorError, MalformedPayload
 from barometre.social.http import SocialHttp
 from barometre.social.rss.errors import status_error
-from barometre.social.rss.types import parse_feed
+from barometre.social.rss.types import ParsedFeed, read_feed_document
 from barometre.social.rss.urls import feed_links, normalise_feed_url
 
 FEED_ACCEPT = (
@@ -27,13 +27,17 @@ class SiteFeedReader:
 
     async def read(self, feed_url: str, *, limit: int = 200) -> list[NewsItem]:
         """The feed's items, newest first, at most ``limit``; errors are ConnectorErrors."""
+        return (await self.read_feed(feed_url, limit=limit)).items
+
+    async def read_feed(self, feed_url: str, *, limit: int = 200) -> ParsedFeed:
+        """The feed's items with the count of undated ones (see :class:`ParsedFeed`)."""
         url = normalise_feed_url(feed_url)
         response = await self.http.get(url, accept=FEED_ACCEPT)
         error = status_error(response.status, response.url)
         if error is not None:
             raise error
         try:
-            return parse_feed(
+            return read_feed_document(
                 response.body,
                 url,
                 base_url=response.final_url,
