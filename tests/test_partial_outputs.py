@@ -15,62 +15,23 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from barometre import files
 from barometre.cli.app import app
 from barometre.errors import UnknownAuthorityError
-from barometre.methodology import bundled
-from barometre.models import Authority, AuthorityKind, CheckResult, Evidence, Status, Website
-from barometre.scoring.run import score_edition
-from barometre.storage import audit_repo, capture_repo, registry_repo
+from barometre.storage import registry_repo
 from barometre.storage.db import open_database
+from small_edition import CODES, EDITION, build_small_edition, town
 
-GRID = bundled()
-EDITION = "2026-11"
-CODES = ("99001", "99002", "99003")
 runner = CliRunner()
-
-
-def _town(code: str, population: int) -> Authority:
-    return Authority(
-        AuthorityKind.COMMUNE,
-        code,
-        f"Commune {code}",
-        population=population,
-        departement="99",
-        websites=(Website(f"https://www.c{code}.test/", f"www.c{code}.test", "test", True),),
-    )
-
-
-def _build_edition(engine: Engine) -> None:
-    towns = [_town(code, 1000 + 100 * i) for i, code in enumerate(CODES)]
-    registry_repo.replace_registry(engine, towns, "test", {})
-    capture_repo.ensure_edition(engine, EDITION, f"Édition {EDITION}")
-    results = []
-    for i, authority in enumerate(towns):
-        for criterion in GRID.criteria[:12]:
-            status = Status.PASS if (i + len(criterion.id)) % 2 else Status.FAIL
-            results.append(
-                CheckResult(
-                    authority.id,
-                    criterion.id,
-                    "1",
-                    status,
-                    1.0 if status is Status.PASS else 0.0,
-                    evidence=(Evidence(url=f"https://www.c{authority.code}.test/", text="vu"),),
-                )
-            )
-    audit_repo.store_many(engine, EDITION, results)
-    score_edition(engine, EDITION, GRID)
 
 
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     root = tmp_path / "data"
     engine = open_database(f"sqlite:///{root / 'barometre.sqlite3'}")
-    _build_edition(engine)
+    build_small_edition(engine)
     engine.dispose()
     return root
 
@@ -298,7 +259,7 @@ def test_a_killed_registry_export_leaves_nothing_after_the_next(tmp_path: Path) 
     leftover.write_text("type,code\nregion,9")
     data = tmp_path / "data"
     engine = open_database(f"sqlite:///{data / 'barometre.sqlite3'}")
-    registry_repo.replace_registry(engine, [_town("99001", 100)], "test", {})
+    registry_repo.replace_registry(engine, [town("99001", 100)], "test", {})
     engine.dispose()
     result = invoke(data, "registry", "export", "--out", str(out))
     assert result.exit_code == 0, result.output

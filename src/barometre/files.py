@@ -11,6 +11,7 @@ never removes the file of a writer that is still running.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import re
@@ -74,6 +75,13 @@ def ignore_partials(_folder: str, names: Iterable[str]) -> set[str]:
     return {name for name in names if is_partial(name)}
 
 
+def discard(temporary: Path) -> None:
+    """Remove a partial file after a failure, whatever happens (the failure that is being
+    reported matters more; :func:`sweep` removes what is left)."""
+    with contextlib.suppress(OSError):
+        temporary.unlink(missing_ok=True)
+
+
 def write_atomic(final: Path, data: bytes) -> None:
     """Write ``data`` to ``final`` so that readers see the old file or the new one, never
     a part of it (written and flushed under the partial name, then renamed)."""
@@ -86,5 +94,5 @@ def write_atomic(final: Path, data: bytes) -> None:
             os.fsync(handle.fileno())
         temporary.replace(final)
     except BaseException:
-        temporary.unlink(missing_ok=True)
+        discard(temporary)
         raise

@@ -38,7 +38,7 @@ from typing import IO, Any
 from sqlalchemy import Engine
 
 from barometre import files
-from barometre.errors import ConfigurationError, StorageError
+from barometre.errors import ConfigurationError, StorageError, os_reason
 from barometre.methodology import Methodology
 from barometre.models import Edition
 from barometre.publish import datasette
@@ -426,7 +426,7 @@ class Staging:
             final.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StorageError(
-                f"{final.parent} : dossier impossible à créer ({exc.strerror})."
+                f"{final.parent} : dossier impossible à créer ({os_reason(exc)})."
             ) from exc
         temporary = files.partial_path(final, self._token)
         self._files.append((temporary, final))
@@ -441,7 +441,7 @@ class Staging:
 
     def discard(self) -> None:
         for temporary, _ in self._files:
-            temporary.unlink(missing_ok=True)
+            files.discard(temporary)
         self._files = []
 
 
@@ -847,7 +847,7 @@ def export_edition(
         _abandon(writers, staging)
         where = f"{exc.filename} : " if exc.filename else ""
         raise StorageError(
-            f"Export interrompu, rien n'a été remplacé : {where}{exc.strerror or exc}."
+            f"Export interrompu, rien n'a été remplacé : {where}{os_reason(exc)}."
         ) from exc
     except BaseException:
         _abandon(writers, staging)
