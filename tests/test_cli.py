@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from barometre import files
 from barometre.cli.app import app
 from barometre.errors import MethodologyError, SourceError
 from barometre.storage import registry_repo
@@ -148,7 +149,7 @@ def test_export_neutralises_formulas_and_keeps_sources(data_dir: Path, tmp_path:
         row["site"] == "https://mont-de-marsan.test"
         and row["site_source"] == "user:corrections.csv"
     )
-    assert not list(tmp_path.glob("*.part"))
+    assert not [p for p in tmp_path.iterdir() if files.is_partial(p.name)]
     js = invoke(data_dir, "registry", "export", "--format", "json", "--type", "region")
     payload = json.loads(js.stdout)
     assert len(payload) == 18 and all(r["websites"][0]["source"] for r in payload)
@@ -174,6 +175,27 @@ def test_user_csv_reports_bad_rows_and_applies_the_rest(data_dir: Path, tmp_path
     assert not registry_repo.load_authorities(db(data_dir), codes=["99001"])
     strict = invoke(data_dir, "registry", "import", "--csv", str(user), "--strict")
     assert strict.exit_code != 0 and "rien n'a été écrit" in str(strict.exception)
+
+
+def test_user_csv_with_the_sources_url_then_the_bundled_import(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """Issue 13, item 6: the rebuild used to fail on the UNIQUE constraint of websites."""
+    user = tmp_path / "corrections.csv"
+    user.write_text(
+        "type,code,website,email\ncommune,40192,http://www.montdemarsan.fr,mairie@montdemarsan.fr\n",
+        encoding="utf-8",
+    )
+    assert invoke(data_dir, "registry", "import", "--csv", str(user)).exit_code == 0
+    result = invoke(data_dir, "registry", "import")
+    assert result.exit_code == 0, result.output
+    (town,) = registry_repo.load_authorities(db(data_dir), codes=["40192"])
+    urls = [w.url for w in town.websites]
+    assert urls.count("http://www.montdemarsan.fr") == 1
+    assert town.website is not None and town.website.source == "user:corrections.csv"
+    assert [c.source for c in town.contacts if c.value == "mairie@montdemarsan.fr"] == [
+        "user:corrections.csv"
+    ]
 
 
 def _copy_raw(raw_dir: Path, dest: Path) -> Path:

@@ -101,6 +101,42 @@ def test_reimport_marks_missing_authorities_inactive_and_keeps_user_rows(
     assert gone is False or gone == 0
 
 
+def test_a_user_row_with_the_sources_url_merges_instead_of_breaking_the_rebuild(
+    any_engine: Engine,
+) -> None:
+    """Issue 13, item 6: a user CSV giving a commune the site URL (or the account, or
+    the e-mail) the sources already have; the user's row wins, no row is doubled."""
+    upgrade(any_engine)
+    acc = Account("mastodon", "ville", "https://social.example.test/@ville", "annuaire-2026")
+    source = replace(_authority("40001", "https://c40001.fr"), accounts=(acc,))
+    source = replace(
+        source,
+        websites=(*source.websites, Website("https://autre.fr", "autre.fr", "domaines", False)),
+    )
+    registry_repo.replace_registry(any_engine, [source], "a", {})
+    mine = "user:corrections.csv"
+    user = Authority(
+        kind=AuthorityKind.COMMUNE,
+        code="40001",
+        name="Commune 40001",
+        websites=(Website("https://c40001.fr", "c40001.fr", mine, True),),
+        contacts=(Contact("email", "mairie@c40001.fr", mine),),
+        accounts=(replace(acc, source=mine),),
+    )
+    # the user's import on top of the sources' rows: one row each, the user's
+    registry_repo.merge_user_rows(any_engine, [user], "corrections.csv", {})
+    # then the rebuild from the sources (raw or bundled), twice
+    for origin in ("b", "c"):
+        registry_repo.replace_registry(any_engine, [source], origin, {})
+        (loaded,) = registry_repo.load_authorities(any_engine)
+        assert [(w.url, w.source, w.primary) for w in loaded.websites] == [
+            ("https://c40001.fr", mine, True),
+            ("https://autre.fr", "domaines", False),
+        ]
+        assert [(c.value, c.source) for c in loaded.contacts] == [("mairie@c40001.fr", mine)]
+        assert [(x.handle, x.source) for x in loaded.accounts] == [("ville", mine)]
+
+
 def test_failed_write_leaves_the_database_as_it_was(any_engine: Engine) -> None:
     upgrade(any_engine)
     registry_repo.replace_registry(any_engine, [_authority("40001", "https://c40001.fr")], "a", {})

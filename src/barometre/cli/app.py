@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -27,7 +28,7 @@ from barometre.cli import (
 )
 from barometre.cli.context import AppContext, ensure_registry
 from barometre.cli.render import print_stats
-from barometre.errors import BarometreError
+from barometre.errors import BarometreError, FileAccessError
 from barometre.publish.exports import FORMATS, parquet_available
 from barometre.storage import registry_repo, social_repo
 
@@ -158,12 +159,29 @@ def run(
     publish_cmd.run_publish(context, edition)
 
 
-def main() -> None:
+def user_error(exc: BaseException) -> BarometreError | None:
+    """The French error a user sees for ``exc``, or ``None`` for a bug (traceback kept).
+
+    The one mapping of the command: stages raise :class:`BarometreError` for bad input
+    (files name their line), the storage layer turns the database's troubles into
+    :class:`~barometre.errors.StorageError` naming the database, and a file or folder
+    that cannot be read or written is named here with the reason in French."""
+    if isinstance(exc, BarometreError):
+        return exc
+    if isinstance(exc, OSError):
+        return FileAccessError(exc)
+    return None
+
+
+def main(args: Sequence[str] | None = None) -> None:
+    """``barometre ARGS`` (the command line when ``args`` is ``None``)."""
     try:
-        app()
-    except BarometreError as exc:
-        err_console.print(f"[bold red]Erreur :[/bold red] {exc}", highlight=False)
-        sys.exit(exc.exit_code)
+        app(args=None if args is None else list(args), prog_name="barometre")
+    except (BarometreError, OSError) as exc:
+        error = user_error(exc)
+        assert error is not None
+        err_console.print(f"[bold red]Erreur :[/bold red] {error}", highlight=False, soft_wrap=True)
+        sys.exit(error.exit_code)
     except KeyboardInterrupt:
         err_console.print(
             "[yellow]Interrompu. Rien n'a été écrit à moitié : relancez la commande.[/yellow]"

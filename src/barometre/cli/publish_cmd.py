@@ -22,10 +22,10 @@ from barometre.cli.audit_cmd import load_methodology
 from barometre.cli.capture_cmd import check_edition
 from barometre.cli.context import AppContext
 from barometre.cli.render import fmt_int, stage_progress
-from barometre.errors import ConfigurationError
+from barometre.errors import ConfigurationError, UnknownAuthorityError
 from barometre.methodology import Methodology
 from barometre.publish.serve import make_server
-from barometre.publish.site.builder import BuildReport, SiteBuilder, SiteInputs
+from barometre.publish.site.builder import BuildReport, SiteBuilder, SiteInputs, published
 from barometre.scoring.budget import read_budget
 from barometre.scoring.explanations import State as ExplanationState
 from barometre.scoring.explanations import label as explanation_label
@@ -280,11 +280,17 @@ def run_publish(
     info = edition_repo.get_edition(engine, edition)
     grid = load_methodology(methodology or (info.methodology_version or ""))
     target = out or context.settings.data_dir / "site" / edition
-    total = len(publish_repo.scored_ids(engine, edition)) if only is None else len(only)
-    if total == 0:
+    scored = publish_repo.scored_ids(engine, edition)
+    if not scored:
         raise ConfigurationError(
             f"Aucun score dans l'édition {edition} : lancez d'abord « barometre score »."
         )
+    if only is not None:
+        only = _check_only(only, scored, edition)
+    total = len(scored) if only is None else len(only)
+    # --only adds its cards to the published site, file by file; without a site, they
+    # make a site of their own
+    partial = only is not None and published(target)
     inputs = site_inputs(context, engine, edition, grid)
     for key, value in (extra or {}).items():
         setattr(inputs, key, value)
@@ -300,8 +306,22 @@ def run_publish(
             on_card=lambda aid: progress.update(task, advance=1, description=aid),
             pdf=pdf,
         )
-        report = builder.build()
+        report = builder.update() if partial else builder.build()
     seconds = f"{report.seconds:.1f}".replace(".", ",")
+    if partial:
+        context.console.print(
+            f"{fmt_int(report.cards)} bulletin(s) et {fmt_int(report.pdfs)} PDF écrits dans "
+            f"le site de l'édition {edition} ({target}), en {seconds} s ; le reste du site "
+            "est inchangé (classements et cartes : « barometre publish » sans --only).",
+            highlight=False,
+        )
+        return report
+    if only is not None:
+        context.err.print(
+            f"[yellow]Pas encore de site dans {target} : il ne contient que ces "
+            "bulletins ; « barometre publish » sans --only construit les autres.[/yellow]",
+            highlight=False,
+        )
     context.console.print(
         f"Site de l'édition {edition} : {fmt_int(report.pages)} pages dont "
         f"{fmt_int(report.cards)} bulletins, {fmt_int(report.pdfs)} PDF, "
@@ -309,6 +329,25 @@ def run_publish(
         f"{seconds} s, dans {target}."
     )
     return report
+
+
+def _check_only(only: Sequence[str], scored: Sequence[str], edition: str) -> list[str]:
+    """The asked ids, each once; an id without a score in the edition is refused."""
+    known = set(scored)
+    wanted = list(
+        dict.fromkeys(
+            f"{kind.strip().lower()}:{code.strip().upper()}" if code else kind.strip()
+            for kind, _, code in (item.partition(":") for item in only)
+        )
+    )
+    unknown = [item for item in wanted if item not in known]
+    if unknown:
+        raise UnknownAuthorityError(
+            f"Pas de bulletin pour {', '.join(f'« {u} »' for u in unknown)} dans l'édition "
+            f"{edition} : identifiant « type:code » d'une collectivité notée attendu "
+            "(ex. commune:75056, departement:40)."
+        )
+    return wanted
 
 
 def publish(

@@ -11,9 +11,10 @@ from typing import IO, Annotated, Any
 
 import typer
 
+from barometre import files
 from barometre.cli.context import AppContext, ensure_registry, import_embedded
 from barometre.cli.render import fmt_int, print_authority, print_report, print_stats
-from barometre.errors import BarometreError, UnknownAuthorityError
+from barometre.errors import BarometreError, FileAccessError, UnknownAuthorityError
 from barometre.models import Authority, AuthorityKind
 from barometre.registry import BuildReport, build_from_raw, write_bundle
 from barometre.registry.sources import user_csv
@@ -306,10 +307,18 @@ def export(
     if out is None:
         _export(items, fmt, sys.stdout)
         return
-    tmp = out.with_name(out.name + ".part")
-    with tmp.open("w", encoding="utf-8", newline="") as handle:
-        _export(items, fmt, handle)
-    tmp.replace(out)  # never leave a half-written export behind
+    files.sweep(out.parent, only=out.name, recursive=False)  # a killed export's leftover
+    tmp = files.partial_path(out)
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as handle:
+            _export(items, fmt, handle)
+        tmp.replace(out)  # never leave a half-written export behind
+    except OSError as exc:
+        files.discard(tmp)
+        raise FileAccessError(exc, out) from exc
+    except BaseException:
+        files.discard(tmp)
+        raise
     context.console.print(
         f"{fmt_int(len(items))} collectivité(s) exportée(s) dans {out}.", highlight=False
     )

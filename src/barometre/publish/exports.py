@@ -11,7 +11,8 @@ size (the national edition has about 1.5 million results). Layout under ``out``:
 
 Every file is first written under a hidden temporary name beside its final place and
 renamed only once every file of the export is complete: an interrupted or failed export
-leaves the previous files as they were and no partial file; re-running replaces.
+leaves the previous files as they were and no partial file; re-running replaces. A
+killed export cannot clean up: the next one removes what it left (:mod:`barometre.files`).
 
 Only the CSV files neutralise formula prefixes (spreadsheets run them); JSON, Parquet
 and SQLite keep every text exactly as measured.
@@ -36,7 +37,8 @@ from typing import IO, Any
 
 from sqlalchemy import Engine
 
-from barometre.errors import ConfigurationError, StorageError
+from barometre import files
+from barometre.errors import ConfigurationError, StorageError, os_reason
 from barometre.methodology import Methodology
 from barometre.models import Edition
 from barometre.publish import datasette
@@ -411,8 +413,9 @@ def _batches(rows: Iterable[Row], size: int = BATCH) -> Iterator[list[Row]]:
 
 
 class Staging:
-    """Files written under hidden temporary names, renamed to their final names together
-    by :meth:`commit`, or all removed by :meth:`discard`."""
+    """Files written under hidden temporary names (:func:`barometre.files.partial_path`),
+    renamed to their final names together by :meth:`commit`, or all removed by
+    :meth:`discard`."""
 
     def __init__(self) -> None:
         self._files: list[tuple[Path, Path]] = []
@@ -423,9 +426,9 @@ class Staging:
             final.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StorageError(
-                f"{final.parent} : dossier impossible à créer ({exc.strerror})."
+                f"{final.parent} : dossier impossible à créer ({os_reason(exc)})."
             ) from exc
-        temporary = final.with_name(f".{final.name}.{self._token}.partiel")
+        temporary = files.partial_path(final, self._token)
         self._files.append((temporary, final))
         return temporary
 
@@ -438,7 +441,7 @@ class Staging:
 
     def discard(self) -> None:
         for temporary, _ in self._files:
-            temporary.unlink(missing_ok=True)
+            files.discard(temporary)
         self._files = []
 
 
@@ -811,6 +814,7 @@ def export_edition(
             "(lancez « barometre audit » puis « barometre score »)."
         )
     report = ExportReport(edition, out, tuple(f for f in FORMATS if f in formats))
+    files.sweep(out)  # what a killed export left behind
     staging = Staging()
     writers: list[_Writer] = []
     try:
@@ -843,7 +847,7 @@ def export_edition(
         _abandon(writers, staging)
         where = f"{exc.filename} : " if exc.filename else ""
         raise StorageError(
-            f"Export interrompu, rien n'a été remplacé : {where}{exc.strerror or exc}."
+            f"Export interrompu, rien n'a été remplacé : {where}{os_reason(exc)}."
         ) from exc
     except BaseException:
         _abandon(writers, staging)

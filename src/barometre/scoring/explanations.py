@@ -38,6 +38,8 @@ from barometre.errors import MethodologyError, SourceError
 from barometre.methodology import Methodology
 from barometre.models import AuthorityKind, authority_id
 from barometre.storage.explanation_repo import Explanation
+from barometre.tabular import csv_problem
+from barometre.text import control_character
 
 # How long an explanation stays valid when the file gives no ``expire`` date: one year,
 # the span of twelve monthly editions (the collectivité renews it if it still holds).
@@ -178,6 +180,10 @@ def _record(
     row: Mapping[str, object], methodology: Methodology, source: str, line: int
 ) -> Explanation:
     """One explanation from one row; a ``ValueError`` carries the French message."""
+    for key, value in row.items():
+        control = control_character(value) if isinstance(value, str) else None
+        if control is not None:
+            raise ValueError(f"caractère de contrôle {control} dans « {key} »")
     missing = [k for k in REQUIRED if not _text(row.get(k))]
     if missing:
         names = ", ".join(f"« {k} »" for k in missing)
@@ -262,7 +268,7 @@ def parse_csv(
     try:
         header = [h.strip().lower() for h in next(reader)]
     except csv.Error as exc:
-        raise SourceError(path, f"CSV mal formé ({exc})", 1) from exc
+        raise SourceError(path, csv_problem(exc), 1) from exc
     unknown = [h for h in header if h not in COLUMNS]
     if unknown:
         raise SourceError(
@@ -283,7 +289,7 @@ def parse_csv(
         except StopIteration:
             break
         except csv.Error as exc:
-            raise SourceError(path, f"CSV mal formé ({exc})", line) from exc
+            raise SourceError(path, csv_problem(exc), line) from exc
         line = reader.line_num
         if not any(c.strip() for c in cells):
             continue

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -25,6 +25,12 @@ from barometre.storage.schema import (
 
 USER_SOURCE_PREFIX = "user:"
 _CHUNK = 5000
+_KEYS: dict[Any, tuple[str, ...]] = {
+    websites: ("authority_id", "url"),
+    contacts: ("authority_id", "kind", "value"),
+    accounts: ("authority_id", "platform", "handle"),
+}
+"""What makes two rows of a child table the same fact, whatever their source."""
 
 
 def _upsert(connection: Connection, rows: list[dict[str, Any]]) -> None:
@@ -108,11 +114,33 @@ def _import_transaction(
         raise StorageError(f"Import annulé, erreur de base de données : {exc}") from exc
 
 
-def _insert_children(connection: Connection, items: Sequence[Authority]) -> None:
-    sites, mails, accs = _children(items)
-    _insert_many(connection, websites, sites)
-    _insert_many(connection, contacts, mails)
-    _insert_many(connection, accounts, accs)
+def _key(table: Any, row: Any) -> tuple[Any, ...]:
+    return tuple(row[c] for c in _KEYS[table])
+
+
+def _insert_children(
+    connection: Connection, items: Sequence[Authority], *, kept_win: bool = False
+) -> None:
+    """Insert the sites, contacts and accounts of ``items``.
+
+    ``kept_win``: a row whose key a row already in the table holds is left out (the
+    sources' rebuild keeps the user's rows); otherwise the rows already there with the
+    key of a new row are replaced by it (a user's import wins)."""
+    for table, rows in zip((websites, contacts, accounts), _children(items), strict=True):
+        if kept_win:
+            columns = [table.c[c] for c in _KEYS[table]]
+            held = {tuple(r) for r in connection.execute(select(*columns))}
+            rows = [row for row in rows if _key(table, row) not in held]
+        else:
+            _delete_keys(connection, table, {_key(table, row) for row in rows})
+        _insert_many(connection, table, rows)
+
+
+def _delete_keys(connection: Connection, table: Any, keys: set[tuple[Any, ...]]) -> None:
+    ordered = sorted(keys)
+    columns = tuple_(*(table.c[c] for c in _KEYS[table]))
+    for start in range(0, len(ordered), _CHUNK // 5):
+        connection.execute(delete(table).where(columns.in_(ordered[start : start + _CHUNK // 5])))
 
 
 def replace_registry(
@@ -123,7 +151,8 @@ def replace_registry(
     Authorities are upserted; those absent from the new registry are kept but marked
     inactive (results of past editions still point to them). Websites, contacts and
     accounts from the sources are replaced; rows a user imported (source ``user:…``)
-    are kept. Returns the id of the import.
+    are kept, and win over a source row with the same key (same site URL, contact or
+    account of the same authority). Returns the id of the import.
     """
     with _import_transaction(engine, origin, report) as (connection, import_id):
         _upsert(connection, [_authority_row(a, import_id) for a in items])
@@ -150,7 +179,7 @@ def replace_registry(
             else a
             for a in items
         ]
-        _insert_children(connection, items)
+        _insert_children(connection, items, kept_win=True)
         return import_id
 
 
@@ -160,7 +189,9 @@ def merge_user_rows(
     """Apply a user CSV: new or updated authorities, their sites, contacts and accounts.
 
     A website given by the user becomes the primary one. Existing rows of the same user
-    source are replaced, so importing the same file twice changes nothing.
+    source are replaced, so importing the same file twice changes nothing; a row of any
+    source with the key of a user's row (same site URL, contact or account of the same
+    authority) is replaced by it.
     """
     with _import_transaction(engine, origin, report) as (connection, import_id):
         existing = {
@@ -190,14 +221,6 @@ def merge_user_rows(
                 update(websites)
                 .where(websites.c.authority_id.in_(with_site))
                 .values(is_primary=False)
-            )
-            connection.execute(
-                delete(websites).where(
-                    and_(
-                        websites.c.authority_id.in_(with_site),
-                        websites.c.url.in_([w.url for a in items for w in a.websites]),
-                    )
-                )
             )
         _insert_children(connection, items)
         return import_id

@@ -1,7 +1,9 @@
 """Build the static site of an edition: home, rankings, maps, report cards, methodology.
 
 The site is written into ``<out>.en-cours`` and swapped into place when complete, so a
-failed build never leaves a half site where the previous one was. Report cards are
+failed build never leaves a half site where the previous one was. :meth:`SiteBuilder.update`
+adds or replaces some report cards (and their PDFs) in a published site instead, each
+file written atomically: the rest of the site stays as it was. Report cards are
 rendered a chunk at a time from storage (:func:`barometre.storage.publish_repo.iter_cards`)
 and written at once: memory does not grow with the number of collectivités.
 
@@ -29,6 +31,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import escape
 from sqlalchemy import Engine
 
+from barometre import files
 from barometre.methodology import Methodology
 from barometre.publish.pdf import render_pdf
 from barometre.publish.serve import headers_file
@@ -144,6 +147,7 @@ class SiteBuilder:
         self.report = BuildReport(out)
         self.site: dict[str, Any] = {}
         self.paths: list[str] = []
+        self._put: Callable[[Path, bytes], None] = _write_file
 
     # -- writing ------------------------------------------------------------------------
 
@@ -154,19 +158,15 @@ class SiteBuilder:
         )
         if self.site.get("base_url"):
             self.paths.append(path)  # for sitemap.xml
-        target = self.work / path
-        target.parent.mkdir(parents=True, exist_ok=True)
         data = html.encode("utf-8")
-        target.write_bytes(data)
+        self._put(self.work / path, data)
         self.report.pages += 1
         self.report.bytes += len(data)
         return html
 
     def _pdf(self, html: str, page: str, pdf: str) -> None:
         data = render_pdf(html, self.work / page, self.work)
-        target = self.work / pdf
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        self._put(self.work / pdf, data)
         self.report.pdfs += 1
         self.report.bytes += len(data)
 
@@ -318,9 +318,7 @@ class SiteBuilder:
             png = self.inputs.screenshot(authority.id)
             if png:
                 shot = f"captures/{authority.kind.value}-{authority.code}.png"
-                target = self.work / shot
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(png)
+                self._put(self.work / shot, png)
                 screenshot = shot
         recommendations = self.inputs.recommendations(card) if self.inputs.recommendations else ()
         context = card_context(
@@ -488,7 +486,12 @@ class SiteBuilder:
         )
         exports: list[dict[str, Any]] = []
         if self.inputs.exports is not None and self.inputs.exports.is_dir():
-            shutil.copytree(self.inputs.exports, self.work / "donnees", dirs_exist_ok=True)
+            shutil.copytree(
+                self.inputs.exports,
+                self.work / "donnees",
+                dirs_exist_ok=True,
+                ignore=files.ignore_partials,  # an export still being written, or killed
+            )
             for file in sorted((self.work / "donnees").rglob("*")):
                 if file.is_file():
                     exports.append(
@@ -535,8 +538,11 @@ class SiteBuilder:
         (self.work / "robots.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     def build(self) -> BuildReport:
+        """The whole site, built aside and swapped in at once."""
         started = time.perf_counter()
-        if self.work.exists():
+        published(self.out)
+        old = _aside(self.out)
+        if self.work.exists():  # a build killed half-way
             shutil.rmtree(self.work)
         self.work.mkdir(parents=True)
         try:
@@ -565,7 +571,6 @@ class SiteBuilder:
         except BaseException:
             shutil.rmtree(self.work, ignore_errors=True)
             raise
-        old = self.out.with_name(self.out.name + ".ancien")
         if old.exists():
             shutil.rmtree(old)
         if self.out.exists():
@@ -574,3 +579,48 @@ class SiteBuilder:
         shutil.rmtree(old, ignore_errors=True)
         self.report.seconds = time.perf_counter() - started
         return self.report
+
+    def update(self) -> BuildReport:
+        """Write the report cards of ``only`` (with their PDFs when asked) into the site
+        already published in ``out``, each file atomically; every other page stays.
+
+        Rankings, maps and the home page are not rebuilt: they keep the figures of the
+        last full build (:meth:`build`)."""
+        if self.only is None:
+            raise ValueError("update() writes the cards of only=…")
+        if not published(self.out):
+            raise ValueError(f"no published site in {self.out}")
+        started = time.perf_counter()
+        self.work = self.out
+        self._put = files.write_atomic
+        files.sweep(self.out)  # what a killed update left behind
+        self._common()  # (the sitemap of the full build already lists every card)
+        self.figures = FigureWriter(
+            self.out, cache=self.svg_cache, write=files.write_atomic, geo=False
+        )
+        names = self.names = self._names()
+        self.rows = list(publish_repo.ranking(self.engine, self.edition))
+        groups = groups_of(self.rows)
+        self.card_svg = self.pdf is not False or len(self.only) <= self.svg_cards_up_to
+        self._cards(groups, names)
+        self.report.seconds = time.perf_counter() - started
+        return self.report
+
+
+def _aside(out: Path) -> Path:
+    return out.with_name(out.name + ".ancien")
+
+
+def published(out: Path) -> bool:
+    """Whether a built site is in ``out``; first puts back the previous site if a build
+    was killed between moving it aside and moving the new one in."""
+    old = _aside(out)
+    if old.is_dir() and not out.exists():
+        old.rename(out)
+    return (out / "index.html").is_file()
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    """A plain write, for a site built aside (:meth:`SiteBuilder.build`)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)

@@ -10,7 +10,7 @@ table. Drawing an SVG costs tens of milliseconds: report cards of a national bui
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from markupsafe import Markup
@@ -45,13 +45,32 @@ def table_html(table: charts.DataTable) -> Markup:
     ).format(table.caption, head, body)
 
 
+def _write_file(path: Path, data: bytes) -> None:
+    path.write_bytes(data)
+
+
 class FigureWriter:
-    def __init__(self, work: Path, *, cache: Path | None = None) -> None:
+    """Writes the figures of the site in ``work``.
+
+    ``write`` writes one file (a plain write while the whole site is built aside, an
+    atomic one when pages are added to a published site); ``geo=False`` leaves the map
+    outlines the site already has."""
+
+    def __init__(
+        self,
+        work: Path,
+        *,
+        cache: Path | None = None,
+        write: Callable[[Path, bytes], None] = _write_file,
+        geo: bool = True,
+    ) -> None:
         self.work = work
         self.renderer = SvgRenderer(cache_dir=cache)
         self.folder = work / "graphiques"
         self.folder.mkdir(parents=True, exist_ok=True)
-        copy_geo(work / "static" / "geo")
+        self.write = write
+        if geo:
+            copy_geo(work / "static" / "geo")
         self.written = 0
 
     def figure(
@@ -69,7 +88,7 @@ class FigureWriter:
         name = f"{figure.digest}.json"
         target = self.folder / name
         if not target.exists():
-            target.write_text(figure.to_json(), encoding="utf-8")
+            self.write(target, figure.to_json().encode("utf-8"))
             self.written += 1
         drawing = ""
         if svg:

@@ -17,10 +17,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from barometre.errors import SourceError, SourceMissingError
-
-# Some annuaire fields (opening hours, addresses) are long; the default 128 KiB limit is
-# fine, but a corrupted file with a runaway quote must fail rather than eat memory.
-csv.field_size_limit(1 << 20)
+from barometre.tabular import csv_problem
+from barometre.text import control_character
 
 
 def open_text(path: Path) -> IO[str]:
@@ -38,7 +36,9 @@ def read_csv(
     """Yield ``(line_number, row)`` for each data row, checking the header and the width.
 
     The line number is the physical line where the record starts (header is line 1).
+    A control character in any cell (a NUL byte, an escape…) refuses the file at its line.
     """
+    start = 1
     try:
         with open_text(path) as handle:
             reader = csv.reader(handle, delimiter=delimiter, strict=True)
@@ -68,24 +68,23 @@ def read_csv(
                         "(ligne tronquée ou guillemet mal fermé ?)",
                         line=start,
                     )
+                if control_character("\t".join(record)) is not None:
+                    _refuse_control(path, start, header, record)
                 yield start, dict(zip(header, record, strict=True))
                 start = reader.line_num + 1
     except csv.Error as exc:
-        raise SourceError(path, f"CSV invalide : {exc}", line=_csv_line(exc)) from exc
+        raise SourceError(path, csv_problem(exc), line=start) from exc
     except UnicodeDecodeError as exc:
         raise SourceError(path, f"encodage invalide (UTF-8 attendu) : {exc.reason}") from exc
     except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
         raise SourceError(path, f"archive gzip tronquée ou corrompue : {exc}") from exc
 
 
-def _csv_line(exc: csv.Error) -> int | None:
-    text = str(exc)
-    marker = "line "
-    if marker in text:
-        digits = text.split(marker, 1)[1].split()[0].rstrip(":,)")
-        if digits.isdigit():
-            return int(digits)
-    return None
+def _refuse_control(path: Path, line: int, header: Sequence[str], record: Sequence[str]) -> None:
+    for name, cell in zip(header, record, strict=True):
+        control = control_character(cell)
+        if control is not None:
+            raise SourceError(path, f"caractère de contrôle {control} dans « {name} »", line=line)
 
 
 def read_json(path: Path) -> Any:

@@ -26,13 +26,12 @@ from pathlib import Path
 
 from barometre.errors import SourceError, SourceMissingError
 from barometre.social.imports.values import Cell
+from barometre.tabular import csv_problem
+from barometre.text import control_character
 
 MAX_BYTES = 200 * 1024 * 1024
 """Largest file read (an export of many thousand posts is a few megabytes)."""
 SNIFF_DELIMITERS = (",", ";", "\t")
-
-# A runaway quote in a corrupted file must fail, not swallow the rest of the file.
-csv.field_size_limit(1 << 20)
 
 
 @dataclass(frozen=True)
@@ -135,13 +134,22 @@ def read_csv_text(path: Path, text: str, encoding: str) -> Table:
                 start = reader.line_num + 1
                 continue
             if record and any(cell.strip() for cell in record):
+                _refuse_control(path, start, record)
                 rows.append((start, tuple(record)))
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise SourceError(
-            path, f"CSV invalide ou tronqué (guillemet non fermé ?) : {exc}", line=start
-        ) from exc
+        raise SourceError(path, csv_problem(exc), line=start) from exc
     return Table(rows=rows, encoding=encoding, delimiter=delimiter)
+
+
+def _refuse_control(path: Path, line: int, cells: Sequence[Cell], where: str = "") -> None:
+    """Refuse a row holding a control character (a NUL byte, an escape…) in a text cell."""
+    for number, cell in enumerate(cells, start=1):
+        control = control_character(cell) if isinstance(cell, str) else None
+        if control is not None:
+            raise SourceError(
+                path, f"{where}caractère de contrôle {control} dans la colonne {number}", line
+            )
 
 
 def sniff_delimiter(text: str) -> str:
@@ -181,6 +189,7 @@ def read_xlsx(path: Path, data: bytes) -> tuple[Table, ...]:
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
                 cells = tuple(_cell(value) for value in values)
                 if any(c is not None and not (isinstance(c, str) and not c.strip()) for c in cells):
+                    _refuse_control(path, number, cells, f"feuille « {sheet.title} », ")
                     rows.append((number, cells))
             tables.append(Table(rows=rows, sheet=sheet.title))
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
