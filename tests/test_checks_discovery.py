@@ -113,7 +113,27 @@ def names(s: Subject, category: str) -> set[str]:
         ("https://www.facebook.com/VilleTest", "facebook", "VilleTest", False),
         ("https://fr-fr.facebook.com/VilleTest/posts/123", "facebook", "VilleTest", True),
         ("https://www.facebook.com/profile.php?id=1000123", "facebook", "1000123", False),
-        ("https://www.facebook.com/pages/Ville-Test/123456", "facebook", "Ville-Test", False),
+        ("https://www.facebook.com/pages/Ville-Test/123456", "facebook", "123456", False),
+        (
+            "https://www.facebook.com/people/Ville-Test/61550000000000/",
+            "facebook",
+            "61550000000000",
+            False,
+        ),
+        (
+            "https://www.facebook.com/permalink.php?story_fbid=1&id=598338556946671",
+            "facebook",
+            "598338556946671",
+            True,
+        ),
+        ("https://fr-fr.facebook.com/VilleTest", "facebook", "VilleTest", False),
+        ("https://fb.com/VilleTest", "facebook", "VilleTest", False),
+        ("https://twitter.com/#!/VilleTest", "x", "VilleTest", False),
+        ("https://www.youtube.com/VilleTestTV", "youtube", "VilleTestTV", False),
+        ("https://www.youtube.com/@VilleTest/videos", "youtube", "@VilleTest", False),
+        ("https://www.instagram.com/ville_test/reel/Cabc/", "instagram", "ville_test", True),
+        ("https://instagr.am/ville_test", "instagram", "ville_test", False),
+        ("https://telegram.me/s/villetest/12", "telegram", "villetest", True),
         ("https://www.instagram.com/ville_test/", "instagram", "ville_test", False),
         ("https://twitter.com/VilleTest", "x", "VilleTest", False),
         ("https://x.com/VilleTest/status/1789", "x", "VilleTest", True),
@@ -150,8 +170,21 @@ def test_parsers_read_the_account(url: str, platform: str, handle: str, post: bo
         "https://x.com/search?q=ville",
         "https://www.linkedin.com/sharing/share-offsite/?url=x",
         "https://www.linkedin.com/shareArticle?mini=true&url=x",
-        "https://www.linkedin.com/in/jean-maire",
         "https://www.instagram.com/p/Cabc123/",
+        "https://www.instagram.com/your_activity/interactions/likes/",
+        "https://www.instagram.com/about/",
+        "https://twitter.com/settings",
+        "https://twitter.com/messages",
+        "https://x.com/notifications",
+        "https://twitter.com/privacy",
+        "https://www.facebook.com/me",
+        "https://www.facebook.com/events/123/",
+        "https://www.facebook.com/groups/123/permalink/456/",
+        "https://fb.me/47574",
+        "https://www.youtube.com/premium",
+        "https://t.me/+AbCdEf123",
+        "https://t.me/joinchat/AAAAAE9B8u",
+        "https://telegram.org/apps",
         "https://www.youtube.com/watch?v=abc",
         "https://www.youtube.com/embed/abc",
         "https://api.whatsapp.com/send?text=x",
@@ -164,6 +197,22 @@ def test_parsers_read_the_account(url: str, platform: str, handle: str, post: bo
 )
 def test_share_buttons_groups_and_posts_without_account_are_dropped(url: str) -> None:
     assert parse_social_url(url) is None
+
+
+def test_a_persons_linkedin_profile_is_read_but_marked() -> None:
+    account = parse_social_url("https://fr.linkedin.com/in/jean-maire")
+    assert account is not None and account.person and account.handle == "jean-maire"
+    page = subject(
+        '<footer class="social"><a href="https://www.linkedin.com/in/jean-maire">In</a></footer>'
+    )
+    assert social_accounts(page) == []
+
+
+def test_bare_platform_addresses_get_a_scheme() -> None:
+    account = parse_social_url("www.facebook.com/VilleTest")
+    assert account is not None and account.url == "https://www.facebook.com/VilleTest"
+    assert parse_social_url("VilleTest") is None
+    assert parse_social_url("mailto:mairie@ville-test.fr") is None
 
 
 def test_fediverse_needs_a_hint_on_unknown_hosts() -> None:

@@ -203,7 +203,7 @@ def social_accounts(subject: Subject) -> list[Finding]:
     for doc in _documents(subject):
         for anchor in anchors(doc):
             account = parse_social_url(anchor.url, hint=_hint(anchor))
-            if account is None:
+            if account is None or account.person:
                 continue
             named = names_collectivite(account.handle, tokens)
             if anchor.credit and not named:
@@ -218,7 +218,7 @@ def social_accounts(subject: Subject) -> list[Finding]:
         for link in doc.head_links:
             if "me" in link.rel:
                 account = parse_social_url(link.url, hint="fediverse")
-                if account is not None:
+                if account is not None and not account.person:
                     found.append(
                         _social_finding(
                             account, Evidence(url=doc.url, text=link.url, note="<link rel=me>")
@@ -228,7 +228,7 @@ def social_accounts(subject: Subject) -> list[Finding]:
             same = block.get("sameAs")
             for url in [same] if isinstance(same, str) else same if isinstance(same, list) else []:
                 account = parse_social_url(str(url), hint="fediverse")
-                if account is not None:
+                if account is not None and not account.person:
                     found.append(
                         _social_finding(
                             account, Evidence(url=doc.url, text=str(url), note="JSON-LD sameAs")
