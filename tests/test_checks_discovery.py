@@ -264,13 +264,123 @@ SOCIAL_HOME = """<html><head>
 </footer></body></html>"""
 
 
+def own_and_linked(s: Subject) -> tuple[dict[str, Finding], dict[str, Finding]]:
+    found = social_accounts(s)
+    own = {f.name: f for f in found if f.category == "social"}
+    linked = {f.name: f for f in found if f.category == "social_linked"}
+    assert {f.category for f in found} <= {"social", "social_linked"}
+    return own, linked
+
+
+def why(finding: Finding) -> str:
+    assert finding.evidence is not None and finding.evidence.note
+    return finding.evidence.note
+
+
 def test_social_discovery_keeps_official_accounts_and_drops_the_others() -> None:
     s = subject(SOCIAL_HOME)
-    found = {f.name: f for f in social_accounts(s)}
-    assert set(found) == {"facebook", "mastodon", "linkedin", "youtube", "tiktok"}
-    assert found["facebook"].handle == "VilleTestOfficiel"  # not the agency, not the share button
-    assert found["tiktok"].confidence is Confidence.INFERRED  # a post link named after the town
-    assert found["mastodon"].handle == "@villetest@piaille.fr"
+    own, linked = own_and_linked(s)
+    assert set(own) == {"facebook", "mastodon", "linkedin", "youtube", "tiktok"}
+    assert own["facebook"].handle == "VilleTestOfficiel"  # not the agency, not the share button
+    assert own["tiktok"].confidence is Confidence.INFERRED  # a post link named after the town
+    assert own["mastodon"].handle == "@villetest@piaille.fr"
+    # the tourist office's account, linked from a paragraph: kept apart, with the reason
+    assert set(linked) == {"instagram"}
+    assert "tourisme" in why(linked["instagram"])
+    assert why(own["mastodon"]) == '<link rel="me"> de la page'
+    assert why(own["linkedin"]).startswith("sameAs JSON-LD")
+    assert why(own["facebook"]) == "bloc de suivi du pied de page"
+    assert "reprend le nom" in why(own["tiktok"])
+
+
+OTHER_ORGANISATIONS_PAGE = """<html><head>
+<script type="application/ld+json">[
+ {"@type": "GovernmentOrganization", "name": "Ville de Ville-Test",
+  "sameAs": ["https://www.youtube.com/@VilleTestTV"]},
+ {"@type": "Event", "name": "Fête du lac",
+  "organizer": {"@type": "Organization", "name": "Comité des fêtes",
+                "sameAs": "https://www.facebook.com/ComiteFetesLac"}}]</script>
+</head><body><main>
+<article class="carte"><h3>Office de tourisme du Val</h3><p>Ouvert tous les jours.</p>
+ <ul class="reseaux"><li><a href="https://www.facebook.com/OTduVal"><img alt=""></a></li>
+ <li><a href="https://www.instagram.com/ot_du_val/"><img alt=""></a></li></ul></article>
+<aside><h2>Suivez la ville</h2>
+ <ul><li><a href="https://x.com/VilleTestX" aria-label="X (nouvelle fenêtre)"></a></li>
+ <li><a href="https://www.linkedin.com/company/ville-test" aria-label="LinkedIn"></a></li></ul></aside>
+<p>Le <a href="https://www.facebook.com/DepartementExemple">Département</a> finance le projet ;
+ le <a href="https://www.tiktok.com/@asvilletestfoot">club de football</a> y joue.</p>
+<p>Voir aussi <a href="https://www.threads.net/@quelquun">ce compte</a>.</p>
+</main>
+<footer><ul class="social"><li><a href="https://www.facebook.com/VilleTest">Facebook</a></li>
+<li><a href="https://twitter.com/Prefecture99" title="Préfecture de l'Exemple">Préfecture</a></li></ul>
+<p><a href="https://x.com/VilleTestX">X</a></p></footer>
+</body></html>"""
+
+
+def test_other_organisations_accounts_are_linked_not_counted() -> None:
+    s = subject(OTHER_ORGANISATIONS_PAGE)
+    own, _ = own_and_linked(s)
+    assert {(f.name, f.handle) for f in own.values()} == {
+        ("youtube", "@VilleTestTV"),  # sameAs of the node naming the town
+        ("x", "VilleTestX"),  # an icon list in the body (aside), then the footer
+        ("linkedin", "ville-test"),
+        ("facebook", "VilleTest"),  # the footer's follow block
+    }
+    assert why(own["x"]) == "bloc de suivi du pied de page"  # the strongest proof kept
+    assert why(own["linkedin"]) == "liste d'icônes vers 2 réseaux"
+    linked_all = {
+        (f.name, f.handle): why(f) for f in social_accounts(s) if f.category == "social_linked"
+    }
+    assert set(linked_all) == {
+        ("facebook", "ComiteFetesLac"),  # the event organiser's sameAs
+        ("facebook", "OTduVal"),  # the tourist office's card
+        ("instagram", "ot_du_val"),
+        ("facebook", "DepartementExemple"),  # another collectivité
+        ("tiktok", "@asvilletestfoot"),  # named after the town, but a club
+        ("x", "Prefecture99"),  # in the footer's list, labelled as the préfecture
+        ("threads", "@quelquun"),  # a body link with no evidence at all
+    }
+    assert "« Comité »" in linked_all[("facebook", "ComiteFetesLac")]
+    assert "« Office de tourisme »" in linked_all[("facebook", "OTduVal")]
+    assert "« Département »" in linked_all[("facebook", "DepartementExemple")]
+    assert "« Préfecture »" in linked_all[("x", "Prefecture99")]
+    assert "sans preuve" in linked_all[("threads", "@quelquun")]
+    s.findings = social_accounts(s)
+    assert social_presence(s, {}).reason == "4 plateforme(s) : facebook, linkedin, x, youtube."
+
+
+def test_microdata_and_the_pages_publisher_are_read_by_extruct() -> None:
+    html = """<html><head>
+    <meta property="og:type" content="article">
+    <meta property="article:publisher" content="https://www.facebook.com/VilleTestOfficiel">
+    <meta name="twitter:site" content="@AgenceDuTheme">
+    </head><body>
+    <div itemscope itemtype="https://schema.org/GovernmentOrganization">
+     <span itemprop="name">Mairie de Ville-Test</span>
+     <link itemprop="sameAs" href="https://www.instagram.com/mairie_ville_test/"></div>
+    <div itemscope itemtype="https://schema.org/SportsClub">
+     <span itemprop="name">Union sportive du lac</span>
+     <link itemprop="sameAs" href="https://www.instagram.com/us_du_lac/"></div>
+    </body></html>"""
+    own, linked = own_and_linked(subject(html))
+    assert own["facebook"].handle == "VilleTestOfficiel"
+    assert why(own["facebook"]) == "éditeur déclaré des pages (article:publisher)"
+    assert own["instagram"].handle == "mairie_ville_test"
+    assert why(own["instagram"]) == "sameAs microdata de « Mairie de Ville-Test »"
+    assert linked["instagram"].handle == "us_du_lac"
+    assert "x" not in own and "x" not in linked  # a theme's twitter:site: no evidence
+
+
+def test_a_broken_json_ld_block_does_not_hide_the_others() -> None:
+    html = """<html><head>
+    <script type="application/ld+json">{"@type": "Organization", oops</script>
+    <script type="application/ld+json">
+    // commentaire laissé par le thème
+    {"@context": "https://schema.org", "@graph": [{"@type": "WebSite"},
+     {"@type": "GovernmentOrganization", "name": "Ville-Test",
+      "sameAs": "facebook.com/VilleTest"}]}</script></head><body></body></html>"""
+    own, _ = own_and_linked(subject(html))
+    assert own["facebook"].url == "https://facebook.com/VilleTest"
 
 
 def test_p4_counts_facebook_and_video_double() -> None:
