@@ -327,7 +327,7 @@ def test_other_organisations_accounts_are_linked_not_counted() -> None:
         ("facebook", "VilleTest"),  # the footer's follow block
     }
     assert why(own["x"]) == "bloc de suivi du pied de page"  # the strongest proof kept
-    assert why(own["linkedin"]) == "liste d'icônes vers 2 réseaux"
+    assert why(own["linkedin"]) == "liste d'icônes vers 2 plateformes"
     linked_all = {
         (f.name, f.handle): why(f) for f in social_accounts(s) if f.category == "social_linked"
     }

@@ -211,3 +211,25 @@ def test_a_frozen_edition_refuses_the_social_stage(stage: Stage, tmp_path: Path)
     with pytest.raises(EditionFrozenError):
         frozen.collect(resume=False)
     engine.dispose()
+
+
+def test_only_the_collectivites_own_accounts_are_read_each_with_its_evidence(
+    stage: Stage,
+) -> None:
+    town = "commune:99114"  # Saint-Exemple-sur-Loire: partners' accounts in its home page
+    read = social_repo.load_accounts(stage.engine, DEMO_EDITION, [town])[town]
+    handles = {a.profile.handle for a in read}
+    assert {"MairieSaintExempleSurLoire", "commune-de-saint-exemple-sur-loire"} <= handles
+    linked = {
+        f.handle
+        for f in audit_repo.load_findings(stage.engine, DEMO_EDITION, town)
+        if f.category == "social_linked"
+    }
+    assert linked == {"OTLoireExemple", "ot_loire_exemple", "ASSaintExempleFootball", "Prefet99"}
+    assert not handles & linked  # « comptes liés » are never read as the town's accounts
+    everyone = social_repo.load_accounts(stage.engine, DEMO_EDITION)
+    for accounts in everyone.values():
+        for account in accounts:
+            assert account.ownership, (account.authority_id, account.profile.handle)
+    linkedin = next(a for a in read if a.profile.platform == "linkedin")
+    assert linkedin.ownership == "liste d'icônes vers 2 plateformes"

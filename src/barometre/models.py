@@ -559,6 +559,7 @@ class SocialAccount:
     posts: tuple[SocialPost, ...] = ()
     metrics: Mapping[str, SocialMetric] = field(default_factory=dict)
     found_at: str | None = None  # where the account was found (site page, registry, import)
+    ownership: str | None = None  # why it is the collectivité's own (the evidence, in French)
 
     def metric(self, name: str) -> float | None:
         found = self.metrics.get(name)

@@ -290,7 +290,9 @@ def judge_link(link: _SocialLink, names: Names, platforms_in_group: int) -> Verd
     if anchor.social_block and follow:
         return Verdict(True, "bloc « Suivez-nous » de la page", Proof.FOLLOW_BLOCK)
     if follow and platforms_in_group >= 2:
-        return Verdict(True, f"liste d'icônes vers {platforms_in_group} réseaux", Proof.ICON_LIST)
+        return Verdict(
+            True, f"liste d'icônes vers {platforms_in_group} plateformes", Proof.ICON_LIST
+        )
     if named:
         return Verdict(
             True,
