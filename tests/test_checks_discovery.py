@@ -25,6 +25,7 @@ from barometre.checks.discovery import (
 )
 from barometre.checks.embeds import social_feeds
 from barometre.checks.opendata import open_data
+from barometre.checks.ownership import Names
 from barometre.checks.platforms import is_share_url, parse_social_url
 from barometre.checks.presence import mobile_channels, social_presence
 from barometre.checks.services import how_to, online_payment, online_procedures, planning_efiling
@@ -347,6 +348,26 @@ def test_other_organisations_accounts_are_linked_not_counted() -> None:
     assert "sans preuve" in linked_all[("threads", "@quelquun")]
     s.findings = social_accounts(s)
     assert social_presence(s, {}).reason == "4 plateforme(s) : facebook, linkedin, x, youtube."
+
+
+def test_names_tell_the_collectivite_from_other_organisations() -> None:
+    def names(kind: AuthorityKind, name: str) -> Names:
+        return Names(Authority(kind, "99001", name))
+
+    lassouts = names(AuthorityKind.COMMUNE, "Lassouts")
+    assert lassouts.other_in_handle("MairieLassouts") is None  # not « asso »
+    assert lassouts.other_in_handle("AssoLassoutsRando") == "asso"
+    assert lassouts.other_organisation("Mairie de Lassouts") is None
+    assert lassouts.other_organisation("Le Département finance") == "Département"
+    cc = names(AuthorityKind.EPCI, "Communauté de communes du Val")
+    assert cc.other_organisation("Communauté de communes du Val") is None
+    assert cc.other_organisation("Mairie de Valbourg") == "Mairie"  # a commune, for an EPCI
+    dep = names(AuthorityKind.DEPARTEMENT, "Département de l'Exemple")
+    assert dep.other_organisation("Département de l'Exemple") is None
+    assert dep.other_organisation("Office de tourisme de l'Exemple") == "Office de tourisme"
+    assert dep.follow_label("Suivez le Département sur Facebook (nouvelle fenêtre)")
+    assert dep.follow_label("")  # an icon
+    assert not dep.follow_label("Agenda des sorties")
 
 
 def test_microdata_and_the_pages_publisher_are_read_by_extruct() -> None:

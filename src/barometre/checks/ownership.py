@@ -124,7 +124,7 @@ class Names:
 
     def other_in_handle(self, handle: str) -> str | None:
         """The same inside a handle written in one piece (``OfficeTourismeValExemple``):
-        words of five letters or more (and « club »), once the collectivité's own name
+        words of five letters or more (and « club », « asso »), once the collectivité's own name
         is taken out, so that « Lassouts » does not read as « asso »."""
         squeezed = "".join(_words(handle))
         for token in sorted(self.name_words, key=len, reverse=True):
@@ -132,7 +132,7 @@ class Names:
                 squeezed = squeezed.replace(token, " ")
         for phrase in self.other_phrases:
             piece = phrase.replace(" ", "")
-            if (len(piece) >= 5 or piece == "club") and piece in squeezed:
+            if (len(piece) >= 5 or piece in ("club", "asso")) and piece in squeezed:
                 return phrase
         return None
 
