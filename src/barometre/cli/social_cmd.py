@@ -588,6 +588,10 @@ def show(
             f"({profile.source.label}) {profile.url}",
             highlight=False,
         )
+        if account.ownership:
+            context.console.print(
+                f"  Compte de la collectivité : {account.ownership}", markup=False
+            )
         if profile.reason:
             context.console.print(f"  {profile.reason}", markup=False)
         table = Table(show_header=True, box=None, padding=(0, 2))
