@@ -28,7 +28,8 @@ from ural.telegram import TelegramChannel, TelegramMessage, is_telegram_url, par
 from ural.twitter import TwitterTweet, TwitterUser, is_twitter_url, parse_twitter_url
 from ural.youtube import YoutubeChannel, YoutubeUser, is_youtube_url, parse_youtube_url
 
-from outside.gate import ROOT, _adapter, cases
+from outside.gate import ROOT, cases
+from outside.social_urls import agrees
 
 SOURCES = ("ural_social", "social_regexs", "socials")
 PREDICATES: dict[str, Callable[[str], bool]] = {
@@ -89,7 +90,6 @@ def answer(case: dict[str, Any]) -> dict[str, Any]:
 def main() -> int:
     for source in SOURCES:
         folder = ROOT / source
-        agrees = _adapter(folder).agrees
         total = agreed = left_out = 0
         wrong: list[str] = []
         for case in cases(folder):
