@@ -25,6 +25,7 @@ from barometre.checks.discovery import (
 )
 from barometre.checks.embeds import social_feeds
 from barometre.checks.opendata import open_data
+from barometre.checks.ownership import Names
 from barometre.checks.platforms import is_share_url, parse_social_url
 from barometre.checks.presence import mobile_channels, social_presence
 from barometre.checks.services import how_to, online_payment, online_procedures, planning_efiling
@@ -113,7 +114,27 @@ def names(s: Subject, category: str) -> set[str]:
         ("https://www.facebook.com/VilleTest", "facebook", "VilleTest", False),
         ("https://fr-fr.facebook.com/VilleTest/posts/123", "facebook", "VilleTest", True),
         ("https://www.facebook.com/profile.php?id=1000123", "facebook", "1000123", False),
-        ("https://www.facebook.com/pages/Ville-Test/123456", "facebook", "Ville-Test", False),
+        ("https://www.facebook.com/pages/Ville-Test/123456", "facebook", "123456", False),
+        (
+            "https://www.facebook.com/people/Ville-Test/61550000000000/",
+            "facebook",
+            "61550000000000",
+            False,
+        ),
+        (
+            "https://www.facebook.com/permalink.php?story_fbid=1&id=598338556946671",
+            "facebook",
+            "598338556946671",
+            True,
+        ),
+        ("https://fr-fr.facebook.com/VilleTest", "facebook", "VilleTest", False),
+        ("https://fb.com/VilleTest", "facebook", "VilleTest", False),
+        ("https://twitter.com/#!/VilleTest", "x", "VilleTest", False),
+        ("https://www.youtube.com/VilleTestTV", "youtube", "VilleTestTV", False),
+        ("https://www.youtube.com/@VilleTest/videos", "youtube", "@VilleTest", False),
+        ("https://www.instagram.com/ville_test/reel/Cabc/", "instagram", "ville_test", True),
+        ("https://instagr.am/ville_test", "instagram", "ville_test", False),
+        ("https://telegram.me/s/villetest/12", "telegram", "villetest", True),
         ("https://www.instagram.com/ville_test/", "instagram", "ville_test", False),
         ("https://twitter.com/VilleTest", "x", "VilleTest", False),
         ("https://x.com/VilleTest/status/1789", "x", "VilleTest", True),
@@ -150,8 +171,21 @@ def test_parsers_read_the_account(url: str, platform: str, handle: str, post: bo
         "https://x.com/search?q=ville",
         "https://www.linkedin.com/sharing/share-offsite/?url=x",
         "https://www.linkedin.com/shareArticle?mini=true&url=x",
-        "https://www.linkedin.com/in/jean-maire",
         "https://www.instagram.com/p/Cabc123/",
+        "https://www.instagram.com/your_activity/interactions/likes/",
+        "https://www.instagram.com/about/",
+        "https://twitter.com/settings",
+        "https://twitter.com/messages",
+        "https://x.com/notifications",
+        "https://twitter.com/privacy",
+        "https://www.facebook.com/me",
+        "https://www.facebook.com/events/123/",
+        "https://www.facebook.com/groups/123/permalink/456/",
+        "https://fb.me/47574",
+        "https://www.youtube.com/premium",
+        "https://t.me/+AbCdEf123",
+        "https://t.me/joinchat/AAAAAE9B8u",
+        "https://telegram.org/apps",
         "https://www.youtube.com/watch?v=abc",
         "https://www.youtube.com/embed/abc",
         "https://api.whatsapp.com/send?text=x",
@@ -164,6 +198,22 @@ def test_parsers_read_the_account(url: str, platform: str, handle: str, post: bo
 )
 def test_share_buttons_groups_and_posts_without_account_are_dropped(url: str) -> None:
     assert parse_social_url(url) is None
+
+
+def test_a_persons_linkedin_profile_is_read_but_marked() -> None:
+    account = parse_social_url("https://fr.linkedin.com/in/jean-maire")
+    assert account is not None and account.person and account.handle == "jean-maire"
+    page = subject(
+        '<footer class="social"><a href="https://www.linkedin.com/in/jean-maire">In</a></footer>'
+    )
+    assert social_accounts(page) == []
+
+
+def test_bare_platform_addresses_get_a_scheme() -> None:
+    account = parse_social_url("www.facebook.com/VilleTest")
+    assert account is not None and account.url == "https://www.facebook.com/VilleTest"
+    assert parse_social_url("VilleTest") is None
+    assert parse_social_url("mailto:mairie@ville-test.fr") is None
 
 
 def test_fediverse_needs_a_hint_on_unknown_hosts() -> None:
@@ -215,13 +265,143 @@ SOCIAL_HOME = """<html><head>
 </footer></body></html>"""
 
 
+def own_and_linked(s: Subject) -> tuple[dict[str, Finding], dict[str, Finding]]:
+    found = social_accounts(s)
+    own = {f.name: f for f in found if f.category == "social"}
+    linked = {f.name: f for f in found if f.category == "social_linked"}
+    assert {f.category for f in found} <= {"social", "social_linked"}
+    return own, linked
+
+
+def why(finding: Finding) -> str:
+    assert finding.evidence is not None and finding.evidence.note
+    return finding.evidence.note
+
+
 def test_social_discovery_keeps_official_accounts_and_drops_the_others() -> None:
     s = subject(SOCIAL_HOME)
-    found = {f.name: f for f in social_accounts(s)}
-    assert set(found) == {"facebook", "mastodon", "linkedin", "youtube", "tiktok"}
-    assert found["facebook"].handle == "VilleTestOfficiel"  # not the agency, not the share button
-    assert found["tiktok"].confidence is Confidence.INFERRED  # a post link named after the town
-    assert found["mastodon"].handle == "@villetest@piaille.fr"
+    own, linked = own_and_linked(s)
+    assert set(own) == {"facebook", "mastodon", "linkedin", "youtube", "tiktok"}
+    assert own["facebook"].handle == "VilleTestOfficiel"  # not the agency, not the share button
+    assert own["tiktok"].confidence is Confidence.INFERRED  # a post link named after the town
+    assert own["mastodon"].handle == "@villetest@piaille.fr"
+    # the tourist office's account, linked from a paragraph: kept apart, with the reason
+    assert set(linked) == {"instagram"}
+    assert "tourisme" in why(linked["instagram"])
+    assert why(own["mastodon"]) == '<link rel="me"> de la page'
+    assert why(own["linkedin"]).startswith("sameAs JSON-LD")
+    assert why(own["facebook"]) == "bloc de suivi du pied de page"
+    assert "reprend le nom" in why(own["tiktok"])
+
+
+OTHER_ORGANISATIONS_PAGE = """<html><head>
+<script type="application/ld+json">[
+ {"@type": "GovernmentOrganization", "name": "Ville de Ville-Test",
+  "sameAs": ["https://www.youtube.com/@VilleTestTV"]},
+ {"@type": "Event", "name": "Fête du lac",
+  "organizer": {"@type": "Organization", "name": "Comité des fêtes",
+                "sameAs": "https://www.facebook.com/ComiteFetesLac"}}]</script>
+</head><body><main>
+<article class="carte"><h3>Office de tourisme du Val</h3><p>Ouvert tous les jours.</p>
+ <ul class="reseaux"><li><a href="https://www.facebook.com/OTduVal"><img alt=""></a></li>
+ <li><a href="https://www.instagram.com/ot_du_val/"><img alt=""></a></li></ul></article>
+<aside><h2>Suivez la ville</h2>
+ <ul><li><a href="https://x.com/VilleTestX" aria-label="X (nouvelle fenêtre)"></a></li>
+ <li><a href="https://www.linkedin.com/company/ville-test" aria-label="LinkedIn"></a></li></ul></aside>
+<p>Le <a href="https://www.facebook.com/DepartementExemple">Département</a> finance le projet ;
+ le <a href="https://www.tiktok.com/@asvilletestfoot">club de football</a> y joue.</p>
+<p>Voir aussi <a href="https://www.threads.net/@quelquun">ce compte</a>.</p>
+</main>
+<footer><ul class="social"><li><a href="https://www.facebook.com/VilleTest">Facebook</a></li>
+<li><a href="https://twitter.com/Prefecture99" title="Préfecture de l'Exemple">Préfecture</a></li></ul>
+<p><a href="https://x.com/VilleTestX">X</a></p></footer>
+</body></html>"""
+
+
+def test_other_organisations_accounts_are_linked_not_counted() -> None:
+    s = subject(OTHER_ORGANISATIONS_PAGE)
+    own, _ = own_and_linked(s)
+    assert {(f.name, f.handle) for f in own.values()} == {
+        ("youtube", "@VilleTestTV"),  # sameAs of the node naming the town
+        ("x", "VilleTestX"),  # an icon list in the body (aside), then the footer
+        ("linkedin", "ville-test"),
+        ("facebook", "VilleTest"),  # the footer's follow block
+    }
+    assert why(own["x"]) == "bloc de suivi du pied de page"  # the strongest proof kept
+    assert why(own["linkedin"]) == "liste d'icônes vers 2 plateformes"
+    linked_all = {
+        (f.name, f.handle): why(f) for f in social_accounts(s) if f.category == "social_linked"
+    }
+    assert set(linked_all) == {
+        ("facebook", "ComiteFetesLac"),  # the event organiser's sameAs
+        ("facebook", "OTduVal"),  # the tourist office's card
+        ("instagram", "ot_du_val"),
+        ("facebook", "DepartementExemple"),  # another collectivité
+        ("tiktok", "@asvilletestfoot"),  # named after the town, but a club
+        ("x", "Prefecture99"),  # in the footer's list, labelled as the préfecture
+        ("threads", "@quelquun"),  # a body link with no evidence at all
+    }
+    assert "« Comité »" in linked_all[("facebook", "ComiteFetesLac")]
+    assert "« Office de tourisme »" in linked_all[("facebook", "OTduVal")]
+    assert "« Département »" in linked_all[("facebook", "DepartementExemple")]
+    assert "« Préfecture »" in linked_all[("x", "Prefecture99")]
+    assert "sans preuve" in linked_all[("threads", "@quelquun")]
+    s.findings = social_accounts(s)
+    assert social_presence(s, {}).reason == "4 plateforme(s) : facebook, linkedin, x, youtube."
+
+
+def test_names_tell_the_collectivite_from_other_organisations() -> None:
+    def names(kind: AuthorityKind, name: str) -> Names:
+        return Names(Authority(kind, "99001", name))
+
+    lassouts = names(AuthorityKind.COMMUNE, "Lassouts")
+    assert lassouts.other_in_handle("MairieLassouts") is None  # not « asso »
+    assert lassouts.other_in_handle("AssoLassoutsRando") == "asso"
+    assert lassouts.other_organisation("Mairie de Lassouts") is None
+    assert lassouts.other_organisation("Le Département finance") == "Département"
+    cc = names(AuthorityKind.EPCI, "Communauté de communes du Val")
+    assert cc.other_organisation("Communauté de communes du Val") is None
+    assert cc.other_organisation("Mairie de Valbourg") == "Mairie"  # a commune, for an EPCI
+    dep = names(AuthorityKind.DEPARTEMENT, "Département de l'Exemple")
+    assert dep.other_organisation("Département de l'Exemple") is None
+    assert dep.other_organisation("Office de tourisme de l'Exemple") == "Office de tourisme"
+    assert dep.follow_label("Suivez le Département sur Facebook (nouvelle fenêtre)")
+    assert dep.follow_label("")  # an icon
+    assert not dep.follow_label("Agenda des sorties")
+
+
+def test_microdata_and_the_pages_publisher_are_read_by_extruct() -> None:
+    html = """<html><head>
+    <meta property="og:type" content="article">
+    <meta property="article:publisher" content="https://www.facebook.com/VilleTestOfficiel">
+    <meta name="twitter:site" content="@AgenceDuTheme">
+    </head><body>
+    <div itemscope itemtype="https://schema.org/GovernmentOrganization">
+     <span itemprop="name">Mairie de Ville-Test</span>
+     <link itemprop="sameAs" href="https://www.instagram.com/mairie_ville_test/"></div>
+    <div itemscope itemtype="https://schema.org/SportsClub">
+     <span itemprop="name">Union sportive du lac</span>
+     <link itemprop="sameAs" href="https://www.instagram.com/us_du_lac/"></div>
+    </body></html>"""
+    own, linked = own_and_linked(subject(html))
+    assert own["facebook"].handle == "VilleTestOfficiel"
+    assert why(own["facebook"]) == "éditeur déclaré des pages (article:publisher)"
+    assert own["instagram"].handle == "mairie_ville_test"
+    assert why(own["instagram"]) == "sameAs microdata de « Mairie de Ville-Test »"
+    assert linked["instagram"].handle == "us_du_lac"
+    assert "x" not in own and "x" not in linked  # a theme's twitter:site: no evidence
+
+
+def test_a_broken_json_ld_block_does_not_hide_the_others() -> None:
+    html = """<html><head>
+    <script type="application/ld+json">{"@type": "Organization", oops</script>
+    <script type="application/ld+json">
+    // commentaire laissé par le thème
+    {"@context": "https://schema.org", "@graph": [{"@type": "WebSite"},
+     {"@type": "GovernmentOrganization", "name": "Ville-Test",
+      "sameAs": "facebook.com/VilleTest"}]}</script></head><body></body></html>"""
+    own, _ = own_and_linked(subject(html))
+    assert own["facebook"].url == "https://facebook.com/VilleTest"
 
 
 def test_p4_counts_facebook_and_video_double() -> None:

@@ -76,6 +76,9 @@ def test_import_a_facebook_export_then_show_it(db: tuple[str, Engine]) -> None:
     shown = invoke(url, "social", "show", "99101", "--edition", EDITION)
     assert shown.exit_code == 0  # type: ignore[attr-defined]
     assert "export importé" in shown.output and "Publications par semaine" in shown.output  # type: ignore[attr-defined]
+    assert (
+        "Compte de la collectivité : export du compte importé pour la collectivité" in shown.output  # type: ignore[attr-defined]
+    )
 
 
 def test_import_declared_figures(db: tuple[str, Engine], tmp_path: Path) -> None:
@@ -96,6 +99,7 @@ def test_import_declared_figures(db: tuple[str, Engine], tmp_path: Path) -> None
     assert town[0].profile.followers == 5400 and town[0].profile.source is SocialSource.DECLARED
     assert town[0].metrics["posts_30d"].value == 12
     assert town[0].metrics["posts_30d"].source is SocialSource.DECLARED
+    assert town[0].ownership == "chiffres déclarés par la collectivité"
     dept = social_repo.load_accounts(engine, EDITION, ["departement:99"])["departement:99"]
     assert dept[0].profile.followers == 2100
 

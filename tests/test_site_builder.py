@@ -139,3 +139,83 @@ def test_a_failed_build_leaves_the_previous_site_in_place(
         build(engine, out)
     assert (out / "index.html").read_bytes() == before
     assert not out.with_name(out.name + ".en-cours").exists()
+
+
+def test_the_card_shows_each_accounts_evidence_and_the_linked_accounts_apart(
+    engine: Engine, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    from barometre.models import (
+        AccountState,
+        Finding,
+        SocialProfile,
+        SocialSource,
+    )
+    from barometre.storage import social_repo
+
+    owner = TOWNS[0]
+    page = f"{owner.website.url}"  # type: ignore[union-attr]
+    found = [
+        Finding(
+            "social",
+            "facebook",
+            "https://www.facebook.com/Commune99001",
+            "Commune99001",
+            Evidence(
+                url=page,
+                text="https://www.facebook.com/Commune99001",
+                note="bloc de suivi du pied de page",
+            ),
+        ),
+        Finding(
+            "social",
+            "linkedin",
+            "https://www.linkedin.com/company/commune-99001",
+            "commune-99001",
+            Evidence(url=page, note="liste d'icônes vers 2 plateformes"),
+        ),
+        Finding(
+            "social_linked",
+            "facebook",
+            "https://www.facebook.com/OTduVal",
+            "OTduVal",
+            Evidence(
+                url=page,
+                note="le bloc du lien désigne une autre organisation (« Office de tourisme »)",
+            ),
+        ),
+    ]
+    audit_repo.store_audit(engine, EDITION, owner.id, [], found)
+    profile = SocialProfile(
+        "facebook",
+        "Commune99001",
+        "Commune99001",
+        "https://www.facebook.com/Commune99001",
+        AccountState.CLOSED,
+        datetime(2026, 11, 20, tzinfo=UTC),
+        SocialSource.API,
+    )
+    social_repo.store_account(
+        engine,
+        EDITION,
+        owner.id,
+        profile,
+        found_at=page,
+        ownership="bloc de suivi du pied de page",
+    )
+    out = tmp_path / "site"
+    build(engine, out)
+    card = (out / "collectivites" / "commune" / f"{owner.code}.html").read_text("utf-8")
+    accounts, linked = card.split('id="comptes-lies"')
+    linked = linked.split('id="criteres"')[0]
+    # the accounts of the collectivité, each with its evidence; one not read this edition
+    assert "bloc de suivi du pied de page" in accounts and "Commune99001" in accounts
+    assert "liste d&#39;icônes vers 2 plateformes" in accounts
+    assert "non lu dans cette édition" in accounts and "LinkedIn" in accounts
+    assert "OTduVal" not in accounts
+    # the tourist office's account: apart, with why it is not counted
+    assert "OTduVal" in linked and "Office de tourisme" in linked
+    assert "ne sont pas comptés" in linked
+    other = (out / "collectivites" / "commune" / f"{TOWNS[1].code}.html").read_text("utf-8")
+    assert 'id="comptes-lies"' not in other

@@ -223,3 +223,23 @@ def test_ads_reach_given_as_a_range_is_kept_with_its_note(stage: Stage) -> None:
     assert ads.detail["couverture_ue_max"] == 1840 + 9999
     assert ads.detail["couverture_ue"] == (6840 + 11839) // 2
     assert "en fourchette pour 1 publicité sur 2" in ads.detail["note"]
+def test_only_the_collectivites_own_accounts_are_read_each_with_its_evidence(
+    stage: Stage,
+) -> None:
+    town = "commune:99114"  # Saint-Exemple-sur-Loire: partners' accounts in its home page
+    read = social_repo.load_accounts(stage.engine, DEMO_EDITION, [town])[town]
+    handles = {a.profile.handle for a in read}
+    assert {"MairieSaintExempleSurLoire", "commune-de-saint-exemple-sur-loire"} <= handles
+    linked = {
+        f.handle
+        for f in audit_repo.load_findings(stage.engine, DEMO_EDITION, town)
+        if f.category == "social_linked"
+    }
+    assert linked == {"OTLoireExemple", "ot_loire_exemple", "ASSaintExempleFootball", "Prefet99"}
+    assert not handles & linked  # « comptes liés » are never read as the town's accounts
+    everyone = social_repo.load_accounts(stage.engine, DEMO_EDITION)
+    for accounts in everyone.values():
+        for account in accounts:
+            assert account.ownership, (account.authority_id, account.profile.handle)
+    linkedin = next(a for a in read if a.profile.platform == "linkedin")
+    assert linkedin.ownership == "liste d'icônes vers 2 plateformes"

@@ -47,7 +47,12 @@ from barometre.social.youtube.types import (
     page_info,
     parse_channel_feed,
 )
-from barometre.social.youtube.urls import ChannelRef, feed_url, parse_channel_url
+from barometre.social.youtube.urls import (
+    ChannelRef,
+    feed_url,
+    legacy_channel,
+    parse_channel_url,
+)
 
 AS_OF = datetime(2025, 3, 20, tzinfo=UTC)
 SINCE = AS_OF - timedelta(days=90)
@@ -183,6 +188,14 @@ async def read(
 )
 def test_channel_urls(url: str, expected: ChannelRef | None) -> None:
     assert parse_channel_url(url, WEB) == expected
+
+
+def test_a_legacy_channel_address_needs_the_account_discovery_found() -> None:
+    url = "https://www.youtube.com/VilleExemple"
+    assert parse_channel_url(url, WEB) is None  # youtube.com/watch has the same shape
+    assert legacy_channel(url, "VilleExemple", WEB) == ChannelRef("custom", "VilleExemple")
+    assert legacy_channel(url, "AutreNom", WEB) is None
+    assert legacy_channel("https://video.exemple.test/VilleExemple", "VilleExemple", WEB) is None
 
 
 @given(

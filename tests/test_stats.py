@@ -434,6 +434,10 @@ def fill(engine: Engine) -> None:
             Finding("social", "pixelfed", "https://p.test/a1"),  # not one of the 12
             Finding("app", "panneaupocket", "https://app.test/a1"),
         ],
+        # « comptes liés » (other organisations' accounts linked from the site): never
+        # counted in presence figures
+        "region:24": [Finding("social_linked", "facebook", "https://facebook.test/crt24")],
+        "commune:00002": [Finding("social_linked", "x", "https://x.test/prefecture")],
     }
     for aid, items in results.items():
         audit_repo.store_audit(engine, EDITION, aid, items, found.get(aid, []))

@@ -137,6 +137,26 @@ SOCIAL_PLATFORMS = (
     "whatsapp",
     "telegram",
 )
+SOCIAL_PLATFORM_LABELS = {
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "x": "X (Twitter)",
+    "linkedin": "LinkedIn",
+    "youtube": "YouTube",
+    "tiktok": "TikTok",
+    "threads": "Threads",
+    "bluesky": "Bluesky",
+    "mastodon": "Mastodon",
+    "peertube": "PeerTube",
+    "whatsapp": "WhatsApp",
+    "telegram": "Telegram",
+}
+# Finding categories of social accounts [issue 12, item 3]: the collectivité's own accounts
+# (each with the evidence that it is its own), counted in presence figures and read by the
+# social stage; and « comptes liés », other organisations' accounts linked from its pages
+# (tourist office, club, préfecture…), shown and exported but never counted.
+OWN_ACCOUNTS = "social"
+LINKED_ACCOUNTS = "social_linked"
 
 
 class FetchOutcome(StrEnum):
@@ -333,7 +353,7 @@ class Finding:
     """Something discovered about a collectivité's digital ecosystem (an account, an app,
     a platform, a service, a provider…), with the evidence that shows it."""
 
-    category: str  # "social" | "app" | "participation" | "service" | "opendata" | "cms" | "provider" | ...
+    category: str  # "social" | "social_linked" | "app" | "participation" | "service" | "opendata" | "cms" | "provider" | ...
     name: str  # platform or product, e.g. "facebook", "panneaupocket", "decidim"
     url: str | None = None
     handle: str | None = None
@@ -539,6 +559,7 @@ class SocialAccount:
     posts: tuple[SocialPost, ...] = ()
     metrics: Mapping[str, SocialMetric] = field(default_factory=dict)
     found_at: str | None = None  # where the account was found (site page, registry, import)
+    ownership: str | None = None  # why it is the collectivité's own (the evidence, in French)
 
     def metric(self, name: str) -> float | None:
         found = self.metrics.get(name)

@@ -3,13 +3,16 @@
 Read from the home page (the rendered DOM when the served HTML is an empty shell) and
 every other page of the crawl plan. Categories and names:
 
-* ``social``: one finding per account, ``name`` = platform (see :mod:`.platforms`),
-  ``handle`` = account. A link counts when it sits in a header, footer, navigation or
-  "social links" block, carries ``rel="me"``, comes from JSON-LD ``sameAs``, or names the
-  collectivité (distinctive words of its name in the handle). A link inside a credits
-  line ("Conception : …") is the web agency's unless it names the collectivité. Share
-  buttons, intents, groups and personal profiles are never accounts. A link to one post
-  keeps the account with confidence ``inferred``.
+* ``social``: one finding per account of the collectivité's own, ``name`` = platform
+  (see :mod:`.platforms`), ``handle`` = account, and the evidence that it is its own in
+  ``evidence.note`` (:mod:`.ownership`: ``rel="me"``, ``sameAs`` of the structured data
+  describing the collectivité, a follow block in the header or footer, a list of icons, the
+  page's declared publisher, a handle naming it). ``social_linked``: « comptes liés »,
+  other organisations' accounts linked from its pages (tourist office, club, préfecture,
+  a link in a page's body with no evidence), with the reason; never counted. A link inside
+  a credits line ("Conception : …") is the web agency's unless it names the collectivité.
+  Share buttons, intents, groups and personal profiles are never accounts. A link to one
+  post keeps the account with confidence ``inferred``.
 * ``app``: native apps (``app_store``, ``google_play``: store links and smart-banner
   metas) and shared municipal apps by fingerprint [criteria.md §4.2]: ``panneaupocket``,
   ``illiwap``, ``intramuros``, ``cityall``, ``citykomi``.
@@ -46,10 +49,18 @@ from barometre.checks.base import discoverer
 from barometre.checks.data import decidim_hosts, odf_portals
 from barometre.checks.html import Doc
 from barometre.checks.lexicon import name_tokens
+from barometre.checks.ownership import (
+    Names,
+    Proof,
+    Verdict,
+    described,
+    judge_described,
+    names_collectivite,
+)
 from barometre.checks.platforms import Account, parse_social_url
 from barometre.checks.subject import Subject
 from barometre.domains import registrable_domain
-from barometre.models import Confidence, Evidence, Finding
+from barometre.models import LINKED_ACCOUNTS, OWN_ACCOUNTS, Confidence, Evidence, Finding
 from barometre.text import fold
 
 _SOCIAL_BLOCK = ("social", "reseaux", "suivez", "follow", "rs links", "sociaux")
@@ -164,18 +175,6 @@ def _host(url: str) -> str:
 # --- social accounts -----------------------------------------------------------------
 
 
-def names_collectivite(handle: str, tokens: list[str]) -> bool:
-    """Whether an account handle spells a distinctive word of the official name."""
-    words = fold(handle).split()
-    squeezed = "".join(words)
-    # short words ("val", "sud") only as whole words: inside a longer handle they match
-    # other names too ("OfficeTourismeValleeDesTroisVillages").
-    return bool(tokens) and (
-        any(t in squeezed if len(t) >= 5 else t in words for t in tokens)
-        or "".join(tokens) in squeezed
-    )
-
-
 def _hint(anchor: Anchor) -> str:
     if "mastodon" in anchor.hint:
         return "mastodon"
@@ -186,58 +185,219 @@ def _hint(anchor: Anchor) -> str:
     return ""
 
 
-def _social_finding(account: Account, evidence: Evidence) -> Finding:
+# Elements whose text says whose links a list of icons holds (a partner's card, a
+# sidebar « Suivez la ville »); the page's header, footer and body are too wide for that.
+_BLOCKS = frozenset(
+    {"li", "p", "div", "section", "article", "aside", "td", "dd", "figure", "address", "ul", "ol"}
+)
+_GROUPS = frozenset({"ul", "ol", "nav", "div", "p", "section", "aside", "footer", "header"})
+_BLOCK_MAX = 400
+_LINKED_MAX = 30
+_ZONE_LABELS = {"header": "de l'en-tête", "footer": "du pied de page", "nav": "du menu"}
+
+
+@dataclass(frozen=True, slots=True)
+class _SocialLink:
+    anchor: Anchor
+    account: Account
+    label: str  # the link's own words: text, title, aria-label, image alt
+    block: str  # text of the small block around it (a card, a list item), "" if none
+    group: int  # the list or block holding it (several platforms there: an icon list)
+
+
+def _label(node: LexborNode) -> str:
+    image = node.css_first("img[alt]")
+    parts = (
+        node.text(separator=" "),
+        node.attributes.get("title"),
+        node.attributes.get("aria-label"),
+        image.attributes.get("alt") if image is not None else None,
+    )
+    return " ".join(" ".join(p for p in parts if p).split())
+
+
+def _block_text(node: LexborNode) -> str:
+    """What a block says besides its social links (a heading, a name, an image's alt):
+    the labels of the links themselves (« Facebook », « Préfecture »…) belong to each
+    link, not to its neighbours."""
+    text = node.text(separator=" ")
+    for link in node.css("a[href]")[:50]:
+        if parse_social_url(link.attributes.get("href") or "") is not None:
+            text = text.replace(link.text(separator=" "), " ", 1)
+    alts = " ".join(i.attributes.get("alt") or "" for i in node.css("img[alt]")[:20])
+    return " ".join(f"{text} {alts}".split())
+
+
+def _surroundings(node: LexborNode) -> tuple[str, int]:
+    """(what the nearest block around the link says besides social links, key of the
+    list or block holding it)."""
+    block, group = "", 0
+    parent, depth = node.parent, 0
+    while parent is not None and depth < 8:
+        tag = parent.tag or ""
+        if not group and tag in _GROUPS:
+            group = parent.mem_id
+        if tag in ("header", "footer", "nav", "main", "body", "html"):
+            break
+        if not block and tag in _BLOCKS:
+            text = _block_text(parent)
+            if text:
+                block = text if len(text) <= _BLOCK_MAX else " "
+        if block and group:
+            break
+        parent, depth = parent.parent, depth + 1
+    return block.strip(), group or (node.parent.mem_id if node.parent is not None else 0)
+
+
+def _social_links(doc: Doc) -> list[_SocialLink]:
+    links: list[_SocialLink] = []
+    for node in doc.css("a[href], area[href]")[:5000]:
+        anchor = _anchor(node, doc)
+        if anchor is None:
+            continue
+        account = parse_social_url(anchor.url, hint=_hint(anchor))
+        if account is None or account.person:
+            continue
+        label = _label(node)
+        block, group = _surroundings(node)
+        links.append(_SocialLink(anchor, account, label, block, group))
+    return links
+
+
+def judge_link(link: _SocialLink, names: Names, platforms_in_group: int) -> Verdict | None:
+    """Whose account a link on the page is; ``None`` for the web agency's in the credits."""
+    anchor, account = link.anchor, link.account
+    named = names.named(account.handle)
+    if anchor.credit and not named:
+        return None  # the web agency's account in the credits line
+    if "me" in anchor.rel:
+        return Verdict(True, 'lien rel="me"', Proof.REL_ME)
+    other = names.other_organisation(link.label)
+    if other is not None:
+        return Verdict(False, f"le lien désigne une autre organisation (« {other} »)")
+    other = names.other_in_handle(account.handle)
+    if other is not None:
+        return Verdict(
+            False, f"l'identifiant « {account.handle} » désigne une autre organisation ({other})"
+        )
+    other = names.other_organisation(link.block)
+    if other is not None:
+        return Verdict(False, f"le bloc du lien désigne une autre organisation (« {other} »)")
+    follow = names.follow_label(link.label)
+    where = _ZONE_LABELS.get(anchor.zone)
+    if where is not None and (anchor.social_block or follow):
+        return Verdict(True, f"bloc de suivi {where}", Proof.FOLLOW_BLOCK)
+    if anchor.social_block and follow:
+        return Verdict(True, "bloc « Suivez-nous » de la page", Proof.FOLLOW_BLOCK)
+    if follow and platforms_in_group >= 2:
+        return Verdict(
+            True, f"liste d'icônes vers {platforms_in_group} plateformes", Proof.ICON_LIST
+        )
+    if named:
+        return Verdict(
+            True,
+            f"l'identifiant « {account.handle} » reprend le nom de la collectivité",
+            Proof.HANDLE,
+        )
+    if where is not None:
+        return Verdict(False, f"lien {where} hors bloc de suivi, sans le nom de la collectivité")
+    return Verdict(False, "lien dans le corps d'une page, sans preuve que le compte est le sien")
+
+
+_PUBLISHER_METAS = ("article:publisher", "twitter:site")
+
+
+def _publisher_accounts(doc: Doc) -> Iterator[tuple[str, str]]:
+    """Accounts the page declares as its publisher: (address, tag)."""
+    publisher = doc.opengraph.get("article:publisher")
+    if publisher:
+        yield publisher, "article:publisher"
+    site = doc.meta("twitter:site")
+    if site:
+        handle = site.strip().lstrip("@")
+        if handle and "/" not in handle:
+            yield f"https://x.com/{handle}", "twitter:site"
+
+
+@dataclass
+class _Candidate:
+    account: Account
+    verdict: Verdict
+    evidence: Evidence
+
+
+def _judged(subject: Subject, names: Names) -> Iterator[_Candidate]:
+    for doc in _documents(subject):
+        links = _social_links(doc)
+        platforms: dict[int, set[str]] = {}
+        for link in links:
+            platforms.setdefault(link.group, set()).add(link.account.platform)
+        for link in links:
+            verdict = judge_link(link, names, len(platforms[link.group]))
+            if verdict is not None:
+                evidence = Evidence(url=doc.url, text=link.anchor.url, note=verdict.why)
+                yield _Candidate(link.account, verdict, evidence)
+        for head in doc.head_links:
+            account = parse_social_url(head.url, hint="fediverse") if "me" in head.rel else None
+            if account is not None and not account.person:
+                verdict = Verdict(True, '<link rel="me"> de la page', Proof.REL_ME)
+                yield _Candidate(
+                    account, verdict, Evidence(url=doc.url, text=head.url, note=verdict.why)
+                )
+        for node in described(doc):
+            verdict = judge_described(node, names)
+            for url in node.same_as:
+                account = parse_social_url(url, hint="fediverse")
+                if account is not None and not account.person:
+                    yield _Candidate(
+                        account, verdict, Evidence(url=doc.url, text=url, note=verdict.why)
+                    )
+        for url, tag in _publisher_accounts(doc):
+            account = parse_social_url(url)
+            if account is None or account.person or not names.named(account.handle):
+                continue  # a theme's or an agency's default: no evidence
+            if names.other_in_handle(account.handle) is not None:
+                continue
+            verdict = Verdict(True, f"éditeur déclaré des pages ({tag})", Proof.PUBLISHER)
+            yield _Candidate(account, verdict, Evidence(url=doc.url, text=url, note=verdict.why))
+
+
+def _finding(category: str, candidate: _Candidate, url: str, post: bool) -> Finding:
+    account = candidate.account
     return Finding(
-        "social",
+        category,
         account.platform,
-        account.url,
+        url,
         account.handle,
-        evidence,
-        Confidence.INFERRED if account.post else Confidence.OBSERVED,
+        candidate.evidence,
+        Confidence.INFERRED if post else Confidence.OBSERVED,
     )
 
 
 def social_accounts(subject: Subject) -> list[Finding]:
-    tokens = name_tokens(subject.authority.name)
+    """One finding per account: ``social`` (the collectivité's own, with the strongest
+    evidence found on any page) or ``social_linked`` (another organisation's, linked from
+    its pages; at most 30)."""
+    names = Names(subject.authority)
+    by_key: dict[tuple[str, str], list[_Candidate]] = {}
+    for candidate in _judged(subject, names):
+        by_key.setdefault(candidate.account.key, []).append(candidate)
     found: list[Finding] = []
-    for doc in _documents(subject):
-        for anchor in anchors(doc):
-            account = parse_social_url(anchor.url, hint=_hint(anchor))
-            if account is None:
-                continue
-            named = names_collectivite(account.handle, tokens)
-            if anchor.credit and not named:
-                continue  # the web agency's account in the credits line
-            trusted = "me" in anchor.rel or anchor.social_block or anchor.zone != "body"
-            if not (trusted or named):
-                continue
-            where = "rel=me" if "me" in anchor.rel else f"lien ({anchor.zone})"
-            found.append(
-                _social_finding(account, Evidence(url=doc.url, text=anchor.url, note=where))
-            )
-        for link in doc.head_links:
-            if "me" in link.rel:
-                account = parse_social_url(link.url, hint="fediverse")
-                if account is not None:
-                    found.append(
-                        _social_finding(
-                            account, Evidence(url=doc.url, text=link.url, note="<link rel=me>")
-                        )
-                    )
-        for block in doc.jsonld:
-            same = block.get("sameAs")
-            for url in [same] if isinstance(same, str) else same if isinstance(same, list) else []:
-                account = parse_social_url(str(url), hint="fediverse")
-                if account is not None:
-                    found.append(
-                        _social_finding(
-                            account, Evidence(url=doc.url, text=str(url), note="JSON-LD sameAs")
-                        )
-                    )
-    return _dedupe(found)
+    linked = 0
+    for candidates in by_key.values():
+        own = [c for c in candidates if c.verdict.own]
+        if own:
+            best = min(own, key=lambda c: (c.verdict.proof or Proof.HANDLE, c.account.post))
+            profile = next((c for c in own if not c.account.post), best)
+            found.append(_finding(OWN_ACCOUNTS, best, profile.account.url, profile.account.post))
+        elif linked < _LINKED_MAX:
+            first = next((c for c in candidates if not c.account.post), candidates[0])
+            found.append(_finding(LINKED_ACCOUNTS, first, first.account.url, first.account.post))
+            linked += 1
+    return found
 
 
-@discoverer("social")
+@discoverer("social", version="2")
 def discover_social(subject: Subject) -> list[Finding]:
     return social_accounts(subject)
 

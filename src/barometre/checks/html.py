@@ -2,15 +2,16 @@
 
 :class:`Doc` exposes what the checks read: the visible text (raw and folded), the title
 and language, metas, links with their text, ``rel`` and page zone (header, nav, main,
-footer), scripts, iframes, JSON-LD blocks and forms. PDFs become a :class:`Doc` with
-text only (pypdf). Nothing here fetches anything.
+footer), scripts, iframes, forms and the structured data read by ``extruct`` (JSON-LD,
+microdata, OpenGraph). PDFs become a :class:`Doc` with text only (pypdf). Nothing here
+fetches anything.
 """
 
 from __future__ import annotations
 
 import io
-import json
 import logging
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -23,6 +24,8 @@ from barometre.text import fold
 
 _HIDDEN_TAGS = frozenset({"script", "style", "noscript", "template"})
 _ZONES = ("footer", "header", "nav", "main", "aside")
+# Pages without these carry no structured data: extruct (a second, lxml parse) is skipped.
+_STRUCTURED = re.compile(rb"application/ld\+json|itemscope|property=[\"']?(?:og|article):", re.I)
 MAX_PDF_PAGES = 40
 MAX_LINKS = 5000
 
@@ -220,21 +223,74 @@ class Doc:
         return out
 
     @cached_property
+    def _lxml(self) -> Any | None:
+        """The page as extruct reads it (lxml), only when it has structured data."""
+        if self._tree is None:
+            return None
+        body = self.page.text.encode("utf-8", "replace")
+        if _STRUCTURED.search(body) is None:
+            return None
+        from extruct.utils import parse_html
+
+        try:
+            return parse_html(body, encoding="utf-8")
+        except Exception:  # lxml on an empty, broken or too deep document (XMLSyntaxError…)
+            return None
+
+    @cached_property
     def jsonld(self) -> list[dict[str, Any]]:
+        """JSON-LD nodes (extruct): each block, each item of a list, each node of an
+        ``@graph``. A block that does not parse is skipped alone (the others stay)."""
+        tree = self._lxml
+        if tree is None:
+            return []
+        from extruct.jsonld import JsonLdExtractor
+
+        extractor = JsonLdExtractor()
         blocks: list[dict[str, Any]] = []
-        for node in self.css('script[type="application/ld+json"]'):
+        for script in tree.xpath('//script[@type="application/ld+json"]'):
             try:
-                data = json.loads(node.text())
-            except (json.JSONDecodeError, RecursionError):
-                continue
-            items = data if isinstance(data, list) else [data]
+                items = extractor.extract_items(script)
+            except Exception:  # one malformed block (jstyleson too) is skipped alone
+                items = []
             for item in items:
-                if isinstance(item, dict):
-                    graph = item.get("@graph")
-                    blocks.extend(g for g in graph if isinstance(g, dict)) if isinstance(
-                        graph, list
-                    ) else blocks.append(item)
+                graph = item.get("@graph") if isinstance(item, dict) else None
+                if isinstance(graph, list):
+                    blocks.extend(g for g in graph if isinstance(g, dict))
+                elif isinstance(item, dict):
+                    blocks.append(item)
         return blocks
+
+    @cached_property
+    def microdata(self) -> list[dict[str, Any]]:
+        """Microdata items (extruct, uniform shape: ``@type`` and the properties; nested
+        items are dictionaries)."""
+        return self._extruct("microdata")
+
+    @cached_property
+    def opengraph(self) -> dict[str, str]:
+        """OpenGraph properties of the page (``og:site_name``, ``article:publisher``…),
+        the first value of each."""
+        found: dict[str, str] = {}
+        for item in self._extruct("opengraph"):
+            for key, value in item.items():
+                if not key.startswith("@") and isinstance(value, str):
+                    found.setdefault(key, value)
+        return found
+
+    def _extruct(self, syntax: str) -> list[dict[str, Any]]:
+        tree = self._lxml
+        if tree is None:
+            return []
+        import extruct
+
+        try:
+            data = extruct.extract(
+                tree, base_url=self.url, syntaxes=[syntax], uniform=True, errors="ignore"
+            )
+        except Exception:  # extruct on hostile markup: no structured data, never a crash
+            return []
+        return [item for item in data.get(syntax, []) if isinstance(item, dict)]
 
     @cached_property
     def zone_text(self) -> dict[str, str]:

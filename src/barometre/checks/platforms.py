@@ -3,16 +3,24 @@
 :func:`parse_social_url` turns a link into an :class:`Account` (platform, handle, and
 whether the link pointed at one post rather than at the profile), or ``None`` for
 everything that is not an account: share buttons and intents, hashtag and search pages,
-groups, personal LinkedIn profiles, bare video or post links without a readable handle.
+groups, bare video or post links without a readable handle, the platforms' own pages
+(settings, messages, help…). A person's LinkedIn profile is read as an account marked
+``person``: discovery never takes it for a collectivité's account.
 
 Platforms [criteria.md §3 P4]: facebook, instagram, x (twitter.com and x.com), linkedin,
 youtube, tiktok, threads, bluesky, mastodon, peertube, whatsapp (channels), telegram.
 
-Why not ``ural`` (médialab, named in DESIGN.md): it covers four of these twelve
-platforms, ships no type information (``mypy --strict`` rejects the import), and reads
-share intents as accounts (``facebook.com/sharer/sharer.php`` gives the handle
-"sharer", ``x.com/intent/tweet`` the user "intent"), so the filtering below would be
-needed anyway. Small explicit parsers are easier to test and to audit.
+Facebook, X, Instagram, YouTube and Telegram links are read by ``ural`` (médialab), which
+knows their localised hosts and legacy forms (``fr-fr.facebook.com``,
+``permalink.php?story_fbid=…&id=…``, ``/people/Name/ID``, ``twitter.com/#!/name``,
+``youtube.com/<name>``, ``yt.be``, ``telegram.me/s/…``). Its answers then pass our guards,
+because ural reads the platforms' own pages as accounts (``facebook.com/sharer``,
+``x.com/intent``, ``twitter.com/privacy``, ``instagram.com/about``,
+``youtube.com/premium``, ``t.me/+invite``…) and misses a few forms (``fb.com``,
+``instagr.am``, ``/@handle/videos``, ``/pages/Name/ID``). The other platforms have small
+parsers of their own. Both are measured on public suites written by others
+(``tests/outside/``: ural's own cases and the social-profile suites of lorey), where the
+cases each one gets right decide which one answers.
 """
 
 from __future__ import annotations
@@ -20,16 +28,33 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
+
+from ural.facebook import (
+    FacebookHandle,
+    FacebookPhoto,
+    FacebookPost,
+    FacebookUser,
+    FacebookVideo,
+    is_facebook_url,
+    parse_facebook_url,
+)
+from ural.instagram import InstagramPost, InstagramUser, is_instagram_url, parse_instagram_url
+from ural.telegram import TelegramChannel, TelegramMessage, is_telegram_url, parse_telegram_url
+from ural.twitter import TwitterTweet, TwitterUser, is_twitter_url, parse_twitter_url
+from ural.youtube import YoutubeChannel, YoutubeUser, is_youtube_url, parse_youtube_url
 
 from barometre.models import SOCIAL_PLATFORMS
 
 PLATFORMS = SOCIAL_PLATFORMS
-# Platforms recognised by host alone; Mastodon and PeerTube run on any host.
+# Platforms recognised by host alone; Mastodon and PeerTube run on any host. ural adds
+# the localised and alias hosts of the five platforms it reads (facebook.fr, fb.me,
+# youtu.be, yt.be, youtubekids.com, telegram.org…).
 _HOSTS: dict[str, str] = {
     "facebook.com": "facebook",
     "fb.com": "facebook",
     "instagram.com": "instagram",
+    "instagr.am": "instagram",
     "twitter.com": "x",
     "x.com": "x",
     "linkedin.com": "linkedin",
@@ -42,6 +67,15 @@ _HOSTS: dict[str, str] = {
     "t.me": "telegram",
     "telegram.me": "telegram",
 }
+_URAL_HOSTS: tuple[tuple[str, Callable[[str], bool]], ...] = (
+    ("facebook", is_facebook_url),
+    ("x", is_twitter_url),
+    ("instagram", is_instagram_url),
+    ("youtube", is_youtube_url),
+    ("telegram", is_telegram_url),
+)
+# Alias hosts ural does not know: the link is read as if on the main host.
+_ALIASES = {"fb.com": "www.facebook.com", "instagr.am": "www.instagram.com"}
 # Well-known Mastodon instances (a link there needs no other hint).
 MASTODON_HOSTS = frozenset(
     {
@@ -77,10 +111,16 @@ class Account:
     handle: str
     url: str
     post: bool = False  # the link points at one post or video of the account
+    person: bool = False  # a person's own profile (LinkedIn /in/), not an organisation's
 
     @property
     def key(self) -> tuple[str, str]:
-        return self.platform, self.handle.lower().lstrip("@")
+        return self.platform, handle_key(self.handle)
+
+
+def handle_key(handle: str) -> str:
+    """How two spellings of one handle compare (case and a leading ``@`` aside)."""
+    return handle.lower().lstrip("@")
 
 
 def _host(url: str) -> str:
@@ -100,17 +140,41 @@ def is_share_url(url: str) -> bool:
 
 
 def platform_of_host(host: str) -> str | None:
-    host = host.lower().removeprefix("www.")
+    host = host.lower().rstrip(".").removeprefix("www.")
+    if not host:
+        return None
     for suffix, platform in _HOSTS.items():
         if host == suffix or host.endswith("." + suffix):
             return platform
-    return None
+    return next((platform for platform, known in _URAL_HOSTS if known(host)), None)
+
+
+def with_scheme(url: str) -> str | None:
+    """The link as an absolute http(s) URL: a bare ``facebook.com/ville`` (as JSON-LD
+    ``sameAs`` sometimes writes it) gets ``https://``; anything else without a scheme is
+    not a platform link."""
+    text = url.strip()
+    if text.lower().startswith(("http://", "https://")):
+        return text
+    if "://" in text or text.startswith(("/", "#", "?", ".")):
+        return None
+    host = re.split(r"[/?#]", text, maxsplit=1)[0]
+    if ":" in host or "." not in host or platform_of_host(host) is None:
+        return None
+    return "https://" + text
+
+
+def platform_of_url(url: str) -> str | None:
+    """The platform whose host serves ``url`` (an account or not), or ``None``."""
+    absolute = with_scheme(url)
+    return platform_of_host(_host(absolute)) if absolute else None
 
 
 # --- one parser per platform: (url, segments, query) -> (handle, post) or None -------
 
 _Parsed = tuple[str, bool] | None
 
+# The platforms' own pages, which ural (or a naive reading) takes for accounts.
 _FB_RESERVED = frozenset(
     {
         "sharer",
@@ -122,124 +186,319 @@ _FB_RESERVED = frozenset(
         "tr",
         "login",
         "login.php",
+        "logout.php",
+        "recover",
         "hashtag",
         "search",
         "groups",
         "events",
         "watch",
+        "reel",
+        "reels",
+        "stories",
+        "live",
+        "media",
         "photo.php",
         "photo",
-        "permalink.php",
-        "story.php",
+        "video.php",
         "help",
         "policies",
         "privacy",
         "legal",
+        "terms",
         "home.php",
         "gaming",
         "marketplace",
         "business",
         "ads",
         "l.php",
+        "me",
+        "messages",
+        "notifications",
+        "settings",
+        "friends",
+        "bookmarks",
+        "fundraisers",
+        "directory",
+        "public",
+        "pages",
+        "pg",
+        "people",
+        "profile.php",
     }
 )
+# Tabs after an account that show one publication.
+_FB_POST_TABS = frozenset({"posts", "videos", "photos", "reel", "reels", "permalink"})
 
 
-def _facebook(segments: list[str], query: dict[str, list[str]]) -> _Parsed:
-    if not segments:
+def _facebook_pages(segments: list[str]) -> _Parsed:
+    """``/pages/Name/ID`` (the stable id when there is one) and ``/pg/Name/…``."""
+    if segments[0] == "pg":
+        return (segments[1], len(segments) > 2 and segments[2] in _FB_POST_TABS)
+    ident = next((s for s in segments[2:] if s.isdigit()), None)
+    return (ident or segments[1]), len(segments) > 3
+
+
+def _facebook(url: str, segments: list[str], query: dict[str, list[str]]) -> _Parsed:
+    if not segments or _host(url).endswith("fb.me"):
+        return None  # fb.me/… is a short link: its target is unknown
+    first = segments[0].lower()
+    if first in ("pages", "pg") and len(segments) >= 2:
+        return _facebook_pages(segments)
+    if first in _FB_RESERVED and first not in ("people", "profile.php"):
         return None
-    first = segments[0]
-    if first == "profile.php":
-        ident = query.get("id", [""])[0]
-        return (ident, False) if ident.isdigit() else None
-    if first in ("pages", "people") and len(segments) >= 2:
-        return segments[1], len(segments) > 3
-    if first.lower() in _FB_RESERVED or not _HANDLE.match(first):
+    target = parse_facebook_url(url)
+    if isinstance(target, FacebookHandle):
+        handle = str(target.handle)
+        post = len(segments) > 1 and segments[1].lower() in _FB_POST_TABS
+    elif isinstance(target, FacebookUser):
+        handle, post = str(target.id), False
+        if not handle.isdigit():
+            return None
+    elif isinstance(target, (FacebookPost, FacebookVideo, FacebookPhoto)):
+        if getattr(target, "group_id", None) or getattr(target, "group_handle", None):
+            return None  # a group's publication: groups are not accounts
+        parent = getattr(target, "parent_handle", None) or getattr(target, "parent_id", None)
+        if not parent:
+            return None
+        handle, post = str(parent), True
+    else:  # a group, or nothing
         return None
-    return first, len(segments) > 1 and segments[1] in ("posts", "videos", "photos", "reel")
-
-
-_IG_RESERVED = frozenset({"p", "reel", "reels", "tv", "explore", "accounts", "stories", "direct"})
-
-
-def _instagram(segments: list[str], query: dict[str, list[str]]) -> _Parsed:
-    if not segments or segments[0].lower() in _IG_RESERVED or not _HANDLE.match(segments[0]):
+    handle = unquote(handle)
+    if handle.lower() in _FB_RESERVED or not _HANDLE.match(handle):
         return None
-    return segments[0], len(segments) > 1 and segments[1] in ("p", "reel")
+    return handle, post
+
+
+_IG_RESERVED = frozenset(
+    {
+        "p",
+        "reel",
+        "reels",
+        "tv",
+        "explore",
+        "accounts",
+        "stories",
+        "direct",
+        "about",
+        "developer",
+        "legal",
+        "your_activity",
+        "emails",
+        "web",
+        "privacy",
+        "challenge",
+        "session",
+        "ar",
+        "static",
+    }
+)
+# 1 to 30 letters, digits, underscores and dots; no dot first, last or twice in a row.
+_IG_USER = re.compile(r"^(?!.*\.\.)[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?$")
+
+
+def _instagram(url: str, segments: list[str], query: dict[str, list[str]]) -> _Parsed:
+    if not segments or segments[0].lower() in _IG_RESERVED:
+        return None
+    target = parse_instagram_url(url)
+    if isinstance(target, InstagramUser):
+        name = str(target.name)
+        post = len(segments) > 1 and segments[1] in ("p", "reel", "tv")
+    elif isinstance(target, InstagramPost) and target.name:
+        name, post = str(target.name), True
+    else:  # a post or reel without its author, or nothing
+        return None
+    if name.lower() in _IG_RESERVED or not _IG_USER.match(name):
+        return None
+    return name, post
 
 
 _X_RESERVED = frozenset(
-    {"intent", "share", "home", "search", "hashtag", "i", "explore", "login", "signup", "tos"}
+    {
+        "intent",
+        "share",
+        "home",
+        "search",
+        "hashtag",
+        "i",
+        "explore",
+        "login",
+        "logout",
+        "signup",
+        "tos",
+        "privacy",
+        "settings",
+        "messages",
+        "notifications",
+        "compose",
+        "account",
+        "download",
+        "about",
+        "jobs",
+    }
 )
+_X_USER = re.compile(r"^[A-Za-z0-9_]{1,30}$")
 
 
-def _x(segments: list[str], query: dict[str, list[str]]) -> _Parsed:
-    if not segments:
+def _as_written(name: str, url: str) -> str:
+    """ural lowers X handles: the spelling the link uses, for display."""
+    found = re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", url, re.IGNORECASE)
+    return found.group(0) if found else name
+
+
+def _x(url: str, segments: list[str], query: dict[str, list[str]]) -> _Parsed:
+    if segments and segments[0].lstrip("@").lower() in _X_RESERVED:
         return None
-    first = segments[0].lstrip("@")
-    if first.lower() in _X_RESERVED or not re.match(r"^[A-Za-z0-9_]{1,30}$", first):
+    target = parse_twitter_url(url)
+    if isinstance(target, TwitterUser):
+        name, post = str(target.screen_name), False
+    elif isinstance(target, TwitterTweet):
+        name, post = str(target.user_screen_name), True
+    else:  # a list, or nothing
         return None
-    return first, len(segments) > 1 and segments[1] == "status"
+    if name.lower() in _X_RESERVED or not _X_USER.match(name):
+        return None
+    return _as_written(name, url), post
 
 
-def _linkedin(segments: list[str], query: dict[str, list[str]]) -> _Parsed:
-    # company pages only: /in/<person> is a person (a mayor's own profile), not the
-    # collectivité's account.
+_LINKEDIN_PEOPLE = ("in", "pub")
+
+
+def _linkedin(url: str, segments: list[str], query: dict[str, list[str]]) -> _Parsed:
+    # organisation pages, and people's profiles (/in/<person>, /pub/<person>/…), which
+    # parse_social_url marks as a person's.
     if len(segments) >= 2 and segments[0] in ("company", "showcase", "school"):
         return segments[1], len(segments) > 2 and segments[2] == "posts"
+    if len(segments) >= 2 and segments[0] in _LINKEDIN_PEOPLE:
+        return segments[1], False
     return None
 
 
-def _youtube(segments: list[str], query: dict[str, list[str]]) -> _Parsed:
+# Pages of YouTube itself under the legacy ``youtube.com/<name>`` form.
+_YT_RESERVED = frozenset(
+    {
+        "c",
+        "user",
+        "channel",
+        "premium",
+        "gaming",
+        "music",
+        "kids",
+        "live",
+        "feed",
+        "results",
+        "watch",
+        "playlist",
+        "shorts",
+        "embed",
+        "about",
+        "t",
+        "ads",
+        "creators",
+        "howyoutubeworks",
+        "account",
+        "trending",
+        "signin",
+        "logout",
+        "upload",
+        "redirect",
+        "hashtag",
+        "post",
+        "podcasts",
+        "news",
+        "sports",
+        "learning",
+        "fashion",
+        "movies",
+        "new",
+        "supported_browsers",
+    }
+)
+_YT_NAME = re.compile(r"^[0-9A-Za-z_.\-\u00c0-\u024f]{1,100}$")
+
+
+def _youtube(url: str, segments: list[str], query: dict[str, list[str]]) -> _Parsed:
     if not segments:
         return None
     first = segments[0]
-    if first.startswith("@") and len(first) > 1:
+    if first.startswith("@") and len(first) > 1:  # ural misses /@handle/<tab>
         return first, len(segments) > 1 and segments[1] not in ("videos", "featured", "about")
-    if first in ("channel", "c", "user") and len(segments) >= 2:
-        return segments[1], False
-    return None  # /watch, /embed, /playlist, /results: no account in the URL
+    target = parse_youtube_url(url)
+    if isinstance(target, (YoutubeChannel, YoutubeUser)):
+        name = str(target.id or target.name or "")
+    else:  # a video, a short, a playlist, a page of YouTube: no account in the URL
+        return None
+    if not _YT_NAME.match(name) or name.lower() in _YT_RESERVED:
+        return None
+    if len(segments) >= 2 and segments[0] == "c" and segments[1].startswith("@"):
+        name = "@" + name  # /c/@handle is the handle
+    return name, False
 
 
-def _tiktok(segments: list[str], query: dict[str, list[str]]) -> _Parsed:
+def _tiktok(url: str, segments: list[str], query: dict[str, list[str]]) -> _Parsed:
     if segments and segments[0].startswith("@") and len(segments[0]) > 1:
         return segments[0], len(segments) > 1
     return None
 
 
-def _threads(segments: list[str], query: dict[str, list[str]]) -> _Parsed:
+def _threads(url: str, segments: list[str], query: dict[str, list[str]]) -> _Parsed:
     if segments and segments[0].startswith("@") and len(segments[0]) > 1:
         return segments[0], len(segments) > 1
     return None
 
 
-def _bluesky(segments: list[str], query: dict[str, list[str]]) -> _Parsed:
+def _bluesky(url: str, segments: list[str], query: dict[str, list[str]]) -> _Parsed:
     if len(segments) >= 2 and segments[0] == "profile" and segments[1]:
         return segments[1], len(segments) > 2 and segments[2] == "post"
     return None
 
 
-def _whatsapp(segments: list[str], query: dict[str, list[str]]) -> _Parsed:
+def _whatsapp(url: str, segments: list[str], query: dict[str, list[str]]) -> _Parsed:
     if len(segments) >= 2 and segments[0] == "channel":
         return segments[1], False
     return None
 
 
-_TG_RESERVED = frozenset({"share", "joinchat", "addstickers", "proxy", "socks", "iv"})
+_TG_RESERVED = frozenset(
+    {
+        "share",
+        "joinchat",
+        "addstickers",
+        "addemoji",
+        "addtheme",
+        "proxy",
+        "socks",
+        "iv",
+        "c",
+        "setlanguage",
+        "login",
+        "confirmphone",
+        "bg",
+    }
+)
+_TG_NAME = re.compile(r"^[A-Za-z0-9_]{4,32}$")
 
 
-def _telegram(segments: list[str], query: dict[str, list[str]]) -> _Parsed:
-    if not segments:
+def _telegram(url: str, segments: list[str], query: dict[str, list[str]]) -> _Parsed:
+    host = _host(url)
+    if not (host in ("t.me", "telegram.me") or host.endswith((".t.me", ".telegram.me"))):
+        return None  # telegram.org: the platform's own site
+    names = segments[1:] if segments[:1] == ["s"] else segments
+    if not names or names[0].lower() in _TG_RESERVED or names[0].startswith("+"):
+        return None  # invite links (+…, joinchat) and tools
+    target = parse_telegram_url(url)
+    if isinstance(target, TelegramChannel):
+        name, post = str(target.name), False
+    elif isinstance(target, TelegramMessage):
+        name, post = str(target.name), True
+    else:  # a group invite, or nothing
         return None
-    if segments[0] == "s" and len(segments) >= 2:
-        segments = segments[1:]
-    first = segments[0]
-    if first.lower() in _TG_RESERVED or first.startswith("+") or not _HANDLE.match(first):
+    if name.lower() in _TG_RESERVED or not _TG_NAME.match(name):
         return None
-    return first, len(segments) > 1
+    return name, post
 
 
-_PARSERS: dict[str, Callable[[list[str], dict[str, list[str]]], _Parsed]] = {
+_PARSERS: dict[str, Callable[[str, list[str], dict[str, list[str]]], _Parsed]] = {
     "facebook": _facebook,
     "instagram": _instagram,
     "x": _x,
@@ -265,6 +524,15 @@ def _fediverse(url: str, segments: list[str], hint: str) -> Account | None:
     return None
 
 
+def _canonical(url: str, host: str) -> str:
+    """The link on the platform's main host when it uses an alias ural does not know."""
+    alias = _ALIASES.get(host.removeprefix("www."))
+    if alias is None:
+        return url
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, alias, parts.path, parts.query, parts.fragment))
+
+
 def parse_social_url(url: str, *, hint: str = "") -> Account | None:
     """The account a link points at, or ``None``.
 
@@ -272,18 +540,24 @@ def parse_social_url(url: str, *, hint: str = "") -> Account | None:
     its text or class names the platform, ``"fediverse"`` for ``rel="me"``): Mastodon and
     PeerTube run on any host, so a ``/@user`` path alone is not enough elsewhere.
     """
-    if not url.startswith(("http://", "https://")) or is_share_url(url):
+    absolute = with_scheme(url)
+    if absolute is None or is_share_url(absolute):
         return None
     try:
-        parts = urlsplit(url)
+        parts = urlsplit(absolute)
+        host = (parts.hostname or "").lower()
     except ValueError:
         return None
     segments = _segments(parts.path)
-    platform = platform_of_host(parts.hostname or "")
+    platform = platform_of_host(host)
     if platform is None:
-        return _fediverse(url, segments, hint)
-    parsed = _PARSERS[platform](segments, parse_qs(parts.query))
+        return _fediverse(absolute, segments, hint)
+    try:
+        parsed = _PARSERS[platform](_canonical(absolute, host), segments, parse_qs(parts.query))
+    except (ValueError, TypeError, AttributeError, IndexError, KeyError):
+        return None  # ural on a malformed address
     if parsed is None:
         return None
     handle, post = parsed
-    return Account(platform, handle, url, post)
+    person = platform == "linkedin" and segments[0] in _LINKEDIN_PEOPLE
+    return Account(platform, handle, absolute, post, person)

@@ -107,6 +107,7 @@ def build_targets(
                     known_id=known.get((authority.id, finding.name, finding.url)),
                     site_host=host,
                     found_at=finding.evidence.url if finding.evidence else site,
+                    ownership=finding.evidence.note if finding.evidence else None,
                 ),
             )
         for account in authority.accounts:
@@ -121,6 +122,7 @@ def build_targets(
                     known_id=known.get((authority.id, account.platform, account.url)),
                     site_host=host,
                     found_at=f"registre ({account.source})",
+                    ownership=f"déclaré au registre ({account.source})",
                 ),
             )
         if not refs:
@@ -484,7 +486,13 @@ def import_command(
         for (owner_id, _platform, _handle), (profile, metrics) in _declared_accounts(
             engine, batch
         ).items():
-            ref = AccountRef(owner_id, profile.platform, profile.handle, profile.url)
+            ref = AccountRef(
+                owner_id,
+                profile.platform,
+                profile.handle,
+                profile.url,
+                ownership="chiffres déclarés par la collectivité",
+            )
             target = SocialTarget(owner_id, None, (ref,))
             run.store(target, ref, Fetched(profile), [], extra=metrics)
             touched.append(owner_id)
@@ -505,7 +513,12 @@ def import_command(
         social_repo.store_followers(engine, edition, batch.followers)
         for profile in batch.profiles:
             ref = AccountRef(
-                owner.id, profile.platform, profile.handle, profile.url, site_host=host
+                owner.id,
+                profile.platform,
+                profile.handle,
+                profile.url,
+                site_host=host,
+                ownership="export du compte importé pour la collectivité",
             )
             posts = tuple(p for p in batch.posts if p.account_id == profile.account_id)
             run.store(
@@ -584,6 +597,10 @@ def show(
             f"({profile.source.label}) {profile.url}",
             highlight=False,
         )
+        if account.ownership:
+            context.console.print(
+                f"  Compte de la collectivité : {account.ownership}", markup=False
+            )
         if profile.reason:
             context.console.print(f"  {profile.reason}", markup=False)
         table = Table(show_header=True, box=None, padding=(0, 2))

@@ -395,7 +395,7 @@ def _rows(engine: Engine, edition: str, methodology: Methodology, name: str) -> 
             yield (number, *r[:6], _first_evidence(r[6]))
     elif name == "comptes_sociaux":
         for r in export_repo.iter_profiles(engine, edition):
-            yield (*r[:21], _stored(r[21], list))
+            yield (*r[:22], _stored(r[22], list))
     elif name == "indicateurs_sociaux":
         for r in export_repo.iter_metrics(engine, edition):
             yield (*r[:7], _stored(r[7], dict))

@@ -486,7 +486,10 @@ def tables(methodology: Methodology) -> tuple[TableDef, ...]:
                 "categorie",
                 "string",
                 "Catégorie",
-                "social, app, participation, service, opendata, cms, provider, feed, newsletter…",
+                "social (compte de la collectivité), social_linked (compte lié : celui d'une "
+                "autre organisation lié depuis ses pages, jamais compté dans les chiffres de "
+                "présence), app, participation, service, opendata, cms, provider, feed, "
+                "newsletter…",
                 required=True,
             ),
             Field(
@@ -513,7 +516,8 @@ def tables(methodology: Methodology) -> tuple[TableDef, ...]:
                 "object",
                 "Preuve",
                 "Objet JSON : url (page où la découverte a été faite), text, header, "
-                "selector, note.",
+                "selector, note (pour un compte social : pourquoi il est celui de la "
+                "collectivité, ou pourquoi c'est un compte lié).",
             ),
         ),
         primary_key=("numero",),
@@ -608,6 +612,15 @@ def tables(methodology: Methodology) -> tuple[TableDef, ...]:
                 "string",
                 "Adresse trouvée",
                 "Adresse par laquelle le compte a été trouvé.",
+            ),
+            Field(
+                "preuve_officielle",
+                "string",
+                "Preuve que le compte est le sien",
+                'Pourquoi le compte est compté comme celui de la collectivité : lien rel="me", '
+                "sameAs des données structurées qui la décrivent, bloc de suivi de l'en-tête ou "
+                "du pied de page, liste d'icônes, identifiant qui la nomme, registre, export "
+                "importé ou chiffres déclarés.",
             ),
             Field(
                 "liens", "array", "Liens", "Liste JSON des liens du profil (url, label, verified)."

@@ -25,7 +25,7 @@ from sqlalchemy import Engine
 
 from barometre.errors import ConfigurationError
 from barometre.methodology import Criterion, Methodology
-from barometre.models import SOCIAL_PLATFORMS, Authority, AuthorityKind
+from barometre.models import SOCIAL_PLATFORM_LABELS, SOCIAL_PLATFORMS, Authority, AuthorityKind
 from barometre.scoring.budget import NOT_COMPARABLE, BudgetRow, per_inhabitant
 from barometre.scoring.engine import GRADES, peer_group_short
 from barometre.storage import edition_repo, social_repo, stats_repo
@@ -34,20 +34,7 @@ KINDS = tuple(k.value for k in AuthorityKind)
 # The platforms the discovery knows (a copy of ``barometre.checks.platforms.PLATFORMS``:
 # scoring never imports checks).
 PLATFORMS = SOCIAL_PLATFORMS
-PLATFORM_LABELS = {
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-    "x": "X (Twitter)",
-    "linkedin": "LinkedIn",
-    "youtube": "YouTube",
-    "tiktok": "TikTok",
-    "threads": "Threads",
-    "bluesky": "Bluesky",
-    "mastodon": "Mastodon",
-    "peertube": "PeerTube",
-    "whatsapp": "WhatsApp",
-    "telegram": "Telegram",
-}
+PLATFORM_LABELS = SOCIAL_PLATFORM_LABELS
 # The criterion whose measurement says the site was read for links to accounts (P4:
 # not measurable when the site could not be read) and the mobile criterion (T7).
 DISCOVERY = "presence.reseaux_sociaux"

@@ -36,6 +36,7 @@ class AccountRef:
     known_id: str | None = None
     site_host: str | None = None
     found_at: str | None = None
+    ownership: str | None = None  # why it is the collectivité's own (discovery's evidence)
 
 
 @dataclass(frozen=True)

@@ -405,6 +405,7 @@ class SocialRun:
             posts,
             found_url=ref.url,
             found_at=ref.found_at,
+            ownership=ref.ownership,
             notes=fetched.notes,
             metrics=metrics,
             analysis=analysis,

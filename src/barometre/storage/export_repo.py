@@ -190,7 +190,7 @@ def iter_profiles(engine: Engine, edition: str) -> Iterator[tuple[Any, ...]]:
     """``(authority_id, platform, account_id, handle, url, state, source, fetched_at,
     display_name, description, followers, followers_exact, following, posts_count,
     created_at, last_post_at, verified_domain, moved_to, reason, found_at, found_url,
-    links)`` by collectivité, platform, account."""
+    ownership, links)`` by collectivité, platform, account."""
     c = social_profiles.c
     query = (
         select(
@@ -215,6 +215,7 @@ def iter_profiles(engine: Engine, edition: str) -> Iterator[tuple[Any, ...]]:
             c.reason,
             c.found_at,
             c.found_url,
+            c.ownership,
             cast(c.links, Text),
         )
         .where(c.edition_id == edition)

@@ -220,6 +220,9 @@ social_profiles = Table(
     Column("reason", Text),
     Column("found_url", Text),  # the address the account was known by (discovery, registry)
     Column("found_at", Text),
+    # why the account is the collectivité's own (« bloc de suivi du pied de page »,
+    # « déclaré au registre »…): the evidence shown on the card [issue 12, item 3]
+    Column("ownership", Text),
     Column("notes", JSON, nullable=False),
     CheckConstraint(
         "state IN ('ok', 'not_found', 'suspended', 'moved', 'closed', 'disabled', 'error')",

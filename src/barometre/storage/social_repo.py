@@ -52,6 +52,7 @@ def _profile_row(
     found_at: str | None,
     notes: Sequence[str],
     found_url: str | None = None,
+    ownership: str | None = None,
 ) -> dict[str, Any]:
     return {
         "edition_id": edition,
@@ -79,6 +80,7 @@ def _profile_row(
         "reason": profile.reason,
         "found_url": found_url or profile.url,
         "found_at": found_at,
+        "ownership": ownership,
         "notes": list(notes),
     }
 
@@ -188,6 +190,7 @@ def store_account(
     *,
     found_url: str | None = None,
     found_at: str | None = None,
+    ownership: str | None = None,
     notes: Sequence[str] = (),
     metrics: Sequence[SocialMetric] = (),
     analysis: Mapping[str, Mapping[str, Any]] | None = None,
@@ -197,7 +200,9 @@ def store_account(
 
     ``found_url`` is the address the account was known by (the discovered link): an
     earlier row for it is replaced even if the stable id changed (first read by
-    handle, then by DID). The follower count of the profile joins the history.
+    handle, then by DID). ``ownership`` says why the account is the collectivité's own
+    (the evidence discovery found, or the registry). The follower count of the profile
+    joins the history.
     """
     with engine.begin() as connection:
         assert_writable(connection, edition)
@@ -223,7 +228,7 @@ def store_account(
         connection.execute(delete(social_profiles).where(*earlier))
         connection.execute(
             insert(social_profiles),
-            [_profile_row(edition, authority_id, profile, found_at, notes, found_url)],
+            [_profile_row(edition, authority_id, profile, found_at, notes, found_url, ownership)],
         )
         if profile.state is AccountState.OK:
             _replace_posts(
@@ -478,6 +483,7 @@ def load_accounts(
                     posts=tuple(posts.get((row.platform, row.account_id), ())),
                     metrics=metrics.get((row.authority_id, row.platform, row.account_id), {}),
                     found_at=row.found_at,
+                    ownership=row.ownership,
                 )
             )
     return out

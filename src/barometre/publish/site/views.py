@@ -13,6 +13,9 @@ from typing import Any
 
 from barometre.methodology import Criterion, Methodology
 from barometre.models import (
+    LINKED_ACCOUNTS,
+    OWN_ACCOUNTS,
+    SOCIAL_PLATFORM_LABELS,
     AccountState,
     Authority,
     AuthorityKind,
@@ -138,6 +141,27 @@ class AccountLine:
     reason: str | None
     figures: tuple[tuple[str, str, str], ...]  # (label, value, source)
     found_at: str | None
+    ownership: str | None = None  # why the account is the collectivité's own
+
+    @property
+    def platform_label(self) -> str:
+        return SOCIAL_PLATFORM_LABELS.get(self.platform, self.platform)
+
+
+@dataclass(frozen=True)
+class LinkedLine:
+    """A « compte lié »: another organisation's account linked from the collectivité's
+    pages, shown with why it is not counted as its own."""
+
+    platform: str
+    handle: str
+    url: str | None
+    page: str | None  # where it was linked
+    why: str | None
+
+    @property
+    def platform_label(self) -> str:
+        return SOCIAL_PLATFORM_LABELS.get(self.platform, self.platform)
 
 
 @dataclass
@@ -154,6 +178,7 @@ class CardContext:
     recommendations: list[Mapping[str, Any]] = field(default_factory=list)
     screenshot: str | None = None
     counts: Mapping[str, int] = field(default_factory=dict)
+    linked: list[LinkedLine] = field(default_factory=list)  # « comptes liés »
 
 
 def _lines(
@@ -216,10 +241,21 @@ def _figure(name: str, account: SocialAccount) -> tuple[str, str, str] | None:
     return label, value, metric.source.label
 
 
-def account_lines(accounts: Iterable[SocialAccount]) -> list[AccountLine]:
+def _key(platform: str, url: str | None) -> tuple[str, str]:
+    return platform, (url or "").rstrip("/").lower()
+
+
+def account_lines(
+    accounts: Iterable[SocialAccount], found: Iterable[Finding] = ()
+) -> list[AccountLine]:
+    """One line per account the social stage read, then one per account discovery
+    judged the collectivité's own that was not read in this edition; each with its
+    evidence."""
     out = []
+    read: set[tuple[str, str]] = set()
     for account in sorted(accounts, key=lambda a: (a.profile.platform, a.profile.handle)):
         profile = account.profile
+        read.add(_key(profile.platform, profile.url))
         figures = tuple(f for f in (_figure(n, account) for n, _ in SOCIAL_FIGURES) if f)
         out.append(
             AccountLine(
@@ -232,9 +268,53 @@ def account_lines(accounts: Iterable[SocialAccount]) -> list[AccountLine]:
                 reason=profile.reason if profile.state is not AccountState.OK else None,
                 figures=figures,
                 found_at=account.found_at,
+                ownership=account.ownership,
+            )
+        )
+    own = [f for f in found if f.category == OWN_ACCOUNTS and f.url]
+    handles = {(a.platform, a.handle.lower()) for a in out}
+    for finding in sorted(own, key=lambda f: (f.name, f.handle or "")):
+        if (
+            _key(finding.name, finding.url) in read
+            or (
+                finding.name,
+                (finding.handle or "").lower(),
+            )
+            in handles
+        ):
+            continue
+        evidence = finding.evidence
+        out.append(
+            AccountLine(
+                platform=finding.name,
+                handle=finding.handle or finding.url or "",
+                url=finding.url or "",
+                state="non lu dans cette édition",
+                readable=False,
+                source="site de la collectivité",
+                reason=None,
+                figures=(),
+                found_at=evidence.url if evidence else None,
+                ownership=evidence.note if evidence else None,
             )
         )
     return out
+
+
+def linked_lines(found: Iterable[Finding]) -> list[LinkedLine]:
+    return [
+        LinkedLine(
+            f.name,
+            f.handle or f.url or "",
+            f.url,
+            f.evidence.url if f.evidence else None,
+            f.evidence.note if f.evidence else None,
+        )
+        for f in sorted(
+            (f for f in found if f.category == LINKED_ACCOUNTS),
+            key=lambda f: (f.name, (f.handle or "").lower()),
+        )
+    ]
 
 
 def card_context(
@@ -266,7 +346,7 @@ def card_context(
         )
     found: dict[str, list[Finding]] = {}
     for finding in card.findings:
-        if finding.category != "social":
+        if finding.category not in (OWN_ACCOUNTS, LINKED_ACCOUNTS):
             found.setdefault(finding.category, []).append(finding)
     counts: dict[str, int] = {}
     for block in dimensions:
@@ -279,8 +359,9 @@ def card_context(
         group_title=group_title(group) if group else "",
         group_size=group_sizes.get(group),
         dimensions=dimensions,
-        accounts=account_lines(card.social),
+        accounts=account_lines(card.social, card.findings),
         findings=found,
+        linked=linked_lines(card.findings),
         history=card.history,
         recommendations=list(recommendations),
         screenshot=screenshot,

@@ -55,6 +55,7 @@ from barometre.social.youtube.urls import (
     channel_url,
     feed_url,
     is_channel_id,
+    legacy_channel,
     parse_channel_url,
 )
 
@@ -112,7 +113,8 @@ class YouTubeConnector:
     def _target(self, ref: AccountRef) -> ChannelRef | None:
         """The channel the account's URL names (its handle when no URL is known)."""
         web = self.config.youtube_web
-        return parse_channel_url(ref.url if ref.url.strip() else ref.handle, web)
+        found = parse_channel_url(ref.url if ref.url.strip() else ref.handle, web)
+        return found or legacy_channel(ref.url, ref.handle, web)
 
     async def _fetch(self, ref: AccountRef, since: datetime) -> Fetched:
         target = self._target(ref)

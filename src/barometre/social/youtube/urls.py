@@ -85,6 +85,28 @@ def parse_channel_url(url: str, web_base: str = "https://www.youtube.com") -> Ch
     return None
 
 
+def legacy_channel(
+    url: str, name: str, web_base: str = "https://www.youtube.com"
+) -> ChannelRef | None:
+    """A channel linked by its legacy address ``youtube.com/<name>`` (a custom name
+    without ``/c/``), when discovery found it as the account ``name``.
+
+    The address alone does not say it: ``youtube.com/watch`` has the same shape. The
+    account found on the collectivité's site does, so both must agree.
+    """
+    text = url.strip()
+    if "://" not in text:
+        text = "https://" + text
+    parts = urlsplit(text)
+    host = (parts.hostname or "").lower()
+    if host not in YOUTUBE_HOSTS and host != _host(web_base):
+        return None
+    segments = [unquote(s) for s in parts.path.split("/") if s]
+    if len(segments) == 1 and segments[0] == name and _HANDLE.fullmatch(name):
+        return ChannelRef("custom", name)
+    return None
+
+
 def channel_page_url(web_base: str, ref: ChannelRef) -> str:
     """The channel's page on ``web_base`` (the page that gives the id without a key)."""
     base = web_base.rstrip("/")
