@@ -29,7 +29,7 @@ from barometre.models import Confidence, Evidence
 # (name, URL marker)
 EMBED_URLS: tuple[tuple[str, str], ...] = (
     ("facebook", "facebook.com/plugins/"),
-    ("facebook", "connect.facebook.net"),
+    ("facebook", "/sdk.js"),  # connect.facebook.net/<locale>/sdk.js, not the pixel
     ("instagram", "instagram.com/embed"),
     ("instagram", "/embed/captioned"),
     ("juicer", "juicer.io"),
@@ -65,7 +65,7 @@ def _embeds(doc: Doc) -> list[tuple[str, str]]:
     found = []
     for url in [*doc.iframes, *doc.scripts]:
         for name, marker in EMBED_URLS:
-            if marker in url:
+            if marker in url and _embed_request(url):
                 found.append((name, url))
                 break
     return found
