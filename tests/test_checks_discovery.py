@@ -644,6 +644,74 @@ def test_cms_ignores_script_in_generator() -> None:
     )
 
 
+def _providers(s: Subject) -> list[tuple[str, str | None]]:
+    return [(f.name, f.handle) for f in discover_cms(s) if f.category == "provider"]
+
+
+def test_cms_from_asset_paths_without_generator() -> None:
+    drupal = subject(
+        '<html><head><link rel="stylesheet" href="/sites/all/themes/ville/style.css">'
+        '<script src="/misc/drupal.js?v=7.98"></script></head><body><p>x</p></body></html>'
+    )
+    assert [f.name for f in cms_findings(drupal)] == ["drupal"]
+    wordpress = subject('<link rel="stylesheet" href="/wp-content/themes/ville/style.css"><p>x</p>')
+    assert [f.name for f in cms_findings(wordpress)] == ["wordpress"]
+
+
+def test_cms_of_a_site_on_a_platform_host() -> None:
+    """A site built on a hosted platform: its resources come from the platform's domain;
+    the platform's own credit link is not a web agency."""
+    html = """<html><head><link rel="stylesheet" href="https://static.e-monsite.com/themes/a.css">
+</head><body><footer><p>Créé avec <a href="https://www.e-monsite.com/">e-monsite</a></p>
+</footer></body></html>"""
+    s = subject(html)
+    assert [f.name for f in cms_findings(s)] == ["e-monsite"]
+    assert _providers(s) == []
+
+
+def test_a_cms_plugin_is_not_the_cms_and_a_builder_only_counts_alone() -> None:
+    elementor = subject(
+        '<meta name="generator" content="WordPress 6.5"><meta name="generator" '
+        'content="Elementor 3.20.0; features: e_optimized_css_loading"><p>x</p>'
+    )
+    assert {f.name for f in cms_findings(elementor)} == {"wordpress"}
+
+
+def test_credit_in_meta_generator_names_the_agency() -> None:
+    html = (
+        '<head><meta name="generator" content="WordPress 6.6.2 – site réalisé par l\'Atelier '
+        'Numérique du Val"></head><body><p>x</p></body>'
+    )
+    s = subject(html)
+    assert [(f.name, f.handle) for f in cms_findings(s)] == [("wordpress", "6.6.2")]
+    assert _providers(s) == [("atelier-numerique-du-val", "Atelier Numérique du Val")]
+
+
+def test_credit_under_a_heading_of_the_legal_notice() -> None:
+    legal = """<main><h2>Hébergement</h2><p><a href="https://www.hebergeur.fr/">Hébergeur SAS</a></p>
+<h2>Conception et réalisation</h2><p><a href="https://www.agence-bocage.fr/">Agence Bocage</a></p></main>"""
+    s = subject("<p>Accueil</p>", pages={"legal": legal})
+    assert _providers(s) == [("agence-bocage", "Agence Bocage")]
+
+
+def test_an_auditor_named_by_the_accessibility_statement_is_not_the_agency() -> None:
+    statement = """<main><h1>Déclaration d'accessibilité</h1><p>L'audit de conformité a été
+réalisé par la société Audit Accès le 4 février 2025.</p><p>Site réalisé par Audit Accès.</p></main>"""
+    s = subject("<p>Accueil</p>", pages={"accessibility": statement})
+    assert _providers(s) == []
+    legal = "<main><p>L'évaluation RGAA a été réalisée par la société Audit Accès.</p></main>"
+    assert _providers(subject("<p>Accueil</p>", pages={"legal": legal})) == []
+
+
+def test_same_agency_credited_twice_is_one_provider() -> None:
+    footer = (
+        '<footer><p>Réalisation : <a href="https://www.ligne.fr/">agence Ligne</a></p></footer>'
+    )
+    legal = '<main><p>Conception graphique : <a href="https://www.ligne.fr/a-propos">Ligne</a></p></main>'
+    s = subject(footer, pages={"legal": legal})
+    assert _providers(s) == [("agence-ligne", "agence Ligne")]
+
+
 # --- reference lists -----------------------------------------------------------------
 
 

@@ -223,6 +223,8 @@ def test_ads_reach_given_as_a_range_is_kept_with_its_note(stage: Stage) -> None:
     assert ads.detail["couverture_ue_max"] == 1840 + 9999
     assert ads.detail["couverture_ue"] == (6840 + 11839) // 2
     assert "en fourchette pour 1 publicité sur 2" in ads.detail["note"]
+
+
 def test_only_the_collectivites_own_accounts_are_read_each_with_its_evidence(
     stage: Stage,
 ) -> None:

@@ -59,6 +59,9 @@ from barometre.checks.ownership import (
 )
 from barometre.checks.platforms import Account, parse_social_url
 from barometre.checks.subject import Subject
+from barometre.checks.technologies import Detection, detections_of, merged
+from barometre.checks.technologies import catalogue as technology_catalogue
+from barometre.checks.technologies import slug as technology_slug
 from barometre.domains import registrable_domain
 from barometre.models import LINKED_ACCOUNTS, OWN_ACCOUNTS, Confidence, Evidence, Finding
 from barometre.text import fold
@@ -96,6 +99,23 @@ class Anchor:
     page: str
 
 
+def is_credit(text: str) -> bool:
+    """Whether a text credits the making of the site (« Conception : », « réalisé par »…)."""
+    folded = fold(text)
+    return any(m in folded for m in CREDIT_MARKERS)
+
+
+def _heading_before(block: LexborNode) -> str:
+    """The heading, term or table header just before a block (« Conception et
+    réalisation » above the paragraph that only holds the agency's link)."""
+    previous = block.prev
+    while previous is not None and previous.tag == "-text":
+        previous = previous.prev
+    if previous is not None and previous.tag in ("h2", "h3", "h4", "h5", "h6", "dt", "th"):
+        return previous.text(separator=" ")
+    return ""
+
+
 def _attrs(node: LexborNode) -> str:
     attrs = node.attributes or {}
     return f"{attrs.get('id') or ''} {attrs.get('class') or ''}"
@@ -124,7 +144,9 @@ def _anchor(node: LexborNode, doc: Doc) -> Anchor | None:
             social = True
         if not context and tag in ("article", "li", "p", "td", "section", "dd"):
             context = " ".join(parent.text(separator=" ").split())[:400]
-            credit = tag in ("p", "li") and any(m in fold(context) for m in CREDIT_MARKERS)
+            credit = tag in ("p", "li", "dd", "td") and (
+                is_credit(context) or is_credit(_heading_before(parent))
+            )
         parent, depth = parent.parent, depth + 1
     hint = fold(f"{text} {label} {_attrs(node)} {_attrs(node.parent) if node.parent else ''}")
     rel = tuple((node.attributes.get("rel") or "").lower().split())
@@ -141,16 +163,22 @@ def anchors(doc: Doc) -> list[Anchor]:
 
 
 def _documents(subject: Subject) -> Iterator[Doc]:
+    for _, doc in _kinded_documents(subject):
+        yield doc
+
+
+def _kinded_documents(subject: Subject) -> Iterator[tuple[str, Doc]]:
+    """(page kind, parsed page) of the home page (rendered, then served) and the plan."""
     seen: set[int] = set()
-    docs = [d for _, d in subject.docs()]
+    docs = list(subject.docs())
     static = subject.static_home_doc
     if static is not None:
-        docs.insert(1, static)
-    for doc in docs:
+        docs.insert(1, ("home", static))
+    for kind, doc in docs:
         if doc.is_pdf or id(doc) in seen:
             continue
         seen.add(id(doc))
-        yield doc
+        yield kind, doc
 
 
 def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
@@ -859,23 +887,13 @@ def discover_opendata(subject: Subject) -> list[Finding]:
 
 # --- CMS and web provider ------------------------------------------------------------
 
-# (name, marker in HTML asset paths) — [criteria.md §1; sample web]
-CMS_ASSETS: tuple[tuple[str, str], ...] = (
-    ("wordpress", "/wp-content/"),
-    ("wordpress", "/wp-includes/"),
-    ("drupal", "/sites/default/files/"),
-    ("drupal", "/core/misc/drupal.js"),
-    ("drupal", "/misc/drupal.js"),
-    ("joomla", "/media/system/js/"),
-    ("joomla", "/media/templates/site/"),
-    ("joomla", "/components/com_"),
-    ("spip", "spip.php"),
-    ("spip", "/squelettes/"),
-    ("typo3", "/typo3conf/"),
-    ("typo3", "/typo3temp/"),
-    ("wix", "static.wixstatic.com"),
-)
-# Sites of CMS projects: a "Propulsé par" link there names the CMS, not an agency.
+# Wappalyzer categories (refdata/webappanalyzer/categories.json) that name the software of
+# a site: CMS, wikis, blogs, editors, static site generators; page builders (Webflow,
+# SiteW…) only when none of those is found, since on a CMS they are its plugins.
+CMS_CATEGORIES = frozenset({1, 8, 11, 20, 57})
+BUILDER_CATEGORIES = frozenset({51})
+# Sites of CMS projects: a "Propulsé par" link there names the CMS, not an agency (the
+# websites of the technologies found are added to these).
 CMS_PROJECT_HOSTS = (
     "wordpress.org",
     "drupal.org",
@@ -886,15 +904,24 @@ CMS_PROJECT_HOSTS = (
     "typo3.org",
     "jekyllrb.com",
 )
+# Words of a sentence about an audit or an evaluation: « l'audit a été réalisé par la
+# société X » names the auditor, not the agency that made the site.
+AUDIT_WORDS = ("audit", "evaluation", "evalue", "controle", "rgaa", "conformite", "testeur")
 _VERSION = re.compile(r"\b[vV]?(\d+(?:\.\d+){0,3})\b")
 _BY = re.compile(
     r"(?:realise|realisee|concu|concue|developpe|developpee|cree)\s+(?:gratuitement\s+)?par\s+"
     r"(?:l |le |la |les )?(.{3,60}?)(?:$| \(| avec | sous | accessibilite| propulse)",
 )
+_AFTER_COLON = re.compile(
+    r"(?:conception|realisation|creation|developpement|webdesign)[^:]{0,40}:\s*(.{3,60}?)(?:$| \(| avec | sous | propulse)"
+)
+_ARTICLE = re.compile(r"^(?:l['’]\s*|le |la |les )", re.IGNORECASE)
+_CREDIT_TEXT_SELECTORS = "footer p, .site-info, .credits, [class*=footer] p"
+_LEGAL_TEXT_SELECTORS = "main p, main li, main dd, article p"
 
 
 def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")[:60]
+    return technology_slug(text)
 
 
 def _cms_from_generator(content: str) -> tuple[str, str | None]:
@@ -902,9 +929,36 @@ def _cms_from_generator(content: str) -> tuple[str, str | None]:
     version = _VERSION.search(head)
     name = head[: version.start()].strip() if version else head
     name = name.replace("!", "").strip() or head
-    aliases = {"microsoft frontpage": "frontpage"}
-    key = slug(name)
-    return aliases.get(fold(name), key), version.group(1) if version else None
+    return slug(name), version.group(1) if version else None
+
+
+def site_technologies(subject: Subject) -> list[Detection]:
+    """Technologies of the home page, served and rendered (Wappalyzer-format fingerprints
+    of :mod:`barometre.refdata` with our overlay)."""
+    docs = [subject.static_home_doc, subject.rendered_home_doc]
+    return merged(*(detections_of(d) for d in docs if d is not None and not d.is_pdf))
+
+
+def _software(detections: list[Detection]) -> list[Detection]:
+    techs = technology_catalogue().technologies
+
+    def plain(d: Detection, categories: frozenset[int]) -> bool:
+        tech = techs.get(d.name)
+        return bool(set(d.categories) & categories) and not (tech and tech.requires)
+
+    primary = [d for d in detections if plain(d, CMS_CATEGORIES)]
+    return primary or [d for d in detections if plain(d, BUILDER_CATEGORIES)]
+
+
+def _evidence(url: str, detection: Detection) -> Evidence:
+    hit = detection.evidence[0]
+    kind, _, key = hit.signal.partition(" ")
+    note = f"empreinte {detection.name} (webappanalyzer) : {hit.signal}"
+    if kind == "meta":
+        return Evidence(url=url, text=hit.text, selector=f'meta[name="{key}"]', note=note)
+    if kind == "header":
+        return Evidence(url=url, header=f"{key}: {hit.text}", note=note)
+    return Evidence(url=url, text=hit.text, note=note)
 
 
 def cms_findings(subject: Subject) -> list[Finding]:
@@ -912,8 +966,26 @@ def cms_findings(subject: Subject) -> list[Finding]:
     home = subject.static_home_doc or subject.home_doc
     if home is None:
         return found
+    detections = site_technologies(subject)
+    for detection in _software(detections):
+        found.append(
+            Finding(
+                "cms",
+                detection.slug,
+                home.url,
+                detection.version or None,
+                _evidence(home.url, detection),
+                Confidence.OBSERVED if detection.confidence >= 100 else Confidence.INFERRED,
+            )
+        )
+    used = {h.signal for d in detections for h in d.evidence}
     generator = home.meta("generator")
-    if generator and not re.search(r"[<>\"{}]", generator):
+    if (
+        generator
+        and "meta generator" not in used
+        and not is_credit(generator)
+        and not re.search(r"[<>\"{}]", generator)
+    ):
         name, version = _cms_from_generator(generator)
         found.append(
             Finding(
@@ -924,40 +996,23 @@ def cms_findings(subject: Subject) -> list[Finding]:
                 Evidence(url=home.url, text=generator, selector='meta[name="generator"]'),
             )
         )
-    html = home.html()
-    for name, marker in CMS_ASSETS:
-        if marker in html:
-            found.append(
-                Finding(
-                    "cms",
-                    name,
-                    home.url,
-                    None,
-                    Evidence(url=home.url, text=marker, note="chemin de ressource"),
-                )
-            )
     headers = {k.lower(): v for k, v in (subject.home.headers if subject.home else ())}
-    if "api.w.org" in headers.get("link", ""):
-        found.append(
-            Finding(
-                "cms", "wordpress", home.url, None, Evidence(url=home.url, header="Link: api.w.org")
-            )
-        )
     for header in ("x-generator", "x-powered-by"):
         value = headers.get(header, "")
-        if value and not re.match(r"(?i)(php|asp\.net|express|next\.js)", value):
-            name, version = _cms_from_generator(value)
-            if any(f.name.startswith(name) for f in found):
-                continue
-            found.append(
-                Finding(
-                    "cms",
-                    name,
-                    home.url,
-                    version,
-                    Evidence(url=home.url, header=f"{header}: {value}"),
-                )
+        if (
+            not value
+            or f"header {header}" in used
+            or re.match(r"(?i)(php|asp\.net|express|next\.js)", value)
+        ):
+            continue
+        name, version = _cms_from_generator(value)
+        if any(f.name.startswith(name) for f in found):
+            continue
+        found.append(
+            Finding(
+                "cms", name, home.url, version, Evidence(url=home.url, header=f"{header}: {value}")
             )
+        )
     return _merge_cms(found)
 
 
@@ -971,54 +1026,125 @@ def _merge_cms(found: list[Finding]) -> list[Finding]:
     return list(best.values())
 
 
+def _original(text: str, folded_name: str) -> str:
+    """The words of ``text`` that fold to ``folded_name`` (its own spelling, accents and
+    capitals), without a leading article; else the folded name."""
+    words = text.split()
+    for start in range(len(words)):
+        for end in range(start + 1, min(len(words), start + 12) + 1):
+            candidate = _ARTICLE.sub("", " ".join(words[start:end])).strip(" .,;:–—-")
+            if fold(candidate) == folded_name:
+                return candidate
+    return folded_name
+
+
+def credited_name(text: str) -> str | None:
+    """The maker a credit names: « Site réalisé par l'Atelier X » → « Atelier X »,
+    « Conception et réalisation : Agence Y » → « Agence Y ». None for a sentence about
+    an audit or an evaluation (its author is an auditor)."""
+    folded = fold(text)
+    if any(w in folded for w in AUDIT_WORDS):
+        return None
+    match = _BY.search(folded) or _AFTER_COLON.search(folded)
+    if match is None:
+        return None
+    name = match.group(1).strip()
+    name = re.sub(r"^(?:l |le |la |les )", "", name).strip()
+    return _original(text, name) if len(name) >= 3 else None
+
+
+def _provider(name: str, url: str | None, evidence: Evidence) -> Finding:
+    return Finding("provider", slug(name), url, name, evidence)
+
+
 def provider_findings(subject: Subject, cms: list[str]) -> list[Finding]:
-    found: list[Finding] = []
+    """The web agency credited for the site, in this order: credit links in a footer
+    (any page) or in the legal notice's body, a credit in ``<meta name="generator">`` or
+    ``designer``, then a credit written without a link (footer, or the legal notice).
+    Never from the accessibility statement, whose « réalisé par » names an auditor, nor a
+    link to a social network, to the site itself or to the CMS's own site."""
     site = registrable_domain(subject.site_host or "")
-    docs = list(_documents(subject))
-    for doc in docs:
+    pages = list(_kinded_documents(subject))
+    techs = technology_catalogue().technologies
+    websites = [techs[d.name].website for d in site_technologies(subject) if d.name in techs]
+    project_domains = {registrable_domain(h) for h in CMS_PROJECT_HOSTS} | {
+        registrable_domain(h) for w in websites if (h := _host(w))
+    }
+    names = [c.replace("-", " ") for c in cms]
+    found: list[Finding] = []
+    for kind, doc in pages:
+        if kind.startswith("accessibility"):
+            continue
         for anchor in anchors(doc):
-            if not anchor.credit or anchor.zone != "footer":
+            if not anchor.credit or (anchor.zone != "footer" and kind != "legal"):
                 continue
             host = _host(anchor.url)
             text = fold(anchor.text)
             if (
                 not host
                 or registrable_domain(host) == site
-                or any(host.endswith(h) for h in CMS_PROJECT_HOSTS)
-                or any(
-                    c.replace("-", " ") in text or text in c.replace("-", " ") for c in cms if text
-                )
+                or registrable_domain(host) in project_domains
+                or any(c in text or (text and text in c) for c in names)
                 or parse_social_url(anchor.url) is not None
             ):
                 continue
             found.append(
-                Finding(
-                    "provider",
-                    slug(anchor.text),
-                    anchor.url,
-                    anchor.text,
-                    Evidence(url=doc.url, text=anchor.context[:200]),
-                )
+                _provider(anchor.text, anchor.url, Evidence(url=doc.url, text=anchor.context[:200]))
             )
     if not found:
-        for doc in docs:
-            for node in doc.css("footer p, .site-info, .credits, [class*=footer] p, main p"):
-                text = " ".join(node.text(separator=" ").split())
-                match = _BY.search(fold(text))
-                if match and any(m in fold(text) for m in CREDIT_MARKERS):
-                    name = match.group(1).strip()
+        for kind, doc in pages:
+            for meta in ("generator", "designer"):
+                content = doc.meta(meta) if kind == "home" else None
+                name = credited_name(content) if content and is_credit(content) else None
+                if name:
                     found.append(
-                        Finding(
-                            "provider",
-                            slug(name),
-                            None,
+                        _provider(
                             name,
+                            None,
+                            Evidence(
+                                url=doc.url,
+                                text=content,
+                                selector=f'meta[name="{meta}"]',
+                                note="crédit dans les métadonnées",
+                            ),
+                        )
+                    )
+    if not found:
+        for kind, doc in pages:
+            if kind.startswith("accessibility"):
+                continue
+            selectors = _CREDIT_TEXT_SELECTORS + (
+                ", " + _LEGAL_TEXT_SELECTORS if kind == "legal" else ""
+            )
+            for node in doc.css(selectors):
+                text = " ".join(node.text(separator=" ").split())
+                name = credited_name(text) if is_credit(text) else None
+                if name and not any(c in fold(name) for c in names if c):
+                    found.append(
+                        _provider(
+                            name,
+                            None,
                             Evidence(url=doc.url, text=text[:200], note="crédit sans lien"),
                         )
                     )
             if found:
                 break
-    return _dedupe(found)
+    return _one_per_maker(_dedupe(found))
+
+
+def _one_per_maker(found: list[Finding]) -> list[Finding]:
+    """The same agency credited with other words elsewhere (« agence Ligne Claire »,
+    « Ligne Claire ») and the same link: keep the first."""
+    kept: list[Finding] = []
+    domains: set[str] = set()
+    for finding in found:
+        domain = registrable_domain(_host(finding.url)) if finding.url else None
+        if domain and domain in domains:
+            continue
+        if domain:
+            domains.add(domain)
+        kept.append(finding)
+    return kept
 
 
 @discoverer("cms")

@@ -3,9 +3,11 @@
 Embeds [criteria.md §3 K2]: Facebook page plugin, Instagram embed, Juicer, Curator,
 Walls.io, Elfsight, SnapWidget, Tagembed, YouTube players. With a rendering, the
 network log (nothing is clicked, so it is the log *before consent*) says whether the
-embed loaded before consent; without one, a static ``iframe src`` counts as loaded
-and a consent-manager placeholder (tarteaucitron, Didomi, ``data-src``) as gated, with
-confidence ``inferred``.
+embed loaded before consent: a request to a third party of category ``social`` or
+``video`` (:mod:`.thirdparty`: third-party-web's entities, so also their CDNs such as
+fbcdn.net, cdninstagram.com, twimg.com, ytimg.com, youtube-nocookie.com); without one, a
+static ``iframe src`` counts as loaded and a consent-manager placeholder (tarteaucitron,
+Didomi, ``data-src``) as gated, with confidence ``inferred``.
 
 Scoring (Dentsu's "flux en direct" is a good practice, art. 82 requires consent for the
 third-party cookies): 1 when a feed is embedded and gated, 0.5 when it loads before
@@ -17,17 +19,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from barometre.checks.base import Verdict, check, scored
 from barometre.checks.html import Doc
 from barometre.checks.subject import Subject
+from barometre.checks.thirdparty import classify, consent_managers
 from barometre.models import Confidence, Evidence
 
 # (name, URL marker)
 EMBED_URLS: tuple[tuple[str, str], ...] = (
     ("facebook", "facebook.com/plugins/"),
-    ("facebook", "connect.facebook.net"),
+    ("facebook", "/sdk.js"),  # connect.facebook.net/<locale>/sdk.js, not the pixel
     ("instagram", "instagram.com/embed"),
     ("instagram", "/embed/captioned"),
     ("juicer", "juicer.io"),
@@ -40,26 +42,6 @@ EMBED_URLS: tuple[tuple[str, str], ...] = (
     ("youtube", "youtube-nocookie.com/embed"),
     ("twitter", "platform.twitter.com"),
 )
-# Hosts whose requests mean that an embed was loaded.
-EMBED_HOSTS = (
-    "facebook.com",
-    "facebook.net",
-    "fbcdn.net",
-    "instagram.com",
-    "cdninstagram.com",
-    "juicer.io",
-    "curator.io",
-    "walls.io",
-    "elfsight.com",
-    "elfsightcdn.com",
-    "snapwidget.com",
-    "tagembed.com",
-    "youtube.com",
-    "youtube-nocookie.com",
-    "ytimg.com",
-    "twitter.com",
-    "twimg.com",
-)
 # Static placeholders that a consent manager replaces after consent.
 PLACEHOLDERS = (
     (".fb-page", "facebook"),
@@ -70,12 +52,12 @@ PLACEHOLDERS = (
     (".tac_player", "youtube"),
     ("iframe[data-src]", ""),
 )
-CMP_MARKERS = ("tarteaucitron", "didomi", "axeptio", "cookiebot", "orejime", "klaro")
 
 
-def _host_matches(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    return any(host == h or host.endswith("." + h) for h in EMBED_HOSTS)
+def _embed_request(url: str) -> bool:
+    """A request to a social network or video player (or their CDNs)."""
+    found = classify(url)
+    return found is not None and found.entity.is_embed
 
 
 def _embeds(doc: Doc) -> list[tuple[str, str]]:
@@ -83,14 +65,14 @@ def _embeds(doc: Doc) -> list[tuple[str, str]]:
     found = []
     for url in [*doc.iframes, *doc.scripts]:
         for name, marker in EMBED_URLS:
-            if marker in url:
+            if marker in url and _embed_request(url):
                 found.append((name, url))
                 break
     return found
 
 
 def _placeholders(doc: Doc) -> list[tuple[str, str]]:
-    cmp = any(m in (" ".join(doc.scripts) + doc.inline_scripts).lower() for m in CMP_MARKERS)
+    cmp = bool(consent_managers([doc]))
     found = []
     for selector, name in PLACEHOLDERS:
         for node in doc.css(selector):
@@ -121,7 +103,7 @@ def social_feeds(subject: Subject, params: Mapping[str, Any]) -> Verdict:
         loaded = [
             u
             for u in requests
-            if _host_matches(u) and (embeds or gated or any(m in u for _, m in EMBED_URLS))
+            if _embed_request(u) and (embeds or gated or any(m in u for _, m in EMBED_URLS))
         ]
         if loaded:
             return scored(

@@ -15,6 +15,7 @@ from barometre.checks.html import Doc
 from barometre.checks.practical import dates_in_text, plain, sentence
 from barometre.checks.quality import title_has_name
 from barometre.checks.subject import Subject
+from barometre.checks.thirdparty import classify
 from barometre.models import Confidence, Evidence
 from barometre.text import fold
 
@@ -23,14 +24,6 @@ from barometre.text import fold
 COUNCIL = re.compile(
     r"(?:conseil (?:municipal|communautaire|departemental|regional|metropolitain)"
     r"|seance (?:du|publique)|prochain conseil|prochaine seance)"
-)
-VIDEO_HOSTS = (
-    "youtube.com",
-    "youtube-nocookie.com",
-    "youtu.be",
-    "vimeo.com",
-    "dailymotion.com",
-    "dai.ly",
 )
 _PEERTUBE_PATH = re.compile(r"/(?:videos/(?:watch|embed)|w)/[\w-]+")
 ROLES = re.compile(
@@ -58,10 +51,13 @@ def next_session(subject: Subject, doc: Doc) -> tuple[str, str] | None:
 
 
 def is_video(url: str) -> bool:
+    """A video platform's page or player (third-party-web's ``video`` entities: YouTube,
+    Vimeo, Dailymotion…), or a PeerTube video."""
+    found = classify(url)
+    if found is not None and found.entity.category == "video":
+        return True
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
-    if any(host == h or host.endswith("." + h) for h in VIDEO_HOSTS):
-        return True
     # PeerTube instances have no common host: a /videos/watch/ or /w/ path on a "tube" host.
     return "tube" in host and bool(_PEERTUBE_PATH.match(parts.path))
 

@@ -1,8 +1,13 @@
 """Conformité (L5–L7): privacy notice, cookie consent, third-party trackers.
 
-Tracker entities and consent managers come from ``data/trackers_fr.toml`` (categories:
-``analytics``, ``tag_manager``, ``ads``, ``social`` need consent; ``exempt_analytics``
-can be configured as exempt and is neutral, since the configuration cannot be seen).
+Third parties come from :mod:`.thirdparty` (third-party-web's entities with our overlay):
+an entity of category ``ad``, ``analytics``, ``social``, ``video`` or ``tag-manager``
+needs consent; consent-exemptable analytics (Matomo, AT Internet / Piano, Eulerian,
+Wysistat…, configurable so as to be exempt per the CNIL) are neutral, since the
+configuration cannot be seen; other third parties (CDN, fonts, maps) are not trackers.
+Consent managers are found by their script's host (third-party-web's consent providers)
+and by their Wappalyzer "cookie compliance" fingerprints (self-hosted tarteaucitron,
+Orejime, Klaro…).
 
 - L5 ``conformite.confidentialite`` [criteria.md §3 L5, §5.3]: the privacy page (else the
   personal-data section of the legal notice) must name: finalité, durée de conservation,
@@ -19,33 +24,38 @@ can be configured as exempt and is neutral, since the configuration cannot be se
   consent-requiring tracker is used → 1. Without a render: not measurable, unless the
   served HTML loads a consent-requiring tracker with no CMP at all (0, inferred).
 - L7 ``conformite.traceurs`` [criteria.md §3 L7]: distinct consent-requiring tracker
-  entities from the served HTML (script and iframe sources, ``gtag('config','G-…')``,
-  ``GTM-``, ``fbq(``…) and the rendered network log; DashLord grades from
-  ``params.grades`` (count ≤ threshold → value), ``params.beyond`` above. Exempt-capable
-  analytics (Matomo, Piano…) are listed in the evidence but not counted. Google
-  Analytics and the Meta pixel are flagged.
+  entities from the served HTML (script, frame and ``<noscript>`` pixel sources, loaders
+  written in inline code, tag signatures such as ``gtag('config','G-…')``, ``GTM-``,
+  ``fbq('init'``) and the rendered network log; DashLord grades from ``params.grades``
+  (count ≤ threshold → value), ``params.beyond`` above. Exempt-capable analytics are
+  listed in the evidence but not counted. Google Analytics and the Meta pixel are flagged.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from typing import Any
-from urllib.parse import urlsplit
 
 from barometre.checks.base import Verdict, check, not_measurable, scored
 from barometre.checks.html import Doc
 from barometre.checks.legal import LEGAL_WORDS, normalise, script_only_link
 from barometre.checks.subject import Subject
+from barometre.checks.thirdparty import (
+    ConsentManager,
+    Entity,
+    Match,
+    Notion,
+    classify,
+    consent_managers,
+    seen_in,
+)
 from barometre.models import Confidence, Evidence
 from barometre.text import fold
 
-CONSENT_CATEGORIES = frozenset({"analytics", "tag_manager", "ads", "social"})
-FLAGGED = frozenset({"google-analytics", "meta-pixel"})
+TRACKING = frozenset({Notion.TRACKER, Notion.EXEMPTABLE})
+FLAGGED = frozenset({"Google Analytics", "Meta Pixel"})  # entity or product names
 REFUSALS = (
     "tout refuser",
     "refuser tout",
@@ -60,81 +70,32 @@ REFUSALS = (
 ACCEPTS = ("tout accepter", "accepter", "j accepte", "accepter les cookies", "ok pour moi")
 
 
-@dataclass(frozen=True)
-class Entity:
-    id: str
-    label: str
-    category: str
-    hosts: tuple[str, ...] = ()
-    path_hosts: tuple[tuple[str, str], ...] = ()
-    path_suffixes: tuple[str, ...] = ()
-    patterns: tuple[re.Pattern[str], ...] = ()
-    names: tuple[str, ...] = ()
-
-    @property
-    def needs_consent(self) -> bool:
-        return self.category in CONSENT_CATEGORIES
-
-    def matches_url(self, url: str) -> bool:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        path = parts.path.lower()
-        if any(host == h or host.endswith("." + h) for h in self.hosts):
-            return True
-        if any(
-            (host == h or host.endswith("." + h)) and path.startswith(p) for h, p in self.path_hosts
-        ):
-            return True
-        return any(path.endswith(s) for s in self.path_suffixes)
-
-
-@dataclass(frozen=True)
-class Cmp:
-    id: str
-    label: str
-    patterns: tuple[re.Pattern[str], ...]
-
-
-@cache
-def catalogue() -> tuple[tuple[Entity, ...], tuple[Cmp, ...]]:
-    raw = (
-        resources.files("barometre.checks")
-        .joinpath("data", "trackers_fr.toml")
-        .read_text(encoding="utf-8")
-    )
-    data = tomllib.loads(raw)
-    entities = tuple(
-        Entity(
-            key,
-            str(value["label"]),
-            str(value["category"]),
-            tuple(value.get("hosts", ())),
-            tuple((h, p) for h, p in dict(value.get("path_hosts", {})).items()),
-            tuple(value.get("path_suffixes", ())),
-            tuple(re.compile(p, re.IGNORECASE) for p in value.get("patterns", ())),
-            tuple(value.get("names", ())),
-        )
-        for key, value in data["entities"].items()
-    )
-    cmps = tuple(
-        Cmp(key, str(value["label"]), tuple(re.compile(p) for p in value["patterns"]))
-        for key, value in data["cmps"].items()
-    )
-    return entities, cmps
-
-
-def entities_for_url(url: str) -> list[Entity]:
-    return [e for e in catalogue()[0] if e.matches_url(url)]
+def tracking(url: str) -> Match | None:
+    """The tracker (or exemptable analytics) a URL belongs to, if any."""
+    found = classify(url)
+    return found if found is not None and found.entity.notion in TRACKING else None
 
 
 @dataclass
 class Sighting:
-    """Tracker entities seen on the home page, with where each was seen."""
+    """Tracker entities seen on the home page, with the products and where first seen."""
 
     seen: dict[str, tuple[Entity, Evidence]] = field(default_factory=dict)
+    products: dict[str, set[str]] = field(default_factory=dict)
 
-    def add(self, entity: Entity, evidence: Evidence) -> None:
-        self.seen.setdefault(entity.id, (entity, evidence))
+    def add(self, match: Match, evidence: Evidence) -> None:
+        if match.entity.notion not in TRACKING:
+            return
+        self.seen.setdefault(match.entity.name, (match.entity, evidence))
+        if match.product is not None:
+            self.products.setdefault(match.entity.name, set()).add(match.product.name)
+
+    def label(self, entity: Entity) -> str:
+        products = sorted(self.products.get(entity.name, ()))
+        return f"{entity.name} ({', '.join(products)})" if products else entity.name
+
+    def flagged(self, entity: Entity) -> bool:
+        return entity.name in FLAGGED or bool(self.products.get(entity.name, set()) & FLAGGED)
 
     @property
     def counted(self) -> list[Entity]:
@@ -151,29 +112,12 @@ def _html_docs(subject: Subject) -> list[Doc]:
 
 
 def static_trackers(doc: Doc, sighting: Sighting) -> None:
-    """Entities referenced by the served (or rendered) HTML: sources, then code patterns."""
-    for url in [*doc.scripts, *doc.iframes]:
-        for entity in entities_for_url(url):
-            sighting.add(
-                entity,
-                Evidence(url=doc.url, text=url[:200], note=f"{entity.label} : ressource chargée"),
-            )
-    html = doc.html()
-    for entity in catalogue()[0]:
-        if entity.id in sighting.seen:
-            continue
-        for pattern in entity.patterns:
-            match = pattern.search(html)
-            if match:
-                sighting.add(
-                    entity,
-                    Evidence(
-                        url=doc.url,
-                        text=match.group(0)[:120],
-                        note=f"{entity.label} : code dans la page",
-                    ),
-                )
-                break
+    """Trackers referenced by the served (or rendered) HTML: sources, loaders, code."""
+    for seen in seen_in(doc):
+        sighting.add(
+            seen.match,
+            Evidence(url=doc.url, text=seen.text[:200], note=f"{seen.match.label} : {seen.where}"),
+        )
 
 
 def _renders(subject: Subject) -> list[Mapping[str, Any]]:
@@ -186,21 +130,31 @@ def _renders(subject: Subject) -> list[Mapping[str, Any]]:
     ]
 
 
-def rendered_trackers(subject: Subject, sighting: Sighting) -> list[tuple[Entity, str]]:
-    """Entities requested by the browser before any click (every viewport)."""
-    fired: list[tuple[Entity, str]] = []
+def _requests(subject: Subject) -> list[str]:
+    return [
+        str(request.get("url") or "")
+        for render in _renders(subject)
+        for request in render.get("requests") or []
+    ]
+
+
+def rendered_trackers(subject: Subject, sighting: Sighting) -> list[tuple[Match, str]]:
+    """Trackers requested by the browser before any click (every viewport)."""
+    fired: list[tuple[Match, str]] = []
     for render in _renders(subject):
         for request in render.get("requests") or []:
             url = str(request.get("url") or "")
-            for entity in entities_for_url(url):
-                fired.append((entity, url))
-                sighting.add(
-                    entity,
-                    Evidence(
-                        url=url,
-                        note=f"{entity.label} : requête avant consentement ({render.get('viewport')})",
-                    ),
-                )
+            found = tracking(url)
+            if found is None:
+                continue
+            fired.append((found, url))
+            sighting.add(
+                found,
+                Evidence(
+                    url=url,
+                    note=f"{found.label} : requête avant consentement ({render.get('viewport')})",
+                ),
+            )
     return fired
 
 
@@ -215,14 +169,8 @@ def home_sighting(subject: Subject) -> Sighting:
 # --- CMP and refusal ----------------------------------------------------------------------
 
 
-def detect_cmps(docs: Iterable[Doc]) -> list[Cmp]:
-    found: dict[str, Cmp] = {}
-    for doc in docs:
-        html = doc.html()
-        for cmp in catalogue()[1]:
-            if cmp.id not in found and any(p.search(html) for p in cmp.patterns):
-                found[cmp.id] = cmp
-    return list(found.values())
+def detect_cmps(docs: Iterable[Doc], requests: Iterable[str] = ()) -> list[ConsentManager]:
+    return consent_managers(docs, requests)
 
 
 def _controls(doc: Doc) -> list[str]:
@@ -253,10 +201,10 @@ def banner_controls(doc: Doc) -> tuple[str | None, str | None]:
     return refusal, accept
 
 
-def config_refusal(cmps: Iterable[Cmp], docs: Iterable[Doc]) -> str | None:
+def config_refusal(cmps: Iterable[ConsentManager], docs: Iterable[Doc]) -> str | None:
     """A first-layer refusal the CMP's configuration promises (it is drawn by script)."""
     html = "\n".join(d.html() for d in docs)
-    ids = {c.id for c in cmps}
+    ids = {c.id.split("-")[0] for c in cmps}
     if "tarteaucitron" in ids:
         option = re.search(r"[\"']?DenyAllCta[\"']?\s*:\s*(true|false)", html)
         if option is None or option.group(1) == "true":
@@ -286,7 +234,7 @@ def consent(subject: Subject, params: Mapping[str, Any]) -> Verdict:
     base = float(params.get("no_pre_consent_tracker", 0.6))
     refusal_credit = float(params.get("first_layer_refusal", 0.4))
     docs = _html_docs(subject)
-    cmps = detect_cmps(docs)
+    cmps = detect_cmps(docs, _requests(subject))
     sighting = Sighting()
     for doc in docs:
         static_trackers(doc, sighting)
@@ -315,13 +263,18 @@ def consent(subject: Subject, params: Mapping[str, Any]) -> Verdict:
         return not_measurable(
             "Rendu navigateur nécessaire pour observer les requêtes avant consentement (--render)."
         )
-    fired = [(e, url) for e, url in rendered_trackers(subject, Sighting()) if e.needs_consent]
+    fired = [
+        (m, url) for m, url in rendered_trackers(subject, Sighting()) if m.entity.needs_consent
+    ]
     if fired:
         evidence = [
-            Evidence(url=url, note=f"{e.label} ({e.category}) appelé avant tout consentement")
-            for e, url in fired[:8]
+            Evidence(
+                url=url,
+                note=f"{m.label} ({m.entity.category_label}) appelé avant tout consentement",
+            )
+            for m, url in fired[:8]
         ]
-        labels = sorted({e.label for e, _ in fired})
+        labels = sorted({m.label for m, _ in fired})
         return scored(
             0,
             evidence,
@@ -332,7 +285,7 @@ def consent(subject: Subject, params: Mapping[str, Any]) -> Verdict:
     if not needing and not banner:
         note = (
             "mesure d'audience exemptable seulement : "
-            + ", ".join(e.label for e in sighting.exempt)
+            + ", ".join(sighting.label(e) for e in sighting.exempt)
             if sighting.exempt
             else None
         )
@@ -384,11 +337,13 @@ def _scriptless(subject: Subject) -> bool:
     if doc is None or doc.tree is None:
         return False
     images = [n.attributes.get("src") or "" for n in doc.css("img[src]")]
-    tracked = any(entities_for_url(src) for src in images if "://" in src)
+    tracked = any(tracking(src) for src in images if "://" in src)
     return not doc.css("script, iframe, object, embed") and not tracked
 
 
-def _loaded_without_cmp(subject: Subject, sighting: Sighting, cmps: list[Cmp]) -> list[Evidence]:
+def _loaded_without_cmp(
+    subject: Subject, sighting: Sighting, cmps: list[ConsentManager]
+) -> list[Evidence]:
     """Consent-requiring trackers the served HTML loads directly, when there is no CMP."""
     doc = subject.static_home_doc
     if cmps or doc is None:
@@ -399,15 +354,15 @@ def _loaded_without_cmp(subject: Subject, sighting: Sighting, cmps: list[Cmp]) -
         if kind in ("text/plain", "text/x-template"):
             continue
         src = node.attributes.get("src") or ""
-        for entity in entities_for_url(
-            src if "://" in src else "https://x.invalid/" + src.lstrip("/")
-        ):
-            if entity.needs_consent:
-                out.append(
-                    Evidence(
-                        url=doc.url, text=src[:200], note=f"{entity.label} chargé sans consentement"
-                    )
+        found = tracking(
+            src if "://" in src or src.startswith("//") else "https://x.invalid/" + src.lstrip("/")
+        )
+        if found is not None and found.entity.needs_consent:
+            out.append(
+                Evidence(
+                    url=doc.url, text=src[:200], note=f"{found.label} chargé sans consentement"
                 )
+            )
     return out
 
 
@@ -430,12 +385,16 @@ def trackers(subject: Subject, params: Mapping[str, Any]) -> Verdict:
     letter = {1.0: "A", 0.8: "B", 0.4: "C"}.get(value, "F")
     evidence = []
     for entity, ev in sighting.seen.values():
-        flag = " — jamais exempté, consentement obligatoire" if entity.id in FLAGGED else ""
+        flag = " — jamais exempté, consentement obligatoire" if sighting.flagged(entity) else ""
         neutral = (
             " — exemptable selon sa configuration (neutre)" if not entity.needs_consent else ""
         )
         evidence.append(
-            Evidence(url=ev.url, text=ev.text, note=(ev.note or entity.label) + flag + neutral)
+            Evidence(
+                url=ev.url,
+                text=ev.text,
+                note=f"{ev.note or entity.name} [{entity.category_label}]" + flag + neutral,
+            )
         )
     rendered = (
         " et du rendu"
@@ -445,11 +404,13 @@ def trackers(subject: Subject, params: Mapping[str, Any]) -> Verdict:
     if not counted:
         reason = "Aucun traceur tiers soumis à consentement (note A)"
     else:
-        names = ", ".join(e.label for e in counted)
+        names = ", ".join(sighting.label(e) for e in counted)
         reason = f"{len(counted)} traceur(s) tiers soumis à consentement, note {letter} : {names}"
     if sighting.exempt:
-        reason += "; mesure d'audience exemptable : " + ", ".join(e.label for e in sighting.exempt)
-    flagged = [e.label for e in counted if e.id in FLAGGED]
+        reason += "; mesure d'audience exemptable : " + ", ".join(
+            sighting.label(e) for e in sighting.exempt
+        )
+    flagged = [sighting.label(e) for e in counted if sighting.flagged(e)]
     if flagged:
         reason += ". Signalé : " + ", ".join(flagged) + " (consentement requis)"
     return scored(value, evidence, reason=reason + f". Source : HTML de l'accueil{rendered}.")
@@ -521,19 +482,18 @@ def privacy(subject: Subject, params: Mapping[str, Any]) -> Verdict:
         if not match:
             missing.append(label)
     total = len(PRIVACY_ITEMS)
-    for entity in home_sighting(subject).seen.values():
-        tracker = entity[0]
+    for tracker, _ in home_sighting(subject).seen.values():
         total += 1
         named = any(name in text for name in tracker.names)
         found += named
         evidence.append(
             Evidence(
                 url=doc.url,
-                note=f"traceur {tracker.label} {'nommé' if named else 'non nommé'} dans la politique",
+                note=f"traceur {tracker.name} {'nommé' if named else 'non nommé'} dans la politique",
             )
         )
         if not named:
-            missing.append(f"mention de {tracker.label}")
+            missing.append(f"mention de {tracker.name}")
     if where:
         evidence.insert(0, Evidence(url=doc.url, note=where))
     reason = (

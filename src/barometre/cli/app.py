@@ -21,6 +21,7 @@ from barometre.cli import (
     export_cmd,
     publish_cmd,
     reco_cmd,
+    refdata_cmd,
     registry_cmd,
     score_cmd,
     social_cmd,
@@ -53,6 +54,7 @@ app.command("providers")(reco_cmd.providers_command)
 app.add_typer(reco_cmd.explanation_app, name="explanation")
 app.command("stats")(stats_cmd.stats)
 app.command("export")(export_cmd.export)
+app.add_typer(refdata_cmd.app, name="refdata")
 err_console = Console(stderr=True)
 
 

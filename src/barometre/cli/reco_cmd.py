@@ -22,6 +22,7 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy import Engine
 
+from barometre.checks.technologies import display_name
 from barometre.cli.capture_cmd import check_edition
 from barometre.cli.context import AppContext, ensure_registry
 from barometre.cli.render import describe_evidence, fmt_int, fmt_share
@@ -56,17 +57,6 @@ explanation_app = typer.Typer(
 
 STATUS_WORDS = {Status.PARTIAL: "partiel", Status.FAIL: "échec"}
 CATEGORY_LABELS = {"cms": "CMS", "provider": "prestataire"}
-# Display names of the CMS slugs that discovery finds (checks/discovery.py).
-CMS_NAMES = {
-    "wordpress": "WordPress",
-    "drupal": "Drupal",
-    "joomla": "Joomla",
-    "spip": "SPIP",
-    "typo3": "TYPO3",
-    "wix": "Wix",
-    "hugo": "Hugo",
-    "frontpage": "FrontPage",
-}
 EVIDENCE_SHOWN = 3
 
 
@@ -335,7 +325,7 @@ def providers_command(
     for profile in profiles:
         kind = CATEGORY_LABELS[profile.category]
         if profile.category == "cms":
-            profile = replace(profile, label=CMS_NAMES.get(profile.name, profile.label))
+            profile = replace(profile, label=display_name(profile.name) or profile.label)
         table = Table(
             title=Text(
                 f"{profile.label} ({kind}) : {fmt_int(profile.sites)} site(s), "
