@@ -264,11 +264,17 @@ def _block(node: LexborNode) -> LexborNode:
     return current
 
 
+ITEM_CHARS = 600  # an item (its title, date and summary) is short; a section is not
+
+
 def _title(block: LexborNode, label: str) -> str:
-    """The heading or link text of the item a label dates (up to four levels up)."""
+    """The heading or link text of the item a label dates: looked for in the label's
+    block, then up to four levels up while the element is still item-sized."""
     current: LexborNode | None = block
     for _ in range(5):
         if current is None or current.tag in ("body", "main", "html"):
+            return ""
+        if len(current.text(separator=" ")) > ITEM_CHARS:
             return ""
         for node in current.css("h1, h2, h3, h4, h5, h6, a[href]"):
             text = " ".join(node.text(separator=" ").split())
