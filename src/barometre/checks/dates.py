@@ -216,8 +216,8 @@ class DateLabel:
 @dataclass(frozen=True, slots=True)
 class PageDate:
     """When a page was published or updated, and how we know: ``how`` is « balisage »
-    (meta, JSON-LD, time elements: htmldate), « mention » (« Publié le … », our French
-    rules) or « texte » (a date in the free text, htmldate's search)."""
+    (meta, JSON-LD, time elements, read by htmldate), « mention » (« Publié le … », our
+    French rules) or « htmldate » (htmldate's whole search, markup then free text)."""
 
     day: date
     how: str
@@ -468,7 +468,10 @@ def page_date(
 
     htmldate's markup reading first; then a French publication or update mention; then
     (``extensive``) htmldate's search of the free text, where a date that is only a year
-    (a copyright line, « 2017 ») is refused: a year is not a day of publication."""
+    (a copyright line, « 2017 ») is refused: a year is not a day of publication. The
+    French mention is looked for first (our parse is already there), so that htmldate
+    parses the page once: its markup reading alone when a mention exists, its whole
+    search otherwise."""
     if doc.is_pdf or doc.tree is None:
         return None
     bounds: dict[str, Any] = {"original_date": original}
@@ -476,13 +479,19 @@ def page_date(
         bounds["max_date"] = datetime.combine(as_of, time.max)
     if earliest is not None:
         bounds["min_date"] = datetime.combine(earliest, time.min)
-    found = _htmldate(doc, extensive_search=False, **bounds)
-    if found is not None:
-        return PageDate(found, "balisage")
     mention = _mention(doc, original, as_of, earliest)
     if mention is not None or not extensive:
-        return mention
-    found = _htmldate(doc, extensive_search=True, **bounds)
+        # Markup first: one pass of htmldate without its text search (cheap).
+        found = _day_of(doc, _htmldate(doc, extensive_search=False, **bounds))
+        return PageDate(found, "balisage") if found is not None else mention
+    # No French mention: htmldate's whole search, markup first then free text (one pass).
+    found = _day_of(doc, _htmldate(doc, extensive_search=True, **bounds))
+    return PageDate(found, "htmldate") if found is not None else None
+
+
+def _day_of(doc: Doc, found: date | None) -> date | None:
+    """htmldate's answer, unless it is a year alone (given as 1 January): a copyright
+    line or ``copyrightYear`` is not a day of publication."""
     if found is None or (found.month == 1 and found.day == 1 and not _written(doc, found)):
         return None
-    return PageDate(found, "texte")
+    return found
