@@ -659,6 +659,8 @@ def test_page_date_markup_then_french_mentions_then_text() -> None:
     assert published is not None and published.day == date(2025, 2, 1)
     assert updated is not None and updated.day == date(2025, 3, 3) and updated.how == "mention"
     assert page_date(doc("<p>© 2024 Mairie de Commune-Test</p>"), as_of=AS_OF) is None
+    weekday = page_date(doc("<p>Le mardi 4 mars 2025, fermeture de la mairie</p>"), as_of=AS_OF)
+    assert weekday is None or weekday.how != "mention"  # « le mardi … » is no publication
     assert (
         page_date(doc("<p>Publié le 1er mars 2025</p>"), extensive=False, as_of=date(2025, 2, 1))
         is None

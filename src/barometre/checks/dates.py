@@ -197,6 +197,7 @@ _PROSE = re.compile(
     r"\b(?:le|la|les|du|au|aux|des|jusqu'au|jusqu’au|depuis|avant|apres|partir du|d'ici"
     r"|d’ici|entre|et|ou|ce|cette|dater du)\s*" + _WEEKDAY + r"$"
 )
+_MENTION = re.compile(r"publi|post|ligne|jour|actualis|modifi|cre|redig|diffus|date")
 LABEL_SLACK = 40  # characters a label may hold besides its date (« Publié le … par … »)
 
 
@@ -439,8 +440,8 @@ def _mention(
             day = _from_match(match)
             before = folded[max(0, match.start() - 80) : match.start()]
             cue = _CUE.search(before)
-            if day is None or cue is None or cue.group(0).strip() == "le":
-                continue
+            if day is None or cue is None or not _MENTION.search(cue.group(0)):
+                continue  # a bare « Le 05/03/2025 » dates an item, not the page
             if (latest and day > latest) or (earliest and day < earliest):
                 continue
             if not _place(block, False)[0]:
