@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -10,10 +11,11 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 
+from barometre.capture.archive import as_page, unreadable_share
 from barometre.capture.plan import classify, entry_points, extract_links
 from barometre.capture.run import Target, capture_edition, warc_path
-from barometre.models import Authority, AuthorityKind, FetchOutcome
-from barometre.net.fetcher import FetchConfig
+from barometre.models import Authority, AuthorityKind, FetchOutcome, Page
+from barometre.net.fetcher import FetchConfig, FetchResult
 from barometre.net.guard import AddressPolicy
 from barometre.net.resolver import GuardedResolver
 from barometre.net.warc import Replay, read_metadata
@@ -233,3 +235,30 @@ async def test_network_preflight_connects(
 
     monkeypatch.setattr(preflight.socket, "getaddrinfo", to_port)
     assert await asyncio.to_thread(preflight.network_reachable, ["127.0.0.1"], 2, allow)
+
+
+def _served(body: bytes, content_type: str) -> Page:
+    url = "https://www.commune-test.test/"
+    return as_page(
+        FetchResult(url, url, FetchOutcome.OK, 200, [("Content-Type", content_type)], body)
+    )
+
+
+def test_bytes_that_are_not_text_are_told_apart_from_odd_text() -> None:
+    html = "<!DOCTYPE html><html lang='fr'><body><p>Œuvres de l'été à la médiathèque.</p></body></html>"
+    noise = random.Random(7).randbytes(20_000)
+    binary = _served(noise, "text/html; charset=utf-8")
+    assert binary.outcome is FetchOutcome.NOT_TEXT and not binary.ok and binary.text == ""
+    assert "octets de contrôle ou indécodables" in (binary.error or "")
+    assert _served(noise, "").outcome is FetchOutcome.NOT_TEXT  # no type: read as text
+    readable = {
+        "wrong charset": _served(html.encode("cp1252"), "text/html; charset=utf-8"),
+        "UTF-16 with its BOM": _served(html.encode("utf-16"), "text/html"),
+        "plain text": _served(b"User-agent: *\nDisallow:\n", "text/plain"),
+    }
+    for name, page in readable.items():
+        assert page.outcome is FetchOutcome.OK and page.text, name
+    assert "Œuvres" in readable["wrong charset"].text
+    assert "Œuvres" in readable["UTF-16 with its BOM"].text
+    assert _served(noise, "application/pdf").outcome is FetchOutcome.OK  # binary by nature
+    assert unreadable_share("Une page ordinaire.\n\tAvec une tabulation.") == 0

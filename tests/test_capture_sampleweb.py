@@ -7,6 +7,7 @@ import os
 import shutil
 import time
 from collections.abc import AsyncIterator
+from datetime import date
 from pathlib import Path
 
 import dns.asyncresolver
@@ -14,11 +15,15 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import Engine
 
+from barometre.capture.archive import load_site_archive
 from barometre.capture.facts import dns_facts, tls_facts
 from barometre.capture.render import CHROMIUM
 from barometre.capture.run import FactsConfig, Target, capture_edition, screenshot_uri, warc_path
 from barometre.capture.site import capture_site
-from barometre.models import Authority, AuthorityKind, FetchOutcome
+from barometre.checks.engine import audit
+from barometre.checks.subject import Subject
+from barometre.methodology import bundled
+from barometre.models import Authority, AuthorityKind, FetchOutcome, Status, Website
 from barometre.net.fetcher import FetchConfig, Fetcher, FetchResult
 from barometre.net.guard import AddressPolicy
 from barometre.net.resolver import GuardedResolver
@@ -286,3 +291,57 @@ async def test_crawl_plan_finds_the_pages_the_checks_need(
         assert site.pages["accessibility_document"].body.startswith(b"%PDF")
         # the multi-year plan is linked but missing: fetched, and recorded as such
         assert site.pages["accessibility_plan"].outcome is FetchOutcome.HTTP_ERROR
+
+
+@pytest.mark.asyncio
+async def test_bytes_that_are_not_text_are_not_measurable(
+    web: SampleWeb, sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """Random bytes served as text/html: the capture records « not text » and the audit
+    judges nothing on them; odd but real text (wrong charset, a very deep DOM) stays text."""
+    hosts = ["random-bytes.hostile.test", "wrong-charset.hostile.test", "deep-dom.hostile.test"]
+    targets = [Target(f"commune:T{i}", web.url(host)) for i, host in enumerate(hosts)]
+    authorities = [
+        Authority(
+            AuthorityKind.COMMUNE,
+            t.authority_id.split(":")[1],
+            host,
+            websites=(Website(t.url, host, "test", True),),
+        )
+        for t, host in zip(targets, hosts, strict=True)
+    ]
+    registry_repo.replace_registry(sqlite_engine, authorities, "test", {})
+    capture_repo.ensure_edition(sqlite_engine, "2026-11", "Édition de test")
+    report = await capture_edition(
+        sqlite_engine,
+        "2026-11",
+        targets,
+        warc_root=tmp_path,
+        config=CONFIG,
+        resolver=resolver_for(web),
+        ssl_context=web.client_ssl_context(),
+        agent=AGENT,
+    )
+    assert not report.failed
+    archives = {  # read back as the audit reads it (its own event loop: another thread)
+        host: await asyncio.to_thread(
+            load_site_archive, warc_path(tmp_path, "2026-11", t.authority_id)
+        )
+        for host, t in zip(hosts, targets, strict=True)
+    }
+    plan = read_metadata(warc_path(tmp_path, "2026-11", targets[0].authority_id))
+    assert plan is not None and plan["outcome"] == "not_text"
+    binary = archives["random-bytes.hostile.test"]
+    assert binary.outcome is FetchOutcome.NOT_TEXT and binary.home is not None
+    assert binary.home.outcome is FetchOutcome.NOT_TEXT and binary.home.text == ""
+    assert "octets de contrôle ou indécodables" in (binary.home.error or "")
+    for host in hosts[1:]:
+        home = archives[host].home
+        assert home is not None and home.outcome is FetchOutcome.OK and home.text, host
+    result = audit(
+        Subject(authorities[0], binary, date(2026, 11, 20)),
+        bundled(),
+        only={"presence.site_joignable", "services.actualite", "conformite.mentions_legales"},
+    )
+    assert {r.status for r in result.results} == {Status.NOT_MEASURABLE}
+    assert all("pas du texte" in (r.reason or "") for r in result.results)

@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 
 from barometre.checks import identity, practical, quality, security
+from barometre.checks.dates import date_labels, page_date
 from barometre.checks.ecoindex import ecoindex, grade, quantile_position
+from barometre.checks.html import Doc
 from barometre.checks.subject import Subject
 from barometre.models import (
     Authority,
@@ -567,6 +569,121 @@ def test_freshness_sitemap_fallback_is_inferred() -> None:
     verdict = practical.freshness(subject(page(HOME, html("x")), sitemap=sitemap), STEPS)
     assert verdict.value == pytest.approx(0.8 * 0.7)
     assert verdict.confidence.value == "inferred"
+
+
+LISTING_FORMS: dict[str, tuple[str, date]] = {
+    "publié le": (
+        '<div class="item"><h3><a href="/a">Fête du village</a></h3><p>Publié le 3 mars 2025</p></div>',
+        date(2025, 3, 3),
+    ),
+    "le jj/mm/aaaa in a span": (
+        '<ul><li><a href="/b">Travaux rue Haute</a> <span>Le 05/03/2025</span></li></ul>',
+        date(2025, 3, 5),
+    ),
+    "date in its own span": (
+        '<article><h2>Vœux du maire</h2><span class="date">12 févr. 2025</span><p>Le maire a'
+        " présenté ses vœux aux habitants et aux associations de la commune.</p></article>",
+        date(2025, 2, 12),
+    ),
+    "day, month, year in three spans": (
+        '<div class="card"><div class="date"><span>05</span> <span>mars</span> <span>2025</span>'
+        "</div><h3>Marché de printemps</h3></div>",
+        date(2025, 3, 5),
+    ),
+    "1er and an author": (
+        '<div class="news"><h3>Conseil des jeunes</h3><em>Publié le 1er mars 2025 par la mairie</em></div>',
+        date(2025, 3, 1),
+    ),
+    "posté le in an entry header": (
+        '<article><header class="entry-header"><h2>Fibre optique</h2><div class="entry-meta">'
+        "Posté le 11/03/2025</div></header></article>",
+        date(2025, 3, 11),
+    ),
+    "date first in a paragraph": (
+        "<p>18/03/2025 – La collecte des déchets verts reprend dès la semaine prochaine dans"
+        " tous les quartiers.</p>",
+        date(2025, 3, 18),
+    ),
+    "weekday and date": (
+        '<div class="actu"><p class="jour">Mardi 4 mars 2025</p><h3>Inscriptions scolaires</h3></div>',
+        date(2025, 3, 4),
+    ),
+    "time element": (
+        '<article><h2>Budget</h2><p>Publié le <time datetime="2025-03-07">7 mars</time></p></article>',
+        date(2025, 3, 7),
+    ),
+}
+
+
+@pytest.mark.parametrize("form", sorted(LISTING_FORMS))
+def test_date_labels_read_every_listing_form(form: str) -> None:
+    body, expected = LISTING_FORMS[form]
+    labels = date_labels(Doc(page(f"{HOME}actualites/", html(f"<main>{body}</main>"))))
+    assert [(label.day, label.event) for label in labels] == [(expected, False)]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<main><p>Le conseil municipal se réunira le <strong>15 mars 2025</strong> à 19 h.</p></main>",
+        "<main><p>Les élections auront lieu le <span>16 mars 2025</span> dans les bureaux habituels.</p></main>",
+        "<main><p>Fermeture le 14/03/2025</p></main>",
+        '<div id="header"><p class="today">Jeudi 20 mars 2025</p></div><main><p>Bienvenue</p></main>',
+        "<footer><p>Mis à jour le 19/03/2025</p></footer>",
+        '<nav><a href="/x">Lettre du 12/03/2025</a></nav>',
+    ],
+)
+def test_date_labels_skip_sentences_banner_menus_and_footer(body: str) -> None:
+    assert date_labels(Doc(page(HOME, html(body)))) == []
+
+
+def test_date_labels_of_agenda_blocks_and_pages_are_events() -> None:
+    block = '<main><section class="agenda"><div><h3>Concert</h3><p>Samedi 12 avril 2025</p></div></section></main>'
+    (label,) = date_labels(Doc(page(HOME, html(block))))
+    assert label.event and label.day == date(2025, 4, 12) and label.title == "Concert"
+    listing = "<main><h1>Agenda</h1><div><h3>Brocante</h3><p>Le 02/03/2025</p></div></main>"
+    (past,) = date_labels(Doc(page(f"{HOME}agenda/", html(listing))))
+    assert past.event  # a past event is not a news item
+
+
+def test_page_date_markup_then_french_mentions_then_text() -> None:
+    def doc(body: str, head: str = "") -> Doc:
+        return Doc(page(f"{HOME}actualites/fete/", html(body, head)))
+
+    meta = '<meta property="article:published_time" content="2025-03-02T09:00:00+01:00">'
+    found = page_date(doc("<p>Publié le 1er mars 2025</p>", meta), as_of=AS_OF)
+    assert found is not None and (found.day, found.how) == (date(2025, 3, 2), "balisage")
+    both = "<p>Publié le 1er févr. 2025</p><p>Mis à jour le 3 mars 2025</p>"
+    published = page_date(doc(both), original=True, as_of=AS_OF)
+    updated = page_date(doc(both), original=False, as_of=AS_OF)
+    assert published is not None and published.day == date(2025, 2, 1)
+    assert updated is not None and updated.day == date(2025, 3, 3) and updated.how == "mention"
+    assert page_date(doc("<p>© 2024 Mairie de Commune-Test</p>"), as_of=AS_OF) is None
+    weekday = page_date(doc("<p>Le mardi 4 mars 2025, fermeture de la mairie</p>"), as_of=AS_OF)
+    assert weekday is None or weekday.how != "mention"  # « le mardi … » is no publication
+    assert (
+        page_date(doc("<p>Publié le 1er mars 2025</p>"), extensive=False, as_of=date(2025, 2, 1))
+        is None
+    )
+
+
+def test_freshness_reads_plain_text_dates_and_agenda_text() -> None:
+    listing = page(
+        f"{HOME}actualites/", html(f"<main>{LISTING_FORMS['le jj/mm/aaaa in a span'][0]}</main>")
+    )
+    agenda = '<main><div class="agenda"><h3>Brocante</h3><p>Dimanche 6 avril 2025</p></div></main>'
+    verdict = practical.freshness(subject(page(HOME, html(agenda)), pages={"news": listing}), STEPS)
+    assert verdict.value == pytest.approx(0.8 * 0.7 + 0.2)  # 15 days old, an event ahead
+    assert any("Travaux rue Haute" in (e.text or "") for e in verdict.evidence)
+
+
+def test_freshness_reads_a_news_page_that_is_one_article() -> None:
+    article = html(
+        "<main><article><h1>Nouvelle aire de jeux</h1><p>Mis en ligne le 17 mars 2025</p></article></main>"
+    )
+    news = page(f"{HOME}actualites/aire-de-jeux/", article)
+    verdict = practical.freshness(subject(page(HOME, html("x")), pages={"news": news}), STEPS)
+    assert verdict.value == pytest.approx(0.8)
 
 
 # --- S8 audiences -------------------------------------------------------------------------------

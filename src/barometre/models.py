@@ -175,6 +175,7 @@ class FetchOutcome(StrEnum):
     RATE_LIMITED = "rate_limited"
     ROBOTS = "robots"
     INVALID_URL = "invalid_url"
+    NOT_TEXT = "not_text"  # a 2xx answer served as text whose bytes are not text
 
     @property
     def label(self) -> str:
@@ -195,6 +196,7 @@ _OUTCOME_LABELS = {
     FetchOutcome.RATE_LIMITED: "limitation de débit (429)",
     FetchOutcome.ROBOTS: "interdit par robots.txt",
     FetchOutcome.INVALID_URL: "adresse invalide",
+    FetchOutcome.NOT_TEXT: "contenu illisible, pas du texte",
 }
 
 

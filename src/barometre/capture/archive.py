@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,19 +27,54 @@ from barometre.net.warc import DOM_PREFIX, FACTS_TYPE, PLAN_TYPE, RENDER_TYPE, R
 _REPLAY_CONFIG = FetchConfig(user_agent="replay", max_bytes=64 * 2**20)
 
 
+# Bytes served as text that are not text (random bytes, an image or an archive sent as
+# text/html): once decoded, control characters and undecodable bytes (U+FFFD) fill the
+# text. Real pages stay near 0 % even in a wrong charset; random bytes reach 50 %.
+_UNREADABLE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
+TEXT_SAMPLE = 8192  # characters read at the start of the text
+NOT_TEXT_SHARE = 0.10
+_TEXT_TYPES = ("text/", "html", "xml", "json", "javascript")
+
+
+def unreadable_share(text: str) -> float:
+    """Share of control characters and undecodable bytes at the start of ``text``."""
+    sample = text[:TEXT_SAMPLE]
+    return len(_UNREADABLE.findall(sample)) / len(sample) if sample else 0.0
+
+
+def not_text(content_type: str, text: str) -> str | None:
+    """Why a body served as text is not text (French), or ``None`` when it reads as text."""
+    if not text or (content_type and not any(m in content_type for m in _TEXT_TYPES)):
+        return None
+    share = unreadable_share(text)
+    if share < NOT_TEXT_SHARE:
+        return None
+    return (
+        f"page servie comme {content_type or 'texte'}, mais {round(share * 100)} % de ses "
+        "premiers caractères sont des octets de contrôle ou indécodables"
+    )
+
+
 def as_page(result: FetchResult) -> Page:
+    """The page the audit reads. A successful answer served as text whose bytes are not
+    text is :attr:`FetchOutcome.NOT_TEXT`: no check can read it, so none judges it."""
     last = result.chain[-1] if result.chain else None
+    text = result.text if result.body else ""
+    outcome, error = result.outcome, result.error
+    why = not_text(result.content_type, text) if outcome is FetchOutcome.OK else None
+    if why is not None:
+        outcome, error, text = FetchOutcome.NOT_TEXT, why, ""
     return Page(
         url=result.url,
         final_url=result.final_url,
-        outcome=result.outcome,
+        outcome=outcome,
         status=result.status,
         content_type=result.content_type,
         headers=tuple(result.headers),
         body=result.body,
-        text=result.text if result.body else "",
+        text=text,
         chain=tuple((e.url, e.status) for e in result.chain),
-        error=result.error,
+        error=error,
         truncated=bool(last and last.truncated),
     )
 
@@ -130,10 +166,13 @@ async def _load(path: Path) -> SiteArchive:
         candidate = await page(sitemap_url)
         if not (candidate.error or "").startswith("absent de l'archive"):
             sitemap = candidate
+    outcome = FetchOutcome(plan.get("outcome", "ok"))
+    if outcome is FetchOutcome.OK and home is not None and home.outcome is FetchOutcome.NOT_TEXT:
+        outcome = FetchOutcome.NOT_TEXT  # fetched, but the home page is not text
     return SiteArchive(
         authority_id=str(plan["authority_id"]),
         start_url=start,
-        outcome=FetchOutcome(plan.get("outcome", "ok")),
+        outcome=outcome,
         captured_at=captured_at,
         home=home,
         pages=pages,

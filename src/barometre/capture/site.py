@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
+from barometre.capture.archive import not_text
 from barometre.capture.plan import Link, Plan, canonical, classify, entry_points, extract_links
 from barometre.capture.robots import RobotsCache, RobotsFile, origin_of
 from barometre.models import FetchOutcome
@@ -144,6 +145,16 @@ async def _statement_document(
         site.pages[kind] = await budget(pick.url)
 
 
+def _readable(result: FetchResult) -> FetchResult:
+    """A home page answered but not text (random bytes served as text/html) has nothing
+    to crawl: its outcome says so, as the audit will read it (see ``archive.as_page``)."""
+    if result.ok and result.body:
+        why = not_text(result.content_type, result.text)
+        if why is not None:
+            result.outcome, result.error = FetchOutcome.NOT_TEXT, why
+    return result
+
+
 async def capture_site(
     fetch: FetchFn,
     authority_id: str,
@@ -175,12 +186,12 @@ async def capture_site(
         site.skipped["home"] = "robots"
         site.fetches = budget.used
         return site
-    site.home = await budget(start)
+    site.home = _readable(await budget(start))
     site.entry_points[start] = site.home
     for variant in entry_points(url)[1:]:
         if budget.left <= 8:
             break
-        site.entry_points[variant] = await budget(variant)
+        site.entry_points[variant] = _readable(await budget(variant))
     if not site.home.ok:
         working = next((r for r in site.entry_points.values() if r.ok), None)
         if working is None:

@@ -299,7 +299,10 @@ class Doc:
         for zone in _ZONES:
             parts = [" ".join(n.text(separator=" ").split()) for n in self.css(zone)]
             out[zone] = " ".join(p for p in parts if p)
-        node = self.first('[role="contentinfo"], #footer, .footer, .site-footer')
+        node = self.first(
+            '[role="contentinfo"], #footer, .footer, .site-footer, #pied, .pied, #pied-de-page,'
+            " .pied-de-page"
+        )
         if node is not None and not out["footer"]:
             out["footer"] = " ".join(node.text(separator=" ").split())
         return out

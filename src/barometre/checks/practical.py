@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from barometre.checks.base import Verdict, check, scored
-from barometre.checks.dates import find_dates, parse_date
+from barometre.checks.dates import DateLabel, date_labels, find_dates, page_date, parse_date
 from barometre.checks.html import Doc
 from barometre.checks.subject import Subject
 from barometre.models import Confidence, Evidence
@@ -274,9 +274,43 @@ def _feed_dates(subject: Subject) -> Iterator[tuple[date, Evidence]]:
                     yield found, Evidence(url=url, text=title, note=f"flux : {found.isoformat()}")
 
 
-def _page_dates(subject: Subject) -> Iterator[tuple[date, Evidence]]:
-    """JSON-LD ``datePublished`` and ``<time datetime>`` inside article markup (not the
-    date printed in a header or a copyright line)."""
+ARTICLE_TYPES = {"Article", "NewsArticle", "BlogPosting", "Report", "AnalysisNewsArticle"}
+
+
+def is_article(doc: Doc) -> bool:
+    """A page that is one news item (not a listing): Open Graph ``article``, a schema.org
+    ``Article``, or a single ``<article>`` holding the page's ``<h1>``."""
+    if (doc.meta("og:type") or "").lower() == "article":
+        return True
+    if any(_types(item) & ARTICLE_TYPES for item in _jsonld_items(doc)):
+        return True
+    articles = doc.css("article")
+    return len(articles) == 1 and articles[0].css_first("h1") is not None
+
+
+def _news_docs(subject: Subject) -> Iterator[tuple[str, Doc, list[DateLabel]]]:
+    for kind, doc in subject.docs():
+        if kind in ("home", "news"):
+            yield kind, doc, date_labels(doc)
+
+
+def _label_evidence(doc: Doc, label: DateLabel) -> Evidence:
+    title = f"{label.title} — " if label.title else ""
+    return Evidence(
+        url=doc.url,
+        text=f"{title}{label.text}"[:160],
+        selector="time[datetime]" if label.markup else None,
+        note=f"{'événement' if label.event else 'actualité'} du {label.day:%d/%m/%Y}",
+    )
+
+
+def _page_dates(
+    subject: Subject, news: list[tuple[str, Doc, list[DateLabel]]]
+) -> Iterator[tuple[date, Evidence]]:
+    """JSON-LD ``datePublished`` (home, news and council pages), the dates printed on
+    the items of the home and news pages (``<time datetime>``, « Publié le 3 mars 2025 »,
+    « Le 05/03/2025 », a date in its own ``<span>``; not the banner, the menus, the
+    footer nor an agenda), and the publication date of a news page that is one article."""
     for kind, doc in subject.docs():
         if kind not in ("home", "news", "council"):
             continue
@@ -291,17 +325,19 @@ def _page_dates(subject: Subject) -> Iterator[tuple[date, Evidence]]:
                         note=f"JSON-LD datePublished {found}",
                     ),
                 )
-        for node in doc.css(
-            "article time[datetime], .actualite time[datetime], .news time[datetime]"
-        ):
-            found = parse_date(node.attributes.get("datetime") or "")
-            if found is not None:
+    for kind, doc, labels in news:
+        for label in labels:
+            if not label.event:
+                yield label.day, _label_evidence(doc, label)
+        if kind == "news" and is_article(doc):
+            published = page_date(doc, original=True, as_of=subject.as_of)
+            if published is not None:
                 yield (
-                    found,
+                    published.day,
                     Evidence(
                         url=doc.url,
-                        selector="article time[datetime]",
-                        text=node.attributes.get("datetime"),
+                        text=(published.text or doc.title)[:160],
+                        note=f"article publié le {published.day:%d/%m/%Y} ({published.how})",
                     ),
                 )
 
@@ -322,12 +358,12 @@ def _sitemap_dates(subject: Subject) -> Iterator[tuple[date, Evidence]]:
             )
 
 
-def _future_event(subject: Subject) -> Evidence | None:
-    """An agenda with an event after the audit date: schema.org ``Event`` ``startDate``
-    or a ``<time datetime>`` in the agenda/news markup."""
-    for kind, doc in subject.docs():
-        if kind not in ("home", "news"):
-            continue
+def _future_event(
+    subject: Subject, news: list[tuple[str, Doc, list[DateLabel]]]
+) -> Evidence | None:
+    """An agenda with an event on or after the audit date: schema.org ``Event``
+    ``startDate``, or a date printed in an agenda or event block (or on an agenda page)."""
+    for _, doc, labels in news:
         for item in _jsonld_items(doc):
             if "Event" in _types(item) or any(t.endswith("Event") for t in _types(item)):
                 start = parse_date(str(item.get("startDate") or ""))
@@ -337,17 +373,9 @@ def _future_event(subject: Subject) -> Evidence | None:
                         text=str(item.get("name") or "")[:120],
                         note=f"événement le {start}",
                     )
-        for node in doc.css(
-            ".agenda time[datetime], .evenement time[datetime], [itemtype*='Event'] time[datetime]"
-        ):
-            start = parse_date(node.attributes.get("datetime") or "")
-            if start is not None and start >= subject.as_of:
-                return Evidence(
-                    url=doc.url,
-                    selector="agenda time[datetime]",
-                    text=str(start),
-                    note="événement à venir",
-                )
+        for label in labels:
+            if label.event and label.day >= subject.as_of:
+                return _label_evidence(doc, label)
     return None
 
 
@@ -367,15 +395,18 @@ def newest(dates: Iterator[tuple[date, Evidence]], as_of: date) -> tuple[date, E
     return best
 
 
-@check("services.actualite", version="1")
+@check("services.actualite", version="2")
 def freshness(subject: Subject, params: Mapping[str, Any]) -> Verdict:
     """``news_share`` × step(age of the newest news item: feeds, JSON-LD
-    ``datePublished``, ``<time>`` in articles; sitemap ``lastmod`` as a fallback with
-    confidence inferred) + ``agenda`` when an event after the audit date is announced."""
+    ``datePublished``, the dates printed on the items of the home and news pages, the
+    publication date of a news page that is an article; sitemap ``lastmod`` as a
+    fallback with confidence inferred) + ``agenda`` when an event on or after the audit
+    date is announced."""
     steps = params.get("steps", [[7, 1.0], [30, 0.7], [90, 0.3]])
     confidence = Confidence.OBSERVED
+    news = list(_news_docs(subject))
     found = newest(_feed_dates(subject), subject.as_of)
-    page = newest(_page_dates(subject), subject.as_of)
+    page = newest(_page_dates(subject, news), subject.as_of)
     if found is None or (page is not None and page[0] > found[0]):
         found = page
     if found is None:
@@ -392,7 +423,7 @@ def freshness(subject: Subject, params: Mapping[str, Any]) -> Verdict:
             reasons.append(f"dernière actualité datée il y a {age} jours ({found[0].isoformat()})")
     else:
         reasons.append("aucune actualité datée")
-    event = _future_event(subject)
+    event = _future_event(subject, news)
     if event is not None:
         value += float(params.get("agenda", 0.2))
         evidence.append(event)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import struct
 import zlib
 from collections.abc import Awaitable, Callable
@@ -31,6 +32,7 @@ DEEP_DOM_DEPTH = 20_000
 STORM_FAILURES = 3  # 429 answers per path before a 200
 RESET_DECLARED_LENGTH = 100_000
 RESET_SENT_LENGTH = 1_000
+RANDOM_BYTES_SIZE = 200 * 2**10  # 200 KiB of random bytes served as text/html
 
 HTML = "text/html; charset=utf-8"
 
@@ -256,6 +258,17 @@ async def _reset_mid_body(request: web.Request, state: HostileState) -> web.Stre
     return response
 
 
+@cache
+def random_bytes() -> bytes:
+    """``RANDOM_BYTES_SIZE`` pseudo-random bytes, the same on every run (fixed seed)."""
+    return random.Random(20261206).randbytes(RANDOM_BYTES_SIZE)  # noqa: S311 - not a secret
+
+
+async def _random_bytes(request: web.Request, state: HostileState) -> web.StreamResponse:
+    # Every path answers 200 with the same bytes, declared as UTF-8 HTML.
+    return web.Response(body=random_bytes(), headers={"Content-Type": HTML})
+
+
 INJECTION_PAGE = (
     '<!DOCTYPE html>\n<html lang="fr">\n<head>\n<meta charset="utf-8">\n'
     "<title>Mairie de Piège &lt;script&gt;alert(&quot;titre&quot;)&lt;/script&gt;</title>\n"
@@ -374,6 +387,13 @@ HOSTILE_SITES: tuple[HostileSite, ...] = (
         "Contenus piégés (balises dans le titre, formules de tableur, liens javascript:) : "
         "tout ce qui en est republié doit être échappé.",
         _injection,
+    ),
+    _site(
+        "random-bytes.hostile.test",
+        "not_text",
+        f"{RANDOM_BYTES_SIZE // 1024} Kio d'octets aléatoires servis comme text/html "
+        "(charset=utf-8) : une réponse 200 qui n'est pas du texte.",
+        _random_bytes,
     ),
     _site(
         "reset-mid-body.hostile.test",
