@@ -264,3 +264,38 @@ def test_owner_identity() -> None:
     a, b = lease_repo.LeaseOwner.current(), lease_repo.LeaseOwner.current()
     assert a.token != b.token and a.pid == b.pid == os.getpid() and a.node == b.node
     assert a.describe() == f"processus {os.getpid()} sur {a.host}"
+
+
+def test_a_second_demo_on_the_same_data_folder_is_refused(tmp_path: Path) -> None:
+    """The demonstration starts by deleting ``<data>/demo``: while one runs (here, a real
+    process holding its folder), another one on the same data folder must not start."""
+    from typer.testing import CliRunner
+
+    from barometre.cli.app import app
+
+    data = tmp_path / "data"
+    kept = data / "demo" / "barometre.sqlite3"
+    kept.parent.mkdir(parents=True)
+    kept.write_bytes(b"the running demo's database")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from barometre.cli.demo import only_demo\n"
+            "with only_demo(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(600)",
+            str(data / "demo"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        refused = CliRunner().invoke(app, ["--data-dir", str(data), "demo", "--no-serve"])
+        assert refused.exit_code != 0
+        message = str(refused.exception)
+        assert "Une autre démonstration utilise déjà" in message
+        assert f"processus {holder.pid} sur" in message
+        assert kept.read_bytes() == b"the running demo's database"
+    finally:
+        holder.kill()
+        holder.communicate(timeout=60)
