@@ -337,7 +337,7 @@ explanations = Table(
 )
 Index("ix_explanations_authority", explanations.c.authority_id, explanations.c.check_id)
 
-# --- one writer per (edition, collectivité) (migration 0005) -------------------------------
+# --- one writer per (edition, collectivité) (migration 0006) -------------------------------
 
 leases = Table(
     "leases",
