@@ -102,3 +102,44 @@ def test_without_allowance_loopback_is_refused(
     result = runner.invoke(app, [*base, "capture", "--edition", "2026-11", "--only", "40192"])
     assert result.exit_code == 0, result.output
     assert "forbidden_address : 1" in result.output
+
+
+def test_a_site_another_process_captures_is_left_and_said_so(
+    threaded_site: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from barometre.storage import lease_repo
+
+    data = tmp_path / "data"
+    corrections = tmp_path / "sites.csv"
+    corrections.write_text(
+        f"type,code,website\ncommune,40192,http://127.0.0.1:{threaded_site}/\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("BAROMETRE_CAPTURE_ALLOW_NETWORKS", '["127.0.0.1/32"]')
+    monkeypatch.setenv("BAROMETRE_CAPTURE_PER_HOST_DELAY", "0")
+    base = ["--data-dir", str(data)]
+    assert (
+        runner.invoke(app, [*base, "registry", "import", "--csv", str(corrections)]).exit_code == 0
+    )
+    engine = open_database(f"sqlite:///{data / 'barometre.sqlite3'}")
+    capture_repo.ensure_edition(engine, "2026-11", "Édition 2026-11")
+    other = lease_repo.LeaseOwner("autre-machine", 4242, "c" * 32, "ailleurs")
+    assert lease_repo.acquire(engine, other, "2026-11", "commune:40192").held_by(other)
+    left = runner.invoke(app, [*base, "capture", "--edition", "2026-11", "--only", "40192"])
+    said = " ".join(left.output.split())
+    assert left.exit_code == 0, left.output
+    assert "0 site(s) capturé(s)" in said
+    assert "1 site laissé de côté : un autre processus le capture en ce moment" in said
+    assert "commune:40192 : capture par le processus 4242 sur autre-machine" in said
+    listed = runner.invoke(app, [*base, "edition", "leases", "2026-11"])
+    shown = " ".join(listed.output.split())
+    assert listed.exit_code == 0 and "1 bail en cours" in shown
+    assert "2026-11 — commune:40192 : capture par le processus 4242 sur autre-machine" in shown
+    assert shown.endswith("(actif).")
+    assert capture_repo.completed_sites(engine, "2026-11") == set()
+    lease_repo.release(engine, other)
+    done = runner.invoke(
+        app, [*base, "capture", "--edition", "2026-11", "--only", "40192", "--resume"]
+    )
+    assert done.exit_code == 0 and "1 site(s) capturé(s)" in done.output
+    assert capture_repo.completed_sites(engine, "2026-11") == {"commune:40192"}
+    assert "Aucun bail" in runner.invoke(app, [*base, "edition", "leases"]).output

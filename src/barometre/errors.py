@@ -58,6 +58,16 @@ class MethodologyError(ConfigurationError):
     """A methodology file is missing or invalid (names the file and the problem)."""
 
 
+class ArchiveDamagedError(StorageError):
+    """A WARC archive cannot be read back as its index says (missing, truncated, damaged)."""
+
+    exit_code = 3
+
+
+class LeaseLostError(StorageError):
+    """Another writer took over a site whose lease this process held (it had expired)."""
+
+
 class EditionTamperedError(StorageError):
     """A frozen edition no longer matches its manifest."""
 

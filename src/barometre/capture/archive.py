@@ -9,20 +9,33 @@ from __future__ import annotations
 
 import asyncio
 import json
+<<<<<<< HEAD
 import re
 from collections.abc import Mapping
+=======
+from collections.abc import Mapping, Sequence
+>>>>>>> leases
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 
+from barometre.capture.integrity import IndexRow, damage_summary, index_problems
 from barometre.capture.plan import canonical
 from barometre.capture.robots import origin_of
-from barometre.errors import StorageError
+from barometre.errors import ArchiveDamagedError
 from barometre.models import FetchOutcome, Page, SiteArchive
 from barometre.net.fetcher import FetchConfig, FetchResult
-from barometre.net.warc import DOM_PREFIX, FACTS_TYPE, PLAN_TYPE, RENDER_TYPE, Replay
+from barometre.net.warc import (
+    DOM_PREFIX,
+    FACTS_TYPE,
+    PLAN_TYPE,
+    RENDER_TYPE,
+    WARC_DAMAGE,
+    Replay,
+    describe_damage,
+)
 
 _REPLAY_CONFIG = FetchConfig(user_agent="replay", max_bytes=64 * 2**20)
 
@@ -125,7 +138,7 @@ def _metadata(
 async def _load(path: Path) -> SiteArchive:
     plan, facts, renders, captured_at, doms = _metadata(path)
     if plan is None:
-        raise StorageError(f"{path} : archive incomplète (pas de plan de collecte).")
+        raise ArchiveDamagedError(f"{path} : archive incomplète (pas de plan de collecte).")
     replay = Replay(path, _REPLAY_CONFIG)
 
     async def page(url: str) -> Page:
@@ -188,19 +201,38 @@ async def _load(path: Path) -> SiteArchive:
     )
 
 
-def load_site_archive(path: Path) -> SiteArchive:
-    """The :class:`SiteArchive` of one WARC file (offline)."""
+DAMAGE: tuple[type[Exception], ...] = (*WARC_DAMAGE, OSError)
+
+
+def load_site_archive(path: Path, index: Sequence[IndexRow] | None = None) -> SiteArchive:
+    """The :class:`SiteArchive` of one WARC file (offline).
+
+    With the site's ``index`` rows, they are read back first. An archive that is missing,
+    truncated or damaged raises :class:`ArchiveDamagedError` (French, names the file)."""
     if not path.exists():
-        raise StorageError(f"{path} : archive introuvable.")
-    return asyncio.run(_load(path))
+        raise ArchiveDamagedError(f"{path} : archive introuvable.")
+    if index is not None:
+        problems = index_problems(index)
+        if problems:
+            raise ArchiveDamagedError(f"{path} : {damage_summary(problems, len(index))}.")
+    try:
+        return asyncio.run(_load(path))
+    except ArchiveDamagedError:
+        raise
+    except DAMAGE as exc:
+        raise ArchiveDamagedError(f"{path} : archive endommagée ({describe_damage(exc)}).") from exc
 
 
 def screenshot(path: Path, viewport: str = "desktop") -> bytes | None:
-    """The screenshot the capture took of the home page (``None`` when not rendered)."""
+    """The screenshot the capture took of the home page (``None`` when not rendered, or
+    when the archive is too damaged to give it: ``edition check`` reports those)."""
     prefix = f"urn:barometre:screenshot:{viewport}:"
-    with path.open("rb") as handle:
-        for record in ArchiveIterator(handle):
-            uri = record.rec_headers.get_header("WARC-Target-URI") or ""
-            if record.rec_type == "resource" and uri.startswith(prefix):
-                return bytes(record.content_stream().read())
+    try:
+        with path.open("rb") as handle:
+            for record in ArchiveIterator(handle):
+                uri = record.rec_headers.get_header("WARC-Target-URI") or ""
+                if record.rec_type == "resource" and uri.startswith(prefix):
+                    return bytes(record.content_stream().read())
+    except DAMAGE:
+        return None
     return None

@@ -35,6 +35,10 @@ NO_SOCIAL = (
 )
 NO_CHECK = "Aucun contrôle automatique n'implémente ce critère."
 
+ARCHIVE_DAMAGED = (
+    "Site non mesurable : archive endommagée (la capture de ce site ne peut pas être relue)."
+)
+
 
 @dataclass(frozen=True)
 class Audit:
@@ -45,6 +49,8 @@ class Audit:
 def unreachable_reason(subject: Subject) -> str | None:
     """Why the site's pages cannot be read, or ``None`` when the home page is there."""
     site = subject.site
+    if subject.archive_problem is not None:
+        return ARCHIVE_DAMAGED
     if site is None:
         return NO_SITE if subject.authority.website is None else NOT_CAPTURED
     if subject.home is not None:
@@ -96,6 +102,9 @@ def evaluate(
         return not_measurable(NO_SOCIAL)
     if spec is None:
         return not_measurable(NO_CHECK)
+    if spec.needs == "site" and subject.archive_problem is not None:
+        # Not even the checks that judge an unreachable site can tell anything here.
+        return not_measurable(ARCHIVE_DAMAGED)
     if spec.needs == "site" and not spec.handles_unreachable:
         reason = unreachable_reason(subject)
         if reason is not None:

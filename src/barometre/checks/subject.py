@@ -36,6 +36,9 @@ class Subject:
     not in the captured scope). ``as_of`` is the reference date for freshness (the
     capture date by default). ``findings`` is filled by discovery before the checks run;
     ``social`` holds the collectivité's accounts as the social stage read them.
+    ``archive_problem`` says why the edition's archive of the site cannot be read
+    (damaged, truncated; for the operator, not published): then ``site`` is ``None``
+    and no criterion reading the site is measurable.
     """
 
     authority: Authority
@@ -44,6 +47,7 @@ class Subject:
     epci: Authority | None = None
     findings: list[Finding] = field(default_factory=list)
     social: list[SocialAccount] = field(default_factory=list)
+    archive_problem: str | None = None
     _docs: dict[str, Doc] = field(default_factory=dict, repr=False)
 
     # --- pages ------------------------------------------------------------------

@@ -23,9 +23,14 @@ from barometre.checks.subject import Subject
 from barometre.cli.capture_cmd import check_edition
 from barometre.cli.context import AppContext, ensure_registry
 from barometre.cli.render import describe_evidence, fmt_int, stage_progress
-from barometre.errors import BarometreError, ConfigurationError, UnknownAuthorityError
+from barometre.errors import (
+    ArchiveDamagedError,
+    BarometreError,
+    ConfigurationError,
+    UnknownAuthorityError,
+)
 from barometre.methodology import Methodology, bundled, load
-from barometre.models import Authority, AuthorityKind, CheckResult, Status
+from barometre.models import Authority, AuthorityKind, CheckResult, SiteArchive, Status
 from barometre.storage import audit_repo, capture_repo, registry_repo, social_repo
 
 app = typer.Typer(help="Évaluer la grille de critères sur une édition capturée.")
@@ -44,6 +49,7 @@ class AuditReport:
     registry_level: int = 0
     sites: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)
+    damaged: list[tuple[str, str]] = field(default_factory=list)  # measured as not measurable
 
 
 def load_methodology(choice: str | None) -> Methodology:
@@ -107,12 +113,26 @@ def audit_edition(
         on_start(len(todo))
     for authority in todo:
         try:
-            archive = load_site_archive(Path(paths[authority.id]))
+            rows = [
+                row
+                for _, site_rows in capture_repo.iter_site_indexes(engine, edition, [authority.id])
+                for row in site_rows
+            ]
+            damage: str | None = None
+            try:
+                archive: SiteArchive | None = load_site_archive(
+                    Path(paths[authority.id]), index=rows
+                )
+            except ArchiveDamagedError as exc:
+                # Not measurable, and it replaces what an earlier audit drew from the
+                # archive when it was still readable; the other sites go on.
+                archive, damage = None, str(exc)
             subject = Subject(
                 authority,
                 archive,
-                as_of or archive.captured_at.date(),
+                as_of or (archive.captured_at.date() if archive else date.today()),
                 epcis.get(authority.epci or ""),
+                archive_problem=damage,
             )
             if social_available:
                 subject.social = social_repo.load_accounts(engine, edition, [authority.id]).get(
@@ -122,7 +142,10 @@ def audit_edition(
                 subject, methodology, checks=checks, social_available=social_available
             )
             audit_repo.store_audit(engine, edition, authority.id, result.results, result.findings)
-            report.sites += 1
+            if damage is None:
+                report.sites += 1
+            else:
+                report.damaged.append((authority.id, damage))
         except BarometreError as exc:
             report.failed.append((authority.id, str(exc)))
         if on_site is not None:
@@ -271,6 +294,18 @@ def run_audit(
     )
     for aid, message in report.failed:
         context.err.print(f"[red]{aid}[/red] : {message}")
+    if report.damaged:
+        count = len(report.damaged)
+        plural = "s" if count > 1 else ""
+        context.err.print(
+            f"[yellow]{count} site{plural} dont l'archive est endommagée : critères du site "
+            f"« non mesurables », les résultats précédents sont remplacés. Pour les capturer "
+            f"à nouveau : barometre edition check {edition} --reparer, puis "
+            f"barometre capture --edition {edition} --resume.[/yellow]",
+            highlight=False,
+        )
+        for aid, message in report.damaged:
+            context.err.print(f"  {aid} : {message}", markup=False, highlight=False)
     return report
 
 

@@ -20,6 +20,7 @@ from barometre.net.fetcher import FetchConfig
 from barometre.net.guard import AddressPolicy
 from barometre.net.resolver import GuardedResolver
 from barometre.storage import capture_repo, registry_repo
+from barometre.storage.lease_repo import Lease
 
 EDITION = re.compile(r"^(\d{4}-(0[1-9]|1[0-2])|demo(-[a-z0-9-]+)?)$")
 
@@ -70,9 +71,26 @@ def capture(
         bool,
         typer.Option("--facts/--no-facts", help="Relever les faits DNS (MX, SPF, DMARC) et TLS."),
     ] = True,
+    wait: Annotated[
+        bool,
+        typer.Option(
+            "--attendre",
+            help="Attendre les sites qu'un autre processus est en train de capturer, "
+            "au lieu de les laisser.",
+        ),
+    ] = False,
 ) -> None:
     """Capturer les sites officiels (page d'accueil et pages utiles) dans des archives WARC."""
-    run_capture(ctx.obj, edition, only=only, scope=scope, resume=resume, render=render, facts=facts)
+    run_capture(
+        ctx.obj,
+        edition,
+        only=only,
+        scope=scope,
+        resume=resume,
+        render=render,
+        facts=facts,
+        wait=wait,
+    )
 
 
 def run_capture(
@@ -84,6 +102,7 @@ def run_capture(
     resume: bool = False,
     render: bool = False,
     facts: bool = True,
+    wait: bool = False,
 ) -> None:
     """Capture the selected sites into the edition (shared by ``capture`` and ``run``)."""
     settings = context.settings
@@ -124,6 +143,9 @@ def run_capture(
         def advance(target: Target, site: object) -> None:
             progress.update(task, advance=1, description=target.authority_id)
 
+        def waiting(target: Target, lease: Lease) -> None:
+            context.err.print(f"En attente — {lease.describe()}.", markup=False, highlight=False)
+
         report = asyncio.run(
             capture_edition(
                 engine,
@@ -137,6 +159,8 @@ def run_capture(
                 render=render,
                 facts=FactsConfig(dns=dns.asyncresolver.Resolver()) if facts else None,
                 on_site=advance,
+                wait=wait,
+                on_wait=waiting,
             )
         )
     context.console.print(
@@ -145,3 +169,13 @@ def run_capture(
     )
     for authority_id, error in report.failed:
         context.err.print(f"[red]Échec {authority_id} : {error}[/red]")
+    if report.leased:
+        count = len(report.leased)
+        s = "s" if count > 1 else ""
+        context.err.print(
+            f"[yellow]{count} site{s} laissé{s} de côté : un autre processus "
+            f"{'les' if count > 1 else 'le'} capture en ce moment. Relancez avec --resume "
+            "quand il aura fini, ou avec --attendre.[/yellow]"
+        )
+        for lease in report.leased:
+            context.err.print(f"  {lease.describe()}.", markup=False, highlight=False)

@@ -8,9 +8,13 @@ the same crawler, then audited. Used by ``barometre demo``, the tests and benchm
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
 import shutil
+import socket
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -27,7 +31,7 @@ from barometre.cli.export_cmd import run_export
 from barometre.cli.publish_cmd import run_publish, serve_folder
 from barometre.cli.render import stage_progress
 from barometre.cli.social_cmd import Network, build_targets, collect, print_coverage
-from barometre.errors import SourceError
+from barometre.errors import SourceError, StorageError
 from barometre.methodology import bundled
 from barometre.models import Authority
 from barometre.net.fetcher import FetchConfig
@@ -166,6 +170,32 @@ def social_sample(context: AppContext, engine: Engine, web: SampleWeb, warc_root
     )
 
 
+@contextmanager
+def only_demo(folder: Path) -> Iterator[None]:
+    """One demonstration per data folder at a time: the next one would delete the
+    database and the archives this one is writing (a lock on ``<folder>.lock``)."""
+    lock = folder.with_name(folder.name + ".lock")
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "un autre processus"
+            raise StorageError(
+                f"Une autre démonstration utilise déjà {folder} ({holder}) : attendez "
+                "qu'elle se termine, ou arrêtez son aperçu, puis relancez."
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"processus {os.getpid()} sur {socket.gethostname()}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def run_demo(
     context: AppContext,
     *,
@@ -175,6 +205,11 @@ def run_demo(
 ) -> Path:
     """``barometre demo``: sample registry, capture, audit, social, scores, exports and
     the published site, offline, in ``<data>/demo``; then a preview on loopback."""
+    with only_demo(context.settings.data_dir / "demo"):
+        return _run_demo(context, render=render, serve=serve, port=port)
+
+
+def _run_demo(context: AppContext, *, render: bool | None, serve: bool, port: int) -> Path:
     folder = context.settings.data_dir / "demo"
     if folder.exists():
         shutil.rmtree(folder)

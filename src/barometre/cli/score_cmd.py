@@ -13,11 +13,12 @@ import typer
 from rich.table import Table
 from sqlalchemy import Engine
 
+from barometre.capture.integrity import check_edition_archives
 from barometre.cli.audit_cmd import load_methodology
 from barometre.cli.capture_cmd import check_edition
 from barometre.cli.context import AppContext
 from barometre.cli.render import fmt_int
-from barometre.errors import ConfigurationError, EditionTamperedError
+from barometre.errors import ArchiveDamagedError, ConfigurationError, EditionTamperedError
 from barometre.scoring.editions import (
     criterion_moves,
     diff,
@@ -27,7 +28,15 @@ from barometre.scoring.editions import (
 )
 from barometre.scoring.engine import GRADES, peer_group_short
 from barometre.scoring.run import ScoreReport, score_edition
-from barometre.storage import edition_repo, registry_repo, score_repo, social_repo
+from barometre.storage import (
+    capture_repo,
+    edition_repo,
+    lease_repo,
+    registry_repo,
+    score_repo,
+    social_repo,
+)
+from barometre.storage.lease_repo import Lease
 
 edition_app = typer.Typer(help="Éditions mensuelles : gel, vérification, différences.")
 
@@ -179,6 +188,108 @@ def verify(
             f"Édition {edition} altérée depuis son gel : " + " ".join(result.problems)
         )
     context.console.print(f"Édition {edition} intacte (manifeste {info.manifest_sha256}).")
+
+
+@edition_app.command("check")
+def check_archives(
+    ctx: typer.Context,
+    edition: Annotated[str, typer.Argument(help="Édition AAAA-MM.")],
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--reparer",
+            help="Retirer de l'index les sites endommagés (et leurs résultats) pour que "
+            "« capture --resume » les capture à nouveau.",
+        ),
+    ] = False,
+) -> None:
+    """Relire chaque entrée de l'index dans son archive WARC et signaler les sites dont
+    l'archive est endommagée, tronquée ou absente."""
+    context: AppContext = ctx.obj
+    edition = check_edition(edition)
+    engine = context.engine
+    edition_repo.get_edition(engine, edition)
+    with context.err.status(f"Relecture des archives de l'édition {edition}…"):
+        result = check_edition_archives(engine, edition)
+    _print_leases(context, lease_repo.list_leases(engine, edition))
+    sites = f"{fmt_int(result.sites)} site{'s' if result.sites > 1 else ''}"
+    many = "s" if result.records > 1 else ""
+    records = f"{fmt_int(result.records)} enregistrement{many} relu{many}"
+    if result.ok:
+        context.console.print(
+            f"Édition {edition} : {sites}, {records} dans leurs archives, aucune "
+            "archive endommagée."
+        )
+        return
+    count = len(result.damaged)
+    plural = "s" if count > 1 else ""
+    for damage in result.damaged:
+        context.err.print(
+            f"{damage.authority_id} ({', '.join(damage.paths)}) : {damage.describe()}.",
+            markup=False,
+            highlight=False,
+        )
+    if repair:
+        for damage in result.damaged:
+            capture_repo.forget_site(engine, edition, damage.authority_id)
+        context.console.print(
+            f"{count} site{plural} retiré{plural} de l'index de l'édition {edition} avec "
+            f"{'leurs' if count > 1 else 'ses'} résultats : « barometre capture --edition "
+            f"{edition} --resume » {'les' if count > 1 else 'le'} capturera à nouveau."
+        )
+        return
+    raise ArchiveDamagedError(
+        f"Édition {edition} : archive endommagée pour {count} site{plural} sur "
+        f"{fmt_int(result.sites)} ({records}). « barometre edition check {edition} "
+        f"--reparer » {'les' if count > 1 else 'le'} retire de l'index pour une nouvelle capture."
+    )
+
+
+def _print_leases(context: AppContext, leases: list[Lease]) -> None:
+    if not leases:
+        return
+    count = len(leases)
+    plural = "s" if count > 1 else ""
+    context.err.print(
+        f"[yellow]{count} site{plural} en cours de capture (bail) : "
+        f"{'leurs index peuvent' if count > 1 else 'son index peut'} encore changer.[/yellow]"
+    )
+    for lease in leases:
+        context.err.print(
+            f"  {lease.describe()} ({_lease_state(lease)}).", markup=False, highlight=False
+        )
+
+
+def _lease_state(lease: Lease) -> str:
+    if lease.owner.alive() is False:
+        return "propriétaire disparu : repris au prochain passage"
+    return "expiré : repris au prochain passage" if lease.expired() else "actif"
+
+
+@edition_app.command("leases")
+def show_leases(
+    ctx: typer.Context,
+    edition: Annotated[str, typer.Argument(help="Édition AAAA-MM (défaut : toutes).")] = "",
+) -> None:
+    """Les baux en cours : quel processus travaille sur quel site, depuis quand, jusqu'à quand."""
+    context: AppContext = ctx.obj
+    found = lease_repo.list_leases(context.engine, check_edition(edition) if edition else None)
+    if not found:
+        context.console.print(
+            f"Aucun bail en cours pour l'édition {edition}." if edition else "Aucun bail en cours."
+        )
+        return
+    count = len(found)
+    context.console.print(
+        f"{count} {'baux' if count > 1 else 'bail'} en cours (un seul écrivain par édition et "
+        "collectivité) :"
+    )
+    for lease in found:
+        context.console.print(
+            f"  {lease.edition} — {lease.describe()} ({_lease_state(lease)}).",
+            markup=False,
+            highlight=False,
+        )
 
 
 def _scores(engine: Engine, edition: str) -> dict[str, tuple[float | None, str | None]]:

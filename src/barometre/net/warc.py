@@ -8,7 +8,9 @@ its outcome, so that replay reproduces failures as well as pages.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,7 +19,8 @@ from pathlib import Path
 from typing import IO
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.statusandheaders import StatusAndHeaders
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParserException
 from warcio.warcwriter import WARCWriter
 
 from barometre.models import FetchOutcome
@@ -148,6 +151,63 @@ class WarcRecorder:
         )
         self._write(request, exchange.url, exchange.status, exchange.outcome.value)
         self._write(response, exchange.url, exchange.status, exchange.outcome.value)
+
+
+# What reading a damaged or truncated WARC raises (warcio, gzip, a record's JSON…).
+WARC_DAMAGE: tuple[type[Exception], ...] = (
+    ArchiveLoadFailed,
+    StatusAndHeadersParserException,
+    EOFError,
+    zlib.error,
+    ValueError,
+    KeyError,
+)
+
+
+def describe_damage(exc: BaseException) -> str:
+    """What a :data:`WARC_DAMAGE` error means, in French (the bytes it quotes are not
+    worth showing)."""
+    if isinstance(exc, ArchiveLoadFailed) and "digest" in str(getattr(exc, "msg", "")):
+        return "empreinte WARC fausse"
+    if isinstance(exc, ArchiveLoadFailed | StatusAndHeadersParserException):
+        return "en-têtes WARC invalides"
+    if isinstance(exc, zlib.error):
+        return "données compressées invalides"
+    if isinstance(exc, EOFError):
+        return "fin de fichier prématurée"
+    return f"contenu invalide ({type(exc).__name__})"
+
+
+def check_record(
+    handle: IO[bytes], offset: int, length: int, url: str, sha256: str | None = None
+) -> str | None:
+    """Read back the record an index entry points to; ``None`` when it is there, intact,
+    else what is wrong (in French).
+
+    The bytes at ``offset`` must be exactly one whole gzip member holding one WARC record
+    for ``url``, whose WARC digests verify, and hash to ``sha256`` when it is given."""
+    handle.seek(offset)
+    chunk = handle.read(length)
+    if len(chunk) != length:
+        return f"{url} : {length} octets attendus à la position {offset}, {len(chunk)} lus"
+    if sha256 is not None and hashlib.sha256(chunk).hexdigest() != sha256:
+        return f"{url} : empreinte différente de l'index à la position {offset}"
+    try:
+        records = ArchiveIterator(BytesIO(chunk), check_digests="raise")
+        record = next(records)
+        found = record.rec_headers.get_header("WARC-Target-URI")
+        records.read_to_end()
+        whole = records.get_record_length() == length
+        extra = next(records, None) is not None
+    except (ArchiveLoadFailed, EOFError, StopIteration, ValueError, zlib.error) as exc:
+        return (
+            f"{url} : enregistrement illisible à la position {offset} ({exc or type(exc).__name__})"
+        )
+    if found != url:
+        return f"{url} : la position {offset} contient l'enregistrement de {found}"
+    if not whole or extra:
+        return f"{url} : l'enregistrement ne couvre pas exactement les {length} octets indexés"
+    return None
 
 
 def read_metadata(path: Path, content_type: str = PLAN_TYPE) -> dict[str, object] | None:

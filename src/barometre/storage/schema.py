@@ -339,3 +339,22 @@ explanations = Table(
     ),
 )
 Index("ix_explanations_authority", explanations.c.authority_id, explanations.c.check_id)
+
+# --- one writer per (edition, collectivité) (migration 0006) -------------------------------
+
+leases = Table(
+    "leases",
+    metadata,
+    Column("edition_id", String(32), ForeignKey("editions.id"), primary_key=True),
+    Column("authority_id", String(32), ForeignKey("authorities.id"), primary_key=True),
+    Column("task", String(32), nullable=False),  # what the owner does: "capture"…
+    Column("owner_host", Text, nullable=False),
+    Column("owner_pid", Integer, nullable=False),
+    Column("owner_token", String(32), nullable=False),  # random, one per owner
+    # Boot and PID namespace of the owner: where its pid can be checked for liveness.
+    Column("owner_node", String(128), nullable=False),
+    Column("taken_at", DateTime(timezone=True), nullable=False),
+    Column("renewed_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_leases_owner_token", leases.c.owner_token)
