@@ -9,12 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-<<<<<<< HEAD
 import re
-from collections.abc import Mapping
-=======
 from collections.abc import Mapping, Sequence
->>>>>>> leases
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
