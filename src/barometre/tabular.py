@@ -12,6 +12,7 @@ quote in a damaged file must fail, not swallow the rest of the file) and reports
 
 from __future__ import annotations
 
+import _csv
 import csv
 import re
 from collections.abc import Iterable, Sequence
@@ -19,8 +20,16 @@ from typing import IO, Any
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_FIELD_LIMIT = 1 << 20
-csv.field_size_limit(CSV_FIELD_LIMIT)
 _EXPECTED_AFTER_QUOTE = re.compile(r"^'(.+)' expected after '(.)'$")
+
+
+def strict_reader(lines: Iterable[str], *, delimiter: str = ",") -> _csv.Reader:
+    """A strict :mod:`csv` reader that refuses cells over :data:`CSV_FIELD_LIMIT`.
+
+    The limit is process-wide in :mod:`csv` and other libraries raise it when imported
+    (frictionless does), so it is set again for every reader rather than once."""
+    csv.field_size_limit(CSV_FIELD_LIMIT)
+    return csv.reader(lines, delimiter=delimiter, strict=True)
 
 
 def csv_problem(exc: csv.Error) -> str:

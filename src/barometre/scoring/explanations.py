@@ -38,7 +38,7 @@ from barometre.errors import MethodologyError, SourceError
 from barometre.methodology import Methodology
 from barometre.models import AuthorityKind, authority_id
 from barometre.storage.explanation_repo import Explanation
-from barometre.tabular import csv_problem
+from barometre.tabular import csv_problem, strict_reader
 from barometre.text import control_character
 
 # How long an explanation stays valid when the file gives no ``expire`` date: one year,
@@ -264,7 +264,7 @@ def parse_csv(
     if not first.strip():
         raise SourceError(path, "fichier vide : en-tête " + ",".join(COLUMNS) + " attendu", 1)
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter, strict=True)
+    reader = strict_reader(io.StringIO(content, newline=""), delimiter=delimiter)
     try:
         header = [h.strip().lower() for h in next(reader)]
     except csv.Error as exc:

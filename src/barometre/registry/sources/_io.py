@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from barometre.errors import SourceError, SourceMissingError
-from barometre.tabular import csv_problem
+from barometre.tabular import csv_problem, strict_reader
 from barometre.text import control_character
 
 
@@ -41,7 +41,7 @@ def read_csv(
     start = 1
     try:
         with open_text(path) as handle:
-            reader = csv.reader(handle, delimiter=delimiter, strict=True)
+            reader = strict_reader(handle, delimiter=delimiter)
             try:
                 header = next(reader)
             except StopIteration:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from barometre.errors import SourceError, SourceMissingError
 from barometre.social.imports.values import Cell
-from barometre.tabular import csv_problem
+from barometre.tabular import csv_problem, strict_reader
 from barometre.text import control_character
 
 MAX_BYTES = 200 * 1024 * 1024
@@ -125,7 +125,7 @@ def read_csv_text(path: Path, text: str, encoding: str) -> Table:
         skip = 1
     else:
         delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = strict_reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[tuple[int, tuple[Cell, ...]]] = []
     start = 1
     try:
