@@ -89,6 +89,29 @@ async def test_nothing_of_a_rendering_runs_after_it_ends(
 
 
 @pytest.mark.asyncio
+async def test_performance_figures_of_a_slow_page_and_of_a_light_one(
+    renderer: tuple[SampleWeb, Renderer, list[str]],
+) -> None:
+    """The sample's slow home page: a photo that takes 1 s to come and stays hidden until
+    a script has blocked the page for 3.2 s, then a banner pushes the page down. Only
+    lower bounds are asserted: they follow from how the page is built."""
+    web, r, _ = renderer
+    slow = await r.render(web.url("www.cote-exemple.test"), "mobile")
+    assert slow.outcome == "ok", slow.error
+    figures = slow.performance
+    assert figures is not None and figures["observed"] and figures["cpu_slowdown"] == 4
+    assert figures["lcp_element"] == "img" and figures["lcp_url"].endswith("/plage-grande.png")
+    assert figures["lcp_ms"] >= 1000 + 3200
+    assert figures["tbt_ms"] >= 3200 - 50 - 5
+    assert figures["cls"] > 0.25  # 280 px of banner over an 844 px high screen
+    assert figures["load_ms"] >= figures["fcp_ms"] > figures["ttfb_ms"] > 0
+    assert slow.as_json()["performance"] == figures
+    light = await r.render(web.url("www.ville-exemple.test"), "desktop")
+    assert light.performance is not None and light.performance["cpu_slowdown"] == 1
+    assert light.performance["cls"] == 0 and light.performance["lcp_element"] is not None
+
+
+@pytest.mark.asyncio
 async def test_axe_tells_a_page_without_lang_from_a_clean_one(
     renderer: tuple[SampleWeb, Renderer, list[str]],
 ) -> None:
