@@ -17,6 +17,7 @@ import pytest_asyncio
 from sqlalchemy import Engine
 from warcio.archiveiterator import ArchiveIterator
 
+from barometre.capture.archive import load_site_archive
 from barometre.capture.facts import dns_facts, tls_facts
 from barometre.capture.render import CHROMIUM
 from barometre.capture.run import FactsConfig, Target, capture_edition, screenshot_uri, warc_path
@@ -238,6 +239,14 @@ async def test_rendering_is_archived_with_the_site(
     assert len(homes) > len(crawl) == 1
     replayed = await Replay(warc, CONFIG).fetch(url)
     assert replayed.chain[0].response_headers == crawl[0].response_headers
+    # The crawl saw an empty shell; the pages its scripts link to were rendered instead.
+    archive = await asyncio.to_thread(load_site_archive, warc)
+    assert set(archive.pages) == set()
+    assert {"legal", "contact", "accessibility"} <= set(archive.rendered_pages)
+    legal = archive.rendered_pages["legal"]
+    assert legal.final_url == url + "mentions-legales"
+    assert "Directeur de la publication" in legal.text
+    assert "Numérique-Exemple" in archive.rendered["desktop"].text
 
 
 RENDERED_HOSTS = (

@@ -336,7 +336,15 @@ class Renderer:
         async with self._slots:
             return await self._render(url, viewport)
 
-    async def _render(self, url: str, viewport: str) -> RenderResult:
+    async def dom(self, url: str) -> RenderResult:
+        """Only the DOM of a page once its scripts ran (desktop view): no screenshot, no
+        axe-core, no performance figures. For the pages of a JavaScript application that
+        the crawl could not read."""
+        assert self._browser is not None, "use `async with Renderer(...)`"
+        async with self._slots:
+            return await self._render(url, "desktop", full=False)
+
+    async def _render(self, url: str, viewport: str, *, full: bool = True) -> RenderResult:
         assert self._browser is not None
         view = VIEWPORTS[viewport]
         result = RenderResult(url=url, viewport=viewport)
@@ -353,7 +361,7 @@ class Renderer:
         assert self._pages is not None
         site = registrable_domain(urlsplit(url).hostname or "")
         traffic = _Traffic(self._pages, result, site)
-        slowdown = float(view["cpu_slowdown"])
+        slowdown = float(view["cpu_slowdown"]) if full else 1.0
         try:
             await context.route("**/*", traffic.serve)
             await context.add_init_script(_OBSERVERS)
@@ -369,15 +377,18 @@ class Renderer:
                 result.error = f"HTTP {response.status if response else '?'}"
             quiet = await traffic.quiet(QUIET_WINDOW, self.network_quiet)
             raw = await page.evaluate(_PERFORMANCE, self.network_quiet * 1000)
-            result.performance = performance_metrics(
-                raw, cpu_slowdown=slowdown, network_quiet=quiet
-            )
+            if full:
+                result.performance = performance_metrics(
+                    raw, cpu_slowdown=slowdown, network_quiet=quiet
+                )
             if slowdown != 1:
                 await cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
             metrics = await page.evaluate(_METRICS)
             result.dom_nodes = int(metrics["dom_nodes"])
             result.title, result.lang = metrics["title"], metrics["lang"]
             result.html = (await page.content())[:MAX_DOM_CHARS]
+            if not full:
+                return result
             result.screenshot = await page.screenshot(full_page=False, type="png")
             await page.add_script_tag(content=self._axe)
             result.axe = json.loads(json.dumps(await page.evaluate(_AXE_RUN)))

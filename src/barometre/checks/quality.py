@@ -56,7 +56,7 @@ def media_queries(doc: Doc) -> tuple[bool | None, str | None]:
     return (None, None) if external else (False, None)
 
 
-@check("technique.mobile", version="1")
+@check("technique.mobile", version="1", reads_content=False)
 def mobile(subject: Subject, params: Mapping[str, Any]) -> Verdict:
     """0.5 viewport ``width=device-width`` + 0.3 zoom not blocked (no
     ``user-scalable=no``, no ``maximum-scale`` < 2: RGAA 10.4) + 0.2 width media queries
@@ -130,7 +130,7 @@ def _figure(value: float, unit: str) -> str:
     return f"{value:.2f}".replace(".", ",")
 
 
-@check("technique.performance", version="2")
+@check("technique.performance", version="2", reads_content=False)
 def performance(subject: Subject, params: Mapping[str, Any]) -> Verdict:
     """Core Web Vitals of the mobile rendering (4× CPU slowdown, as Lighthouse's mobile
     profile): largest contentful paint, cumulative layout shift and total blocking time
@@ -277,7 +277,7 @@ def _noindex(subject: Subject, doc: Doc) -> bool:
     return "noindex" in robots.lower()
 
 
-@check("technique.referencement", version="1")
+@check("technique.referencement", version="1", reads_content=False)
 def seo(subject: Subject, params: Mapping[str, Any]) -> Verdict:
     """Share of seven basics: the title names the collectivité, a meta description, a
     canonical link, no ``noindex``, robots.txt not blocking ``/``, an XML sitemap,
