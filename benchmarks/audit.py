@@ -22,6 +22,13 @@ Then, while the sample web keeps running:
    check, ``quality.viewport_facts``) against Lighthouse (one run per page, only those
    audits) and against the axe-core run our renderer stored in the archive. A rule not
    applicable (no image) counts as "no violation" on both sides.
+4. performance (T8): on the same pages and the slow sample home page, the mobile figures
+   our renderer stored in the archive (LCP, CLS, total blocking time; 4x CPU slowdown)
+   against Lighthouse's performance audits, run twice per page: under our conditions
+   (DevTools throttling, 4x CPU, no network throttling: the same measure) and with its
+   defaults (simulated slow 4G and 4x CPU: the figures it publishes). Printed per metric:
+   pages in the same Core Web Vitals band (the methodology's T8 thresholds), median
+   difference and median ratio (Lighthouse / ours).
 
 Chromium reaches the fictitious hosts only through ``--host-resolver-rules`` (every
 sample host mapped to the loopback ports, every other name unresolvable), with no proxy,
@@ -54,7 +61,7 @@ from barometre.capture.archive import load_site_archive
 from barometre.checks.base import CheckSpec, registered_checks
 from barometre.checks.engine import audit
 from barometre.checks.html import parse_page
-from barometre.checks.quality import viewport_facts
+from barometre.checks.quality import band, viewport_facts
 from barometre.checks.subject import Subject
 from barometre.cli.audit_cmd import audit_edition
 from barometre.cli.demo import SAMPLE_AS_OF, capture_sample
@@ -308,7 +315,13 @@ class LighthouseRun:
 
 
 async def run_lighthouse(
-    web: SampleWeb, url: str, out: Path, *, categories: str = "", audits: str = ""
+    web: SampleWeb,
+    url: str,
+    out: Path,
+    *,
+    categories: str = "",
+    audits: str = "",
+    extra: tuple[str, ...] = (),
 ) -> LighthouseRun:
     command = [
         str(LIGHTHOUSE),
@@ -320,6 +333,7 @@ async def run_lighthouse(
         f"--chrome-flags={chrome_flags(web)}",
     ]
     command.append(f"--only-categories={categories}" if categories else f"--only-audits={audits}")
+    command.extend(extra)
     start = time.perf_counter()
     process = await asyncio.create_subprocess_exec(
         *command,
@@ -500,6 +514,126 @@ def print_agreement(tallies: dict[str, dict[str, Tally]], pages: int, total: int
                 print(f"  désaccord {name} / {tool} — {line}")
 
 
+# -- performance (T8) -------------------------------------------------------------------------
+
+# Lighthouse as it publishes its figures: mobile profile, simulated slow 4G and 4x CPU.
+SIMULATED: tuple[str, ...] = ()
+# The conditions of our mobile rendering: 4x CPU slowdown applied by DevTools, network
+# as it is (loopback here), nothing simulated.
+OUR_CONDITIONS = (
+    "--throttling-method=devtools",
+    "--throttling.cpuSlowdownMultiplier=4",
+    "--throttling.requestLatencyMs=0",
+    "--throttling.downloadThroughputKbps=0",
+    "--throttling.uploadThroughputKbps=0",
+)
+PERF_AUDITS = {
+    "lcp_ms": "largest-contentful-paint",
+    "cls": "cumulative-layout-shift",
+    "tbt_ms": "total-blocking-time",
+}
+PERF_LABELS = {"lcp_ms": "LCP", "cls": "CLS", "tbt_ms": "TBT"}
+SLOW_HOST = "www.cote-exemple.test"  # the sample's slow home page
+
+
+def t8_params() -> Mapping[str, Any]:
+    return next(c for c in bundled().criteria if c.id == "technique.performance").params
+
+
+def our_figures(sample: Sample) -> Mapping[str, Any] | None:
+    render = sample.archive.render("mobile")
+    figures = render.get("performance") if render is not None else None
+    return figures if isinstance(figures, Mapping) and figures.get("observed") else None
+
+
+def lighthouse_figures(report: Mapping[str, Any]) -> dict[str, float | None]:
+    audits = report.get("audits", {})
+    return {
+        key: (audits.get(audit_id) or {}).get("numericValue")
+        for key, audit_id in PERF_AUDITS.items()
+    }
+
+
+@dataclass
+class MetricTally:
+    compared: int = 0
+    same_band: int = 0
+    ratios: list[float] = field(default_factory=list)  # theirs / ours, when ours > 0
+    differences: list[float] = field(default_factory=list)  # theirs - ours
+
+    def add(self, key: str, ours: float, theirs: float) -> None:
+        limits = t8_params()[key]
+        self.compared += 1
+        self.same_band += band(ours, limits) == band(theirs, limits)
+        self.differences.append(theirs - ours)
+        if ours > 0:
+            self.ratios.append(theirs / ours)
+
+    def cell(self) -> str:
+        if not self.compared:
+            return "—"
+        ratio = (
+            f", rapport médian {statistics.median(self.ratios):.2f} "
+            f"({min(self.ratios):.2f} à {max(self.ratios):.2f})"
+            if self.ratios
+            else ""
+        )
+        return (
+            f"bande {self.same_band}/{self.compared}, écart médian "
+            f"{statistics.median(self.differences):+.2f}{ratio}"
+        )
+
+
+def _show(key: str, value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.3f}" if key == "cls" else f"{value:.0f}"
+
+
+async def performance_agreement(
+    web: SampleWeb, samples: list[Sample], folder: Path
+) -> dict[str, dict[str, MetricTally]]:
+    """Our mobile figures against Lighthouse's on the same pages, under our conditions
+    (same measure) and under Lighthouse's default simulation (its published figures)."""
+    tallies = {
+        mode: {key: MetricTally() for key in PERF_AUDITS} for mode in ("mêmes conditions", "simulé")
+    }
+    print(f"\n{'page':<34} {'nous LCP/CLS/TBT':<22} {'LH mêmes conditions':<22} {'LH simulé':<22}")
+    for n, sample in enumerate(samples, 1):
+        ours = our_figures(sample)
+        if ours is None:
+            print(f"  {sample.host} : pas de mesure de performance dans l'archive, page ignorée")
+            continue
+        cells = []
+        for mode, extra in (("mêmes conditions", OUR_CONDITIONS), ("simulé", SIMULATED)):
+            run = await run_lighthouse(
+                web,
+                sample.url,
+                folder / f"lh-perf-{n}-{len(extra)}.json",
+                categories="performance",
+                extra=extra,
+            )
+            if run.error:
+                cells.append(f"erreur ({run.error[:16]})")
+                continue
+            theirs = lighthouse_figures(run.report)
+            for key, value in theirs.items():
+                mine = ours.get(key)
+                if isinstance(value, int | float) and isinstance(mine, int | float):
+                    tallies[mode][key].add(key, float(mine), float(value))
+            cells.append("/".join(_show(k, theirs[k]) for k in PERF_AUDITS))
+        mine_cell = "/".join(_show(k, ours.get(k)) for k in PERF_AUDITS)
+        print(f"  {sample.host:<32} {mine_cell:<22} {cells[0]:<22} {cells[-1]:<22}")
+    return tallies
+
+
+def print_performance(tallies: dict[str, dict[str, MetricTally]]) -> None:
+    print("\naccord des mesures de performance (rendu mobile) avec Lighthouse :")
+    for mode, by_metric in tallies.items():
+        for key, tally in by_metric.items():
+            print(f"  {mode:<17} {PERF_LABELS[key]:<4} {tally.cell()}")
+
+
 # -- main ---------------------------------------------------------------------------------------
 
 
@@ -569,6 +703,13 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
             print(f"\nLighthouse page par page ({', '.join(AGREEMENT_AUDITS)}) :")
             tallies = await agreement(web, chosen, folder)
             print_agreement(tallies, len(chosen), len(samples))
+        chosen = pick(samples, args.pages)
+        slow = next((s for s in samples if s.host == SLOW_HOST), None)
+        if slow is not None and slow not in chosen:
+            chosen.append(slow)
+        print(f"\nperformance (T8) sur {len(chosen)} page(s) : nous contre Lighthouse")
+        performance = await performance_agreement(web, chosen, folder)
+        print_performance(performance)
     return {
         "sites": throughput.sites,
         "sites_per_s": throughput.sites_per_s,
@@ -579,6 +720,14 @@ async def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
         "load_average": os.getloadavg()[0],
         "lighthouse_s": timing.seconds,
         "ratio": ratio,
+        "performance": {
+            mode: {
+                key: [t.same_band, t.compared, statistics.median(t.differences)]
+                for key, t in by_metric.items()
+                if t.compared
+            }
+            for mode, by_metric in performance.items()
+        },
         "agreement": {
             name: {
                 tool: [t.agreed, t.compared, t.ours_failed, t.theirs_failed]

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from barometre.capture.archive import as_page, unreadable_share
 from barometre.capture.plan import classify, entry_points, extract_links
+from barometre.capture.render import blocking_time, layout_shift_score, performance_metrics
 from barometre.capture.run import Target, capture_edition, warc_path
 from barometre.models import Authority, AuthorityKind, FetchOutcome, Page
 from barometre.net.fetcher import FetchConfig, FetchResult
@@ -262,3 +263,46 @@ def test_bytes_that_are_not_text_are_told_apart_from_odd_text() -> None:
     assert "Œuvres" in readable["UTF-16 with its BOM"].text
     assert _served(noise, "application/pdf").outcome is FetchOutcome.OK  # binary by nature
     assert unreadable_share("Une page ordinaire.\n\tAvec une tabulation.") == 0
+
+
+# --- performance figures of a rendering ---------------------------------------------------
+
+
+def test_blocking_time_counts_what_lies_beyond_50_ms_after_the_first_paint() -> None:
+    tasks = [[100.0, 300.0], [900.0, 60.0], [1500.0, 49.0], [2000.0, 250.0]]
+    # the first task is clipped at the first paint (300 ms): 100 ms left, 50 blocking
+    assert blocking_time(tasks, 300.0, 5000.0) == pytest.approx(50 + 10 + 0 + 200)
+    assert blocking_time(tasks, 0.0, 2100.0) == pytest.approx(250 + 10 + 50)  # clipped at the end
+    assert blocking_time([], 0.0, 1000.0) == 0
+
+
+def test_layout_shift_score_is_the_worst_session_window() -> None:
+    assert layout_shift_score([]) == 0
+    # two shifts 0.5 s apart form one window; a gap over 1 s opens another
+    assert layout_shift_score([[1000.0, 0.1], [1500.0, 0.05], [3000.0, 0.12]]) == pytest.approx(
+        0.15
+    )
+    # a window lasts at most 5 s (0 to 5,000 ms: 11 shifts), however close the shifts
+    steady = [[float(t), 0.02] for t in range(0, 8000, 500)]
+    assert layout_shift_score(steady) == pytest.approx(0.22)
+
+
+def test_performance_metrics_from_the_observers_entries() -> None:
+    raw = {
+        "observed": True,
+        "now": 4000.0,
+        "navigation": {"ttfb": 36.4, "dom_content_loaded": 442.5, "load": 3069.6},
+        "fcp": 336.0,
+        "lcp": {"time": 3108.0, "size": 60840, "url": "https://x.test/photo.png", "element": "img"},
+        "shifts": [[3079.3, 0.3055]],
+        "long_tasks": [[2170.0, 905.0]],
+    }
+    figures = performance_metrics(raw, cpu_slowdown=4, network_quiet=True)
+    assert figures["lcp_ms"] == 3108.0 and figures["lcp_element"] == "img"
+    assert figures["cls"] == 0.3055 and figures["tbt_ms"] == 855.0
+    assert figures["ttfb_ms"] == 36.4 and figures["load_ms"] == 3069.6
+    assert figures["cpu_slowdown"] == 4 and figures["long_tasks"] == [[2170.0, 905.0]]
+    empty = performance_metrics(
+        {"observed": False, "now": 10.0}, cpu_slowdown=1, network_quiet=False
+    )
+    assert empty["lcp_ms"] is None and empty["cls"] == 0 and empty["tbt_ms"] == 0

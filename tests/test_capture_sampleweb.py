@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import time
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import dns.asyncresolver
 import pytest
 import pytest_asyncio
 from sqlalchemy import Engine
+from warcio.archiveiterator import ArchiveIterator
 
 from barometre.capture.archive import load_site_archive
 from barometre.capture.facts import dns_facts, tls_facts
@@ -240,6 +243,88 @@ async def test_rendering_is_archived_with_the_site(
     assert len(homes) > len(crawl) == 1
     replayed = await Replay(warc, CONFIG).fetch(url)
     assert replayed.chain[0].response_headers == crawl[0].response_headers
+    # The crawl saw an empty shell; the pages its scripts link to were rendered instead.
+    archive = await asyncio.to_thread(load_site_archive, warc)
+    assert set(archive.pages) == set()
+    assert {"legal", "contact", "accessibility"} <= set(archive.rendered_pages)
+    legal = archive.rendered_pages["legal"]
+    assert legal.final_url == url + "mentions-legales"
+    assert "Directeur de la publication" in legal.text
+    assert "Numérique-Exemple" in archive.rendered["desktop"].text
+
+
+RENDERED_HOSTS = (
+    "www.ville-numerique-exemple.test",  # keeps asking its slow server after the load
+    "www.ville-exemple.test",
+    "www.region-exemple.test",
+    "www.departement-exemple.test",
+    "www.cote-exemple.test",
+    "www.petit-village-exemple.test",
+    "www.riviere-exemple.test",
+    "www.montagne-exemple.test",
+)
+
+
+@pytest.mark.asyncio
+@pytest.mark.skipif(
+    os.environ.get("BAROMETRE_REQUIRE_CHROMIUM") != "1" and shutil.which(CHROMIUM) is None,
+    reason="Debian chromium not installed",
+)
+async def test_rendering_several_sites_never_drops_one(
+    web: SampleWeb, sqlite_engine: Engine, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A page still asking for something when its rendering ends (here a single-page
+    application polling a slow server) must not write into its site's archive after the
+    archive closed, nor make another site's rendering fail (issue 13, item 2). One site
+    at a time, that application first: whatever it leaves behind meets the next sites."""
+    targets = [
+        Target(f"commune:T{i:04d}", web.url(h, web.site(h).home, https=web.site(h).https))
+        for i, h in enumerate(RENDERED_HOSTS)
+    ]
+    registry_repo.replace_registry(
+        sqlite_engine,
+        [Authority(AuthorityKind.COMMUNE, t.authority_id.split(":")[1], "x") for t in targets],
+        "t",
+        {},
+    )
+    capture_repo.ensure_edition(sqlite_engine, "2026-11", "Édition de test")
+    report = await capture_edition(
+        sqlite_engine,
+        "2026-11",
+        targets,
+        warc_root=tmp_path,
+        config=CONFIG,
+        resolver=resolver_for(web),
+        ssl_context=web.client_ssl_context(),
+        agent=AGENT,
+        render=True,
+        sites_in_flight=1,
+    )
+    assert report.failed == [] and report.done == len(targets)
+    assert capture_repo.completed_sites(sqlite_engine, "2026-11") == {
+        t.authority_id for t in targets
+    }
+    for target in targets:
+        warc = warc_path(tmp_path, "2026-11", target.authority_id)
+        renders = read_metadata_all(warc)
+        assert [(r["viewport"], r["outcome"]) for r in renders] == [
+            ("desktop", "ok"),
+            ("mobile", "ok"),
+        ], (target.url, [r.get("error") for r in renders])
+    spa = warc_path(tmp_path, "2026-11", targets[0].authority_id)
+    polled = next(r for r in read_metadata_all(spa) if r["viewport"] == "desktop")["requests"]
+    assert any(e["url"].endswith("/api/alertes.json") for e in polled)
+    # Playwright hands a route handler's error to the next call of any site: none here.
+    assert not [r for r in caplog.records if "event listener" in r.getMessage()]
+
+
+def read_metadata_all(path: Path) -> list[dict[str, Any]]:
+    out = []
+    with path.open("rb") as handle:
+        for record in ArchiveIterator(handle):
+            if record.rec_type == "metadata" and record.content_type == RENDER_TYPE:
+                out.append(json.loads(record.content_stream().read()))
+    return out
 
 
 @pytest.mark.asyncio

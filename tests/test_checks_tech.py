@@ -13,6 +13,7 @@ from barometre.checks.dates import date_labels, page_date
 from barometre.checks.ecoindex import ecoindex, grade, quantile_position
 from barometre.checks.html import Doc
 from barometre.checks.subject import Subject
+from barometre.methodology import bundled
 from barometre.models import (
     Authority,
     AuthorityKind,
@@ -403,10 +404,72 @@ def test_mobile_scores() -> None:
     assert quality.mobile(subject(page(HOME, html("x"))), {}).value == pytest.approx(0.3)
 
 
-def test_performance_not_measured_without_timing() -> None:
-    verdict = quality.performance(subject(page(HOME, "x"), renders=({"viewport": "mobile"},)), {})
-    assert verdict.status is Status.NOT_MEASURABLE
-    assert "Lighthouse" in (verdict.reason or "")
+T8 = next(c for c in bundled().criteria if c.id == "technique.performance").params
+
+
+def mobile_render(**figures: Any) -> dict[str, Any]:
+    performance = {"observed": True, "cpu_slowdown": 4.0, "ttfb_ms": 80.0, "fcp_ms": 600.0}
+    performance |= {"load_ms": 900.0, "lcp_ms": 1200.0, "cls": 0.0, "tbt_ms": 0.0} | figures
+    return {
+        "viewport": "mobile",
+        "outcome": "ok",
+        "url": HOME,
+        "final_url": HOME,
+        "performance": performance,
+    }
+
+
+def test_performance_not_measurable_without_a_render_or_its_figures() -> None:
+    none = quality.performance(subject(page(HOME, "x")), T8)
+    assert none.status is Status.NOT_MEASURABLE and none.reason == quality.NO_RENDER
+    assert "--render" in none.reason
+    older = {"viewport": "mobile", "outcome": "ok"}
+    old = quality.performance(subject(page(HOME, "x"), renders=(older,)), T8)
+    assert old.status is Status.NOT_MEASURABLE and old.reason == quality.NO_TIMINGS
+    failed = {"viewport": "mobile", "outcome": "timeout", "error": "Timeout 30000ms exceeded."}
+    verdict = quality.performance(subject(page(HOME, "x"), renders=(failed,)), T8)
+    assert verdict.status is Status.NOT_MEASURABLE and "Timeout 30000ms" in (verdict.reason or "")
+    blank = quality.performance(subject(page(HOME, "x"), renders=(mobile_render(lcp_ms=None),)), T8)
+    assert blank.status is Status.NOT_MEASURABLE and blank.reason == quality.NO_PAINT
+    desktop_only = {**mobile_render(), "viewport": "desktop"}
+    assert quality.performance(subject(page(HOME, "x"), renders=(desktop_only,)), T8).reason == (
+        quality.NO_RENDER
+    )
+
+
+def test_performance_bands_are_the_published_core_web_vitals() -> None:
+    assert T8["lcp_ms"] == [2500, 4000] and T8["cls"] == [0.1, 0.25]
+    assert T8["tbt_ms"] == [200, 600]
+
+    def value(**figures: Any) -> float | None:
+        return quality.performance(
+            subject(page(HOME, "x"), renders=(mobile_render(**figures),)), T8
+        ).value
+
+    assert value() == 1
+    assert value(lcp_ms=2500.0, cls=0.1, tbt_ms=200.0) == 1  # the limits are still good
+    assert value(lcp_ms=2500.1) == pytest.approx((0.5 + 1 + 1) / 3, abs=1e-4)
+    assert value(lcp_ms=4000.0) == pytest.approx((0.5 + 1 + 1) / 3, abs=1e-4)
+    assert value(lcp_ms=4000.1) == pytest.approx(2 / 3, abs=1e-4)
+    assert value(cls=0.25) == pytest.approx((1 + 0.5 + 1) / 3, abs=1e-4)
+    assert value(cls=0.3, tbt_ms=601.0) == pytest.approx(1 / 3, abs=1e-4)
+    assert value(lcp_ms=5000.0, cls=0.3, tbt_ms=900.0) == 0
+
+
+def test_performance_evidence_names_each_figure_and_its_band() -> None:
+    render = mobile_render(lcp_ms=3108.0, cls=0.3055, tbt_ms=866.0)
+    verdict = quality.performance(subject(page(HOME, "x"), renders=(render,)), T8)
+    assert verdict.status is Status.PARTIAL and verdict.value == pytest.approx(0.5 / 3, abs=1e-4)
+    texts = {e.text: e.note for e in verdict.evidence}
+    assert texts["plus grand élément affiché (LCP) : 3,11 s"] == (
+        "à améliorer (rendu mobile, processeur ralenti 4×)"
+    )
+    assert texts["décalages de mise en page (CLS) : 0,31"].startswith("mauvais")
+    assert texts["temps de blocage total (TBT) : 866 ms"].startswith("mauvais")
+    assert texts["premier octet 80 ms, premier affichage 600 ms, chargement 900 ms"].startswith(
+        "Navigation Timing"
+    )
+    assert verdict.reason is not None and "à améliorer" in verdict.reason
 
 
 # --- T9 sobriety -------------------------------------------------------------------------

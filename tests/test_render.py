@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 from collections.abc import AsyncIterator
@@ -9,7 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 
-from barometre.capture.render import CHROMIUM, Renderer
+from barometre.capture.render import ABANDONED, CHROMIUM, Renderer
 from barometre.net.fetcher import FetchConfig, Fetcher
 from barometre.net.guard import AddressPolicy
 from barometre.net.resolver import GuardedResolver
@@ -64,6 +65,50 @@ async def test_spa_is_rendered_and_measured(
     assert isinstance(desktop.axe, list)
     mobile = await r.render(url, "mobile")
     assert mobile.outcome == "ok" and mobile.screenshot != desktop.screenshot
+
+
+@pytest.mark.asyncio
+async def test_nothing_of_a_rendering_runs_after_it_ends(
+    renderer: tuple[SampleWeb, Renderer, list[str]],
+) -> None:
+    """The application keeps polling a slow server after its load: when ``render``
+    returns, no fetch of that rendering is left to write into the archive later."""
+    web, r, asked = renderer
+    result = await r.render(web.url("www.ville-numerique-exemple.test"), "desktop")
+    assert result.outcome == "ok", result.error
+    fetching = [
+        t
+        for t in asyncio.all_tasks()
+        if not t.done() and getattr(t.get_coro(), "__qualname__", "") == "Fetcher.fetch"
+    ]
+    assert fetching == []
+    polls = [e for e in result.requests if e.url.endswith("/api/alertes.json")]
+    assert polls and polls[-1].outcome == ABANDONED and polls[-1].status is None
+    # an abandoned request was never recorded
+    assert asked.count(polls[-1].url) == len([e for e in polls if e.outcome != ABANDONED])
+
+
+@pytest.mark.asyncio
+async def test_performance_figures_of_a_slow_page_and_of_a_light_one(
+    renderer: tuple[SampleWeb, Renderer, list[str]],
+) -> None:
+    """The sample's slow home page: a photo that takes 1 s to come and stays hidden until
+    a script has blocked the page for 3.2 s, then a banner pushes the page down. Only
+    lower bounds are asserted: they follow from how the page is built."""
+    web, r, _ = renderer
+    slow = await r.render(web.url("www.cote-exemple.test"), "mobile")
+    assert slow.outcome == "ok", slow.error
+    figures = slow.performance
+    assert figures is not None and figures["observed"] and figures["cpu_slowdown"] == 4
+    assert figures["lcp_element"] == "img" and figures["lcp_url"].endswith("/plage-grande.png")
+    assert figures["lcp_ms"] >= 1000 + 3200
+    assert figures["tbt_ms"] >= 3200 - 50 - 5
+    assert figures["cls"] > 0.25  # 280 px of banner over an 844 px high screen
+    assert figures["load_ms"] >= figures["fcp_ms"] > figures["ttfb_ms"] > 0
+    assert slow.as_json()["performance"] == figures
+    light = await r.render(web.url("www.ville-exemple.test"), "desktop")
+    assert light.performance is not None and light.performance["cpu_slowdown"] == 1
+    assert light.performance["cls"] == 0 and light.performance["lcp_element"] is not None
 
 
 @pytest.mark.asyncio

@@ -33,14 +33,12 @@ In scope — every criterion that applies to any public website, whoever publish
   T7 mobile (viewport, zoom not blocked), T8 performance, T9 EcoIndex and eco-design
   statement, T10 search-engine basics (title, description, canonical, sitemap…).
 
-Each must be ``pass``, with three documented exceptions:
+Each must be ``pass``, with two documented exceptions:
 
 - L2 may be ``partial`` only for the conformance rate: a rate comes from a complete RGAA
   audit by a person, which the statement says has not been done yet (and stays
   « partiellement conforme » until it is). Every other item of the statement must be
   there.
-- T8 is ``not_measurable`` for every site: the renderer records no load time yet (the
-  check says so); it must say exactly that.
 - T9 cannot reach 1: its value is 0.8 × EcoIndex/100 + 0.2 for the statement, and an
   EcoIndex of 100 needs an empty page. Best on the grid: EcoIndex grade A and the
   statement found.
@@ -88,7 +86,6 @@ from sqlalchemy import Engine
 from barometre.capture.archive import load_site_archive
 from barometre.capture.render import AXE_VERSION, CHROMIUM, _axe_source
 from barometre.capture.run import FactsConfig, Target, capture_edition
-from barometre.checks.quality import NO_PERFORMANCE
 from barometre.cli.audit_cmd import audit_edition
 from barometre.cli.demo import DEMO_EDITION, fetch_config
 from barometre.methodology import Methodology, bundled
@@ -398,10 +395,6 @@ def _check_declaration(result: CheckResult) -> None:
     assert partly == [], partly
 
 
-def _check_performance(result: CheckResult) -> None:
-    assert result.status is Status.NOT_MEASURABLE and result.reason == NO_PERFORMANCE, result
-
-
 def _check_sobriety(result: CheckResult) -> None:
     """T9: EcoIndex grade A (the best) and the eco-design statement found."""
     eco = next(e for e in result.evidence if e.text and e.text.startswith("EcoIndex"))
@@ -414,7 +407,6 @@ def _check_sobriety(result: CheckResult) -> None:
 
 EXCEPTIONS = {
     "conformite.accessibilite_declaration": _check_declaration,
-    "technique.performance": _check_performance,
     "technique.sobriete": _check_sobriety,
 }
 

@@ -345,6 +345,8 @@ class SiteArchive:
     facts: Mapping[str, Any] | None = None
     renders: tuple[Mapping[str, Any], ...] = ()
     rendered: Mapping[str, Page] = field(default_factory=dict)  # DOM after scripts, per viewport
+    # DOM after scripts (desktop) of pages the crawl could not read (JavaScript shell), by kind
+    rendered_pages: Mapping[str, Page] = field(default_factory=dict)
 
     def render(self, viewport: str = "desktop") -> Mapping[str, Any] | None:
         return next((r for r in self.renders if r.get("viewport") == viewport), None)

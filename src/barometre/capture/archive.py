@@ -11,6 +11,7 @@ import asyncio
 import json
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from warcio.archiveiterator import ArchiveIterator
 from barometre.capture.integrity import IndexRow, damage_summary, index_problems
 from barometre.capture.plan import canonical
 from barometre.capture.robots import origin_of
+from barometre.capture.site import RENDERED_PAGES_TYPE
 from barometre.errors import ArchiveDamagedError
 from barometre.models import FetchOutcome, Page, SiteArchive
 from barometre.net.fetcher import FetchConfig, FetchResult
@@ -88,22 +90,43 @@ def as_page(result: FetchResult) -> Page:
     )
 
 
-def _metadata(
-    path: Path,
-) -> tuple[
-    dict[str, Any] | None, dict[str, Any] | None, list[dict[str, Any]], datetime, dict[str, Page]
-]:
-    plan = facts = None
-    renders: list[dict[str, Any]] = []
+@dataclass
+class _Metadata:
+    plan: dict[str, Any] | None = None
+    facts: dict[str, Any] | None = None
+    renders: list[dict[str, Any]] = field(default_factory=list)
     captured_at: datetime | None = None
-    doms: dict[str, Page] = {}
+    doms: dict[tuple[str, str], Page] = field(default_factory=dict)  # (viewport, url)
+    rendered_pages: dict[str, Any] = field(default_factory=dict)  # kind -> url, outcome
+
+    def rendered(self) -> dict[str, Page]:
+        """The home page's DOM per viewport (the URL its render record names)."""
+        out: dict[str, Page] = {}
+        for render in self.renders:
+            viewport, url = str(render.get("viewport")), str(render.get("url"))
+            if viewport not in out and (viewport, url) in self.doms:
+                out[viewport] = self.doms[(viewport, url)]
+        return out
+
+    def pages(self) -> dict[str, Page]:
+        """The DOM of the pages rendered because only scripts linked to them, by kind."""
+        out: dict[str, Page] = {}
+        for kind, about in self.rendered_pages.items():
+            page = self.doms.get(("desktop", str(about.get("url"))))
+            if page is not None and about.get("outcome") == "ok":
+                out[kind] = page
+        return out
+
+
+def _metadata(path: Path) -> _Metadata:
+    found = _Metadata()
     with path.open("rb") as handle:
         for record in ArchiveIterator(handle):
             uri = record.rec_headers.get_header("WARC-Target-URI") or ""
             if record.rec_type == "resource" and uri.startswith(DOM_PREFIX):
                 viewport, url = uri.removeprefix(DOM_PREFIX).split(":", 1)
                 body = record.content_stream().read()
-                doms[viewport] = Page(
+                found.doms[(viewport, url)] = Page(
                     url=url,
                     final_url=url,
                     outcome=FetchOutcome.OK,
@@ -113,26 +136,32 @@ def _metadata(
                     text=body.decode("utf-8", "replace"),
                 )
                 continue
-            if captured_at is None and record.rec_type in ("response", "metadata"):
+            if found.captured_at is None and record.rec_type in ("response", "metadata"):
                 stamp = record.rec_headers.get_header("WARC-Date")
                 if stamp:
-                    captured_at = datetime.strptime(stamp[:19], "%Y-%m-%dT%H:%M:%S").replace(
+                    found.captured_at = datetime.strptime(stamp[:19], "%Y-%m-%dT%H:%M:%S").replace(
                         tzinfo=UTC
                     )
             if record.rec_type != "metadata":
                 continue
             if record.content_type == PLAN_TYPE:
-                plan = json.loads(record.content_stream().read())
+                found.plan = json.loads(record.content_stream().read())
             elif record.content_type == FACTS_TYPE:
-                facts = json.loads(record.content_stream().read())
+                found.facts = json.loads(record.content_stream().read())
             elif record.content_type == RENDER_TYPE:
-                renders.append(json.loads(record.content_stream().read()))
-    when = captured_at or datetime.fromtimestamp(path.stat().st_mtime, UTC)
-    return plan, facts, renders, when, doms
+                found.renders.append(json.loads(record.content_stream().read()))
+            elif record.content_type == RENDERED_PAGES_TYPE:
+                found.rendered_pages = dict(json.loads(record.content_stream().read())["pages"])
+    if found.captured_at is None:
+        found.captured_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    return found
 
 
 async def _load(path: Path) -> SiteArchive:
-    plan, facts, renders, captured_at, doms = _metadata(path)
+    found = _metadata(path)
+    plan, facts, renders = found.plan, found.facts, found.renders
+    assert found.captured_at is not None
+    captured_at = found.captured_at
     if plan is None:
         raise ArchiveDamagedError(f"{path} : archive incomplète (pas de plan de collecte).")
     replay = Replay(path, _REPLAY_CONFIG)
@@ -193,7 +222,8 @@ async def _load(path: Path) -> SiteArchive:
         sitemap_urls=int(plan.get("sitemap_urls") or 0),
         facts=facts,
         renders=tuple(renders),
-        rendered=doms,
+        rendered=found.rendered(),
+        rendered_pages=found.pages(),
     )
 
 

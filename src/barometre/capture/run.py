@@ -37,7 +37,12 @@ from sqlalchemy import Engine
 from barometre.capture.facts import as_json, dns_facts, tls_facts
 from barometre.capture.integrity import damage_summary, index_problems
 from barometre.capture.render import CHROMIUM, VIEWPORTS, Renderer
-from barometre.capture.site import SiteCapture, capture_site
+from barometre.capture.site import (
+    RENDERED_PAGES_TYPE,
+    SiteCapture,
+    capture_site,
+    script_linked_pages,
+)
 from barometre.domains import registrable_domain
 from barometre.errors import ArchiveDamagedError, BarometreError
 from barometre.models import Capture, FetchOutcome
@@ -175,7 +180,7 @@ async def capture_edition(
                 if facts is not None:
                     await _facts(recorder, site, facts, resolver)
                 if renderer is not None and site.home is not None and site.home.ok:
-                    await _render(recorder, renderer, site.home.final_url)
+                    await _render(recorder, renderer, site, agent)
             except Exception as exc:  # a bug on one site must not stop the edition
                 report.failed.append((target.authority_id, f"{type(exc).__name__}: {exc}"))
                 recorder.close()
@@ -269,7 +274,12 @@ def dom_uri(url: str, viewport: str) -> str:
     return f"{DOM_PREFIX}{viewport}:{url}"
 
 
-async def _render(recorder: WarcRecorder, renderer: Renderer, url: str) -> None:
+async def _render(
+    recorder: WarcRecorder, renderer: Renderer, site: SiteCapture, agent: str
+) -> None:
+    assert site.home is not None
+    url = site.home.final_url
+    linked: dict[str, str] = {}
     for viewport in VIEWPORTS:
         result = await renderer.render(url, viewport)
         if result.screenshot:
@@ -277,6 +287,19 @@ async def _render(recorder: WarcRecorder, renderer: Renderer, url: str) -> None:
         if result.html:
             recorder.record_resource(dom_uri(url, viewport), result.html.encode("utf-8"), DOM_TYPE)
         recorder.record_metadata(url, result.as_json(), RENDER_TYPE)
+        if viewport == "desktop" and result.html:
+            linked = script_linked_pages(site, result.html, result.final_url or url, agent)
+    # Pages the home links to only once its scripts ran: their DOM after rendering.
+    pages: dict[str, dict[str, str | None]] = {}
+    for kind, page_url in linked.items():
+        page = await renderer.dom(page_url)
+        if page.html:
+            recorder.record_resource(
+                dom_uri(page_url, "desktop"), page.html.encode("utf-8"), DOM_TYPE
+            )
+        pages[kind] = {"url": page_url, "outcome": page.outcome, "error": page.error}
+    if pages:
+        recorder.record_metadata(url, {"outcome": "ok", "pages": pages}, RENDERED_PAGES_TYPE)
 
 
 def _index(

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from barometre.capture.archive import not_text
 from barometre.capture.plan import Link, Plan, canonical, classify, entry_points, extract_links
 from barometre.capture.robots import RobotsCache, RobotsFile, origin_of
+from barometre.domains import registrable_domain
 from barometre.models import FetchOutcome
 from barometre.net.fetcher import Exchange, FetchResult, follow
 from barometre.text import fold
@@ -30,6 +31,11 @@ PRIORITY = (
 _LOC = re.compile(rb"<loc>\s*([^<\s]+)\s*</loc>", re.IGNORECASE)
 MAX_SITEMAP_URLS = 5000
 MAX_FEEDS = 2
+# Kinds of pages rendered in the browser when the home links to them only once its
+# scripts ran (a JavaScript application): what the content checks read.
+RENDERED_KINDS = ("legal", "accessibility", "privacy", "contact", "procedures", "news")
+# The archive's record of those renderings: {"pages": {kind: {"url", "outcome", "error"}}}.
+RENDERED_PAGES_TYPE = "application/vnd.barometre.rendered-pages+json"
 
 
 class FetchFn(Protocol):
@@ -247,3 +253,25 @@ async def capture_site(
             site.feeds[feed] = await budget(feed)
     site.fetches = budget.used
     return site
+
+
+def script_linked_pages(site: SiteCapture, html: str, base_url: str, agent: str) -> dict[str, str]:
+    """Pages of the kinds the checks read that the rendered home (``html``) links to and
+    the crawl did not fetch: links written by scripts, which a crawl of the served HTML
+    cannot see. Same site only, robots.txt obeyed; the renderer reads them instead."""
+    home = canonical(base_url)
+    site_domain = registrable_domain(urlsplit(base_url).hostname or "")
+    plan = classify(extract_links(html, base_url), urlsplit(base_url).hostname or "")
+    out: dict[str, str] = {}
+    for kind in RENDERED_KINDS:
+        pick = plan.picks.get(kind)
+        if pick is None or kind in site.pages or kind in site.skipped:
+            continue
+        url = canonical(pick.url)
+        if url == home or registrable_domain(urlsplit(url).hostname or "") != site_domain:
+            continue
+        if site.robots is not None and not site.robots.allows(url, agent):
+            continue
+        if url not in out.values():
+            out[kind] = url
+    return out

@@ -90,6 +90,10 @@ class CheckSpec:
     # even when the home page could not be captured; the others are then not measurable.
     handles_unreachable: bool = False
     module: str = ""
+    # A check that reads the pages' content (text, links, forms): not measurable on a
+    # JavaScript-only shell without its rendering. Technical checks (headers, TLS, DNS,
+    # metadata of the served page, the render's own figures) read no content.
+    reads_content: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +109,12 @@ _loaded = False
 
 
 def check(
-    check_id: str, *, version: str = "1", needs: Needs = "site", handles_unreachable: bool = False
+    check_id: str,
+    *,
+    version: str = "1",
+    needs: Needs = "site",
+    handles_unreachable: bool = False,
+    reads_content: bool = True,
 ) -> Callable[[CheckFn], CheckFn]:
     """Register ``func`` as the check of the criterion ``check_id``."""
 
@@ -116,7 +125,7 @@ def check(
                 f"Deux contrôles pour le critère {check_id} : {existing.module} et {func.__module__}."
             )
         _CHECKS[check_id] = CheckSpec(
-            check_id, version, func, needs, handles_unreachable, func.__module__
+            check_id, version, func, needs, handles_unreachable, func.__module__, reads_content
         )
         return func
 

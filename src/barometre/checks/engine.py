@@ -66,6 +66,17 @@ def unreachable_reason(subject: Subject) -> str | None:
     return f"Site non mesurable : {outcome.label}{detail}."
 
 
+def script_only_reason(subject: Subject) -> str | None:
+    """Why the site's content cannot be read: a JavaScript-only home page, not rendered."""
+    shell = subject.script_only
+    if shell is None:
+        return None
+    return (
+        "Site non mesurable : site rendu en JavaScript (page d'accueil servie sans contenu : "
+        f"{shell.describe()}) ; le contenu ne se lit qu'avec un rendu navigateur (--render)."
+    )
+
+
 def _run(spec: CheckSpec, subject: Subject, criterion: Criterion) -> Verdict:
     try:
         return spec.func(subject, criterion.params)
@@ -111,6 +122,11 @@ def evaluate(
             if subject.site is None and subject.authority.website is None:
                 return not_applicable(reason)
             return not_measurable(reason)
+        if spec.reads_content:
+            reason = script_only_reason(subject)
+            if reason is not None:
+                home = subject.home
+                return not_measurable(reason, [Evidence(url=home.final_url)] if home else [])
     verdict = _run(spec, subject, criterion)
     if effect == "bonus" and verdict.status is Status.FAIL:
         return not_applicable(f"{rule_reason} Compté seulement en bonus.")

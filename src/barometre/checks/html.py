@@ -29,6 +29,40 @@ _STRUCTURED = re.compile(rb"application/ld\+json|itemscope|property=[\"']?(?:og|
 MAX_PDF_PAGES = 40
 MAX_LINKS = 5000
 
+# A JavaScript-only shell: the served page shows (almost) nothing, its content is built
+# by its scripts. Thresholds on what the page holds outside scripts.
+SHELL_CHARS = 200  # visible text, below
+SHELL_ELEMENTS = 50  # elements of the body (scripts, styles and <noscript> aside), at most
+# Mount points of client-side frameworks, when empty: Vue (#app, [data-v-app]), React
+# (#root, [data-reactroot]), Next.js (#__next), Nuxt (#__nuxt), Gatsby (#___gatsby),
+# Angular (app-root, [ng-version]), Svelte (#svelte), Quasar (#q-app), Ember.
+FRAMEWORK_ROOTS = (
+    "#app, #root, #__next, #__nuxt, #___gatsby, #svelte, #q-app, app-root, [ng-version], "
+    "[data-reactroot], [data-v-app], .ember-application"
+)
+# ... and any element named as a mount point (« elm-app », « main-app », « app-root »).
+MOUNT_ID = re.compile(r"(?:^|[-_])(?:app|root|application)(?:$|[-_])", re.IGNORECASE)
+_NOT_CONTENT = frozenset({"script", "style", "noscript", "template", "link", "meta", "br"})
+
+
+@dataclass(frozen=True, slots=True)
+class Shell:
+    """Why a page is a JavaScript-only shell: what it holds without its scripts."""
+
+    text_chars: int
+    elements: int
+    scripts: int
+    root: str | None  # the empty framework mount point (« div#app »)
+    noscript: str | None  # what the page says to visitors without JavaScript
+
+    def describe(self) -> str:
+        signs = [f"{self.text_chars} caractères de texte", f"{self.elements} éléments"]
+        if self.root:
+            signs.append(f"racine d'application vide « {self.root} »")
+        if self.noscript:
+            signs.append(f"message <noscript> « {self.noscript[:80]} »")
+        return ", ".join(signs)
+
 
 @dataclass(frozen=True, slots=True)
 class Link:
@@ -309,6 +343,59 @@ class Doc:
 
     def html(self) -> str:
         return self.page.text if not self.is_pdf else ""
+
+    @cached_property
+    def js_shell(self) -> Shell | None:
+        """The page is a JavaScript-only shell: it runs scripts, shows less than
+        ``SHELL_CHARS`` of text in at most ``SHELL_ELEMENTS`` elements, and either mounts
+        a client-side framework on an empty root or tells visitors without JavaScript
+        something in ``<noscript>``. ``None`` for any other page (a short page without
+        those signs is short, not a shell)."""
+        if self._tree is None or self.is_pdf or len(self.text) >= SHELL_CHARS:
+            return None
+        body = self._tree.body
+        if body is None:
+            return None
+        scripts = [
+            n
+            for n in self.css("script")
+            if (n.attributes.get("type") or "").lower() != "application/ld+json"
+            and ((n.attributes.get("src") or "").strip() or n.text().strip())
+        ]
+        if not scripts:
+            return None
+        elements = 0
+        for node in body.traverse():
+            if node is body or node.tag in _NOT_CONTENT or (node.tag or "-").startswith("-"):
+                continue
+            parent, hidden = node.parent, False
+            while parent is not None and parent is not body:
+                if parent.tag in ("noscript", "template"):
+                    hidden = True
+                    break
+                parent = parent.parent
+            if not hidden:
+                elements += 1
+        if elements > SHELL_ELEMENTS:
+            return None
+        root = None
+        mounts = self.css(FRAMEWORK_ROOTS) + [
+            n for n in self.css("body [id]") if MOUNT_ID.search(n.attributes.get("id") or "")
+        ]
+        for node in mounts:
+            if not " ".join(node.text().split()) and not any(
+                child.tag not in _NOT_CONTENT for child in node.iter()
+            ):
+                attrs = node.attributes
+                root = str(node.tag) + (f"#{attrs['id']}" if attrs.get("id") else "")
+                break
+        said = " ".join(
+            " ".join(n.text(separator=" ").split()) for n in body.css("noscript")
+        ).strip()
+        noscript = said or None
+        if root is None and noscript is None:
+            return None
+        return Shell(len(self.text), elements, len(scripts), root, noscript)
 
 
 def parse_page(page: Page) -> Doc:

@@ -56,7 +56,7 @@ def media_queries(doc: Doc) -> tuple[bool | None, str | None]:
     return (None, None) if external else (False, None)
 
 
-@check("technique.mobile", version="1")
+@check("technique.mobile", version="1", reads_content=False)
 def mobile(subject: Subject, params: Mapping[str, Any]) -> Verdict:
     """0.5 viewport ``width=device-width`` + 0.3 zoom not blocked (no
     ``user-scalable=no``, no ``maximum-scale`` < 2: RGAA 10.4) + 0.2 width media queries
@@ -97,26 +97,98 @@ def mobile(subject: Subject, params: Mapping[str, Any]) -> Verdict:
 
 # --- T8 performance ---------------------------------------------------------------------
 
-NO_PERFORMANCE = "Mesure de performance non collectée (Lighthouse non exécuté)."
+NO_RENDER = (
+    "Performance non mesurable : la page d'accueil n'a pas été rendue dans un navigateur "
+    "(capture sans --render)."
+)
+NO_TIMINGS = (
+    "Performance non mesurable : le rendu mobile n'a relevé aucune mesure de performance "
+    "(capture antérieure à ces mesures)."
+)
+NO_PAINT = (
+    "Performance non mesurable : aucun affichage de contenu relevé pendant le rendu mobile "
+    "(pas de plus grand élément affiché)."
+)
+BANDS = ("bon", "à améliorer", "mauvais")
+# (key in the render's figures, methodology parameter, label, unit)
+T8_METRICS = (
+    ("lcp_ms", "lcp_ms", "plus grand élément affiché (LCP)", "ms"),
+    ("cls", "cls", "décalages de mise en page (CLS)", ""),
+    ("tbt_ms", "tbt_ms", "temps de blocage total (TBT)", "ms"),
+)
 
 
-@check("technique.performance", version="1")
+def band(value: float, limits: Any) -> int:
+    """0 good, 1 needs improvement, 2 poor, for ``limits`` = [good up to, poor above]."""
+    good, poor = float(limits[0]), float(limits[1])
+    return 0 if value <= good else 1 if value <= poor else 2
+
+
+def _figure(value: float, unit: str) -> str:
+    if unit == "ms":
+        return f"{value / 1000:.2f} s".replace(".", ",") if value >= 1000 else f"{value:.0f} ms"
+    return f"{value:.2f}".replace(".", ",")
+
+
+@check("technique.performance", version="2", reads_content=False)
 def performance(subject: Subject, params: Mapping[str, Any]) -> Verdict:
-    """Mobile load time when the render records one (``load_ms``): 1 at or below
-    ``good_load_ms``, 0 at or beyond ``poor_load_ms``, linear in between. The current
-    renders record no timing: not measurable, said so."""
+    """Core Web Vitals of the mobile rendering (4× CPU slowdown, as Lighthouse's mobile
+    profile): largest contentful paint, cumulative layout shift and total blocking time
+    (the lab stand-in for interaction delay: nothing is clicked), each put in its band
+    by the methodology's published thresholds (good / needs improvement / poor), worth
+    1, ``needs_improvement`` and 0; the value is their mean. Navigation Timing (time to
+    first byte, first paint, load) is kept as evidence."""
     site = subject.site
-    render = site.render("mobile") if site is not None else None
-    load = render.get("load_ms") if render is not None else None
-    if render is None or not isinstance(load, (int, float)):
-        return not_measurable(NO_PERFORMANCE)
-    good = float(params.get("good_load_ms", 2500))
-    poor = float(params.get("poor_load_ms", 8000))
-    value = 1.0 if load <= good else 0.0 if load >= poor else (poor - load) / (poor - good)
-    return scored(
-        value,
-        [Evidence(url=str(render.get("url")), text=f"{load:.0f} ms", note="chargement mobile")],
+    render = site.render(str(params.get("viewport", "mobile"))) if site is not None else None
+    if render is None:
+        return not_measurable(NO_RENDER)
+    if render.get("outcome") != "ok":
+        error = str(render.get("error") or render.get("outcome") or "erreur inconnue")[:160]
+        return not_measurable(f"Performance non mesurable : rendu mobile en échec ({error}).")
+    figures = render.get("performance")
+    if not isinstance(figures, Mapping) or not figures.get("observed"):
+        return not_measurable(NO_TIMINGS)
+    if not isinstance(figures.get("lcp_ms"), int | float):
+        return not_measurable(NO_PAINT)
+    url = str(render.get("final_url") or render.get("url"))
+    slowdown = figures.get("cpu_slowdown") or 1
+    where = f"rendu {render.get('viewport')}" + (
+        f", processeur ralenti {slowdown:g}×" if slowdown != 1 else ""
     )
+    scores = {0: 1.0, 1: float(params.get("needs_improvement", 0.5)), 2: 0.0}
+    earned: list[float] = []
+    evidence: list[Evidence] = []
+    weak: list[str] = []
+    for key, param, label, unit in T8_METRICS:
+        value = figures.get(key)
+        if not isinstance(value, int | float):
+            continue
+        rank = band(float(value), params[param])
+        earned.append(scores[rank])
+        evidence.append(
+            Evidence(
+                url=url,
+                text=f"{label} : {_figure(float(value), unit)}",
+                note=f"{BANDS[rank]} ({where})",
+            )
+        )
+        if rank:
+            weak.append(f"{label} {BANDS[rank]}")
+    timings = [
+        f"{name} {_figure(float(figures[key]), 'ms')}"
+        for key, name in (
+            ("ttfb_ms", "premier octet"),
+            ("fcp_ms", "premier affichage"),
+            ("load_ms", "chargement"),
+        )
+        if isinstance(figures.get(key), int | float)
+    ]
+    if timings:
+        evidence.append(
+            Evidence(url=url, text=", ".join(timings), note=f"Navigation Timing ({where})")
+        )
+    reason = sentence(weak) if weak else None
+    return scored(sum(earned) / len(earned), evidence, reason=reason)
 
 
 # --- T9 eco-design ----------------------------------------------------------------------
@@ -205,7 +277,7 @@ def _noindex(subject: Subject, doc: Doc) -> bool:
     return "noindex" in robots.lower()
 
 
-@check("technique.referencement", version="1")
+@check("technique.referencement", version="1", reads_content=False)
 def seo(subject: Subject, params: Mapping[str, Any]) -> Verdict:
     """Share of seven basics: the title names the collectivité, a meta description, a
     canonical link, no ``noindex``, robots.txt not blocking ``/``, an XML sitemap,

@@ -170,7 +170,7 @@ def https(subject: Subject, params: Mapping[str, Any]) -> Verdict:
 LEGACY_VERSIONS = ("SSLv3", "TLSv1.0", "TLSv1.1")
 
 
-@check("technique.tls", version="1")
+@check("technique.tls", version="1", reads_content=False)
 def tls_configuration(subject: Subject, params: Mapping[str, Any]) -> Verdict:
     """TLS 1.3 offered and no legacy version → 1; TLS 1.2 only → 0.8; a legacy version
     (SSLv3, TLS 1.0, 1.1) accepted → 0.3; no version accepted → 0."""
@@ -213,7 +213,7 @@ def parse_hsts(value: str) -> tuple[int | None, bool, bool]:
     return max_age, "includesubdomains" in names, "preload" in names
 
 
-@check("technique.hsts", version="1")
+@check("technique.hsts", version="1", reads_content=False)
 def hsts(subject: Subject, params: Mapping[str, Any]) -> Verdict:
     """0.6 header with max-age ≥ ``min_max_age`` + 0.2 includeSubDomains + 0.2 preload.
     The Chromium preload list is not available offline (the ``hstspreload`` package
@@ -395,7 +395,7 @@ def disclosure_penalty(subject: Subject, page: Page) -> tuple[float, list[Eviden
     return penalty, evidence
 
 
-@check("technique.entetes", version="1")
+@check("technique.entetes", version="1", reads_content=False)
 def security_headers(subject: Subject, params: Mapping[str, Any]) -> Verdict:
     """Share of the protections present on the home page's response, in the style of
     the Mozilla HTTP Observatory: CSP (report-only = half), X-Frame-Options (or CSP
@@ -424,7 +424,7 @@ def security_headers(subject: Subject, params: Mapping[str, Any]) -> Verdict:
 # --- T5 DNSSEC and IPv6 ----------------------------------------------------------------
 
 
-@check("technique.dnssec", version="1")
+@check("technique.dnssec", version="1", reads_content=False)
 def dnssec(subject: Subject, params: Mapping[str, Any]) -> Verdict:
     """1 when the zone is signed and the resolver validated it (AD bit); 0.5 when a
     DNSKEY exists but validation was not observed (confidence inferred); plus
@@ -503,7 +503,7 @@ def mail_score(names: Mapping[str, Any], params: Mapping[str, Any]) -> tuple[flo
     return value, missing
 
 
-@check("technique.messagerie", version="1")
+@check("technique.messagerie", version="1", reads_content=False)
 def mail_authentication(subject: Subject, params: Mapping[str, Any]) -> Verdict:
     """MX, SPF, DMARC and an enforcing DMARC policy on the domain used for mail: the
     site's domain, whose DNS was captured. A registry address on a consumer mailbox is

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from barometre.checks.html import Doc
+from barometre.checks.html import SHELL_CHARS, Doc, Shell
 from barometre.models import Authority, Finding, Page, SiteArchive, SocialAccount
 
 # Page kinds of the crawl plan, in the order checks usually want them.
@@ -23,9 +23,6 @@ PAGE_KINDS = (
     "budget",
     "opendata",
 )
-
-
-SHELL_CHARS = 200
 
 
 @dataclass
@@ -48,7 +45,7 @@ class Subject:
     findings: list[Finding] = field(default_factory=list)
     social: list[SocialAccount] = field(default_factory=list)
     archive_problem: str | None = None
-    _docs: dict[str, Doc] = field(default_factory=dict, repr=False)
+    _docs: dict[str, list[Doc]] = field(default_factory=dict, repr=False)
 
     # --- pages ------------------------------------------------------------------
 
@@ -58,19 +55,33 @@ class Subject:
         return site.home if site is not None and site.home is not None and site.home.ok else None
 
     def page(self, kind: str) -> Page | None:
-        """The page of that kind if it was fetched successfully."""
+        """The page of that kind if it was fetched successfully; its DOM after rendering
+        instead when the page as served is a JavaScript shell (or was not fetched: the
+        link appeared only after scripts ran) and the capture rendered it."""
         if self.site is None:
             return None
         page = self.site.pages.get(kind)
+        if page is not None and page.ok:
+            doc = self.doc(page)
+            if doc is None or doc.js_shell is None:
+                return page
+        rendered = self.site.rendered_pages.get(kind)
+        if rendered is not None and rendered.ok:
+            return rendered
         return page if page is not None and page.ok else None
 
     def doc(self, page: Page | None) -> Doc | None:
         if page is None or not page.ok:
             return None
+        # One parse per page. The same address may have been captured twice (as served,
+        # and its DOM after rendering): the bytes tell them apart.
         key = page.final_url + "#" + page.url
-        cached = self._docs.get(key)
-        if cached is None:
-            cached = self._docs[key] = Doc(page)
+        known = self._docs.setdefault(key, [])
+        for cached in known:
+            if cached.page is page or cached.page.body == page.body:
+                return cached
+        cached = Doc(page)
+        known.append(cached)
         return cached
 
     @property
@@ -86,9 +97,18 @@ class Subject:
         return self.doc(self.site.rendered.get("desktop"))
 
     @property
+    def script_only(self) -> Shell | None:
+        """Why the home page cannot be read: it is a JavaScript-only shell (see
+        ``Doc.js_shell``) and the capture holds no rendering of it. ``None`` otherwise."""
+        static = self.static_home_doc
+        if static is None or static.js_shell is None or self.rendered_home_doc is not None:
+            return None
+        return static.js_shell
+
+    @property
     def home_doc(self) -> Doc | None:
-        """The home page; the rendered DOM instead when the served HTML is an empty
-        JavaScript shell (less than ``SHELL_CHARS`` of text) and a rendering exists."""
+        """The home page; the rendered DOM instead when the served HTML is (nearly)
+        empty (less than ``SHELL_CHARS`` of text) and a richer rendering exists."""
         static = self.static_home_doc
         if static is not None and len(static.text) < SHELL_CHARS:
             rendered = self.rendered_home_doc

@@ -14,6 +14,8 @@ names to 127.0.0.1 (``host_map``) and ports 80/443 to the real ones (``port_map`
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import shutil
 import socket
 import ssl
@@ -318,6 +320,11 @@ class SampleWeb:
             response.headers["Allow"] = "GET, HEAD"
             return response
 
+        delay = site.delays.get(request.path)
+        if delay:
+            # A slow endpoint; the wait ends early when the sample web stops.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.state.stopping.wait(), delay)
         lookup = site.rewrites.get(request.path_qs, request.path)
         file, redirect = site.find(lookup)
         if redirect is not None:

@@ -22,6 +22,8 @@ Each folder ``sites/<host>/`` holds the files served for that host and a ``site.
     "/index.php" = "/"
     [headers]                        # extra headers on every response
     Server = "nginx"
+    [delays]                         # path -> seconds before the answer (a slow endpoint)
+    "/api/alertes.json" = 5
     [content_types]                  # path -> Content-Type, overrides the file extension
     "/actualites/rss.xml" = "application/rss+xml; charset=utf-8"
     [dns."ville-exemple.test"]       # records for the test DNS server
@@ -123,6 +125,7 @@ class StaticSite:
     rewrites: Mapping[str, str] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
     content_types: Mapping[str, str] = field(default_factory=dict)
+    delays: Mapping[str, float] = field(default_factory=dict)
     dns: Mapping[str, Mapping[str, list[str]]] = field(default_factory=dict)
 
     def find(self, path: str) -> tuple[Path | None, str | None]:
@@ -180,6 +183,16 @@ def _str_map(raw: Any, what: str, where: Path) -> dict[str, str]:
     return dict(raw)
 
 
+def _delays(raw: Any, where: Path) -> dict[str, float]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not all(
+        isinstance(k, str) and isinstance(v, int | float) and 0 <= v <= 60 for k, v in raw.items()
+    ):
+        raise ValueError(f"{where}: [delays] must map paths to seconds (0 to 60)")
+    return {k: float(v) for k, v in raw.items()}
+
+
 def _dns_map(raw: Any, where: Path) -> dict[str, dict[str, list[str]]]:
     if raw is None:
         return {}
@@ -224,6 +237,7 @@ def load_site(folder: Path) -> StaticSite:
         rewrites=_str_map(config.get("rewrites"), "rewrites", config_path),
         headers=_str_map(config.get("headers"), "headers", config_path),
         content_types=_str_map(config.get("content_types"), "content_types", config_path),
+        delays=_delays(config.get("delays"), config_path),
         dns=_dns_map(config.get("dns"), config_path),
     )
 

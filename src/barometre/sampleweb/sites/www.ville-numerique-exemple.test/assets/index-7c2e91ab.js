@@ -63,4 +63,22 @@
   });
   window.addEventListener("popstate", render);
   render();
+
+  // Alerts (weather, works): the application keeps asking its server once the page has
+  // loaded, one question at a time, as notification and chat widgets do. The server
+  // answers slowly, so a question is always in flight.
+  function showAlerts(alerts) {
+    if (!alerts.length) { return; }
+    var banner = document.createElement("p");
+    banner.className = "alerte";
+    banner.textContent = alerts[0].texte;
+    document.querySelector("main").prepend(banner);
+  }
+  function poll() {
+    fetch("/api/alertes.json", { cache: "no-store" })
+      .then(function (response) { return response.json(); })
+      .then(showAlerts, function () {})
+      .then(function () { window.setTimeout(poll, 1000); });
+  }
+  window.addEventListener("load", poll);
 })();
