@@ -170,6 +170,7 @@ class RankRow:
     grade: str | None
     rank: int | None
     peer_group: str
+    territory: tuple[str, ...] = ()  # départements governed, when the code is not one
 
 
 def ranking(engine: Engine, edition: str) -> Iterator[RankRow]:
@@ -190,6 +191,7 @@ def ranking(engine: Engine, edition: str) -> Iterator[RankRow]:
             scores.c.grade,
             scores.c.rank,
             scores.c.peer_group,
+            authorities.c.territory,
         )
         .join(authorities, authorities.c.id == scores.c.authority_id)
         .where(scores.c.edition_id == edition, scores.c.scope == "global")
@@ -211,6 +213,7 @@ def ranking(engine: Engine, edition: str) -> Iterator[RankRow]:
                 r[9],
                 r[10],
                 r[11] or "",
+                tuple((r[12] or "").split()),
             )
 
 

@@ -274,7 +274,7 @@ def card_context(
             counts[line.status.value] = counts.get(line.status.value, 0) + 1
     return CardContext(
         authority=card.authority,
-        kind_label=card.authority.kind.label,
+        kind_label=card.authority.legal.label,
         global_score=global_score,
         group_title=group_title(group) if group else "",
         group_size=group_sizes.get(group),
