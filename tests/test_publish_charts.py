@@ -421,22 +421,81 @@ def test_names_are_data_not_markup() -> None:
 # --- maps ---------------------------------------------------------------------------
 
 
-def registry_codes(kind: AuthorityKind) -> set[str]:
+def test_the_site_maps_draw_a_collectivite_on_the_areas_it_governs(tmp_path: Path) -> None:
+    from barometre.publish.site.figures import FigureWriter
+    from barometre.storage.publish_repo import RankRow
+
+    def row(kind: str, code: str, value: float, **where: Any) -> RankRow:
+        return RankRow(
+            f"{kind}:{code}",
+            kind,
+            code,
+            code,
+            where.get("departement"),
+            where.get("region"),
+            None,
+            value,
+            1.0,
+            None,
+            None,
+            kind,
+            tuple(where.get("territory", ())),
+        )
+
+    rows = [
+        row("departement", "20R", 40.0, region="94", territory=("2A", "2B")),
+        row("commune", "2A004", 60.0, departement="2A", region="94"),
+        row("departement", "69M", 30.0, region="84", territory=("69",)),
+        row("departement", "69", 50.0, region="84"),
+        row("departement", "987", 70.0, region="987"),
+    ]
+    maps = {m["title"]: m["rows"] for m in FigureWriter(tmp_path).maps(rows, {})}
+    by_dep = {r[0]: r for r in maps["Score global moyen par département"]}
+    by_reg = {r[0]: r for r in maps["Score global moyen par région"]}
+    assert by_dep["2A"][2:] == ["50", "2"] and by_dep["2B"][2:] == ["40", "1"]
+    assert by_dep["69"][2:] == ["40", "2"]  # the Métropole de Lyon beside the Rhône
+    assert by_reg["94"][2:] == ["50", "2"]
+    assert by_dep["987"][1:] == ["987 (hors carte)", "70", "1"]  # listed under the map
+
+
+def test_every_collectivite_of_the_councils_groups_lands_on_the_map() -> None:
+    """A collectivité of the régions' or départements' groups is drawn on the shapes of
+    the départements it governs and of its région; every shape has its collectivité."""
     from barometre.registry import read_bundle
 
-    return {a.code for a in read_bundle().by_kind(kind)}
-
-
-def test_every_registry_region_and_departement_has_a_shape() -> None:
-    assert set(geo.geo_codes("region")) == registry_codes(AuthorityKind.REGION)
-    assert set(geo.geo_codes("departement")) == registry_codes(AuthorityKind.DEPARTEMENT)
-    assert len(geo.geo_codes("departement")) == 101
-    assert {"2A", "2B", "976"} <= set(geo.geo_codes("departement"))
-    assert set(geo.geo_codes("region")) >= {"01", "02", "03", "04", "06", "94"}
-    # the documented exceptions have neither a shape nor a registry entry
-    for code in geo.NO_SHAPE:
-        assert code not in geo.geo_codes("departement")
-        assert code not in registry_codes(AuthorityKind.DEPARTEMENT)
+    dep_shapes, reg_shapes = set(geo.geo_codes("departement")), set(geo.geo_codes("region"))
+    assert len(dep_shapes) == 101 and len(reg_shapes) == 18
+    on_dep: dict[str, set[str]] = {}
+    on_reg: dict[str, set[str]] = {}
+    for a in read_bundle().authorities:
+        if a.kind is AuthorityKind.REGION:
+            on_reg.setdefault(a.code, set()).add(a.id)
+        elif a.kind is AuthorityKind.DEPARTEMENT:
+            for code in a.territory or (a.code,):
+                on_dep.setdefault(code, set()).add(a.id)
+            if a.region:
+                on_reg.setdefault(a.region, set()).add(a.id)
+    # the zones d'outre-mer have no shape: the maps list them under the map
+    assert (
+        set(on_dep) - dep_shapes
+        == set(on_reg) - reg_shapes
+        == set(geo.NO_SHAPE)
+        - {
+            "984",
+            "977",
+            "978",
+            "989",
+        }
+    )
+    # Paris is counted with the communes: like any commune, it lands on its département
+    assert dep_shapes - set(on_dep) == {"75"} and reg_shapes <= set(on_reg)
+    paris = next(a for a in read_bundle().authorities if a.id == "commune:75056")
+    assert paris.departement == "75"
+    assert on_dep["2A"] == on_dep["2B"] == {"departement:20R"}
+    assert "departement:20R" in on_reg["94"] and on_dep["94"] == {"departement:94"}
+    assert on_dep["67"] == on_dep["68"] == {"departement:6AE"}
+    assert on_dep["69"] == {"departement:69", "departement:69M"}
+    assert on_dep["972"] == {"departement:972"} and "departement:972" in on_reg["02"]
 
 
 def test_bundled_geo_is_compact_and_keeps_code_and_name() -> None:
