@@ -455,7 +455,8 @@ def test_the_site_maps_draw_a_collectivite_on_the_areas_it_governs(tmp_path: Pat
     assert by_dep["2A"][2:] == ["50", "2"] and by_dep["2B"][2:] == ["40", "1"]
     assert by_dep["69"][2:] == ["40", "2"]  # the Métropole de Lyon beside the Rhône
     assert by_reg["94"][2:] == ["50", "2"]
-    assert by_dep["987"][1:] == ["987 (hors carte)", "70", "1"]  # listed under the map
+    # listed under the map, by name
+    assert by_dep["987"][1:] == ["Polynésie française (hors carte)", "70", "1"]
 
 
 def test_every_collectivite_of_the_councils_groups_lands_on_the_map() -> None:
@@ -661,8 +662,8 @@ def test_region_map_insets_use_overseas_region_codes() -> None:
 
 def test_map_reports_codes_without_a_shape() -> None:
     figure = departement_map({"40": 50.0, "975": 30.0}, title="Carte", value_label="Score")
-    assert ("975", "975 (hors carte)", "30", "–") in figure.table.rows
-    assert "Sans contour sur la carte : 975." in figure.description
+    assert ("975", "Saint-Pierre-et-Miquelon (hors carte)", "30", "–") in figure.table.rows
+    assert "Sans contour sur la carte : Saint-Pierre-et-Miquelon (975)." in figure.description
 
 
 def test_map_refuses_bad_classes() -> None:
@@ -1002,3 +1003,26 @@ def test_script_replaces_fallbacks_under_a_strict_csp(tmp_path: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_collectivite_is_placed_in_the_areas_of_the_map() -> None:
+    from barometre.models import Authority
+    from barometre.publish.site.views import place_of
+
+    names = {
+        ("departement", "2A"): "Corse-du-Sud",
+        ("region", "94"): "Corse",
+        ("departement", "987"): "Polynésie française",
+        ("region", "987"): "Polynésie française",
+        ("departement", "99"): "Département de l'Exemple",
+        ("region", "99"): "Région Val-d'Exemple",
+    }
+    commune = AuthorityKind.COMMUNE
+    ajaccio = Authority(commune, "2A004", "Ajaccio", departement="2A", region="94")
+    assert place_of(ajaccio, names) == "Corse-du-Sud (2A), Corse"
+    arue = Authority(commune, "98711", "Arue", departement="987", region="987")
+    assert place_of(arue, names) == "Polynésie française (987)"  # the zone named once
+    sample = Authority(commune, "99101", "Ville-Exemple", departement="99", region="99")
+    assert place_of(sample, names) == "Département de l'Exemple (99), Région Val-d'Exemple"
+    corse = Authority(AuthorityKind.DEPARTEMENT, "20R", "Collectivité de Corse", region="94")
+    assert place_of(corse, names) == "Corse"

@@ -261,6 +261,7 @@ def stats(ctx: typer.Context) -> None:
 CSV_COLUMNS = (
     "id",
     "type",
+    "statut",
     "code",
     "siren",
     "nom",
@@ -269,6 +270,7 @@ CSV_COLUMNS = (
     "departement",
     "epci",
     "type_epci",
+    "territoire",
     "site",
     "site_source",
     "email",
@@ -283,6 +285,7 @@ def _csv_row(a: Authority) -> tuple[Any, ...]:
     return (
         a.id,
         a.kind.value,
+        a.legal.value,
         a.code,
         a.siren,
         a.name,
@@ -291,6 +294,7 @@ def _csv_row(a: Authority) -> tuple[Any, ...]:
         a.departement,
         a.epci,
         a.epci_type,
+        " ".join(a.territory) or None,
         site.url if site else None,
         site.source if site else None,
         mail.value if mail else None,
@@ -305,6 +309,7 @@ def _export(items: list[Authority], fmt: Format, handle: IO[str]) -> None:
         for a in items:
             record = asdict(a)
             record["kind"] = a.kind.value
+            record["legal_type"] = a.legal.value
             record["id"] = a.id
             payload.append(record)
         json.dump(payload, handle, ensure_ascii=False, indent=1)

@@ -454,7 +454,7 @@ class SiteBuilder:
             {
                 "n": r.name,
                 "c": r.code,
-                "t": formatting.kind_label(r.kind),
+                "t": formatting.kind_label(r.kind, r.legal_type),
                 "s": None if r.value is None else round(r.value, 1),
                 "u": card_path(r.kind, r.code),
             }
