@@ -52,16 +52,16 @@ def test_run_imports_the_embedded_registry_and_prints_the_figures(tmp_path: Path
     result = invoke(data_dir, "run")
     assert result.exit_code == 0, result.output
     assert "Base vide : import du registre embarqué" in result.output
-    assert "34\u202f875" in result.output and "1\u202f255" in result.output
+    assert "34\u202f960" in result.output and "1\u202f254" in result.output
     # Tests have no network (real names never resolve here): the capture is put off,
     # nothing is recorded as measured.
     assert "Pas d'accès au réseau" in result.output
     assert not (data_dir / "warc").exists()
     assert registry_repo.count_authorities(db(data_dir)) == {
-        "region": 18,
-        "departement": 101,
-        "commune": 34875,
-        "epci": 1255,
+        "region": 14,
+        "departement": 106,
+        "commune": 34960,
+        "epci": 1254,
     }
     # …but the registry's criteria are audited for every collectivité of the edition.
     from datetime import date
@@ -71,7 +71,7 @@ def test_run_imports_the_embedded_registry_and_prints_the_figures(tmp_path: Path
     counts = audit_repo.status_counts(db(data_dir), f"{date.today():%Y-%m}")
     checks = {check_id for _, check_id, _, _ in counts}
     assert {"presence.annuaire", "presence.domaine_souverain", "coherence.messagerie"} <= checks
-    assert sum(n for kind, c, _, n in counts if c == "presence.annuaire") == 36_249
+    assert sum(n for kind, c, _, n in counts if c == "presence.annuaire") == 36_334
     assert "Critères du registre" in result.output or "critères du registre" in result.output
 
 
@@ -83,7 +83,7 @@ def test_show_landes_and_paris(data_dir: Path) -> None:
     assert "Nouvelle-Aquitaine" in landes.output and "433\u202f570" in landes.output
     paris = invoke(data_dir, "registry", "show", "75056")
     assert paris.exit_code == 0, paris.output
-    assert "Paris (commune, code 75056)" in paris.output
+    assert "Paris (collectivité à statut particulier, code 75056)" in paris.output
     assert "https://paris.fr" in paris.output and "2\u202f103\u202f778" in paris.output
     assert "Île-de-France" in paris.output and "Métropole du Grand Paris" in paris.output
 
@@ -91,11 +91,28 @@ def test_show_landes_and_paris(data_dir: Path) -> None:
 def test_ambiguous_code_shows_both_and_type_narrows(data_dir: Path) -> None:
     both = invoke(data_dir, "registry", "show", "75")
     assert "désigne 2 collectivités" in both.output
-    assert "Nouvelle-Aquitaine (région" in both.output and "Paris (département" in both.output
+    # département 75 is now the Ville de Paris, one collectivité with commune 75056
+    assert "departement:75 désigne désormais commune:75056" in both.output
+    assert "Nouvelle-Aquitaine (région" in both.output and "Paris (collectivité à" in both.output
     one = invoke(data_dir, "registry", "show", "75", "--type", "region")
-    assert "Paris (département" not in one.output and "Nouvelle-Aquitaine (région" in one.output
+    assert "Paris (collectivité" not in one.output and "Nouvelle-Aquitaine (région" in one.output
     by_id = invoke(data_dir, "registry", "show", "departement:75")
-    assert "Nouvelle-Aquitaine (région" not in by_id.output
+    assert "Nouvelle-Aquitaine (région" not in by_id.output and "https://paris.fr" in by_id.output
+
+
+def test_the_codes_of_the_map_lead_to_the_collectivite(data_dir: Path) -> None:
+    def text(*args: str) -> str:
+        result = invoke(data_dir, "registry", "show", *args)
+        assert result.exit_code == 0, result.output
+        return " ".join(result.output.split())  # the console wraps long lines
+
+    corse = text("2A")
+    assert "Collectivité de Corse (collectivité à statut particulier, code 20R)" in corse
+    assert "Site officiel http://www.corse.fr" in corse
+    # the commune lies in département 2A, whose collectivité is the Collectivité de Corse
+    assert "département 2A Collectivité de Corse" in text("2A004")
+    lyon = text("epci:200046977")
+    assert "Métropole de Lyon (collectivité à statut particulier, code 69M)" in lyon
 
 
 def test_unknown_code_is_a_clear_error(data_dir: Path) -> None:
@@ -152,7 +169,7 @@ def test_export_neutralises_formulas_and_keeps_sources(data_dir: Path, tmp_path:
     assert not [p for p in tmp_path.iterdir() if files.is_partial(p.name)]
     js = invoke(data_dir, "registry", "export", "--format", "json", "--type", "region")
     payload = json.loads(js.stdout)
-    assert len(payload) == 18 and all(r["websites"][0]["source"] for r in payload)
+    assert len(payload) == 14 and all(r["websites"][0]["source"] for r in payload)
 
 
 def test_user_csv_reports_bad_rows_and_applies_the_rest(data_dir: Path, tmp_path: Path) -> None:
@@ -259,7 +276,7 @@ def test_registry_on_postgresql(postgres_engine, tmp_path: Path) -> None:  # typ
     result = runner.invoke(app, [*args, "registry", "show", "40"])
     assert result.exit_code == 0, result.output
     assert "http://www.landes.fr" in result.output
-    assert registry_repo.count_authorities(postgres_engine)["commune"] == 34875
+    assert registry_repo.count_authorities(postgres_engine)["commune"] == 34960
     assert not (tmp_path / "barometre.sqlite3").exists()
 
 
@@ -276,6 +293,15 @@ def test_registry_level_audit_covers_every_collectivite_and_prints_national_shar
     with engine.connect() as connection:
         total = connection.scalar(select(func.count()).select_from(authorities))
         with_site = connection.scalar(select(func.count(func.distinct(websites.c.authority_id))))
+        councils_with_site = connection.scalar(
+            select(func.count(func.distinct(websites.c.authority_id))).where(
+                websites.c.authority_id.startswith("region:")
+                | websites.c.authority_id.startswith("departement:")
+            )
+        )
+        councils = connection.scalar(
+            select(func.count()).where(authorities.c.kind.in_(["region", "departement"]))
+        )
         per_check = dict(
             connection.execute(
                 select(check_results.c.check_id, func.count())
@@ -286,7 +312,11 @@ def test_registry_level_audit_covers_every_collectivite_and_prints_national_shar
     assert total and total > 36_000
     # Declared site and e-mail: one result per collectivité; sovereign domain: per site.
     assert per_check["presence.annuaire"] == total
-    assert per_check["coherence.messagerie"] == total
+    # …but a council with neither a site nor an e-mail in the sources (Wallis-et-Futuna,
+    # French Polynesia, the provinces of New Caledonia) has nothing to decide: not
+    # measurable, not stored.
+    assert councils and councils_with_site and councils - councils_with_site == 5
+    assert per_check["coherence.messagerie"] == total - (councils - councils_with_site)
     assert per_check["presence.domaine_souverain"] == with_site
     # Site-less collectivités are decided at once: their site "is not reachable".
     assert per_check["presence.site_joignable"] == total - with_site

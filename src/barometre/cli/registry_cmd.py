@@ -16,7 +16,7 @@ from barometre.cli.context import AppContext, ensure_registry, import_embedded
 from barometre.cli.render import fmt_int, print_authority, print_report, print_stats
 from barometre.errors import BarometreError, FileAccessError, UnknownAuthorityError
 from barometre.models import Authority, AuthorityKind
-from barometre.registry import BuildReport, build_from_raw, write_bundle
+from barometre.registry import BuildReport, build_from_raw, collectivites, write_bundle
 from barometre.registry.sources import user_csv
 from barometre.storage import registry_repo
 from barometre.tabular import write_csv
@@ -110,7 +110,15 @@ def _refuse_if_strict(strict: bool, report: BuildReport) -> None:
 def _import_csv(context: AppContext, path: Path, strict: bool) -> None:
     ensure_registry(context)
     existing = {a.id: a for a in registry_repo.load_authorities(context.engine)}
-    departements = {a.code for a in existing.values() if a.kind is AuthorityKind.DEPARTEMENT}
+    # The départements where a collectivité may lie: INSEE's codes (2A, 67… even though
+    # their councils are gone) and the codes of the départements' group.
+    departements = {a.departement for a in existing.values() if a.departement}
+    departements |= {
+        code
+        for a in existing.values()
+        if a.kind is AuthorityKind.DEPARTEMENT
+        for code in (a.code, *a.territory)
+    }
     report = BuildReport()
     rows = user_csv.parse(path, report, existing, departements)
     print_report(context.console, report)
@@ -178,10 +186,17 @@ def show(
     context = _ctx(ctx)
     ensure_registry(context)
     matches = find(context, code, kind)
+    successors = collectivites.aliases(collectivites.load())
     wanted = {f"region:{m.region}" for m in matches if m.region}
     wanted |= {f"departement:{m.departement}" for m in matches if m.departement}
     wanted |= {f"epci:{m.epci}" for m in matches if m.epci}
-    names = {a.id: a.name for a in registry_repo.load_authorities(context.engine, ids=wanted)}
+    # An identifier of INSEE's map whose collectivité is gone is named by its successor
+    # (région 94 → Collectivité de Corse, EPCI 200046977 → Métropole de Lyon).
+    found = registry_repo.load_authorities(
+        context.engine, ids=wanted | {successors[w] for w in wanted if w in successors}
+    )
+    by_id = {a.id: a.name for a in found}
+    names = {w: by_id.get(w) or by_id.get(successors.get(w, ""), "") for w in wanted}
     if len(matches) > 1:
         context.console.print(
             f"[yellow]Le code « {code} » désigne {len(matches)} collectivités "
@@ -193,6 +208,8 @@ def show(
 
 
 def find(context: AppContext, code: str, kind: AuthorityKind | None) -> list[Authority]:
+    """The collectivités of this code; an identifier of INSEE's map that now designates
+    another collectivité (departement:2A, region:02, departement:75…) finds it."""
     text = code.strip()
     if ":" in text:
         prefix, _, text = text.partition(":")
@@ -203,6 +220,18 @@ def find(context: AppContext, code: str, kind: AuthorityKind | None) -> list[Aut
     matches = registry_repo.load_authorities(
         context.engine, codes=[text], kinds=[kind] if kind else None
     )
+    successors = collectivites.aliases(collectivites.load())
+    old_ids = [f"{k.value}:{text.upper()}" for k in ([kind] if kind else AuthorityKind)]
+    new_ids = {successors[old] for old in old_ids if old in successors}
+    new_ids -= {m.id for m in matches}
+    if new_ids:
+        matches += registry_repo.load_authorities(context.engine, ids=new_ids)
+        for old in old_ids:
+            if old in successors:
+                context.console.print(
+                    f"[dim]{old} désigne désormais {successors[old]} (une seule collectivité, "
+                    "voir registry/data/collectivites.csv).[/dim]"
+                )
     if not matches:
         raise UnknownAuthorityError(
             f"Aucune collectivité active de code « {code} ». "
@@ -233,6 +262,7 @@ def stats(ctx: typer.Context) -> None:
 CSV_COLUMNS = (
     "id",
     "type",
+    "statut",
     "code",
     "siren",
     "nom",
@@ -241,6 +271,7 @@ CSV_COLUMNS = (
     "departement",
     "epci",
     "type_epci",
+    "territoire",
     "site",
     "site_source",
     "email",
@@ -255,6 +286,7 @@ def _csv_row(a: Authority) -> tuple[Any, ...]:
     return (
         a.id,
         a.kind.value,
+        a.legal.value,
         a.code,
         a.siren,
         a.name,
@@ -263,6 +295,7 @@ def _csv_row(a: Authority) -> tuple[Any, ...]:
         a.departement,
         a.epci,
         a.epci_type,
+        " ".join(a.territory) or None,
         site.url if site else None,
         site.source if site else None,
         mail.value if mail else None,
@@ -277,6 +310,7 @@ def _export(items: list[Authority], fmt: Format, handle: IO[str]) -> None:
         for a in items:
             record = asdict(a)
             record["kind"] = a.kind.value
+            record["legal_type"] = a.legal.value
             record["id"] = a.id
             payload.append(record)
         json.dump(payload, handle, ensure_ascii=False, indent=1)

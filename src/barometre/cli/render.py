@@ -77,7 +77,7 @@ def print_authority(console: Console, a: Authority, names: Mapping[str, str]) ->
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("Collectivité", f"{a.name} ({a.kind.label}, code {a.code})")
+    table.add_row("Collectivité", f"{a.name} ({a.legal.label}, code {a.code})")
     table.add_row("Identifiant", a.id)
     table.add_row("SIREN", a.siren or "—")
     table.add_row("Population", fmt_int(a.population))

@@ -23,9 +23,12 @@ bundle byte for byte.
 Codes without a shape: the collectivités d'outre-mer and territories with a special
 status (975 Saint-Pierre-et-Miquelon, 977 Saint-Barthélemy, 978 Saint-Martin, 984 Terres
 australes et antarctiques françaises, 986 Wallis-et-Futuna, 987 Polynésie française,
-988 Nouvelle-Calédonie, 989 Clipperton) are not in the source and not in the registry.
-The Métropole de Lyon and the Collectivité européenne d'Alsace have no shape of their
-own: they appear as départements 69, 67 and 68.
+988 Nouvelle-Calédonie, 989 Clipperton) are not in the source; the maps list the values
+of the registry's collectivités there under the map, « hors carte ». The collectivités
+that govern several départements, or part of one, have no shape of their own: the
+registry records the départements they govern (``Authority.territory``), so the
+Collectivité de Corse is drawn on 2A and 2B (and, as a région, on 94), the Collectivité
+européenne d'Alsace on 67 and 68, the Métropole de Lyon on 69 beside the Rhône.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ LEVELS: tuple[Level, ...] = ("region", "departement")
 OVERSEAS: Mapping[str, str] = {"971": "01", "972": "02", "973": "03", "974": "04", "976": "06"}
 OVERSEAS_REGIONS: Mapping[str, str] = {region: dep for dep, region in OVERSEAS.items()}
 
-#: Codes that have no shape (and are not in the registry either).
+#: Codes that have no shape: the zones d'outre-mer, by name.
 NO_SHAPE: Mapping[str, str] = {
     "975": "Saint-Pierre-et-Miquelon",
     "977": "Saint-Barthélemy",

@@ -44,7 +44,7 @@ from barometre.publish.charts import (
     fr_number,
     skeleton,
 )
-from barometre.publish.geo import OVERSEAS, OVERSEAS_REGIONS, Level, load_geo
+from barometre.publish.geo import NO_SHAPE, OVERSEAS, OVERSEAS_REGIONS, Level, load_geo
 
 #: ColorBrewer YlGnBu, by number of classes (colour-blind safe, print friendly).
 SEQUENTIAL: Mapping[int, tuple[str, ...]] = {
@@ -292,7 +292,8 @@ def choropleth(
         "Valeurs détaillées dans le tableau."
     )
     if unmapped:
-        description += f" Sans contour sur la carte : {', '.join(unmapped)}."
+        listed = ", ".join(f"{NO_SHAPE[c]} ({c})" if c in NO_SHAPE else c for c in unmapped)
+        description += f" Sans contour sur la carte : {listed}."
     spec = assemble(
         skeleton_json, datasets, title=title, subtitle=subtitle, description=description
     )
@@ -303,7 +304,7 @@ def choropleth(
         table_rows.append(
             (
                 code,
-                f"{code} (hors carte)",
+                f"{NO_SHAPE.get(code, code)} (hors carte)",
                 no_data_label if item.value is None else fr_number(item.value, decimals) + suffix,
                 "–" if item.denominator is None else fr_integer(item.denominator),
             )

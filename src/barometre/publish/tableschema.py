@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from barometre.methodology import Methodology
-from barometre.models import AccountState, AuthorityKind, Confidence, SocialSource, Status
+from barometre.models import (
+    AccountState,
+    AuthorityKind,
+    Confidence,
+    LegalType,
+    SocialSource,
+    Status,
+)
 from barometre.storage.export_repo import (
     ColumnType,
     PublicColumn,
@@ -218,7 +225,7 @@ def tables(methodology: Methodology) -> tuple[TableDef, ...]:
                 "id",
                 "string",
                 "Identifiant",
-                "Identifiant stable : <type>:<code> (ex. commune:40192, departement:75, "
+                "Identifiant stable : <type>:<code> (ex. commune:40192, departement:40, "
                 "epci:200066793). Les codes de région et de département se recouvrent : le "
                 "code seul n'est pas une clé.",
                 required=True,
@@ -227,16 +234,32 @@ def tables(methodology: Methodology) -> tuple[TableDef, ...]:
                 "type",
                 "string",
                 "Type",
-                "region, departement, commune ou epci (intercommunalité).",
+                "Groupe de comparaison : region, departement (les départements et les "
+                "collectivités qui en exercent les compétences), commune ou epci "
+                "(intercommunalité).",
                 required=True,
                 enum=_values(AuthorityKind),
+            ),
+            Field(
+                "statut",
+                "string",
+                "Statut",
+                "Nature juridique : region, departement, commune, epci, statut_particulier "
+                "(Collectivité de Corse, Ville de Paris, Métropole de Lyon), "
+                "collectivite_unique (Martinique, Guyane, Mayotte), outre_mer (collectivités "
+                "d'outre-mer), sui_generis (Nouvelle-Calédonie) ou province (provinces de "
+                "Nouvelle-Calédonie).",
+                required=True,
+                enum=_values(LegalType),
             ),
             Field(
                 "code",
                 "string",
                 "Code",
-                "Code officiel géographique (INSEE) pour une région, un département ou une "
-                "commune ; SIREN pour un EPCI.",
+                "Code officiel géographique (INSEE) pour une région, un département, une "
+                "commune ou une collectivité d'outre-mer ; code de l'Insee des collectivités "
+                "à compétences départementales (20R Corse, 6AE Alsace, 69M Métropole de "
+                "Lyon) ; SIREN pour un EPCI ou une province.",
                 required=True,
             ),
             Field("siren", "string", "SIREN", "Numéro SIREN de la collectivité, s'il est connu."),
@@ -245,8 +268,8 @@ def tables(methodology: Methodology) -> tuple[TableDef, ...]:
                 "population",
                 "integer",
                 "Population",
-                "Population municipale (INSEE) ; pour une région ou un département, somme de "
-                "celles de ses communes.",
+                "Population municipale (INSEE) ; pour une région ou une collectivité du "
+                "groupe des départements, somme de celles des communes qu'elle administre.",
                 minimum=0,
             ),
             Field("region", "string", "Région", "Code INSEE de la région de rattachement."),
@@ -257,15 +280,22 @@ def tables(methodology: Methodology) -> tuple[TableDef, ...]:
                 "epci",
                 "string",
                 "Intercommunalité",
-                "SIREN de l'intercommunalité (EPCI) à laquelle la commune appartient.",
+                "SIREN de l'intercommunalité (EPCI) à laquelle la commune appartient, ou de "
+                "la Métropole de Lyon pour les communes de son territoire.",
             ),
             Field(
                 "type_epci",
                 "string",
                 "Type d'EPCI",
                 "Catégorie de l'EPCI : CC (communauté de communes), CA (communauté "
-                "d'agglomération), CU (communauté urbaine), METRO (métropole), MET69 "
-                "(métropole de Lyon).",
+                "d'agglomération), CU (communauté urbaine), METRO (métropole).",
+            ),
+            Field(
+                "territoire",
+                "string",
+                "Territoire",
+                "Codes INSEE des départements qu'administre une collectivité dont le code "
+                "n'en est pas un, séparés par des espaces (Collectivité de Corse : 2A 2B).",
             ),
             Field(
                 "site_officiel",

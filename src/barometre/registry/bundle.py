@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from barometre.errors import SourceError
-from barometre.models import Account, Authority, AuthorityKind, Contact, Website
+from barometre.models import Account, Authority, AuthorityKind, Contact, LegalType, Website
 from barometre.registry.build import Registry, SourceFile
 from barometre.registry.normalize import host_of
 from barometre.registry.report import BuildReport
 
-BUNDLE_VERSION = 1
+BUNDLE_VERSION = 2
 AUTHORITY_COLUMNS = (
     "kind",
     "code",
@@ -36,6 +36,8 @@ AUTHORITY_COLUMNS = (
     "epci",
     "epci_type",
     "postal_codes",
+    "legal_type",
+    "territory",
 )
 WEBSITE_COLUMNS = ("authority_id", "url", "source", "primary")
 CONTACT_COLUMNS = ("authority_id", "kind", "value", "source")
@@ -77,6 +79,8 @@ def write_bundle(registry: Registry, directory: Path) -> None:
                 a.epci or "",
                 a.epci_type or "",
                 " ".join(a.postal_codes),
+                a.legal_type.value if a.legal_type else "",
+                " ".join(a.territory),
             )
             for a in auths
         ),
@@ -107,6 +111,11 @@ def write_bundle(registry: Registry, directory: Path) -> None:
     meta = {
         "bundle_version": BUNDLE_VERSION,
         "counts": {k.value: len(registry.by_kind(k)) for k in AuthorityKind},
+        "legal_types": {
+            t.value: n
+            for t in LegalType
+            if (n := sum(1 for a in registry.authorities if a.legal is t))
+        },
         "sources": [{"path": s.path, "sha256": s.sha256} for s in registry.sources],
         **registry.report.as_dict(),
     }
@@ -146,7 +155,7 @@ def read_bundle(location: Traversable | Path | None = None) -> Registry:
         accounts[aid].append(Account(platform, handle, url, source))
     authorities = []
     for row in _read_table(loc, "authorities.csv.gz", AUTHORITY_COLUMNS):
-        kind, code, name, siren, pop, region, dep, epci, epci_type, postal = row
+        kind, code, name, siren, pop, region, dep, epci, epci_type, postal, legal, land = row
         aid = f"{kind}:{code}"
         authorities.append(
             Authority(
@@ -163,6 +172,8 @@ def read_bundle(location: Traversable | Path | None = None) -> Registry:
                 websites=tuple(websites.get(aid, ())),
                 contacts=tuple(contacts.get(aid, ())),
                 accounts=tuple(accounts.get(aid, ())),
+                legal_type=LegalType(legal) if legal else None,
+                territory=tuple(land.split()),
             )
         )
     report = BuildReport()

@@ -8,9 +8,13 @@ gathered from three sources and scored:
   the Dec. 2024 refresh (``urls.txt``), kept when the registrable label spells the
   name (``landes.fr``, ``hautesavoie.fr``, ``la.charente-maritime.fr``) or the number
   (``cd08.fr``, ``departement13.fr``, ``le64.fr``);
-* a short curated table (``data/council_overrides.csv``) for the collectivités with a
-  special statute (Corse, Martinique, Guyane, Mayotte, Paris, Alsace), each with its
-  reason, applied last.
+* a short curated table (``data/site_overrides.csv``) for the sites the sources cannot
+  give (a usage name, the collectivités d'outre-mer, Alsace), each with its reason,
+  applied last.
+
+The collectivités with a special statute (Corse, Martinique, Guyane, Mayotte, Paris,
+Alsace) then take the sites of the identifiers of INSEE's map they replace
+(:mod:`barometre.registry.collectivites`): one collectivité, one official site.
 
 Every choice keeps the list of sources that supported it, and ties are reported.
 """
@@ -274,11 +278,11 @@ class CouncilMapper:
                 self.report.add("conseils", None, "ambiguous_site", f"{key[0]} {key[1]} : {note}")
             chosen[key] = CouncilSite(key[0], key[1], best.url, tuple(sorted(best.sources)), note)
         # Curated rows last: an explicit URL first, then aliases to another collectivité.
-        overrides = [ov for ov in overrides if ov.kind in COUNCIL_KINDS]
+        # Rows about other collectivités (communes, EPCI, those of the table of statutes)
+        # are applied once these exist (see build).
+        overrides = [ov for ov in overrides if (ov.kind, ov.code) in self.names]
         for ov in overrides:
             key = (ov.kind, ov.code)
-            if key not in self.names:
-                raise SourceError(OVERRIDES, f"{ov.kind} {ov.code} absent du découpage")
             if ov.url:
                 url = normalize_url(ov.url) or ov.url
                 chosen[key] = CouncilSite(ov.kind, ov.code, url, (OVERRIDE_SOURCE,), ov.reason)

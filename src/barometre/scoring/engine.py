@@ -126,7 +126,14 @@ def score_authority(
 
 
 def peer_group(authority: Authority) -> str:
-    """The group a collectivité is compared within (DESIGN.md, peer groups)."""
+    """The group a collectivité is compared within (DESIGN.md, peer groups).
+
+    The group is its kind: the registry files each collectivité, once, under the lowest
+    level whose powers it exercises (:mod:`barometre.registry.collectivites`), so the
+    départements' group holds the Collectivité de Corse, the Collectivité européenne
+    d'Alsace, the Métropole de Lyon and the single collectivités of Martinique, Guyane
+    and Mayotte beside the départements, and Paris is a commune of over 100,000.
+    """
     if authority.kind is AuthorityKind.COMMUNE:
         population = authority.population or 0
         for index, (upper, _label) in enumerate(COMMUNE_BANDS):

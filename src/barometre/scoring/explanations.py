@@ -61,7 +61,9 @@ _KINDS = {
     "intercommunalité": AuthorityKind.EPCI,
     "intercommunalite": AuthorityKind.EPCI,
 }
-_CODE = re.compile(r"^[0-9AB]{2,9}$")
+# INSEE codes (2A004, 975), the codes of the collectivités of the départements' group
+# that are no département (20R Corse, 6AE Alsace, 69M Lyon), SIREN of EPCI and provinces
+_CODE = re.compile(r"^[0-9A-Z]{2,9}$")
 _FR_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _MONTHLY = re.compile(r"^(\d{4})-(\d{2})$")
 _TOML_TABLE = re.compile(r"^\s*\[\[\s*explications\s*\]\]")

@@ -31,6 +31,7 @@ from sqlalchemy import (
     create_engine,
     event,
     exists,
+    func,
     insert,
     select,
     union,
@@ -89,8 +90,9 @@ def has_content(engine: Engine, edition: str) -> bool:
 
 
 def iter_authorities(engine: Engine, edition: str) -> Iterator[tuple[Any, ...]]:
-    """``(id, kind, code, siren, name, population, region, departement, epci, epci_type,
-    website)`` by id; ``website`` is the primary site, else the first declared."""
+    """``(id, kind, legal type, code, siren, name, population, region, departement, epci,
+    epci_type, territory, website)`` by id; ``website`` is the primary site, else the first
+    declared; the legal type is the kind's when none is recorded."""
     ids = _authority_ids(edition)
     site = (
         select(websites.c.url)
@@ -103,6 +105,7 @@ def iter_authorities(engine: Engine, edition: str) -> Iterator[tuple[Any, ...]]:
         select(
             authorities.c.id,
             authorities.c.kind,
+            func.coalesce(authorities.c.legal_type, authorities.c.kind),
             authorities.c.code,
             authorities.c.siren,
             authorities.c.name,
@@ -111,6 +114,7 @@ def iter_authorities(engine: Engine, edition: str) -> Iterator[tuple[Any, ...]]:
             authorities.c.departement,
             authorities.c.epci,
             authorities.c.epci_type,
+            func.nullif(authorities.c.territory, ""),
             site,
         )
         .where(authorities.c.id.in_(select(ids.c.authority_id)))

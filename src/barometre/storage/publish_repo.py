@@ -170,6 +170,8 @@ class RankRow:
     grade: str | None
     rank: int | None
     peer_group: str
+    territory: tuple[str, ...] = ()  # départements governed, when the code is not one
+    legal_type: str | None = None  # LegalType value when it is not what the kind says
 
 
 def ranking(engine: Engine, edition: str) -> Iterator[RankRow]:
@@ -190,6 +192,8 @@ def ranking(engine: Engine, edition: str) -> Iterator[RankRow]:
             scores.c.grade,
             scores.c.rank,
             scores.c.peer_group,
+            authorities.c.territory,
+            authorities.c.legal_type,
         )
         .join(authorities, authorities.c.id == scores.c.authority_id)
         .where(scores.c.edition_id == edition, scores.c.scope == "global")
@@ -211,6 +215,8 @@ def ranking(engine: Engine, edition: str) -> Iterator[RankRow]:
                 r[9],
                 r[10],
                 r[11] or "",
+                tuple((r[12] or "").split()),
+                r[13],
             )
 
 

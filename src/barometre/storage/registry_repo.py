@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from barometre.errors import StorageError
-from barometre.models import Account, Authority, AuthorityKind, Contact, Website
+from barometre.models import Account, Authority, AuthorityKind, Contact, LegalType, Website
 from barometre.storage.schema import (
     accounts,
     authorities,
@@ -59,6 +59,8 @@ def _authority_row(a: Authority, import_id: int) -> dict[str, Any]:
         "epci": a.epci,
         "epci_type": a.epci_type,
         "postal_codes": " ".join(a.postal_codes),
+        "legal_type": a.legal_type.value if a.legal_type else None,
+        "territory": " ".join(a.territory),
         "active": True,
         "import_id": import_id,
     }
@@ -308,6 +310,8 @@ def load_authorities(
                 epci=r.epci,
                 epci_type=r.epci_type,
                 postal_codes=tuple(r.postal_codes.split()),
+                legal_type=LegalType(r.legal_type) if r.legal_type else None,
+                territory=tuple(r.territory.split()),
                 websites=tuple(
                     Website(s.url, s.host, s.source, bool(s.is_primary))
                     for s in sorted(sites.get(r.id, []), key=lambda s: (not s.is_primary, s.id))

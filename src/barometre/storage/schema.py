@@ -52,6 +52,10 @@ authorities = Table(
     Column("epci", String(9)),
     Column("epci_type", String(8)),
     Column("postal_codes", Text, nullable=False, server_default=""),
+    # Legal nature when it is not what the kind says (LegalType), and the INSEE codes of
+    # the départements it governs when its own code is not one (migration 0007).
+    Column("legal_type", String(24)),
+    Column("territory", Text, nullable=False, server_default=""),
     Column("active", Boolean, nullable=False, server_default=true()),
     Column("import_id", Integer, ForeignKey("registry_imports.id")),
     CheckConstraint("kind IN ('region', 'departement', 'commune', 'epci')", name="kind"),

@@ -196,14 +196,21 @@ class SiteBuilder:
         self.demo = info.demo
 
     def _names(self) -> dict[tuple[str, str], str]:
+        """Names of the areas where collectivités lie, by ``(level, INSEE code)``: the
+        map's régions and départements (2A is Corse-du-Sud even though its council is
+        gone), the zones d'outre-mer, then the registry's own (the sample web's 99)."""
         from barometre.models import AuthorityKind
+        from barometre.publish.geo import LEVELS, NO_SHAPE, geo_names
 
-        return {
-            (a.kind.value, a.code): a.name
-            for a in registry_repo.load_authorities(
-                self.engine, kinds=[AuthorityKind.REGION, AuthorityKind.DEPARTEMENT]
-            )
+        names: dict[tuple[str, str], str] = {
+            (level, code): name for level in LEVELS for code, name in geo_names(level).items()
         }
+        names.update({(level, code): name for level in LEVELS for code, name in NO_SHAPE.items()})
+        for a in registry_repo.load_authorities(
+            self.engine, kinds=[AuthorityKind.REGION, AuthorityKind.DEPARTEMENT]
+        ):
+            names.setdefault((a.kind.value, a.code), a.name)
+        return names
 
     def _rankings(self, groups: list[Group], names: Mapping[tuple[str, str], str]) -> None:
         summaries = []
@@ -445,7 +452,7 @@ class SiteBuilder:
             {
                 "n": r.name,
                 "c": r.code,
-                "t": formatting.kind_label(r.kind),
+                "t": formatting.kind_label(r.kind, r.legal_type),
                 "s": None if r.value is None else round(r.value, 1),
                 "u": card_path(r.kind, r.code),
             }

@@ -165,7 +165,12 @@ class FigureWriter:
         self, rows: Iterable[RankRow], names: dict[tuple[str, str], str]
     ) -> list[dict[str, object]]:
         """Mean global score per région and per département (every type of collectivité
-        in it counted), as maps with their data tables."""
+        in it counted), as maps with their data tables.
+
+        A collectivité of the régions' or départements' groups counts in the areas it
+        governs: the Collectivité de Corse in 2A and 2B (and, by its ``region``, in 94),
+        the Collectivité européenne d'Alsace in 67 and 68, the Métropole de Lyon in 69
+        beside the Rhône; a commune in its département and région."""
         by_level: dict[str, dict[str, list[float]]] = {
             "region": defaultdict(list),
             "departement": defaultdict(list),
@@ -178,7 +183,8 @@ class FigureWriter:
             if row.departement:
                 by_level["departement"][row.departement].append(row.value)
             if row.kind == "departement":
-                by_level["departement"][row.code].append(row.value)
+                for code in row.territory or (row.code,):
+                    by_level["departement"][code].append(row.value)
             if row.kind == "region":
                 by_level["region"][row.code].append(row.value)
         out: list[dict[str, object]] = []

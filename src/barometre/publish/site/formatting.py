@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
-from barometre.models import AuthorityKind, Status
+from barometre.models import AuthorityKind, LegalType, Status
 
 _SEVERAL = re.compile(r"[\s,;]+https?://", re.IGNORECASE)
 NBSP = "\u00a0"
@@ -87,11 +87,13 @@ def edition_label(edition: str) -> str:
         return edition
 
 
-def kind_label(kind: str) -> str:
+def kind_label(kind: str, legal_type: str | None = None) -> str:
+    """« département », or the legal type when it is not what the kind says
+    (« collectivité à statut particulier » for the Collectivité de Corse)."""
     try:
-        return AuthorityKind(kind).label
+        return LegalType(legal_type).label if legal_type else AuthorityKind(kind).label
     except ValueError:
-        return kind
+        return legal_type or kind
 
 
 def safe_url(url: str | None) -> str | None:

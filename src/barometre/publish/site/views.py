@@ -354,7 +354,7 @@ def card_context(
             counts[line.status.value] = counts.get(line.status.value, 0) + 1
     return CardContext(
         authority=card.authority,
-        kind_label=card.authority.kind.label,
+        kind_label=card.authority.legal.label,
         global_score=global_score,
         group_title=group_title(group) if group else "",
         group_size=group_sizes.get(group),
@@ -372,12 +372,14 @@ def card_context(
 def place_of(authority: Authority, names: Mapping[tuple[str, str], str]) -> str:
     """« Département de l'Exemple (99), Région Val-d'Exemple » — where it sits."""
     parts = []
+    dep_name = None
     if authority.kind is not AuthorityKind.DEPARTEMENT and authority.departement:
-        dep = names.get(("departement", authority.departement))
+        dep = dep_name = names.get(("departement", authority.departement))
         parts.append(f"{dep} ({authority.departement})" if dep else authority.departement)
     if authority.kind is not AuthorityKind.REGION and authority.region:
         region = names.get(("region", authority.region))
-        if region:
+        # overseas, the zone is both: « Polynésie française (987) » once
+        if region and (authority.departement, region) != (authority.region, dep_name):
             parts.append(region)
     return ", ".join(parts)
 

@@ -2,6 +2,13 @@
 
 The backbone of the registry: INSEE codes, SIREN, names, populations and the hierarchy
 région → département → commune, plus EPCI with their member communes.
+
+Every zone is read: metropolitan France (``metro``), the overseas départements and
+régions (``drom``) and the collectivités d'outre-mer (``com``: Saint-Pierre-et-Miquelon,
+Polynésie française, New Caledonia…, which the file lists as « régions » and
+« départements » with their communes). Which of these rows are collectivités, and of
+which type, is the registry's decision (:mod:`barometre.registry.collectivites`), not
+the parser's.
 """
 
 from __future__ import annotations
@@ -14,10 +21,10 @@ from barometre.errors import SourceError
 from barometre.registry.sources._io import read_json
 
 SOURCE_ID = "etalab-decoupage"
-# Régions and départements of the DROM and metropolitan France; the collectivités
-# d'outre-mer (zone "com": Saint-Pierre-et-Miquelon, Polynésie…) have their own statutes
-# and are outside the scope of the barometer.
-ZONES_IN_SCOPE = frozenset({"metro", "drom"})
+# Zones of the file: metropolitan France and the DROM (régions and départements of
+# INSEE's map), and the collectivités d'outre-mer.
+MAP_ZONES = frozenset({"metro", "drom"})
+ZONES = frozenset({*MAP_ZONES, "com"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +32,7 @@ class RegionRow:
     code: str
     name: str
     seat: str  # INSEE code of the chef-lieu commune
+    zone: str = "metro"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +41,7 @@ class DepartementRow:
     name: str
     region: str
     seat: str
+    zone: str = "metro"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +53,7 @@ class CommuneRow:
     siren: str | None
     population: int | None
     postal_codes: tuple[str, ...]
+    zone: str = "metro"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +102,14 @@ def _field(path: Path, index: int, item: dict[str, Any], key: str) -> str:
     return value
 
 
+def _zone(path: Path, index: int, item: dict[str, Any]) -> str:
+    zone = _field(path, index, item, "zone")
+    if zone not in ZONES:
+        expected = ", ".join(sorted(ZONES))
+        raise SourceError(path, f"élément n° {index + 1} : zone « {zone} » inconnue ({expected})")
+    return zone
+
+
 def _population(path: Path, index: int, value: Any) -> int | None:
     if value is None:
         return None
@@ -103,13 +121,12 @@ def _population(path: Path, index: int, value: Any) -> int | None:
 def parse_regions(path: Path) -> list[RegionRow]:
     rows = []
     for i, item in enumerate(_items(path)):
-        if item.get("zone") not in ZONES_IN_SCOPE:
-            continue
         rows.append(
             RegionRow(
                 code=_field(path, i, item, "code"),
                 name=_field(path, i, item, "nom"),
                 seat=_field(path, i, item, "chefLieu"),
+                zone=_zone(path, i, item),
             )
         )
     return rows
@@ -118,26 +135,24 @@ def parse_regions(path: Path) -> list[RegionRow]:
 def parse_departements(path: Path) -> list[DepartementRow]:
     rows = []
     for i, item in enumerate(_items(path)):
-        if item.get("zone") not in ZONES_IN_SCOPE:
-            continue
         rows.append(
             DepartementRow(
                 code=_field(path, i, item, "code"),
                 name=_field(path, i, item, "nom"),
                 region=_field(path, i, item, "region"),
                 seat=_field(path, i, item, "chefLieu"),
+                zone=_zone(path, i, item),
             )
         )
     return rows
 
 
 def parse_communes(path: Path) -> tuple[list[CommuneRow], list[FormerCommuneRow]]:
-    """Current communes (``type == "commune-actuelle"``, DROM included) and former ones."""
+    """Current communes (``type == "commune-actuelle"``, every zone) and former ones."""
     rows = []
     former = []
     for i, item in enumerate(_items(path)):
-        if item.get("zone") not in ZONES_IN_SCOPE:
-            continue
+        zone = _zone(path, i, item)
         if item.get("type") in ("commune-deleguee", "commune-associee"):
             former.append(
                 FormerCommuneRow(
@@ -162,6 +177,7 @@ def parse_communes(path: Path) -> tuple[list[CommuneRow], list[FormerCommuneRow]
                 siren=item.get("siren") or None,
                 population=_population(path, i, item.get("population")),
                 postal_codes=tuple(postal),
+                zone=zone,
             )
         )
     return rows, former
