@@ -15,7 +15,7 @@ from barometre.checks.dates import dates_in
 from barometre.checks.discovery import anchors
 from barometre.checks.subject import Subject
 from barometre.models import Confidence, Evidence
-from barometre.text import fold
+from barometre.vocab.text import fold
 
 BUDGET_WORDS = ("budget participatif", "budget citoyen", "budgets participatifs")
 REPORT_WORDS = (

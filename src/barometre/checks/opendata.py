@@ -13,7 +13,7 @@ from barometre.checks.base import Verdict, check, scored
 from barometre.checks.dates import dates_in
 from barometre.checks.subject import Subject
 from barometre.models import Confidence, Evidence
-from barometre.text import fold
+from barometre.vocab.text import fold
 
 # SCDL / mandated families (CRPA L312-1-1, décret 2017-779, DECP) [criteria.md §3 L10].
 MANDATED: dict[str, tuple[str, ...]] = {
