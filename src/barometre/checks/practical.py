@@ -290,7 +290,7 @@ def _label_evidence(doc: Doc, label: DateLabel) -> Evidence:
         url=doc.url,
         text=f"{title}{label.text}"[:160],
         selector="time[datetime]" if label.markup else None,
-        note=f"{'événement' if label.event else 'actualité'} du {label.day:%d/%m/%Y}",
+        note=f"{'événement' if label.event else 'actualité'} du {fr.numeric_day(label.day)}",
     )
 
 
@@ -327,7 +327,7 @@ def _page_dates(
                     Evidence(
                         url=doc.url,
                         text=(published.text or doc.title)[:160],
-                        note=f"article publié le {published.day:%d/%m/%Y} ({published.how})",
+                        note=f"article publié le {fr.numeric_day(published.day)} ({published.how})",
                     ),
                 )
 

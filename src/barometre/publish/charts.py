@@ -119,6 +119,12 @@ def base_config() -> dict[str, Any]:
     }
 
 
+def _score_text(label: str, score: float | None, median: float | None) -> str:
+    """« Présence : 62,5 (médiane 55) » for a chart's description."""
+    text = f"{label} : {fr.score(score, trim=True, missing=NOT_MEASURED)}"
+    return text + (f" (médiane {fr.score(median, trim=True)})" if median is not None else "")
+
+
 # --- what a chart function returns --------------------------------------------------
 
 
@@ -272,12 +278,7 @@ def dimension_scores(
         }
         for d in dimensions
     ]
-    parts = []
-    for d in dimensions:
-        part = f"{d.label} : {fr.score(d.score, trim=True, missing=NOT_MEASURED)}"
-        if d.median is not None:
-            part += f" (médiane {fr.score(d.median, trim=True)})"
-        parts.append(part)
+    parts = [_score_text(d.label, d.score, d.median) for d in dimensions]
     description = (
         f"Scores par dimension de {name}, sur 100, comparés à la médiane du groupe "
         f"« {peer_group} » : {_join(parts)}."
@@ -406,12 +407,7 @@ def score_history(
                     "texte": fr.score(p.median, trim=True, missing=NOT_MEASURED),
                 }
             )
-    parts = []
-    for p in points:
-        part = f"{p.edition} : {fr.score(p.score, trim=True, missing=NOT_MEASURED)}"
-        if p.median is not None:
-            part += f" (médiane {fr.score(p.median, trim=True)})"
-        parts.append(part)
+    parts = [_score_text(p.edition, p.score, p.median) for p in points]
     description = f"Évolution du score global de {name}, sur 100, par édition : {_join(parts)}."
     if with_median and peer_group:
         description += f" La ligne pointillée est la médiane du groupe « {peer_group} »."

@@ -211,8 +211,8 @@ def _record(
         expires = parse_day(expire_value)
     if expires < received:
         raise ValueError(
-            f"expiration ({expires:%d/%m/%Y}) antérieure à la date de réception "
-            f"({received:%d/%m/%Y})"
+            f"expiration ({fr.numeric_day(expires)}) antérieure à la date de réception "
+            f"({fr.numeric_day(received)})"
         )
     author = _text(row.get("auteur")) or None
     return Explanation(
