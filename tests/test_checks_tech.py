@@ -24,6 +24,7 @@ from barometre.models import (
     Status,
     Website,
 )
+from barometre.vocab.text import fold_keep_punctuation
 
 AS_OF = date(2025, 3, 20)
 HOST = "www.commune-test.test"
@@ -583,7 +584,7 @@ def test_contact_point_fills_missing_parts() -> None:
     ],
 )
 def test_hours_regex(text: str, found: bool) -> None:
-    assert (practical.opening_hours(practical.plain(text)) is not None) is found
+    assert (practical.opening_hours(fold_keep_punctuation(text)) is not None) is found
 
 
 def test_hours_present_scores_the_present_part_only() -> None:

@@ -14,7 +14,7 @@ from barometre.capture.robots import RobotsCache, RobotsFile, origin_of
 from barometre.domains import registrable_domain
 from barometre.models import FetchOutcome
 from barometre.net.fetcher import Exchange, FetchResult, follow
-from barometre.text import fold
+from barometre.vocab.text import fold
 
 # The order in which missing page kinds are fetched when the budget is short.
 PRIORITY = (

@@ -44,7 +44,8 @@ from urllib.parse import urlsplit
 from barometre.models import AuthorityKind, FollowerCount, SocialSource
 from barometre.social.imports.rows import Row, RowError, Source, convert_rows
 from barometre.social.imports.values import CellError, normalize_handle, read_number
-from barometre.text import fold
+from barometre.vocab.authorities import kind_label, parse_kind
+from barometre.vocab.text import fold
 
 
 @dataclass(frozen=True)
@@ -75,13 +76,6 @@ class DeclaredMetric:
     aliases: tuple[str, ...]
 
 
-_KINDS = {
-    "region": AuthorityKind.REGION,
-    "departement": AuthorityKind.DEPARTEMENT,
-    "commune": AuthorityKind.COMMUNE,
-    "epci": AuthorityKind.EPCI,
-    "intercommunalite": AuthorityKind.EPCI,
-}
 _CODES = {
     AuthorityKind.REGION: (re.compile(r"\d{2}"), "deux chiffres, ex. 84"),
     AuthorityKind.DEPARTEMENT: (
@@ -119,7 +113,7 @@ def extract(source: Source, today: date) -> tuple[list[DeclaredFigure], list[Fol
 
     def convert(row: Row) -> DeclaredFigure:
         kind_text = row.require("kind")
-        kind = _KINDS.get(fold(kind_text).replace(" ", ""))
+        kind = parse_kind(kind_text)
         if kind is None:
             raise RowError(
                 f"type de collectivité inconnu « {kind_text} » (attendus : region, "
@@ -130,7 +124,7 @@ def extract(source: Source, today: date) -> tuple[list[DeclaredFigure], list[Fol
         pattern, expected = _CODES[kind]
         if not pattern.fullmatch(code):
             raise RowError(
-                f"code {kind.label} invalide « {code} » ({expected})", row.column("code")
+                f"code {kind_label(kind)} invalide « {code} » ({expected})", row.column("code")
             )
         platform_text = row.require("platform")
         platform = fold(platform_text).replace(" ", "")

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
-from barometre.text import fold
+from barometre.vocab.fr import MONTH_NUMBERS
+from barometre.vocab.text import fold
 
 Cell = str | int | float | bool | datetime | date | time | None
 """What a table cell can hold: text from CSV, typed values from an XLSX sheet."""
@@ -326,19 +327,13 @@ def read_bool(value: Cell) -> bool | None:
 
 # --- dates -----------------------------------------------------------------------------
 
+# French month names and abbreviations (vocab.fr), and the English ones of exports.
 _MONTHS = {
-    "jan": 1, "january": 1, "janv": 1, "janvier": 1,
-    "feb": 2, "february": 2, "fev": 2, "fevr": 2, "fevrier": 2,
-    "mar": 3, "march": 3, "mars": 3,
-    "apr": 4, "april": 4, "avr": 4, "avril": 4,
-    "may": 5, "mai": 5,
-    "jun": 6, "june": 6, "juin": 6,
-    "jul": 7, "july": 7, "juil": 7, "juillet": 7,
-    "aug": 8, "august": 8, "aou": 8, "aout": 8,
-    "sep": 9, "sept": 9, "september": 9, "septembre": 9,
-    "oct": 10, "october": 10, "octobre": 10,
-    "nov": 11, "november": 11, "novembre": 11,
-    "dec": 12, "december": 12, "decembre": 12,
+    **MONTH_NUMBERS,
+    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3,
+    "apr": 4, "april": 4, "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7,
+    "aug": 8, "august": 8, "aou": 8, "sep": 9, "september": 9, "october": 10,
+    "november": 11, "december": 12,
 }  # fmt: skip
 _FILLER_WORDS = frozenset(
     {
