@@ -18,6 +18,10 @@ from rich.table import Table
 from barometre.cli.audit_cmd import load_methodology
 from barometre.cli.capture_cmd import check_edition
 from barometre.cli.context import AppContext
+from barometre.indicators import series as indicator_series
+from barometre.indicators.display import print_indicators
+from barometre.indicators.report import Row
+from barometre.methodology.indicators import bundled as bundled_catalogue
 from barometre.scoring.budget import read_budget
 from barometre.scoring.stats import (
     SECTIONS,
@@ -366,8 +370,9 @@ def _correlation_dict(c: Correlation) -> dict[str, Any]:
     }
 
 
-def as_json(report: NationalStats) -> dict[str, Any]:
+def as_json(report: NationalStats, indicators: Sequence[Row] = ()) -> dict[str, Any]:
     return {
+        "indicateurs": [row.as_dict() for row in indicators],
         "edition": report.edition,
         "libelle": report.label,
         "demonstration": report.demo,
@@ -440,8 +445,29 @@ def _csv_rows(report: NationalStats) -> Iterator[list[Any]]:
         )
 
 
-def write_stats_csv(handle: IO[str], report: NationalStats) -> int:
-    return write_csv(handle, CSV_COLUMNS, _csv_rows(report))
+def _indicator_rows(indicators: Sequence[Row]) -> Iterator[list[Any]]:
+    for row in indicators:
+        d = row.as_dict()
+        share = row.indicator.is_share
+        yield _row(
+            section=f"indicateurs:{row.indicator.section}",
+            groupe=d["groupe"],
+            indicateur=f"{row.indicator.id} — {row.indicator.label}",
+            source=d["source"],
+            unite=d["unite"],
+            numerateur=d["numerateur"],
+            denominateur=d["denominateur"],
+            part=d["valeur"] if share else None,
+            valeur=None if share else d["valeur"],
+            unite_couverture=d["unite"] if d["unite"] == "comptes" else "collectivités",
+            eligibles=d["eligibles"],
+            mesurees=d["mesurees"],
+            couverture=d["couverture"],
+        )
+
+
+def write_stats_csv(handle: IO[str], report: NationalStats, indicators: Sequence[Row] = ()) -> int:
+    return write_csv(handle, CSV_COLUMNS, (*_csv_rows(report), *_indicator_rows(indicators)))
 
 
 # --- command -------------------------------------------------------------------------
@@ -463,10 +489,13 @@ def stats(
     grid = load_methodology(info.methodology_version or "")
     with context.err.status(f"Chiffres nationaux de l'édition {edition}…"):
         report = edition_stats(engine, edition, grid, read_budget())
+        catalogue = bundled_catalogue()
+        indicators = indicator_series.edition_rows(engine, edition, grid, catalogue)
     if format is Format.table:
         print_stats(context.console, report)
+        print_indicators(context.console, catalogue, indicators)
     elif format is Format.csv:
-        write_stats_csv(sys.stdout, report)
+        write_stats_csv(sys.stdout, report, indicators)
     else:
-        json.dump(as_json(report), sys.stdout, ensure_ascii=False, indent=1)
+        json.dump(as_json(report, indicators), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")

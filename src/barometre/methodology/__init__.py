@@ -226,8 +226,12 @@ def load(path: Path) -> Methodology:
 
 def available() -> list[str]:
     folder = resources.files("barometre.methodology")
+    # methodology files are named by version (``2026.1.toml``); the indicator
+    # catalogue beside them is not one
     return sorted(
-        p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")
+        p.name.removesuffix(".toml")
+        for p in folder.iterdir()
+        if re.match(r"^\d{4}\.\d+\.toml$", p.name)
     )
 
 

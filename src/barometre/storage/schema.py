@@ -362,3 +362,28 @@ leases = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
 )
 Index("ix_leases_owner_token", leases.c.owner_token)
+
+# --- the indicator catalogue's values per edition (migration 0008) -------------------------
+
+indicator_values = Table(
+    "indicator_values",
+    metadata,
+    Column("edition_id", String(32), ForeignKey("editions.id"), primary_key=True),
+    Column("indicator_id", String(96), primary_key=True),
+    # "ensemble", a kind, a peer group, or an area: "dep:<code>", "reg:<code>"
+    Column("group_key", String(64), primary_key=True),
+    Column("period", String(7), nullable=False),  # YYYY-MM the edition measured
+    Column("numerator", Float, nullable=False),
+    Column("denominator", Integer, nullable=False),
+    Column("measured", Integer, nullable=False),
+    Column("eligible", Integer, nullable=False),
+    Column("unit", String(32), nullable=False),
+    Column("value", Float),
+    Column("detail", JSON, nullable=False),
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+)
+Index(
+    "ix_indicator_values_indicator_id",
+    indicator_values.c.indicator_id,
+    indicator_values.c.group_key,
+)

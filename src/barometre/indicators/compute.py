@@ -1,0 +1,325 @@
+"""Computing the catalogue's indicators from the facts of one edition (pure).
+
+:class:`Facts` holds what an edition knows of each collectivité (its criterion
+statuses, findings, accounts and account metrics); :func:`evaluate` computes one
+indicator over a set of collectivités, :func:`compute` every indicator of the catalogue
+for every peer group it is shown for. Each :class:`Value` carries its numerator, its
+denominator (those that could be measured), the eligible ones and so its coverage; a
+value nobody could be measured for has no share (« non mesuré »), never 0 %.
+
+Nothing here reads the database: :mod:`barometre.indicators.read` builds the facts
+from storage, and the tests build them by hand.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from barometre.methodology import Criterion, Methodology
+from barometre.methodology.indicators import Catalogue, Indicator
+from barometre.models import Authority, AuthorityKind
+from barometre.vocab.authorities import PEER_GROUPS, kind_plural, peer_group_short
+from barometre.vocab.platforms import PLATFORMS
+
+MEASURED = frozenset({"pass", "partial", "fail"})
+NOT_APPLICABLE = "not_applicable"
+NOT_MEASURABLE = "not_measurable"
+# the criterion whose measurement says the site was read for links to accounts
+SOCIAL_READ_BY = "presence.reseaux_sociaux"
+MODE_METRICS = ("mode_information", "mode_conversation", "mode_promotion", "mode_mobilisation")
+SEARCH = "search"  # findings of the search-engine connector: name = position reached
+SEARCH_FIRST = "premier"
+SEARCH_PAGE = "premiere_page"
+ALL = "ensemble"
+KINDS = tuple(k.value for k in AuthorityKind)
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One collectivité of the edition, with what the groups and rules need."""
+
+    authority: Authority
+    id: str
+    peer_group: str
+    has_site: bool
+
+    @property
+    def kind(self) -> str:
+        return self.authority.kind.value
+
+
+Account = tuple[str, str, str]  # authority id, platform, account id
+
+
+@dataclass
+class Facts:
+    members: list[Member]
+    statuses: dict[str, dict[str, str]] = field(default_factory=dict)
+    findings: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    # accounts found on the site (platform, handle) when the social layer holds none
+    found_accounts: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    profiles: dict[Account, int | None] = field(default_factory=dict)  # → followers
+    metrics: dict[Account, dict[str, float | None]] = field(default_factory=dict)
+    top_communes: int = 50
+    _by_member: dict[str, Counter[str]] | None = field(default=None, repr=False)
+
+    def status(self, member: Member, criterion: Criterion) -> str:
+        """The stored status, or the scoring's rule for a missing one (not applicable
+        without a site or outside the rules, not measurable otherwise)."""
+        stored = self.statuses.get(member.id, {}).get(criterion.id)
+        if stored is not None:
+            return stored
+        if not member.has_site or criterion.applicability(member.authority)[0] == NOT_APPLICABLE:
+            return NOT_APPLICABLE
+        return NOT_MEASURABLE
+
+    def accounts_of(self, member_id: str) -> dict[str, int]:
+        """Accounts per platform: those the social layer read, else those found on the site."""
+        if self._by_member is None:
+            index: dict[str, Counter[str]] = {}
+            for authority_id, platform, _account in self.profiles:
+                index.setdefault(authority_id, Counter())[platform] += 1
+            self._by_member = index
+        counts = Counter(self._by_member.get(member_id, Counter()))
+        found: Counter[str] = Counter(p for p, _ in self.found_accounts.get(member_id, set()))
+        for platform, n in found.items():
+            if platform not in counts:
+                counts[platform] = n
+        return dict(counts)
+
+    def biggest_communes(self) -> list[Member]:
+        communes = [m for m in self.members if m.kind == "commune"]
+        communes.sort(key=lambda m: (-(m.authority.population or 0), m.authority.code))
+        return communes[: self.top_communes]
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """One indicator over one group: ``numerator / denominator`` (a share, or a mean
+    for the means), over the measured ones; coverage ``measured / eligible``."""
+
+    indicator: str
+    group: str
+    numerator: float
+    denominator: int
+    measured: int
+    eligible: int
+    unit: str = "collectivités"
+    detail: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def value(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None
+
+    @property
+    def coverage(self) -> float | None:
+        return self.measured / self.eligible if self.eligible else None
+
+
+def group_label(group: str) -> str:
+    """« Toutes collectivités », « Régions », « Communes 500–2 000 »…"""
+    if group == ALL:
+        return "Toutes collectivités"
+    if group in KINDS:
+        plural = kind_plural(AuthorityKind(group))
+        return plural[0].upper() + plural[1:]
+    return peer_group_short(group)
+
+
+# --- one indicator over a set of collectivités --------------------------------------------
+
+
+def _criteria(indicator: Indicator, methodology: Methodology) -> list[Criterion]:
+    known = methodology.ids
+    return [known[c] for c in indicator.criteria if c in known]
+
+
+def _per_member(
+    indicator: Indicator, facts: Facts, methodology: Methodology
+) -> Callable[[Member], tuple[bool, bool, float]]:
+    """``member → (eligible, measured, counted)`` for the collectivité-level kinds."""
+    known = methodology.ids
+    criteria = _criteria(indicator, methodology)
+    wanted = set(indicator.statuses)
+
+    def by_criteria(member: Member) -> tuple[bool, bool, bool]:
+        statuses = [facts.status(member, c) for c in criteria]
+        eligible = any(s != NOT_APPLICABLE for s in statuses)
+        if indicator.match == "all":
+            measured = bool(statuses) and all(s in MEASURED for s in statuses)
+            return eligible, measured, measured and all(s in wanted for s in statuses)
+        return eligible, any(s in MEASURED for s in statuses), any(s in wanted for s in statuses)
+
+    if indicator.kind == "site":
+        return lambda m: (True, True, 1.0 if m.has_site else 0.0)
+    if indicator.kind == "criterion":
+
+        def criterion(member: Member) -> tuple[bool, bool, float]:
+            eligible, measured, hit = by_criteria(member)
+            return eligible, measured, 1.0 if measured and hit else 0.0
+
+        return criterion
+    if indicator.kind == "finding":
+        read_by = known.get(indicator.read_by)
+        names = set(indicator.names)
+
+        def finding(member: Member) -> tuple[bool, bool, float]:
+            own = facts.findings.get(member.id, set())
+            in_category = [n for c, n in own if c == indicator.category]
+            hit = any(not names or n in names for n in in_category)
+            read = bool(in_category) or (
+                read_by is not None and facts.status(member, read_by) in MEASURED
+            )
+            eligible = member.has_site
+            if criteria:
+                c_eligible, c_measured, c_hit = by_criteria(member)
+                return eligible or c_eligible, read or c_measured, float(hit or c_hit)
+            return eligible, read, float(hit)
+
+        return finding
+    if indicator.kind == "search":
+        positions = {SEARCH_FIRST} if indicator.position == "first" else {SEARCH_FIRST, SEARCH_PAGE}
+
+        def search(member: Member) -> tuple[bool, bool, float]:
+            own = [n for c, n in facts.findings.get(member.id, set()) if c == SEARCH]
+            return member.has_site, bool(own), float(any(n in positions for n in own))
+
+        return search
+    # platforms and accounts: collectivités whose accounts could be looked for
+    read_by = known.get(indicator.read_by or SOCIAL_READ_BY)
+    platforms = set(indicator.platforms or PLATFORMS)
+
+    def accounts(member: Member) -> tuple[bool, bool, float]:
+        own = facts.accounts_of(member.id)
+        measured = bool(own) or (read_by is not None and facts.status(member, read_by) in MEASURED)
+        if indicator.kind == "accounts":
+            return True, measured, float(sum(own.values()))
+        on = platforms & set(own)
+        hit = on == platforms if indicator.match == "all" else bool(on)
+        return True, measured, float(hit)
+
+    return accounts
+
+
+def _account_level(
+    indicator: Indicator, facts: Facts, members: Sequence[Member]
+) -> tuple[float, int, int, dict[str, Any]]:
+    ids = {m.id for m in members}
+    platforms = set(indicator.platforms or PLATFORMS)
+    known = [a for a in facts.profiles if a[0] in ids and a[1] in platforms]
+    numerator = 0.0
+    measured = 0
+    levels: Counter[str] = Counter()
+    for account in known:
+        values = facts.metrics.get(account, {})
+        if indicator.dominant:
+            modes = {m: values.get(m) for m in MODE_METRICS}
+            if any(v is None for v in modes.values()):
+                continue
+            measured += 1
+            top = max(modes.values(), key=lambda v: v or 0.0)
+            numerator += float(modes.get(f"mode_{indicator.dominant}") == top and (top or 0) > 0)
+            continue
+        value = values.get(indicator.metric)
+        if value is None:
+            continue
+        measured += 1
+        if indicator.kind == "metric_mean":
+            numerator += value
+            levels[f"{round(value):g}"] += 1
+        else:
+            numerator += float(indicator.above is not None and value > indicator.above)
+    detail: dict[str, Any] = {"repartition": dict(sorted(levels.items()))} if levels else {}
+    return numerator, measured, len(known), detail
+
+
+def evaluate(
+    indicator: Indicator,
+    facts: Facts,
+    members: Sequence[Member],
+    methodology: Methodology,
+    group: str = ALL,
+) -> Value:
+    """``indicator`` over ``members``."""
+    if indicator.kind in ("account_metric", "metric_mean"):
+        numerator, measured, eligible, detail = _account_level(indicator, facts, members)
+        return Value(
+            indicator.id, group, numerator, measured, measured, eligible, "comptes", detail
+        )
+    rule = _per_member(indicator, facts, methodology)
+    eligible = measured = 0
+    numerator = 0.0
+    for member in members:
+        is_eligible, is_measured, counted = rule(member)
+        if not is_eligible:
+            continue
+        eligible += 1
+        if is_measured:
+            measured += 1
+            numerator += counted
+    unit = "comptes par collectivité" if indicator.kind == "accounts" else "collectivités"
+    return Value(indicator.id, group, numerator, measured, measured, eligible, unit)
+
+
+# --- every indicator, every group -------------------------------------------------------
+
+
+def scope_members(indicator: Indicator, facts: Facts) -> list[Member]:
+    if indicator.scope == "grandes-villes":
+        return facts.biggest_communes()
+    return facts.members
+
+
+def groups_of(indicator: Indicator, members: Sequence[Member]) -> list[tuple[str, list[Member]]]:
+    """The groups the indicator is shown for, each with its collectivités (a group
+    with no collectivité of the edition is left out)."""
+    out: list[tuple[str, list[Member]]] = []
+    for group in indicator.groups:
+        if group == ALL:
+            out.append((ALL, list(members)))
+        elif group == "strates":
+            for peer in PEER_GROUPS:
+                if peer in KINDS:
+                    continue
+                chosen = [m for m in members if m.peer_group == peer]
+                if chosen:
+                    out.append((peer, chosen))
+        else:
+            chosen = [m for m in members if m.kind == group]
+            if chosen:
+                out.append((group, chosen))
+    return out
+
+
+def compute(catalogue: Catalogue, facts: Facts, methodology: Methodology) -> list[Value]:
+    """Every indicator of the catalogue for every group it is shown for."""
+    out: list[Value] = []
+    for indicator in catalogue.indicators:
+        members = scope_members(indicator, facts)
+        for group, chosen in groups_of(indicator, members):
+            out.append(evaluate(indicator, facts, chosen, methodology, group))
+    return out
+
+
+def by_area(
+    indicator: Indicator,
+    facts: Facts,
+    methodology: Methodology,
+    area: Callable[[Member], str | None],
+    kinds: Iterable[str],
+) -> dict[str, Value]:
+    """The indicator per area (a département or région code given by ``area``) over
+    the collectivités of ``kinds`` (communes and EPCI aggregated per département)."""
+    wanted = set(kinds)
+    areas: dict[str, list[Member]] = {}
+    for member in scope_members(indicator, facts):
+        code = area(member)
+        if member.kind in wanted and code:
+            areas.setdefault(code, []).append(member)
+    return {
+        code: evaluate(indicator, facts, chosen, methodology, code)
+        for code, chosen in sorted(areas.items())
+    }
