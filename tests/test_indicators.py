@@ -107,11 +107,11 @@ def test_duplicated_ids_and_bad_toml() -> None:
     entry = (
         '[[indicator]]\nid = "a.b"\nsection = "s"\nlabel = "A"\ndefinition = "D"\nkind = "site"\n'
     )
-    with pytest.raises(MethodologyError, match="indicateur « a.b » : identifiant en double"):
+    with pytest.raises(MethodologyError, match=r"indicateur « a\.b » : identifiant en double"):
         parse(BASE + entry + entry, "x.toml", GRID)
-    with pytest.raises(MethodologyError, match="x.toml : TOML invalide"):
+    with pytest.raises(MethodologyError, match=r"x\.toml : TOML invalide"):
         parse("version = ", "x.toml", GRID)
-    with pytest.raises(MethodologyError, match=r"x.toml : aucun indicateur"):
+    with pytest.raises(MethodologyError, match=r"x\.toml : aucun indicateur"):
         parse(BASE, "x.toml", GRID)
     assert CATALOGUE == "indicators.toml"
 

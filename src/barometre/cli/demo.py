@@ -32,7 +32,9 @@ from barometre.cli.publish_cmd import run_publish, serve_folder
 from barometre.cli.render import stage_progress
 from barometre.cli.social_cmd import Network, build_targets, collect, print_coverage
 from barometre.errors import SourceError, StorageError
+from barometre.indicators.series import store_edition
 from barometre.methodology import bundled
+from barometre.methodology.indicators import bundled as bundled_catalogue
 from barometre.models import Authority
 from barometre.net.fetcher import FetchConfig
 from barometre.net.guard import AddressPolicy
@@ -45,6 +47,7 @@ from barometre.sampleweb.background import BackgroundSampleWeb
 from barometre.sampleweb.platforms import ENDPOINTS
 from barometre.sampleweb.platforms.meta import VALID_TOKEN as SAMPLE_META_TOKEN
 from barometre.sampleweb.platforms.youtube import VALID_KEY as SAMPLE_YOUTUBE_KEY
+from barometre.sampleweb.variants import PREVIOUS
 from barometre.scoring.run import score_edition
 from barometre.social.config import SocialConfig
 from barometre.storage import capture_repo, registry_repo, score_repo
@@ -156,19 +159,51 @@ def sample_network(web: SampleWeb) -> Network:
     )
 
 
-def social_sample(context: AppContext, engine: Engine, web: SampleWeb, warc_root: Path) -> None:
+def social_sample(
+    context: AppContext,
+    engine: Engine,
+    web: SampleWeb,
+    warc_root: Path,
+    edition: str = DEMO_EDITION,
+    as_of: date = SAMPLE_AS_OF,
+) -> None:
     """The social stage on the demo edition, against the recorded platforms."""
-    targets = build_targets(engine, DEMO_EDITION)
+    targets = build_targets(engine, edition)
     collect(
         context,
         engine,
-        DEMO_EDITION,
+        edition,
         targets,
         config=sample_social_config(),
-        as_of=datetime.combine(SAMPLE_AS_OF, time(12), tzinfo=UTC),
+        as_of=datetime.combine(as_of, time(12), tzinfo=UTC),
         network=sample_network(web),
         warc_root=warc_root,
     )
+
+
+# --- the previous edition (issue 16: series, changes, progressions) -------------------
+# The sample web as it was a month earlier (``sampleweb.variants``): a few sites without
+# a link they have now, fewer followers on the platforms. Its indicators are stored as
+# the month before the demo edition's, so every change and progression is visible.
+PREVIOUS_EDITION = "demo-precedente"
+PREVIOUS_AS_OF = date(2025, 2, 20)
+SAMPLE_PERIOD, PREVIOUS_PERIOD = "2025-03", "2025-02"
+
+
+def build_previous_edition(context: AppContext, engine: Engine, warc_root: Path) -> None:
+    grid = bundled()
+    capture_repo.ensure_edition(
+        engine, PREVIOUS_EDITION, "Démonstration, mois précédent (web d'exemple)", demo=True
+    )
+    with BackgroundSampleWeb(slow_drip_limit=3, variant=PREVIOUS) as web:
+        asyncio.run(capture_sample(engine, web, warc_root, PREVIOUS_EDITION))
+        audit_edition(engine, PREVIOUS_EDITION, grid, as_of=PREVIOUS_AS_OF)
+        social_sample(context, engine, web, warc_root, PREVIOUS_EDITION, PREVIOUS_AS_OF)
+    score_edition(engine, PREVIOUS_EDITION, grid, demo=True)
+    store_edition(engine, PREVIOUS_EDITION, grid, bundled_catalogue(), PREVIOUS_PERIOD)
+
+
+# --- end of the previous edition --------------------------------------------------------
 
 
 @contextmanager
@@ -223,6 +258,8 @@ def _run_demo(context: AppContext, *, render: bool | None, serve: bool, port: in
             "besoin seront « non mesurables »).[/yellow]"
         )
     grid = bundled()
+    with context.err.status("Édition précédente (le web d'exemple un mois plus tôt)…"):
+        build_previous_edition(context, engine, folder / "warc")
     with BackgroundSampleWeb(with_dns=True, slow_drip_limit=10) as web:
         with stage_progress("Capture du web d'exemple", context.err, detail=False) as progress:
             task = progress.add_task("", total=len(web.sites))
@@ -239,6 +276,7 @@ def _run_demo(context: AppContext, *, render: bool | None, serve: bool, port: in
             audit_edition(engine, DEMO_EDITION, grid, as_of=SAMPLE_AS_OF)
         social_sample(context, engine, web, folder / "warc")
     report = score_edition(engine, DEMO_EDITION, grid, demo=True)
+    store_edition(engine, DEMO_EDITION, grid, bundled_catalogue(), SAMPLE_PERIOD)
     print_summary(context, engine, sample.authorities)
     print_coverage(context, engine, DEMO_EDITION)
     formats = tuple(f for f in FORMATS if f != "parquet" or parquet_available())

@@ -46,6 +46,7 @@ from barometre.sampleweb.tls import (
     SHARED_HOSTING_HOST,
     TLSMaterial,
 )
+from barometre.sampleweb.variants import earlier_followers, variant_file
 
 LOOPBACK = "127.0.0.1"
 HTML = "text/html; charset=utf-8"
@@ -99,7 +100,12 @@ class SampleWeb:
         sites_dir: Path = SITES_DIR,
         slow_drip_limit: float = 120.0,
         shutdown_timeout: float = 0.5,
+        variant: str | None = None,
     ) -> None:
+        # An earlier state of the web (``barometre demo`` builds the previous edition
+        # on it): a site serves ``<site>/.editions/<variant>/<path>`` before its own
+        # file, and the platforms report fewer followers (see ``variants``).
+        self.variant = variant
         self._requested_ports = (http_port, https_port)
         self._with_dns = with_dns
         self._dns_port = dns_port
@@ -266,7 +272,8 @@ class SampleWeb:
         host = _request_host(request)
         route = find_route(self._platforms, host, request.path)
         if route is not None:
-            return await route.handler(request, self.platform_state)
+            response = await route.handler(request, self.platform_state)
+            return earlier_followers(response, self.variant) if self.variant else response
         hostile = self._hostile.get(host)
         if hostile is not None:
             return await handle_hostile(request, hostile, self.state)
@@ -327,6 +334,8 @@ class SampleWeb:
                 await asyncio.wait_for(self.state.stopping.wait(), delay)
         lookup = site.rewrites.get(request.path_qs, request.path)
         file, redirect = site.find(lookup)
+        if self.variant is not None and file is not None:
+            file = variant_file(site, self.variant, lookup) or file
         if redirect is not None:
             raise web.HTTPMovedPermanently(redirect, headers=headers)
         if file is None and site.spa_fallback and "." not in lookup.rsplit("/", 1)[-1]:

@@ -68,7 +68,8 @@ CONTENT_TYPES: dict[str, str] = {
 }
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 INDEX_FILES = ("index.html", "index.htm", "index.rss", "index.xml", "index.json")
-HIDDEN_PREFIXES = ("site.toml", "README")
+VARIANTS_DIR = ".editions"  # earlier states of a site, by variant (never served as such)
+HIDDEN_PREFIXES = ("site.toml", "README", VARIANTS_DIR)
 
 
 def _tiny_png() -> bytes:

@@ -1,0 +1,177 @@
+"""What the published site shows of the catalogue: synthèse sections (every indicator
+with its change since the previous edition and over twelve months), the follower
+progression ranking, and the per-area values of the maps.
+
+The site builder (:mod:`barometre.publish`) does not compute anything: it receives
+these plain dictionaries through its inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Engine
+
+from barometre.indicators.report import Row, format_value
+from barometre.indicators.series import (
+    AREAS,
+    earlier_editions,
+    progressions,
+    ranking,
+    store_edition,
+    stored_rows,
+)
+from barometre.methodology import Methodology
+from barometre.methodology.indicators import Catalogue
+from barometre.models import SocialSource
+from barometre.storage import edition_repo, indicator_repo
+from barometre.vocab import fr
+from barometre.vocab.authorities import peer_group_label
+from barometre.vocab.platforms import platform_label
+from barometre.vocab.status import SOURCE_LABELS
+
+TOP = 10  # accounts per progression ranking
+
+
+def ensure_stored(
+    engine: Engine, edition: str, methodology: Methodology, catalogue: Catalogue
+) -> None:
+    """Compute and store the edition's indicators when they are not stored yet."""
+    if not indicator_repo.stored_values(engine, edition):
+        store_edition(engine, edition, methodology, catalogue)
+
+
+def _row(row: Row) -> dict[str, Any]:
+    v = row.value
+    return {
+        "id": row.indicator.id,
+        "label": f"{row.indicator.label} — {row.group_label}",
+        "indicator": row.indicator.label,
+        "group": v.group,
+        "group_label": row.group_label,
+        "definition": row.indicator.definition,
+        "value_text": row.shown,
+        "share": v.value if row.indicator.is_share else None,
+        "numerator": round(v.numerator),
+        "denominator": v.denominator,
+        "coverage_text": row.coverage,
+        "change": row.change(row.previous),
+        "change_year": row.change(row.year_ago),
+        "source": row.indicator.sources(),
+    }
+
+
+def synthesis_sections(engine: Engine, edition: str, catalogue: Catalogue) -> list[dict[str, Any]]:
+    """One section per catalogue section, every stored indicator and group in it."""
+    shown = stored_rows(engine, edition, catalogue)
+    earlier = earlier_editions(engine, edition)
+    previous = None
+    if earlier.previous is not None:
+        info = edition_repo.get_edition(engine, earlier.previous)
+        previous = info.label
+    out = []
+    for section in catalogue.sections:
+        chosen = [_row(r) for r in shown if r.indicator.section == section.id]
+        if chosen:
+            out.append(
+                {
+                    "title": section.title,
+                    "key": f"indicateurs-{section.id}",
+                    "rows": chosen,
+                    "changes": True,
+                    "previous": previous,
+                    "sources": list(dict.fromkeys(r["source"] for r in chosen)),
+                }
+            )
+    return out
+
+
+def progression_ranking(engine: Engine, edition: str) -> dict[str, Any] | None:
+    """The biggest follower progressions since the previous edition, per peer group and
+    platform, in absolute numbers and in percent, with the source of each count."""
+    earlier = earlier_editions(engine, edition)
+    if earlier.previous is None:
+        return None
+    items = progressions(engine, edition, earlier.previous)
+    tables = []
+    for by in ("gain", "percent"):
+        for (group, platform), chosen in ranking(items, by=by).items():
+            tables.append(
+                {
+                    "by": by,
+                    "group": group,
+                    "group_label": peer_group_label(group),
+                    "platform": platform,
+                    "platform_label": platform_label(platform),
+                    "rows": [
+                        {
+                            "rank": n,
+                            "name": p.name,
+                            "authority_id": p.authority_id,
+                            "handle": p.handle,
+                            "url": p.url,
+                            "before": fr.integer(p.before),
+                            "after": fr.integer(p.after),
+                            "gain": fr.signed(p.gain),
+                            "percent": fr.signed(None if p.percent is None else p.percent * 100, 1)
+                            + (f"{fr.NNBSP}%" if p.percent is not None else ""),
+                            "source": f"{_source(p.source_before)} → {_source(p.source_after)}",
+                        }
+                        for n, p in enumerate(chosen[:TOP], start=1)
+                    ],
+                }
+            )
+    previous = edition_repo.get_edition(engine, earlier.previous)
+    return {"previous": previous.label, "accounts": len(items), "tables": tables}
+
+
+def _source(source: str) -> str:
+    """« API », « import »… as the social layer names its sources."""
+    try:
+        return SOURCE_LABELS[SocialSource(source)]
+    except ValueError:
+        return source
+
+
+def area_maps(engine: Engine, edition: str, catalogue: Catalogue) -> list[dict[str, Any]]:
+    """Per indicator, its value per area (``region``, ``departement``, ``communes``:
+    communes and EPCI aggregated per département), with numerator and denominator."""
+    stored = indicator_repo.stored_values(engine, edition)
+    prefixes = {a[0] for a in AREAS}
+    by_indicator: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for v in stored:
+        prefix, _, code = v.group.partition(":")
+        if prefix not in prefixes:
+            continue
+        indicator = catalogue.get(v.indicator) if v.indicator in catalogue.ids else None
+        if indicator is None:
+            continue
+        by_indicator.setdefault(v.indicator, {}).setdefault(prefix, []).append(
+            {
+                "code": code,
+                "value": v.value,
+                "text": format_value(indicator, v.value),
+                "numerator": round(v.numerator),
+                "denominator": v.denominator,
+                "eligible": v.eligible,
+            }
+        )
+    out = []
+    for indicator in catalogue.indicators:
+        areas = by_indicator.get(indicator.id)
+        if areas:
+            out.append(
+                {
+                    "id": indicator.id,
+                    "label": indicator.label,
+                    "definition": indicator.definition,
+                    "share": indicator.is_share,
+                    "areas": areas,
+                }
+            )
+    return out
+
+
+def indicator_ids(rows: Sequence[dict[str, Any]]) -> list[str]:
+    return list(dict.fromkeys(r["id"] for r in rows))
