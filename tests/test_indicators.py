@@ -314,3 +314,24 @@ def test_series_changes_and_progressions(tmp_path: Path) -> None:
     ranked = series.ranking(found)
     assert list(ranked) == [("commune:5", "facebook")]
     engine.dispose()
+
+
+def test_grandes_villes_scope_takes_the_most_populous_communes(tmp_path: Path) -> None:
+    from barometre.cli.capture_cmd import SCOPES, Scope
+    from barometre.cli.demo import sample_authorities
+    from barometre.settings import Settings
+    from barometre.storage import registry_repo
+
+    engine = open_database(f"sqlite:///{tmp_path / 'b.sqlite3'}")
+    authorities = sample_authorities()
+    registry_repo.replace_registry(engine, authorities, "test", {})
+    communes = sorted(
+        (a for a in authorities if a.kind is AuthorityKind.COMMUNE and a.population),
+        key=lambda a: (-(a.population or 0), a.code),
+    )
+    assert registry_repo.largest_communes(engine, 3) == [a.id for a in communes[:3]]
+    assert len(registry_repo.largest_communes(engine, 1000)) == len(communes)
+    assert Scope("grandes-villes") is Scope.grandes_villes
+    assert SCOPES[Scope.grandes_villes] == [AuthorityKind.COMMUNE]
+    assert Settings().grandes_villes == 50
+    engine.dispose()

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     capture_sites_in_flight: int = 32
     capture_per_host_delay: float = 1.0
     capture_timeout: float = 60.0
+    # « --scope grandes-villes »: how many of the most populous communes are captured
+    grandes_villes: int = Field(default=50, gt=0)
     """Total time allowed for one request, body included (seconds)."""
 
     social_youtube_key: str | None = None

@@ -31,6 +31,7 @@ class Scope(StrEnum):
     communes = "communes"
     epci = "epci"
     all = "all"
+    grandes_villes = "grandes-villes"  # the N most populous communes (settings.grandes_villes)
 
 
 SCOPES = {
@@ -38,6 +39,7 @@ SCOPES = {
     Scope.communes: [AuthorityKind.COMMUNE],
     Scope.epci: [AuthorityKind.EPCI],
     Scope.all: list(AuthorityKind),
+    Scope.grandes_villes: [AuthorityKind.COMMUNE],
 }
 
 
@@ -109,6 +111,9 @@ def run_capture(
     engine = context.engine
     if only:
         items = find_authorities(context, only)
+    elif scope is Scope.grandes_villes:
+        largest = registry_repo.largest_communes(engine, settings.grandes_villes)
+        items = registry_repo.load_authorities(engine, ids=largest)
     else:
         items = registry_repo.load_authorities(engine, kinds=SCOPES[scope])
     targets = [Target(a.id, a.website.url) for a in items if a.website]

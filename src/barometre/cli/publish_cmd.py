@@ -23,7 +23,9 @@ from barometre.cli.capture_cmd import check_edition
 from barometre.cli.context import AppContext
 from barometre.cli.render import stage_progress
 from barometre.errors import ConfigurationError, UnknownAuthorityError
+from barometre.indicators.site import site_inputs as indicator_site_inputs
 from barometre.methodology import Methodology
+from barometre.methodology.indicators import bundled as bundled_catalogue
 from barometre.publish.serve import make_server
 from barometre.publish.site.builder import BuildReport, SiteBuilder, SiteInputs, published
 from barometre.registry.collectivites import successors
@@ -257,6 +259,7 @@ def site_inputs(
         explanations=_explanations(engine, edition, info.created_at),
         figures=national_figures(engine, edition, methodology),
         providers=providers_page(engine, edition, methodology),
+        indicators=indicator_site_inputs(engine, edition, methodology, bundled_catalogue()),
     )
     settings = context.settings
     inputs.publisher = {

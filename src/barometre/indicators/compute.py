@@ -129,6 +129,15 @@ def group_label(group: str) -> str:
     return peer_group_short(group)
 
 
+def group_order(group: str) -> tuple[int, int]:
+    """All, then the kinds, then the peer groups, in the order they are listed."""
+    if group == ALL:
+        return 0, 0
+    if group in KINDS:
+        return 1, KINDS.index(group)
+    return 2, PEER_GROUPS.index(group) if group in PEER_GROUPS else len(PEER_GROUPS)
+
+
 # --- one indicator over a set of collectivités --------------------------------------------
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from barometre.indicators.compute import Facts, Member, Value, by_area, compute
+from barometre.indicators.compute import Facts, Member, Value, by_area, compute, group_order
 from barometre.indicators.read import members_of, read_facts
 from barometre.indicators.report import Row, rows
 from barometre.methodology import Methodology
@@ -173,7 +173,7 @@ def stored_rows(engine: Engine, edition: str, catalogue: Catalogue) -> list[Row]
         if v.group.partition(":")[0] not in {a[0] for a in AREAS}
     ]
     order = {i: n for n, i in enumerate(catalogue.ids)}
-    values.sort(key=lambda v: order.get(v.indicator, len(order)))
+    values.sort(key=lambda v: (order.get(v.indicator, len(order)), group_order(v.group)))
     return rows(
         catalogue, values, _by_key(engine, earlier.previous), _by_key(engine, earlier.year_ago)
     )

@@ -37,9 +37,24 @@ TOP = 10  # accounts per progression ranking
 def ensure_stored(
     engine: Engine, edition: str, methodology: Methodology, catalogue: Catalogue
 ) -> None:
-    """Compute and store the edition's indicators when they are not stored yet."""
-    if not indicator_repo.stored_values(engine, edition):
-        store_edition(engine, edition, methodology, catalogue)
+    """Store the edition's indicators afresh (they derive from its results); a frozen
+    edition keeps the values it has, and gets them once when it has none."""
+    info = edition_repo.get_edition(engine, edition)
+    if info.frozen_at is None or not indicator_repo.stored_values(engine, edition):
+        known = {e: p for p, e in indicator_repo.periods(engine, info.demo)}
+        store_edition(engine, edition, methodology, catalogue, known.get(edition))
+
+
+def site_inputs(
+    engine: Engine, edition: str, methodology: Methodology, catalogue: Catalogue
+) -> dict[str, Any]:
+    """What the site builder shows of the catalogue (``SiteInputs.indicators``)."""
+    ensure_stored(engine, edition, methodology, catalogue)
+    return {
+        "sections": synthesis_sections(engine, edition, catalogue),
+        "progressions": progression_ranking(engine, edition),
+        "maps": area_maps(engine, edition, catalogue),
+    }
 
 
 def _row(row: Row) -> dict[str, Any]:

@@ -268,6 +268,23 @@ def ids_with_accounts(engine: Engine) -> set[str]:
         return set(connection.scalars(select(accounts.c.authority_id).distinct()))
 
 
+def largest_communes(engine: Engine, count: int) -> list[str]:
+    """Ids of the ``count`` most populous active communes (ties by INSEE code): the
+    capture scope « grandes-villes »."""
+    query = (
+        select(authorities.c.id)
+        .where(
+            authorities.c.active.is_(True),
+            authorities.c.kind == AuthorityKind.COMMUNE.value,
+            authorities.c.population.is_not(None),
+        )
+        .order_by(authorities.c.population.desc(), authorities.c.code)
+        .limit(count)
+    )
+    with engine.connect() as connection:
+        return [r[0] for r in connection.execute(query)]
+
+
 def load_authorities(
     engine: Engine,
     *,

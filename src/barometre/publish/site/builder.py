@@ -79,6 +79,9 @@ class SiteInputs:
     accessibility_status: str = "partiellement conforme"
     base_url: str | None = None  # public address: canonical links, sitemap.xml, robots.txt
     publisher: Mapping[str, str] = field(default_factory=dict)
+    # the indicator catalogue (barometre.indicators.site): "sections" of the synthèse,
+    # "progressions" (follower ranking), "maps" (values per area of every indicator)
+    indicators: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -403,7 +406,7 @@ class SiteBuilder:
                 if section.get("key") == "presence"
                 else None,
             }
-            for section in self.inputs.figures
+            for section in [*self.inputs.figures, *self.inputs.indicators.get("sections", ())]
         ]
         home = {
             "scored": sum(len(g.rows) for g in groups),
@@ -413,6 +416,7 @@ class SiteBuilder:
             "groups": rows,
             "figures": figures,
             "previous": before,
+            "indicator_pages": bool(self.inputs.indicators),
             "distribution_chart": self.figures.distribution(groups, "", live=False),
         }
         # the home shows its one chart as the static SVG: no script weighs on the page
@@ -474,7 +478,32 @@ class SiteBuilder:
             if Path(folder).is_dir():
                 shutil.copytree(folder, target, dirs_exist_ok=True)
 
+    # -- pages of the indicator catalogue (issue 16) -------------------------------------
+
+    def _indicator_pages(self) -> None:
+        """``indicateurs.html`` (a map per indicator, with a selector) and
+        ``progressions.html`` (the biggest follower progressions)."""
+        indicators = self.inputs.indicators
+        if not indicators:
+            return
+        self._write(
+            "indicateurs.html",
+            "indicateurs.html.j2",
+            rubrique="cartes",
+            maps=[self.figures.indicator_maps(m) for m in indicators.get("maps", ())],
+            charts_used=True,
+        )
+        self._write(
+            "progressions.html",
+            "progressions.html.j2",
+            rubrique="",
+            progressions=indicators.get("progressions"),
+        )
+
+    # -- end of the pages of the indicator catalogue ------------------------------------
+
     def _pages(self) -> None:
+        self._indicator_pages()
         for path, page in legal.pages(self.site, self.inputs.publisher).items():
             self._write(path, "page.html.j2", rubrique="", page=page)
         self._write(

@@ -10,13 +10,15 @@ table. Drawing an SVG costs tens of milliseconds: report cards of a national bui
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from markupsafe import Markup
 
 from barometre.publish import charts, maps
-from barometre.publish.geo import copy_geo
+from barometre.publish.geo import Level, copy_geo, load_geo
 from barometre.publish.render import SvgRenderer, embed_html
 from barometre.publish.site.views import CardContext, Group
 from barometre.storage.publish_repo import RankRow
@@ -214,3 +216,55 @@ class FigureWriter:
                 }
             )
         return out
+
+    # -- maps of the indicator catalogue (issue 16) --------------------------------------
+
+    def indicator_maps(self, indicator: Mapping[str, Any]) -> dict[str, Any]:
+        """One indicator's maps: régions, départements, and communes and EPCI aggregated
+        per département, each with its data table; a map without any value on the
+        map of France keeps its table and no drawing."""
+        share = bool(indicator["share"])
+        out: list[dict[str, Any]] = []
+        for prefix, level, title in INDICATOR_LEVELS:
+            areas = indicator["areas"].get(prefix)
+            if not areas:
+                continue
+            values = {
+                a["code"]: maps.AreaValue(
+                    None if a["value"] is None else a["value"] * (100 if share else 1),
+                    a["denominator"],
+                )
+                for a in areas
+            }
+            figure = (maps.region_map if level == "region" else maps.departement_map)(
+                values,
+                title=f"{indicator['label']} : {title}",
+                value_label="Part" if share else "Valeur",
+                denominator_label="Mesurées",
+                unit="%" if share else "",
+                thresholds=(20, 40, 60, 80) if share else (1, 2, 3, 4),
+                geo_url=f"../static/geo/{'regions' if level == 'region' else 'departements'}.geojson",
+            )
+            mapped = _codes(level)
+            drawn = any(code in mapped and v.value is not None for code, v in values.items())
+            out.append(
+                {
+                    "title": title,
+                    "figure": self.figure(figure, "", table=False) if drawn else None,
+                    "header": list(figure.table.headers),
+                    "rows": [list(r) for r in figure.table.rows if r[2] != maps.NO_DATA_LABEL],
+                }
+            )
+        return {**indicator, "maps": out}
+
+
+INDICATOR_LEVELS: tuple[tuple[str, Level, str], ...] = (
+    ("region", "region", "par région"),
+    ("departement", "departement", "par département"),
+    ("communes", "departement", "communes et intercommunalités, par département"),
+)
+
+
+@cache
+def _codes(level: Level) -> frozenset[str]:
+    return frozenset(str(f["properties"]["code"]) for f in load_geo(level)["features"])

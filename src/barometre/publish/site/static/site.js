@@ -126,5 +126,30 @@
     var form = document.querySelector("form.recherche");
     if (form) { setupSearch(form); }
     scrollableTables();
+    showOne("[data-cartes]", "section.carte-indicateur", "data-indicateur");
+    showOne("[data-progressions]", "section.progression", "data-par");
   });
+  /* Cartes par indicateur, progression des abonnés : un sélecteur montre une section à
+     la fois (sans JavaScript, toutes restent affichées). */
+  function showOne(toolsSelector, sectionSelector, attribute) {
+    var tools = document.querySelector(toolsSelector);
+    if (!tools) { return; }
+    var select = tools.querySelector("select");
+    var status = tools.querySelector('[role="status"]');
+    var sections = Array.prototype.slice.call(document.querySelectorAll(sectionSelector));
+    function apply() {
+      var shown = 0;
+      sections.forEach(function (section) {
+        section.hidden = section.getAttribute(attribute) !== select.value;
+        if (!section.hidden) { shown += 1; }
+      });
+      if (status) {
+        var option = select.options[select.selectedIndex];
+        status.textContent = "Carte affichée : " + (option ? option.textContent : "") + ".";
+      }
+    }
+    tools.hidden = false;
+    select.addEventListener("change", apply);
+    apply();
+  }
 })();
