@@ -119,7 +119,7 @@ def test_synthesis_lists_every_indicator_and_progressions(demo: Demo) -> None:
     assert any(p.gain > 0 for p in found) and all(p.gain >= 0 for p in found)
     assert {p.platform for p in found if p.gain > 0} >= {"mastodon", "bluesky"}
     best = max(found, key=lambda p: p.gain)
-    assert best.name in progressions
+    assert f">{best.handle}</a>" in progressions
     maps = (demo.site / "indicateurs.html").read_text(encoding="utf-8")
     assert maps.count('class="carte-indicateur"') == len(
         [i for i in bundled_catalogue().indicators if i.scope == "tout"]

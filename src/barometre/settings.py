@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     capture_timeout: float = 60.0
     # « --scope grandes-villes »: how many of the most populous communes are captured
     grandes_villes: int = Field(default=50, gt=0)
+    # the optional search-engine connector: the address of a SearXNG instance (JSON API)
+    search_searxng_url: str | None = None
+    search_delay: float = Field(default=2.0, ge=0)  # between two searches
     """Total time allowed for one request, body included (seconds)."""
 
     social_youtube_key: str | None = None

@@ -24,6 +24,7 @@ from barometre.cli import (
     refdata_cmd,
     registry_cmd,
     score_cmd,
+    search_cmd,
     social_cmd,
     stats_cmd,
 )
@@ -53,6 +54,7 @@ app.command("recommend")(reco_cmd.recommend_command)
 app.command("providers")(reco_cmd.providers_command)
 app.add_typer(reco_cmd.explanation_app, name="explanation")
 app.command("stats")(stats_cmd.stats)
+app.command("search")(search_cmd.search)
 app.command("export")(export_cmd.export)
 app.add_typer(refdata_cmd.app, name="refdata")
 err_console = Console(stderr=True)

@@ -55,6 +55,41 @@ def _result_rows(
     ]
 
 
+# Findings written by another stage than the audit (the search-engine connector): an
+# audit run leaves them in place.
+KEPT_CATEGORIES = ("search",)
+
+
+def replace_category_findings(
+    engine: Engine, edition: str, authority_id: str, category: str, found: Sequence[Finding]
+) -> None:
+    """Replace the findings of one category of one collectivité (the search connector)."""
+    with engine.begin() as connection:
+        assert_writable(connection, edition)
+        connection.execute(
+            delete(findings).where(
+                findings.c.edition_id == edition,
+                findings.c.authority_id == authority_id,
+                findings.c.category == category,
+            )
+        )
+        rows = [
+            {
+                "edition_id": edition,
+                "authority_id": authority_id,
+                "category": f.category,
+                "name": f.name,
+                "url": f.url,
+                "handle": f.handle,
+                "confidence": f.confidence.value,
+                "evidence": _evidence_json([f.evidence] if f.evidence else []),
+            }
+            for f in found
+        ]
+        if rows:
+            connection.execute(insert(findings), rows)
+
+
 def store_audit(
     engine: Engine,
     edition: str,
@@ -80,7 +115,9 @@ def store_audit(
         if replace_findings:
             connection.execute(
                 delete(findings).where(
-                    findings.c.edition_id == edition, findings.c.authority_id == authority_id
+                    findings.c.edition_id == edition,
+                    findings.c.authority_id == authority_id,
+                    findings.c.category.not_in(KEPT_CATEGORIES),
                 )
             )
             if found:
