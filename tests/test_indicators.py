@@ -4,6 +4,7 @@ the series per edition and the follower progressions."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -335,3 +336,74 @@ def test_grandes_villes_scope_takes_the_most_populous_communes(tmp_path: Path) -
     assert SCOPES[Scope.grandes_villes] == [AuthorityKind.COMMUNE]
     assert Settings().grandes_villes == 50
     engine.dispose()
+
+
+# --- budget and activity ----------------------------------------------------------------------
+
+OFGL_SAMPLE = (
+    Path(__file__).resolve().parents[2]
+    / "shared"
+    / "data"
+    / "raw"
+    / "eclaireur-public"
+    / "ofgl-base-departement.sample.csv"
+)
+
+
+def test_ofgl_departement_export_is_read_as_oflg_gives_it(tmp_path: Path) -> None:
+    from barometre.indicators.budget import read_ofgl_departements
+
+    if OFGL_SAMPLE.is_file():  # the real export's format (Haute-Garonne, 2022-2023)
+        rows = read_ofgl_departements(OFGL_SAMPLE)
+        assert {(r.code, r.year) for r in rows} == {("31", 2022), ("31", 2023)}
+        assert all(r.name == "Haute-Garonne" and r.per_inhabitant > 1000 for r in rows)
+    bad = tmp_path / "ofgl.csv"
+    bad.write_text("Exercice;Agrégat\n2023;Dépenses totales\n", encoding="utf-8")
+    with pytest.raises(Exception, match=r"ofgl\.csv : colonnes absentes .* Montant"):
+        read_ofgl_departements(bad)
+
+
+def test_budget_and_activity_per_level() -> None:
+    from barometre.indicators.budget import (
+        DepartementBudget,
+        activity,
+        budget_activity,
+    )
+
+    catalogue = bundled_catalogue()
+    members = [
+        Member(
+            Authority(AuthorityKind.DEPARTEMENT, f"0{n}", f"Département {n}", population=100_000),
+            f"departement:0{n}",
+            "departement",
+            True,
+        )
+        for n in range(1, 6)
+    ]
+    facts = Facts(members)
+    # activity grows with n: n platforms read by the social layer, P4 measured
+    for n, member in enumerate(members, start=1):
+        facts.statuses[member.id] = {"presence.reseaux_sociaux": "pass"}
+        for platform in PLATFORMS[:n]:
+            facts.profiles[(member.id, platform, "1")] = 10
+    shares = [activity(facts, GRID, catalogue, m) for m in members]
+    assert all(s is not None for s in shares)
+    assert shares == sorted(shares) and shares[0] < shares[-1]  # type: ignore[type-var]
+    # spending falls as activity grows: the biggest budgets are the least active here
+    budgets = [
+        DepartementBudget(m.authority.code, m.authority.name, 2024, 100_000, Decimal(2e8 - n * 1e7))
+        for n, m in enumerate(members)
+    ]
+    (dep,) = [
+        c
+        for c in budget_activity(facts, GRID, catalogue, [], budgets, 2025)
+        if c.group == "departement"
+    ]
+    assert dep.n == 5 and dep.rho == pytest.approx(-1.0)
+    assert "(2024)" in dep.label
+    (missing,) = [
+        c
+        for c in budget_activity(facts, GRID, catalogue, [], None, 2025)
+        if c.group == "departement"
+    ]
+    assert missing.rho is None and "non fourni" in (missing.reason or "")

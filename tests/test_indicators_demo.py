@@ -98,6 +98,9 @@ def test_stats_shows_every_catalogue_indicator_with_its_change(demo: Demo) -> No
     assert facebook["valeur_precedente"] is not None
     assert facebook["valeur"] > facebook["valeur_precedente"]
     assert facebook["denominateur"] == facebook["mesurees"] <= facebook["eligibles"]
+    # budget and activity: the sample départements are in no OFGL export
+    budget = {c["groupe"]: c for c in data["budget_activite"]}
+    assert "non fourni" in budget["departement"]["non_calculable"]
     # no search connector: « non mesuré », never 0 %
     assert by[("recherche.premier_resultat", "ensemble")]["valeur"] is None
     table = CliRunner().invoke(app, ["--database-url", demo.url, "stats", "-e", DEMO_EDITION])

@@ -28,6 +28,7 @@ Needs = Literal["site", "registry", "social"]
 ENTRY_POINT_GROUP = "barometre.checks"
 BUILTIN_MODULES = (
     "barometre.checks.discovery",  # findings: accounts, apps, platforms, services, CMS
+    "barometre.checks.media",  # findings: photo, video, webcam
     "barometre.checks.presence",  # P1-P5
     "barometre.checks.services",  # S1-S3, S6
     "barometre.checks.practical",  # S4, S5, S7, S8

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from datetime import date
 from enum import StrEnum
+from pathlib import Path
 from typing import IO, Annotated, Any
 
 import typer
@@ -18,7 +19,7 @@ from rich.table import Table
 from barometre.cli.audit_cmd import load_methodology
 from barometre.cli.capture_cmd import check_edition
 from barometre.cli.context import AppContext
-from barometre.indicators import series as indicator_series
+from barometre.indicators import budget as indicator_budget
 from barometre.indicators.display import print_indicators
 from barometre.indicators.report import Row
 from barometre.methodology.indicators import bundled as bundled_catalogue
@@ -370,9 +371,12 @@ def _correlation_dict(c: Correlation) -> dict[str, Any]:
     }
 
 
-def as_json(report: NationalStats, indicators: Sequence[Row] = ()) -> dict[str, Any]:
+def as_json(
+    report: NationalStats, indicators: Sequence[Row] = (), budget: Sequence[Correlation] = ()
+) -> dict[str, Any]:
     return {
         "indicateurs": [row.as_dict() for row in indicators],
+        "budget_activite": [_correlation_dict(c) for c in budget],
         "edition": report.edition,
         "libelle": report.label,
         "demonstration": report.demo,
@@ -479,6 +483,13 @@ def stats(
     format: Annotated[
         Format, typer.Option("--format", "-f", help="table, csv ou json (sur la sortie standard).")
     ] = Format.table,
+    budget_departements: Annotated[
+        Path | None,
+        typer.Option(
+            "--budget-departements",
+            help="Export OFGL « ofgl-base-departements » (CSV) pour budget et activité.",
+        ),
+    ] = None,
 ) -> None:
     """Chiffres nationaux de l'édition : parts avec dénominateur et couverture,
     distribution des scores, corrélations avec la population et le budget."""
@@ -490,12 +501,16 @@ def stats(
     with context.err.status(f"Chiffres nationaux de l'édition {edition}…"):
         report = edition_stats(engine, edition, grid, read_budget())
         catalogue = bundled_catalogue()
-        indicators = indicator_series.edition_rows(engine, edition, grid, catalogue)
+        indicators, budget = indicator_budget.edition_figures(
+            engine, edition, grid, catalogue, read_budget(), budget_departements
+        )
     if format is Format.table:
         print_stats(context.console, report)
         print_indicators(context.console, catalogue, indicators)
+        if budget:
+            context.console.print(_correlation_table(budget))
     elif format is Format.csv:
         write_stats_csv(sys.stdout, report, indicators)
     else:
-        json.dump(as_json(report, indicators), sys.stdout, ensure_ascii=False, indent=1)
+        json.dump(as_json(report, indicators, budget), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")

@@ -146,7 +146,7 @@ def _criteria(indicator: Indicator, methodology: Methodology) -> list[Criterion]
     return [known[c] for c in indicator.criteria if c in known]
 
 
-def _per_member(
+def member_rule(
     indicator: Indicator, facts: Facts, methodology: Methodology
 ) -> Callable[[Member], tuple[bool, bool, float]]:
     """``member → (eligible, measured, counted)`` for the collectivité-level kinds."""
@@ -258,7 +258,7 @@ def evaluate(
         return Value(
             indicator.id, group, numerator, measured, measured, eligible, "comptes", detail
         )
-    rule = _per_member(indicator, facts, methodology)
+    rule = member_rule(indicator, facts, methodology)
     eligible = measured = 0
     numerator = 0.0
     for member in members:

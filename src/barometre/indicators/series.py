@@ -150,10 +150,14 @@ def _by_key(engine: Engine, edition: str | None) -> dict[tuple[str, str], Value]
 
 
 def edition_rows(
-    engine: Engine, edition: str, methodology: Methodology, catalogue: Catalogue
+    engine: Engine,
+    edition: str,
+    methodology: Methodology,
+    catalogue: Catalogue,
+    facts: Facts | None = None,
 ) -> list[Row]:
     """The catalogue's figures of ``edition`` (computed now) with their earlier values."""
-    facts = read_facts(engine, edition, catalogue)
+    facts = facts or read_facts(engine, edition, catalogue)
     values = compute(catalogue, facts, methodology)
     earlier = earlier_editions(engine, edition)
     return rows(

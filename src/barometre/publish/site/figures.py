@@ -247,12 +247,26 @@ class FigureWriter:
             )
             mapped = _codes(level)
             drawn = any(code in mapped and v.value is not None for code, v in values.items())
+            # the table under the map is also the ranking of the areas (dense ranks,
+            # highest value first; areas without a value are left out)
+            rows = [list(r) for r in figure.table.rows if r[2] != maps.NO_DATA_LABEL]
+            value_of = {code: v.value for code, v in values.items()}
+            rows.sort(key=lambda r: (-(value_of.get(str(r[0])) or 0.0), str(r[0])))
+            ranked: list[list[str]] = []
+            previous: float | None = None
+            rank = 0
+            for row in rows:
+                current = value_of.get(str(row[0]))
+                if current != previous:
+                    rank += 1
+                    previous = current
+                ranked.append([str(rank), *map(str, row)])
             out.append(
                 {
                     "title": title,
                     "figure": self.figure(figure, "", table=False) if drawn else None,
-                    "header": list(figure.table.headers),
-                    "rows": [list(r) for r in figure.table.rows if r[2] != maps.NO_DATA_LABEL],
+                    "header": ["Rang", *figure.table.headers],
+                    "rows": ranked,
                 }
             )
         return {**indicator, "maps": out}
