@@ -124,6 +124,8 @@ def test_synthesis_lists_every_indicator_and_progressions(demo: Demo) -> None:
     best = max(found, key=lambda p: p.gain)
     assert f">{best.handle}</a>" in progressions
     maps = (demo.site / "indicateurs.html").read_text(encoding="utf-8")
+    # each indicator's series, month by month
+    assert "février 2025" in maps and "mars 2025" in maps
     assert maps.count('class="carte-indicateur"') == len(
         [i for i in bundled_catalogue().indicators if i.scope == "tout"]
     )

@@ -172,6 +172,7 @@ def area_maps(engine: Engine, edition: str, catalogue: Catalogue) -> list[dict[s
                 "eligible": v.eligible,
             }
         )
+    demo = edition_repo.get_edition(engine, edition).demo
     out = []
     for indicator in catalogue.indicators:
         areas = by_indicator.get(indicator.id)
@@ -183,6 +184,16 @@ def area_maps(engine: Engine, edition: str, catalogue: Catalogue) -> list[dict[s
                     "definition": indicator.definition,
                     "share": indicator.is_share,
                     "areas": areas,
+                    "series": [
+                        {
+                            "period": fr.month(v.period),
+                            "edition": v.edition,
+                            "text": format_value(indicator, v.value),
+                            "numerator": round(v.numerator),
+                            "denominator": v.denominator,
+                        }
+                        for v in indicator_repo.series(engine, indicator.id, "ensemble", demo)
+                    ],
                 }
             )
     return out
