@@ -186,3 +186,26 @@ def test_progression_ranking_switches_between_number_and_percent(demo: Demo, tab
     assert all(shown.nth(i).get_attribute("data-par") == "percent" for i in range(shown.count()))
     assert "%" in shown.first.inner_text()
     assert errors == []
+
+
+@needs_chromium
+def test_ranking_filter_by_criterion(demo: Demo, tab: Any) -> None:
+    from barometre.publish.site.views import ranking_path
+
+    page, errors = tab
+    page.goto(demo.base + ranking_path("commune:2"))
+    rows = page.locator("#classement tbody tr")
+    total = rows.count()
+    with_p1 = page.locator('#classement tbody tr[data-reussis~="P1"]').count()
+    assert 0 < with_p1 < total  # some communes of the group reach their site, not all
+    page.locator("#filtre-critere").select_option("P1")
+    visible = page.locator("#classement tbody tr:visible")
+    assert visible.count() == with_p1
+    assert all(
+        "P1" in (visible.nth(i).get_attribute("data-reussis") or "").split()
+        for i in range(visible.count())
+    )
+    assert str(with_p1) in page.locator("#compte").inner_text()
+    page.locator("#filtre-critere").select_option("")
+    assert page.locator("#classement tbody tr:visible").count() == total
+    assert errors == []

@@ -51,10 +51,23 @@ def site_inputs(
     """What the site builder shows of the catalogue (``SiteInputs.indicators``)."""
     ensure_stored(engine, edition, methodology, catalogue)
     return {
+        "passed": passed_criteria(engine, edition, methodology),
         "sections": synthesis_sections(engine, edition, catalogue),
         "progressions": progression_ranking(engine, edition),
         "maps": area_maps(engine, edition, catalogue),
     }
+
+
+def passed_criteria(engine: Engine, edition: str, methodology: Methodology) -> dict[str, str]:
+    """The codes of the criteria each collectivité passes (``"P1 P3 T1"``), for the
+    filter by criterion of the ranking pages."""
+    codes = {c.id: c.code for c in methodology.criteria}
+    passed: dict[str, list[str]] = {}
+    for authority_id, check_id, status in indicator_repo.statuses(engine, edition):
+        if status == "pass" and check_id in codes:
+            passed.setdefault(authority_id, []).append(codes[check_id])
+    order = {c.code: n for n, c in enumerate(methodology.criteria)}
+    return {a: " ".join(sorted(c, key=order.__getitem__)) for a, c in passed.items()}
 
 
 def _row(row: Row) -> dict[str, Any]:

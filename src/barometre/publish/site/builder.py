@@ -216,8 +216,12 @@ class SiteBuilder:
 
     def _rankings(self, groups: list[Group], names: Mapping[tuple[str, str], str]) -> None:
         summaries = []
+        # criteria each collectivité passes: the filter by criterion (issue 16)
+        passed: Mapping[str, str] = self.inputs.indicators.get("passed", {})
         for group in groups:
             rows = [self._rank_row(r) for r in group.rows]
+            for row in rows:
+                row["passed"] = passed.get(f"{row['kind']}:{row['code']}", "")
             ranked = sum(1 for r in group.rows if r.rank)
             best = next((r["name"] for r in rows if r["rank"] == 1), None)
             url = ranking_path(group.id)
@@ -245,6 +249,7 @@ class SiteBuilder:
                         dep_url,
                         "classement.html.j2",
                         rubrique="classements",
+                        criteria=self._criterion_filter(),
                         page={
                             "title": group.title,
                             "subtitle": f"{dep_name} ({code})",
@@ -259,6 +264,7 @@ class SiteBuilder:
                 url,
                 "classement.html.j2",
                 rubrique="classements",
+                criteria=self._criterion_filter(),
                 page={
                     "title": group.title,
                     "subtitle": None,
@@ -274,6 +280,12 @@ class SiteBuilder:
             rubrique="classements",
             groups=summaries,
         )
+
+    def _criterion_filter(self) -> list[dict[str, str]]:
+        """The criteria of the filter on the ranking pages (none without the data)."""
+        if not self.inputs.indicators.get("passed"):
+            return []
+        return [{"code": c.code, "name": c.name} for c in self.methodology.criteria]
 
     @staticmethod
     def _rank_row(row: publish_repo.RankRow) -> dict[str, Any]:

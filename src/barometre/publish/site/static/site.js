@@ -42,15 +42,18 @@
     if (!tools) { return; }
     tools.hidden = false;
     var input = tools.querySelector('input[type="search"]');
-    var grade = tools.querySelector("select");
+    var grade = tools.querySelector("#filtre-note") || tools.querySelector("select");
+    var criterion = tools.querySelector("#filtre-critere");
     var count = tools.querySelector('[role="status"]');
     function apply() {
       var needle = fold(input.value.trim());
       var wanted = grade ? grade.value : "";
+      var passed = criterion ? criterion.value : "";
       var shown = 0;
       rows.forEach(function (row) {
         var match = (!needle || fold(row.textContent).indexOf(needle) !== -1) &&
-          (!wanted || row.getAttribute("data-note") === wanted);
+          (!wanted || row.getAttribute("data-note") === wanted) &&
+          (!passed || (" " + (row.getAttribute("data-reussis") || "") + " ").indexOf(" " + passed + " ") !== -1);
         row.hidden = !match;
         if (match) { shown += 1; }
       });
@@ -58,6 +61,7 @@
     }
     input.addEventListener("input", apply);
     if (grade) { grade.addEventListener("change", apply); }
+    if (criterion) { criterion.addEventListener("change", apply); }
     apply();
   }
   function setupSearch(form) {
