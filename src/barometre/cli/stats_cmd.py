@@ -508,7 +508,9 @@ def stats(
         print_stats(context.console, report)
         print_indicators(context.console, catalogue, indicators)
         if budget:
-            context.console.print(_correlation_table(budget))
+            table = _correlation_table(budget)
+            table.title = "Budget et activité mesurée par les indicateurs (Spearman)"
+            context.console.print(table)
     elif format is Format.csv:
         write_stats_csv(sys.stdout, report, indicators)
     else:
