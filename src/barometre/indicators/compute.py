@@ -52,6 +52,7 @@ class Member:
 
 
 Account = tuple[str, str, str]  # authority id, platform, account id
+Tally = tuple[int, int, float, "Counter[str] | None"]  # eligible, measured, counted, levels
 
 
 @dataclass
@@ -65,6 +66,16 @@ class Facts:
     metrics: dict[Account, dict[str, float | None]] = field(default_factory=dict)
     top_communes: int = 50
     _by_member: dict[str, Counter[str]] | None = field(default=None, repr=False)
+    _accounts: dict[str, list[Account]] | None = field(default=None, repr=False)
+    tallies: dict[str, list[tuple[Member, Tally]]] = field(default_factory=dict, repr=False)
+
+    def accounts_by_member(self) -> dict[str, list[Account]]:
+        if self._accounts is None:
+            index: dict[str, list[Account]] = {}
+            for account in self.profiles:
+                index.setdefault(account[0], []).append(account)
+            self._accounts = index
+        return self._accounts
 
     def status(self, member: Member, criterion: Criterion) -> str:
         """The stored status, or the scoring's rule for a missing one (not applicable
@@ -213,15 +224,13 @@ def member_rule(
     return accounts
 
 
-def _account_level(
-    indicator: Indicator, facts: Facts, members: Sequence[Member]
-) -> tuple[float, int, int, dict[str, Any]]:
-    ids = {m.id for m in members}
+def _account_tally(indicator: Indicator, facts: Facts, member: Member) -> Tally:
+    """The accounts of one collectivité for an account-level indicator."""
     platforms = set(indicator.platforms or PLATFORMS)
-    known = [a for a in facts.profiles if a[0] in ids and a[1] in platforms]
+    known = [a for a in facts.accounts_by_member().get(member.id, ()) if a[1] in platforms]
     numerator = 0.0
     measured = 0
-    levels: Counter[str] = Counter()
+    levels: Counter[str] | None = Counter() if indicator.kind == "metric_mean" else None
     for account in known:
         values = facts.metrics.get(account, {})
         if indicator.dominant:
@@ -236,13 +245,50 @@ def _account_level(
         if value is None:
             continue
         measured += 1
-        if indicator.kind == "metric_mean":
+        if levels is not None:
             numerator += value
             levels[f"{round(value):g}"] += 1
         else:
             numerator += float(indicator.above is not None and value > indicator.above)
+    return len(known), measured, numerator, levels
+
+
+def tally_rule(
+    indicator: Indicator, facts: Facts, methodology: Methodology
+) -> Callable[[Member], Tally]:
+    """``member → (eligible, measured, counted, levels)``, for every kind of indicator
+    (accounts counted for the account-level ones)."""
+    if indicator.kind in ("account_metric", "metric_mean"):
+        return lambda member: _account_tally(indicator, facts, member)
+    rule = member_rule(indicator, facts, methodology)
+
+    def collectivite(member: Member) -> Tally:
+        eligible, measured, counted = rule(member)
+        if not eligible:
+            return 0, 0, 0.0, None
+        return 1, int(measured), counted if measured else 0.0, None
+
+    return collectivite
+
+
+def _value(indicator: Indicator, group: str, tallies: Iterable[Tally]) -> Value:
+    eligible = measured = 0
+    numerator = 0.0
+    levels: Counter[str] = Counter()
+    for e, m, n, counted_levels in tallies:
+        eligible += e
+        measured += m
+        numerator += n
+        if counted_levels:
+            levels.update(counted_levels)
+    if indicator.kind in ("account_metric", "metric_mean"):
+        unit = "comptes"
+    elif indicator.kind == "accounts":
+        unit = "comptes par collectivité"
+    else:
+        unit = "collectivités"
     detail: dict[str, Any] = {"repartition": dict(sorted(levels.items()))} if levels else {}
-    return numerator, measured, len(known), detail
+    return Value(indicator.id, group, numerator, measured, measured, eligible, unit, detail)
 
 
 def evaluate(
@@ -253,24 +299,21 @@ def evaluate(
     group: str = ALL,
 ) -> Value:
     """``indicator`` over ``members``."""
-    if indicator.kind in ("account_metric", "metric_mean"):
-        numerator, measured, eligible, detail = _account_level(indicator, facts, members)
-        return Value(
-            indicator.id, group, numerator, measured, measured, eligible, "comptes", detail
-        )
-    rule = member_rule(indicator, facts, methodology)
-    eligible = measured = 0
-    numerator = 0.0
-    for member in members:
-        is_eligible, is_measured, counted = rule(member)
-        if not is_eligible:
-            continue
-        eligible += 1
-        if is_measured:
-            measured += 1
-            numerator += counted
-    unit = "comptes par collectivité" if indicator.kind == "accounts" else "collectivités"
-    return Value(indicator.id, group, numerator, measured, measured, eligible, unit)
+    rule = tally_rule(indicator, facts, methodology)
+    return _value(indicator, group, (rule(m) for m in members))
+
+
+def member_tallies(
+    indicator: Indicator, facts: Facts, methodology: Methodology
+) -> list[tuple[Member, Tally]]:
+    """Each collectivité of the indicator's scope with its tally, computed once per
+    indicator and edition (groups and areas are sums of them)."""
+    cached = facts.tallies.get(indicator.id)
+    if cached is None:
+        rule = tally_rule(indicator, facts, methodology)
+        cached = [(m, rule(m)) for m in scope_members(indicator, facts)]
+        facts.tallies[indicator.id] = cached
+    return cached
 
 
 # --- every indicator, every group -------------------------------------------------------
@@ -304,12 +347,26 @@ def groups_of(indicator: Indicator, members: Sequence[Member]) -> list[tuple[str
 
 
 def compute(catalogue: Catalogue, facts: Facts, methodology: Methodology) -> list[Value]:
-    """Every indicator of the catalogue for every group it is shown for."""
+    """Every indicator of the catalogue for every group it is shown for (a group with
+    no collectivité of the edition is left out)."""
     out: list[Value] = []
     for indicator in catalogue.indicators:
-        members = scope_members(indicator, facts)
-        for group, chosen in groups_of(indicator, members):
-            out.append(evaluate(indicator, facts, chosen, methodology, group))
+        wanted: set[str] = set(indicator.groups)
+        buckets: dict[str, list[Tally]] = {}
+        for member, tally in member_tallies(indicator, facts, methodology):
+            keys: list[str] = []
+            if ALL in wanted:
+                keys.append(ALL)
+            if member.kind in wanted:
+                keys.append(member.kind)
+            if "strates" in wanted and member.peer_group not in KINDS:
+                keys.append(member.peer_group)
+            for key in keys:
+                buckets.setdefault(key, []).append(tally)
+        order: list[str] = [ALL, *[g for g in indicator.groups if g in KINDS], *PEER_GROUPS]
+        for group in dict.fromkeys(order):
+            if group in buckets:
+                out.append(_value(indicator, group, buckets[group]))
     return out
 
 
@@ -323,12 +380,9 @@ def by_area(
     """The indicator per area (a département or région code given by ``area``) over
     the collectivités of ``kinds`` (communes and EPCI aggregated per département)."""
     wanted = set(kinds)
-    areas: dict[str, list[Member]] = {}
-    for member in scope_members(indicator, facts):
+    areas: dict[str, list[Tally]] = {}
+    for member, tally in member_tallies(indicator, facts, methodology):
         code = area(member)
         if member.kind in wanted and code:
-            areas.setdefault(code, []).append(member)
-    return {
-        code: evaluate(indicator, facts, chosen, methodology, code)
-        for code, chosen in sorted(areas.items())
-    }
+            areas.setdefault(code, []).append(tally)
+    return {code: _value(indicator, code, tallies) for code, tallies in sorted(areas.items())}
