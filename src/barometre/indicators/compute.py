@@ -13,12 +13,14 @@ from storage, and the tests build them by hand.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from barometre.methodology import Criterion, Methodology
+from barometre.methodology import Criterion, Methodology, Rule
 from barometre.methodology.indicators import Catalogue, Indicator
 from barometre.models import Authority, AuthorityKind
 from barometre.vocab.authorities import PEER_GROUPS, kind_plural, peer_group_short
@@ -34,6 +36,28 @@ SEARCH = "search"  # findings of the search-engine connector: name = position re
 SEARCH_FIRST = "premier"
 SEARCH_PAGE = "premiere_page"
 ALL = "ensemble"
+EMPTY: Mapping[str, str] = {}
+
+
+@cache
+def _rule_bounds(rules: tuple[Rule, ...]) -> tuple[int, ...]:
+    return tuple(
+        sorted(
+            {
+                bound
+                for rule in rules
+                for bound in (rule.population_below, rule.population_at_least)
+                if bound is not None
+            }
+        )
+    )
+
+
+def _bounds(criterion: Criterion) -> tuple[int, ...]:
+    """The population bounds of a criterion's applicability rules, sorted."""
+    return _rule_bounds(criterion.rules)
+
+
 KINDS = tuple(k.value for k in AuthorityKind)
 
 
@@ -45,10 +69,10 @@ class Member:
     id: str
     peer_group: str
     has_site: bool
+    kind: str = field(init=False)  # the authority's type, read millions of times
 
-    @property
-    def kind(self) -> str:
-        return self.authority.kind.value
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", self.authority.kind.value)
 
 
 Account = tuple[str, str, str]  # authority id, platform, account id
@@ -68,6 +92,8 @@ class Facts:
     _by_member: dict[str, Counter[str]] | None = field(default=None, repr=False)
     _accounts: dict[str, list[Account]] | None = field(default=None, repr=False)
     tallies: dict[str, list[tuple[Member, Tally]]] = field(default_factory=dict, repr=False)
+    _applies: dict[tuple[str, str, int], bool] = field(default_factory=dict, repr=False)
+    _accounts_of: dict[str, dict[str, int]] = field(default_factory=dict, repr=False)
 
     def accounts_by_member(self) -> dict[str, list[Account]]:
         if self._accounts is None:
@@ -80,15 +106,31 @@ class Facts:
     def status(self, member: Member, criterion: Criterion) -> str:
         """The stored status, or the scoring's rule for a missing one (not applicable
         without a site or outside the rules, not measurable otherwise)."""
-        stored = self.statuses.get(member.id, {}).get(criterion.id)
+        stored = self.statuses.get(member.id, EMPTY).get(criterion.id)
         if stored is not None:
             return stored
-        if not member.has_site or criterion.applicability(member.authority)[0] == NOT_APPLICABLE:
+        if not member.has_site:
             return NOT_APPLICABLE
-        return NOT_MEASURABLE
+        # applicability depends on the type and on which side of the rules' population
+        # bounds the collectivité lies: computed once per (criterion, type, bounds)
+        population = member.authority.population
+        bounds = _bounds(criterion)
+        key = (
+            criterion.id,
+            member.kind,
+            -1 if population is None else bisect_right(bounds, population),
+        )
+        applies = self._applies.get(key)
+        if applies is None:
+            applies = criterion.applicability(member.authority)[0] != NOT_APPLICABLE
+            self._applies[key] = applies
+        return NOT_MEASURABLE if applies else NOT_APPLICABLE
 
     def accounts_of(self, member_id: str) -> dict[str, int]:
         """Accounts per platform: those the social layer read, else those found on the site."""
+        cached = self._accounts_of.get(member_id)
+        if cached is not None:
+            return cached
         if self._by_member is None:
             index: dict[str, Counter[str]] = {}
             for authority_id, platform, _account in self.profiles:
@@ -99,7 +141,8 @@ class Facts:
         for platform, n in found.items():
             if platform not in counts:
                 counts[platform] = n
-        return dict(counts)
+        self._accounts_of[member_id] = dict(counts)
+        return self._accounts_of[member_id]
 
     def biggest_communes(self) -> list[Member]:
         communes = [m for m in self.members if m.kind == "commune"]
@@ -348,25 +391,37 @@ def groups_of(indicator: Indicator, members: Sequence[Member]) -> list[tuple[str
 
 def compute(catalogue: Catalogue, facts: Facts, methodology: Methodology) -> list[Value]:
     """Every indicator of the catalogue for every group it is shown for (a group with
-    no collectivité of the edition is left out)."""
+    no collectivité of the edition is left out). Tallies are summed per peer group
+    first; a type and the whole are sums of peer groups."""
     out: list[Value] = []
     for indicator in catalogue.indicators:
+        per_peer: dict[str, list[Any]] = {}
+        for member, (eligible, measured, counted, levels) in member_tallies(
+            indicator, facts, methodology
+        ):
+            acc = per_peer.get(member.peer_group)
+            if acc is None:
+                acc = per_peer[member.peer_group] = [0, 0, 0.0, None]
+            acc[0] += eligible
+            acc[1] += measured
+            acc[2] += counted
+            if levels:
+                acc[3] = (acc[3] or Counter()) + levels
+        sums: dict[str, list[Tally]] = {}
         wanted: set[str] = set(indicator.groups)
-        buckets: dict[str, list[Tally]] = {}
-        for member, tally in member_tallies(indicator, facts, methodology):
-            keys: list[str] = []
+        for peer, acc in per_peer.items():
+            tally: Tally = (acc[0], acc[1], acc[2], acc[3])
+            kind = peer.partition(":")[0]
             if ALL in wanted:
-                keys.append(ALL)
-            if member.kind in wanted:
-                keys.append(member.kind)
-            if "strates" in wanted and member.peer_group not in KINDS:
-                keys.append(member.peer_group)
-            for key in keys:
-                buckets.setdefault(key, []).append(tally)
+                sums.setdefault(ALL, []).append(tally)
+            if kind in wanted:
+                sums.setdefault(kind, []).append(tally)
+            if "strates" in wanted and peer not in KINDS:
+                sums.setdefault(peer, []).append(tally)
         order: list[str] = [ALL, *[g for g in indicator.groups if g in KINDS], *PEER_GROUPS]
         for group in dict.fromkeys(order):
-            if group in buckets:
-                out.append(_value(indicator, group, buckets[group]))
+            if group in sums:
+                out.append(_value(indicator, group, sums[group]))
     return out
 
 
