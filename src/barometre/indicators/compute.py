@@ -218,6 +218,19 @@ def member_rule(
 
     if indicator.kind == "site":
         return lambda m: (True, True, 1.0 if m.has_site else 0.0)
+    if indicator.kind == "criterion" and len(criteria) == 1:
+        # the common case (one criterion per indicator), without the lists of the general one
+        only = criteria[0]
+        status_of = facts.status
+
+        def one_criterion(member: Member) -> tuple[bool, bool, float]:
+            status = status_of(member, only)
+            if status == NOT_APPLICABLE:
+                return False, False, 0.0
+            measured = status in MEASURED
+            return True, measured, 1.0 if measured and status in wanted else 0.0
+
+        return one_criterion
     if indicator.kind == "criterion":
 
         def criterion(member: Member) -> tuple[bool, bool, float]:
