@@ -23,7 +23,7 @@ def _setup(context: AppContext, edition: str) -> Setup:
     """The database holding ``edition``: ``barometre demo`` writes its edition to a
     database of its own (``<data>/demo/``), used when no database was named."""
     named = bool(context.database_url or context.settings.database_url)
-    found = export_stage.demo_database(context.setup, edition, named)
+    found = export_stage.demo_database(context.settings, edition, named)
     if found is None:
         return context.setup
     engine, path = found
