@@ -134,7 +134,7 @@ def test_a_failed_build_leaves_the_previous_site_in_place(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("panne au milieu de la publication")
 
-    monkeypatch.setattr(SiteBuilder, "_methodology", broken)
+    monkeypatch.setattr(SiteBuilder, "write_methodology", broken)
     with pytest.raises(RuntimeError):
         build(engine, out)
     assert (out / "index.html").read_bytes() == before
