@@ -158,10 +158,10 @@ def _line(line: Any) -> dict[str, Any]:
         ]
     if line.explanation:
         out["x"] = {
-            "label": line.explanation["label"],
-            "text": line.explanation["text"],
-            "received": str(line.explanation["received"]),
-            "expires": str(line.explanation["expires"]),
+            "label": line.explanation.label,
+            "text": line.explanation.text,
+            "received": str(line.explanation.received),
+            "expires": str(line.explanation.expires),
         }
     return out
 
@@ -198,7 +198,7 @@ def _record(context: Any, place: str, ranking_url: str | None) -> dict[str, Any]
             line.criterion.id: _line(line) for d in context.dimensions for line in d.lines
         },
         "recommandations": [
-            {"code": r["code"], "base": r["basis"], "pairs": r["peers_text"]}
+            {"code": r.code, "base": r.basis, "pairs": r.peers_text}
             for r in context.recommendations
         ],
         "comptes": [

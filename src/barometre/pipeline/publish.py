@@ -21,6 +21,17 @@ from barometre.capture.archive import screenshot
 from barometre.errors import ConfigurationError, UnknownAuthorityError
 from barometre.methodology import Methodology
 from barometre.pipeline.core import EditionRun, Setup
+from barometre.publish.pages.build import (
+    figure_sections,
+    provider_sections,
+    recommendations,
+)
+from barometre.publish.pages.models import (
+    Explanation,
+    FigureSection,
+    ProviderSection,
+    Recommendation,
+)
 from barometre.publish.serve import make_server
 from barometre.publish.site.builder import BuildReport, SiteBuilder, SiteInputs, published
 from barometre.registry.collectivites import successors
@@ -39,9 +50,7 @@ from barometre.scoring.recommendations import (
 from barometre.scoring.stats import edition_stats, group_label
 from barometre.settings import Settings
 from barometre.storage import capture_repo, explanation_repo, publish_repo, reco_repo
-from barometre.vocab import fr
 from barometre.vocab.authorities import ambiguous_error, parse_references
-from barometre.vocab.cms import category_label
 
 __all__ = [
     "BuildReport",
@@ -54,7 +63,7 @@ __all__ = [
 ]
 
 
-def _screenshots(engine: Engine, edition: str) -> Any:
+def _screenshots(engine: Engine, edition: str) -> Callable[[str], bytes | None]:
     paths = capture_repo.archive_paths(engine, edition)
 
     def find(authority_id: str) -> bytes | None:
@@ -69,189 +78,67 @@ def _screenshots(engine: Engine, edition: str) -> Any:
     return find
 
 
-RECOMMENDATIONS_SHOWN = 5
-
-
-def _recommendations(engine: Engine, edition: str, methodology: Methodology) -> Any:
+def _recommendations(
+    engine: Engine, edition: str, methodology: Methodology
+) -> Callable[[publish_repo.Card], list[Recommendation]]:
     """The ranked recommendations of each card, with the peer shares counted once."""
     shares = peer_shares(reco_repo.peer_status_counts(engine, edition))
 
-    def for_card(card: publish_repo.Card) -> list[dict[str, Any]]:
+    def for_card(card: publish_repo.Card) -> list[Recommendation]:
         group = card.global_score.peer_group if card.global_score else None
         if not group:
             return []
         plan = recommend(card.authority, [r for r, _ in card.results], methodology, group, shares)
-        out = []
-        for item in plan.recommendations[:RECOMMENDATIONS_SHOWN]:
-            out.append(
-                {
-                    "code": item.code,
-                    "name": item.name,
-                    "nature": item.nature,
-                    "advice": item.advice,
-                    "basis": item.legal_basis,
-                    "peers_text": (
-                        f"{fr.count(item.peers.passed, 'collectivité comparable', 'collectivités comparables')} "
-                        f"sur {fr.integer(item.peers.measured)} "
-                        f"{fr.plural(item.peers.measured, 'mesurée')} "
-                        f"{'le réussit' if item.peers.passed < 2 else 'le réussissent'} déjà."
-                    ),
-                }
-            )
-        return out
+        return recommendations(plan.recommendations)
 
     return for_card
 
 
-def _explanations(engine: Engine, edition: str, created: Any) -> Any:
+def _explanations(
+    engine: Engine, edition: str, created: datetime | None
+) -> Callable[[Sequence[str]], dict[str, dict[str, Explanation]]]:
     """The explanations and disputes in force on the edition's reference date."""
     on = reference_date(edition, created)
 
-    def for_chunk(ids: Sequence[str]) -> dict[str, dict[str, dict[str, Any]]]:
-        out: dict[str, dict[str, dict[str, Any]]] = {}
+    def for_chunk(ids: Sequence[str]) -> dict[str, dict[str, Explanation]]:
+        out: dict[str, dict[str, Explanation]] = {}
         for (authority_id, check_id), items in explanation_repo.current_many(
             engine, on, ids
         ).items():
             item = items[-1]
             if explanation_state(item, on) is not ExplanationState.CURRENT:
                 continue
-            out.setdefault(authority_id, {})[check_id] = {
-                "label": explanation_label(item).capitalize(),
-                "text": item.text,
-                "received": item.received_on,
-                "expires": item.expires_on,
-            }
+            out.setdefault(authority_id, {})[check_id] = Explanation(
+                label=explanation_label(item).capitalize(),
+                text=item.text,
+                received=item.received_on,
+                expires=item.expires_on,
+            )
         return out
 
     return for_chunk
 
 
-FIGURE_SECTIONS = (
-    ("presence", "Présence sur les réseaux sociaux"),
-    ("grandes_communes", "Les 50 communes les plus peuplées"),
-    ("pratiques", "Pratiques sur les réseaux sociaux"),
-    ("registre", "Sites et messageries (registre)"),
-)
-
-
-def _coverage(measured: int, eligible: int) -> str:
-    if not eligible:
-        return "—"
-    return (
-        f"{fr.integer(measured)} sur {fr.integer(eligible)} "
-        f"{fr.plural(measured, 'mesurée')} ({fr.ratio(measured, eligible, 0)})"
-    )
-
-
-def national_figures(
-    engine: Engine, edition: str, methodology: Methodology
-) -> list[dict[str, Any]]:
+def national_figures(engine: Engine, edition: str, methodology: Methodology) -> list[FigureSection]:
     """The edition's national figures as sections of rows, each with its denominator
     and its coverage (a figure nobody could measure is left out of the home page)."""
-    found = edition_stats(engine, edition, methodology, read_budget())
-    sections: list[dict[str, Any]] = []
-    for key, title in FIGURE_SECTIONS:
-        rows = [
-            {
-                "label": f"{group_label(f.group)} — {f.label}",
-                "share": f.share,
-                "numerator": f.numerator,
-                "denominator": f.denominator,
-                "coverage_text": _coverage(f.measured, f.eligible),
-                "group": f.group,
-            }
-            for f in found.figures
-            if f.section == key and f.denominator and (key != "presence" or f.numerator)
-        ]
-        if rows:
-            sections.append({"title": title, "key": key, "rows": rows})
-    legal = [
-        {
-            "label": f"{group_label(s.group)} — {s.code} {s.name}",
-            "share": s.share("pass"),
-            "numerator": s.passed,
-            "denominator": s.measured,
-            "coverage_text": _coverage(s.measured, s.eligible),
-            "group": s.group,
-        }
-        for s in found.statuses
-        if s.section == "conformite" and s.measured
-    ]
-    if legal:
-        sections.append(
-            {"title": "Obligations légales (part réussie)", "key": "conformite", "rows": legal}
-        )
-    correlations = [
-        {
-            "label": f"{group_label(c.group)} — {c.label}",
-            "share": None,
-            "numerator": c.n,
-            "denominator": c.eligible,
-            "coverage_text": (
-                f"ρ = {fr.number(c.rho, 2)} [{fr.number(c.low, 2)} ; {fr.number(c.high, 2)}]"
-                if c.rho is not None and c.low is not None and c.high is not None
-                else f"non calculable ({c.reason})"
-            ),
-            "group": c.group,
-        }
-        for c in found.correlations
-    ]
-    if correlations:
-        sections.append(
-            {
-                "title": "Corrélations de Spearman (intervalle à 95 %)",
-                "key": "correlations",
-                "rows": correlations,
-            }
-        )
-    return sections
+    return figure_sections(edition_stats(engine, edition, methodology, read_budget()), group_label)
 
 
-PROVIDER_CRITERIA = 6
-
-
-def providers_page(engine: Engine, edition: str, methodology: Methodology) -> list[dict[str, Any]]:
+def providers_page(engine: Engine, edition: str, methodology: Methodology) -> list[ProviderSection]:
     """The CMS and providers whose sites fail some criteria more often than nationally."""
     categories = ("cms", "provider")
-    profiles = provider_view(
-        reco_repo.provider_sites(engine, edition, categories),
-        reco_repo.provider_status_counts(
-            engine, edition, min_sites=DEFAULT_MIN_SITES, categories=categories
-        ),
-        reco_repo.national_status_counts(engine, edition),
-        methodology,
-        labels=pick_labels(reco_repo.provider_labels(engine, edition, categories)),
-    )
-    out = []
-    for profile in profiles:
-        worse = profile.concentrated()[:PROVIDER_CRITERIA]
-        kind = category_label(profile.category)
-        out.append(
-            {
-                "title": f"{kind[:1].upper()}{kind[1:]} : {profile.label}",
-                "summary": (
-                    f"{fr.count(profile.sites, 'site')} de collectivités ; "
-                    f"{fr.count(len(profile.concentrated()), 'critère')} en échec plus souvent "
-                    "qu'au "
-                    "national."
-                ),
-                "rows": [
-                    {
-                        "criterion": f"{c.criterion.code} {c.criterion.name}",
-                        "here": (
-                            f"{fr.percent(c.rate)} ({fr.integer(c.failed)} sur "
-                            f"{fr.integer(c.measured)})"
-                        ),
-                        "national": (
-                            f"{fr.percent(c.national_rate)} ({fr.integer(c.national_failed)} sur "
-                            f"{fr.integer(c.national_measured)})"
-                        ),
-                    }
-                    for c in worse
-                ],
-            }
+    return provider_sections(
+        provider_view(
+            reco_repo.provider_sites(engine, edition, categories),
+            reco_repo.provider_status_counts(
+                engine, edition, min_sites=DEFAULT_MIN_SITES, categories=categories
+            ),
+            reco_repo.national_status_counts(engine, edition),
+            methodology,
+            labels=pick_labels(reco_repo.provider_labels(engine, edition, categories)),
         )
-    return out
+    )
 
 
 def site_inputs(

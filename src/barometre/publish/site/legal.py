@@ -9,11 +9,11 @@ inventing it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 from markupsafe import Markup, escape
 
+from barometre.publish.pages.models import ExportFile, Link, SiteInfo
 from barometre.vocab import fr
 
 MISSING = "à compléter par l'éditeur de ce site (réglage publish_{})"
@@ -27,11 +27,13 @@ def _paragraphs(*items: str | Markup) -> Markup:
     return Markup("").join(Markup("<p>{}</p>\n").format(item) for item in items)
 
 
-def pages(site: Mapping[str, Any], publisher: Mapping[str, str]) -> dict[str, dict[str, Any]]:
-    name = escape(site["title"])
+def pages(site: SiteInfo, publisher: Mapping[str, str]) -> dict[str, Markup]:
+    """The bodies of the publisher's own pages, by path (their titles are the
+    registry's, :data:`barometre.publish.pages.registry.PAGES`)."""
+    name = escape(site.title)
     contact = _value(publisher, "contact")
-    built = fr.day(site["built"])
-    year = site["built"].year
+    built = fr.day(site.built)
+    year = site.built.year
     legal_notice = Markup(
         "<h2>Éditeur</h2>{}<h2>Directeur de la publication</h2>{}<h2>Hébergeur</h2>{}"
         "<h2>Propriété et réutilisation</h2>{}"
@@ -59,7 +61,7 @@ def pages(site: Mapping[str, Any], publisher: Mapping[str, str]) -> dict[str, di
             "d'accessibilité s'applique au site du baromètre."
         ),
         _paragraphs(
-            f"Ce site est {escape(site['accessibility_status'])} avec le référentiel général "
+            f"Ce site est {escape(site.accessibility_status)} avec le référentiel général "
             "d'amélioration de l'accessibilité (RGAA), version 4.1.2. Chaque page est contrôlée "
             "automatiquement à chaque publication (axe-core et contrôles statiques du "
             "baromètre) ; un audit complet par une personne qualifiée reste à faire, d'où la "
@@ -158,27 +160,23 @@ def pages(site: Mapping[str, Any], publisher: Mapping[str, str]) -> dict[str, di
         ),
     )
     return {
-        "mentions-legales.html": {"title": "Mentions légales", "body": legal_notice},
-        "accessibilite.html": {"title": "Accessibilité", "body": accessibility},
-        "donnees-personnelles.html": {"title": "Données personnelles et cookies", "body": privacy},
-        "contact.html": {"title": "Contact", "body": contact_page},
-        "ecoconception.html": {"title": "Déclaration d'écoconception", "body": ecodesign},
-        "404.html": {
-            "title": "Page introuvable",
-            "body": _paragraphs(
-                Markup(
-                    "La page demandée n'existe pas. <a href=\"/index.html\">Retour à l'accueil</a>."
-                )
-            ),
-        },
+        "mentions-legales.html": legal_notice,
+        "accessibilite.html": accessibility,
+        "donnees-personnelles.html": privacy,
+        "contact.html": contact_page,
+        "ecoconception.html": ecodesign,
+        "404.html": _paragraphs(
+            Markup("La page demandée n'existe pas. <a href=\"/index.html\">Retour à l'accueil</a>.")
+        ),
     }
 
 
-def open_data(exports: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def open_data(exports: Sequence[ExportFile]) -> Markup:
+    """The body of the open-data page: the files joined to the site, their sources."""
     if exports:
         items = Markup("").join(
             Markup('<li><a href="{}">{}</a> ({})</li>\n').format(
-                e["path"], e["name"], fr.number(e["bytes"] / 1024) + f"{fr.NNBSP}ko"
+                e.path, e.name, fr.number(e.bytes / 1024) + f"{fr.NNBSP}ko"
             )
             for e in exports
         )
@@ -188,7 +186,7 @@ def open_data(exports: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             "Les fichiers de cette édition ne sont pas joints à cette publication : produisez-les "
             "avec « barometre export ».",
         )
-    body = Markup("{}<h2>Fichiers</h2>{}<h2>Sources</h2>{}").format(
+    return Markup("{}<h2>Fichiers</h2>{}<h2>Sources</h2>{}").format(
         _paragraphs(
             "Toutes les données de l'édition sont ouvertes : CSV (UTF-8) décrits par un schéma "
             "Table Schema, JSON, Parquet et une base SQLite prête pour Datasette. Licence "
@@ -202,28 +200,12 @@ def open_data(exports: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             "france-geojson (Licence Ouverte)."
         ),
     )
-    return {"title": "Données ouvertes", "body": body}
 
 
-def site_map(groups: Iterable[Any], title: Callable[[str], str]) -> dict[str, Any]:
-    from barometre.publish.site.views import ranking_path
-
-    items = [
-        ("index.html", "Accueil"),
-        ("classements/index.html", "Classements"),
-        *((ranking_path(g.id), title(g.id)) for g in groups),
-        ("cartes.html", "Cartes"),
-        ("recherche.html", "Chercher une collectivité"),
-        ("prestataires.html", "Prestataires et CMS"),
-        ("methodologie.html", "Méthodologie"),
-        ("donnees.html", "Données ouvertes"),
-        ("mentions-legales.html", "Mentions légales"),
-        ("accessibilite.html", "Accessibilité"),
-        ("donnees-personnelles.html", "Données personnelles et cookies"),
-        ("contact.html", "Contact"),
-        ("ecoconception.html", "Déclaration d'écoconception"),
-    ]
-    body = Markup("<ul>\n{}</ul>").format(
-        Markup("").join(Markup('<li><a href="{}">{}</a></li>\n').format(u, t) for u, t in items)
+def site_map(links: Sequence[Link]) -> Markup:
+    """The body of the « plan du site » (its links come from the page registry)."""
+    return Markup("<ul>\n{}</ul>").format(
+        Markup("").join(
+            Markup('<li><a href="{}">{}</a></li>\n').format(link.path, link.title) for link in links
+        )
     )
-    return {"title": "Plan du site", "body": body}
