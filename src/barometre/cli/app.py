@@ -17,6 +17,7 @@ from barometre.capture.preflight import network_reachable
 from barometre.cli import (
     audit_cmd,
     capture_cmd,
+    check_cmd,
     demo,
     export_cmd,
     publish_cmd,
@@ -53,6 +54,7 @@ app.command("recommend")(reco_cmd.recommend_command)
 app.command("providers")(reco_cmd.providers_command)
 app.add_typer(reco_cmd.explanation_app, name="explanation")
 app.command("stats")(stats_cmd.stats)
+app.command("check")(check_cmd.check)
 app.command("export")(export_cmd.export)
 app.add_typer(refdata_cmd.app, name="refdata")
 err_console = Console(stderr=True)

@@ -21,7 +21,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 from statistics import median
@@ -79,6 +79,9 @@ class SiteInputs:
     accessibility_status: str = "partiellement conforme"
     base_url: str | None = None  # public address: canonical links, sitemap.xml, robots.txt
     publisher: Mapping[str, str] = field(default_factory=dict)
+    # a one-off check of one site (``barometre check``): the day it was measured; its
+    # card says it is outside any edition
+    checked_on: date | None = None
 
 
 @dataclass
@@ -191,7 +194,10 @@ class SiteBuilder:
             "criteria": len(self.methodology.criteria),
             "accessibility_status": self.inputs.accessibility_status,
             "base_url": _base(self.inputs.base_url),
+            "checked_on": self.inputs.checked_on,
         }
+        if self.inputs.checked_on is not None:
+            self.site["edition_title"] = self.site["edition_fr"] = "vérification ponctuelle"
         self.demo = info.demo
 
     def _names(self) -> dict[tuple[str, str], str]:
@@ -583,6 +589,28 @@ class SiteBuilder:
             self.out.rename(old)
         self.work.rename(self.out)
         shutil.rmtree(old, ignore_errors=True)
+        self.report.seconds = time.perf_counter() - started
+        return self.report
+
+    def cards_alone(self) -> BuildReport:
+        """Only the report cards of ``only`` (PDFs when asked) and the static assets,
+        written into ``out`` (replaced): no ranking, map or home page. The card of
+        ``barometre check``, opened from the disk."""
+        if self.only is None:
+            raise ValueError("cards_alone() writes the cards of only=…")
+        started = time.perf_counter()
+        if self.out.exists():
+            shutil.rmtree(self.out)
+        self.out.mkdir(parents=True)
+        self.work = self.out
+        self._common()
+        self._static()
+        self.figures = FigureWriter(self.out, cache=self.svg_cache, geo=False)
+        names = self.names = self._names()
+        self.rows = list(publish_repo.ranking(self.engine, self.edition))
+        groups = groups_of(self.rows)
+        self.card_svg = True
+        self._cards(groups, names)
         self.report.seconds = time.perf_counter() - started
         return self.report
 
