@@ -33,11 +33,15 @@ from sqlalchemy import Engine
 
 from barometre import files
 from barometre.methodology import Methodology
+from barometre.models import Status
+from barometre.publish.badges import badge_svg, badge_text, embed_snippet
 from barometre.publish.pdf import render_pdf
 from barometre.publish.serve import headers_file
 from barometre.publish.site import formatting, legal
+from barometre.publish.site.contest import contest_file, contest_href
 from barometre.publish.site.figures import FigureWriter
 from barometre.publish.site.views import (
+    CardContext,
     Group,
     card_context,
     card_path,
@@ -48,8 +52,10 @@ from barometre.publish.site.views import (
 from barometre.storage import capture_repo, edition_repo, publish_repo, registry_repo, social_repo
 from barometre.vocab import fr
 from barometre.vocab.authorities import kind_or_legal_label, peer_group_label
-from barometre.vocab.status import GRADES
+from barometre.vocab.status import GRADES, label_of
 
+# Results a collectivité may explain or contest from its card (a success needs no answer).
+CONTESTABLE = (Status.FAIL, Status.PARTIAL, Status.NOT_MEASURABLE)
 SITEMAP_LIMIT = 50_000  # addresses per file (sitemaps.org protocol)
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 FINDING_CATEGORIES = {
@@ -350,6 +356,17 @@ class SiteBuilder:
             if context.history
             else None,
         }
+        badge = f"badges/{authority.kind.value}-{path.rsplit('/', 1)[-1][:-5]}.svg"
+        grade = card.global_score.grade if card.global_score else None
+        badge_words = badge_text(grade, self.site["edition_title"], authority.name)
+        self._put(
+            self.work / badge,
+            badge_svg(grade, self.site["edition_title"], authority.name).encode("utf-8"),
+        )
+        base = self.site.get("base_url")
+        embed = embed_snippet(
+            (base or racine) + badge, (base + path) if base else path, badge_words
+        )
         wants_pdf = self.pdf is True or (
             not isinstance(self.pdf, bool) and authority.id in self.pdf
         )
@@ -365,12 +382,40 @@ class SiteBuilder:
             charts=charts,
             charts_used=True,
             pdf_url=pdf_url if wants_pdf else None,
+            badge={"url": badge, "alt": badge_words, "embed": embed, "public": bool(base)},
+            contests=self._contests(context),
         )
         if wants_pdf:
             self._pdf(html, path, pdf_url)
         self.report.cards += 1
         if self.on_card is not None:
             self.on_card(authority.id)
+
+    def _contests(self, context: CardContext) -> dict[str, str]:
+        """criterion id → the « contester » link of each result that is not a success."""
+        out = {}
+        contact = self.inputs.publisher.get("contact")
+        a = context.authority
+        for block in context.dimensions:
+            for line in block.lines:
+                if line.status not in CONTESTABLE:
+                    continue
+                body = contest_file(
+                    a,
+                    line.criterion.code,
+                    line.criterion.name,
+                    label_of(line.status),
+                    line.evidence,
+                    self.edition,
+                    self.site["edition_title"],
+                    self.site["built"],
+                )
+                subject = (
+                    f"Baromètre : {a.name} ({a.id}), critère {line.criterion.code}, "
+                    f"{self.site['edition_title']}"
+                )
+                out[line.criterion.id] = contest_href(contact, subject, body)
+        return out
 
     def _home(self, groups: list[Group]) -> None:
         previous = publish_repo.earlier_editions(self.engine, self.edition, demo=self.demo)

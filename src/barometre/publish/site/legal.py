@@ -112,7 +112,7 @@ def pages(site: Mapping[str, Any], publisher: Mapping[str, str]) -> dict[str, di
             "servis par le site lui-même)."
         ),
     )
-    contact_page = Markup("{}<h2>Expliquer ou contester un résultat</h2>{}").format(
+    contact_page = Markup("{}<h2>Expliquer ou contester un résultat</h2>{}{}").format(
         _paragraphs(f"Écrire à l'éditeur : {contact}."),
         _paragraphs(
             "Une collectivité peut envoyer une explication ou une contestation sur un résultat "
@@ -121,6 +121,7 @@ def pages(site: Mapping[str, Any], publisher: Mapping[str, str]) -> dict[str, di
             "changé. Les preuves de chaque résultat (adresse, texte trouvé, en-tête) sont dans "
             "le bulletin de la collectivité."
         ),
+        explanation_format(),
     )
     ecodesign = Markup(
         "<h2>Engagement</h2>{}<h2>Ce que le site fait pour rester léger</h2>{}"
@@ -172,6 +173,41 @@ def pages(site: Mapping[str, Any], publisher: Mapping[str, str]) -> dict[str, di
             ),
         },
     }
+
+
+EXPLANATION_EXAMPLE = """[[explications]]
+type = "commune"
+code = "75056"
+critere = "L4"
+nature = "contestation"
+texte = \"\"\"
+Les mentions légales sont en ligne depuis le 3 mars à l'adresse /mentions-legales.
+\"\"\"
+auteur = "Service communication"
+date = 2026-12-07
+"""
+
+
+def explanation_format() -> Markup:
+    """The explanation file format, as the card's « contester » links produce it."""
+    return Markup("<h3>Format du message</h3>{}<pre><code>{}</code></pre>{}").format(
+        _paragraphs(
+            "Le lien « Expliquer ou contester ce résultat » de chaque bulletin prépare un "
+            "message dans le format que l'éditeur importe tel quel (fichier TOML, une table "
+            "[[explications]] par résultat ; les lignes commençant par # sont des "
+            "commentaires qui rappellent l'édition, le résultat mesuré et ses preuves). Il "
+            "suffit d'écrire le texte entre les triples guillemets et de signer :"
+        ),
+        EXPLANATION_EXAMPLE,
+        _paragraphs(
+            "Champs : type (region, departement, commune ou epci) et code (code INSEE ou "
+            "SIREN) de la collectivité ; critere (code du critère, comme L4, ou son "
+            "identifiant) ; nature : contestation (la mesure est fausse) ou explication (elle "
+            "est juste, voici pourquoi) ; texte (4 000 caractères au plus) ; auteur ; date "
+            "de l'envoi (AAAA-MM-JJ) ; expire, facultatif (un an après la date par défaut). "
+            "Le même format existe en CSV, une ligne par résultat, avec ces colonnes."
+        ),
+    )
 
 
 def open_data(exports: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
