@@ -210,6 +210,37 @@ def explanation_format() -> Markup:
     )
 
 
+DATASETTE_EXAMPLE = (
+    "select c.nom, s.score, s.note from scores s join collectivites c on c.id = s.collectivite "
+    "where s.portee = 'global' and s.groupe_pairs = 'region' order by s.score desc"
+)
+
+
+def live_queries() -> Markup:
+    """How to query the edition's SQLite database with Datasette."""
+    return Markup("{}<pre><code>{}</code></pre>{}<pre><code>{}</code></pre>{}").format(
+        _paragraphs(
+            "La base SQLite de l'édition s'explore avec Datasette, en lecture seule : "
+            "filtres, tris, requêtes SQL et export CSV ou JSON de chaque résultat. Après "
+            "avoir téléchargé le logiciel du baromètre et la base (ou l'avoir produite avec "
+            "« barometre export --format sqlite ») :"
+        ),
+        "uv sync --extra datasette\nuv run barometre serve --datasette --edition AAAA-MM",
+        _paragraphs(
+            "Datasette répond alors sur http://127.0.0.1:8000/ (sur cette machine seulement). "
+            "Chaque table est décrite colonne par colonne ; deux requêtes toutes prêtes "
+            "figurent sur la page de la base : « Notes par groupe de pairs » et « Résultats "
+            "d'une collectivité » (identifiant comme commune:75056). Toute requête SQL en "
+            "lecture est possible, par exemple le classement des régions :"
+        ),
+        DATASETTE_EXAMPLE,
+        _paragraphs(
+            "Ajoutez .json ou .csv à l'adresse d'une page de résultats pour en obtenir les "
+            "données dans ce format."
+        ),
+    )
+
+
 def open_data(exports: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     if exports:
         items = Markup("").join(
@@ -224,13 +255,16 @@ def open_data(exports: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             "Les fichiers de cette édition ne sont pas joints à cette publication : produisez-les "
             "avec « barometre export ».",
         )
-    body = Markup("{}<h2>Fichiers</h2>{}<h2>Sources</h2>{}").format(
+    body = Markup(
+        "{}<h2>Fichiers</h2>{}<h2>Interroger les données en direct</h2>{}<h2>Sources</h2>{}"
+    ).format(
         _paragraphs(
             "Toutes les données de l'édition sont ouvertes : CSV (UTF-8) décrits par un schéma "
             "Table Schema, JSON, Parquet et une base SQLite prête pour Datasette. Licence "
             "Ouverte 2.0 (Etalab)."
         ),
         listing,
+        live_queries(),
         _paragraphs(
             "Registre des collectivités : découpage administratif (Etalab, Licence Ouverte 2.0), "
             "Annuaire de l'administration (DILA, Licence Ouverte 2.0), listes de noms de domaine "
