@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from barometre.cli.app import app
 from barometre.cli.demo import AGENT, SAMPLE_AS_OF, fetch_config, sample_authorities
 from barometre.methodology import bundled
-from barometre.models import CheckResult, Status
+from barometre.models import Authority, AuthorityKind, CheckResult, Status, Website
 from barometre.net.guard import AddressPolicy
 from barometre.net.resolver import GuardedResolver
 from barometre.outreach.check import CheckNetwork, Reference, check_url
@@ -156,3 +156,40 @@ def test_check_command_refuses_what_it_cannot_check(tmp_path: Path) -> None:
     assert bad.exit_code != 0 and "adresse web complète" in str(bad.exception)
     alone = runner.invoke(app, [*base, "https://www.example.org/", "--comparer"])
     assert alone.exit_code != 0 and "--authority" in str(alone.exception)
+
+
+def test_check_command_with_the_registry_compares_with_its_last_edition(
+    threaded_site: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BAROMETRE_CAPTURE_ALLOW_NETWORKS", '["127.0.0.1/32"]')
+    monkeypatch.setenv("BAROMETRE_CAPTURE_PER_HOST_DELAY", "0")
+    data = tmp_path / "data"
+    data.mkdir()
+    url = f"http://127.0.0.1:{threaded_site}/"
+    epci = Authority(AuthorityKind.EPCI, "299900003", "CC de l'Essai", siren="299900003")
+    town = Authority(
+        AuthorityKind.COMMUNE,
+        "99001",
+        "Essai-sur-Boucle",
+        population=1200,
+        departement="99",
+        epci="299900003",
+        websites=(Website("https://www.essai.test/", "www.essai.test", "test", True),),
+    )
+    engine = open_database(f"sqlite:///{data / 'barometre.sqlite3'}")
+    registry_repo.replace_registry(engine, [town, epci], "test", {})
+    capture_repo.ensure_edition(engine, "2026-10", "Édition 2026-10")
+    score_repo.replace_scores(
+        engine, "2026-10", [ScoreRow(town.id, "global", 42.0, 0.8, "D", "commune:2")]
+    )
+    engine.dispose()
+    result = runner.invoke(
+        app,
+        ["--data-dir", str(data), "check", url, "--authority", "commune:99001", "--comparer"],
+    )
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "Essai-sur-Boucle (commune:99001)" in said
+    assert "Édition octobre 2026 : 42,0 / 100, note D ; écart :" in said, said
+    cards = list((data / "verifications").rglob("collectivites/commune/99001.html"))
+    assert len(cards) == 1 and "octobre 2026" in cards[0].read_text("utf-8")

@@ -10,7 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from barometre.cli.audit_cmd import load_methodology, styled_status
+from barometre.audit import load_methodology
+from barometre.cli.audit_cmd import styled_status
 from barometre.cli.context import AppContext, ensure_registry, find_authority
 from barometre.cli.render import describe_evidence
 from barometre.errors import ConfigurationError
@@ -99,8 +100,8 @@ def print_card(console: Console, report: CheckReport) -> None:
     value = fr.score(g.value) if g and g.value is not None else "—"
     coverage = fr.percent(g.coverage if g else 0.0)
     console.print(
-        f"[bold]Score : {value} / 100 — note : {grade}[/bold] (couverture {coverage} ; "
-        f"barèmes {report.bands_origin}).",
+        f"[bold]Score : {value} / 100 — note : {grade}.[/bold] Couverture : {coverage} ; "
+        f"barèmes des notes {report.bands_origin}.",
         highlight=False,
     )
     if report.previous is not None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from barometre.cli.audit_cmd import load_methodology
+from barometre.audit import load_methodology
 from barometre.cli.capture_cmd import check_edition
 from barometre.cli.context import AppContext, AuthorityCodes, find_authorities
 from barometre.outreach.notify import notify_with_settings

@@ -29,12 +29,9 @@ from urllib.parse import urlsplit
 import dns.asyncresolver
 from sqlalchemy import Engine
 
-from barometre.capture.archive import load_site_archive
+from barometre.audit import audit_edition
 from barometre.capture.render import CHROMIUM
 from barometre.capture.run import FactsConfig, Target, capture_edition
-from barometre.checks.base import registered_checks
-from barometre.checks.engine import audit
-from barometre.checks.subject import Subject
 from barometre.errors import BarometreError, ConfigurationError
 from barometre.methodology import Methodology
 from barometre.models import Authority, AuthorityKind, CheckResult, Status, Website
@@ -200,6 +197,7 @@ def check_url(
     out: Path,
     methodology: Methodology,
     registered: Authority | None = None,
+    neighbours: Sequence[Authority] = (),
     render: bool = False,
     pdf: bool = False,
     reference: Reference | None = None,
@@ -211,7 +209,9 @@ def check_url(
     ``workdir`` (emptied first) holds the check's own database and WARC file;
     ``bands`` are the grade bands to use (with where they were calibrated);
     ``reference`` is the edition to compare with (and whose peers order the
-    recommendations); ``as_of`` the reference day for freshness (the capture's day)."""
+    recommendations); ``as_of`` the reference day for freshness (the capture's day);
+    ``neighbours`` the registry entries the audit consults beside the collectivité (its
+    EPCI, for the criteria a commune shares with it)."""
     started = time.perf_counter()
     url = check_target(url)
     authority = subject_authority(url, registered)
@@ -229,6 +229,7 @@ def check_url(
             out=out,
             methodology=methodology,
             from_registry=registered is not None,
+            neighbours=neighbours,
             render=render,
             pdf=pdf,
             reference=reference,
@@ -250,6 +251,7 @@ def _check(
     out: Path,
     methodology: Methodology,
     from_registry: bool,
+    neighbours: Sequence[Authority],
     render: bool,
     pdf: bool,
     reference: Reference | None,
@@ -257,7 +259,7 @@ def _check(
     as_of: date | None,
     started: float,
 ) -> CheckReport:
-    registry_repo.replace_registry(engine, [authority], CHECK_SOURCE, {})
+    registry_repo.replace_registry(engine, [authority, *neighbours], CHECK_SOURCE, {})
     previous: tuple[str, float | None, str | None] | None = None
     before: dict[str, Status] = {}
     demo = False
@@ -296,17 +298,14 @@ def _check(
         raise BarometreError(f"Capture de {url} impossible : {report.failed[0][1]}")
     outcome = next(iter(report.outcomes), "ok")
 
-    # --- audit: the whole grid on the archive ---------------------------------------------
-    path = capture_repo.archive_paths(engine, CHECK_EDITION)[authority.id]
-    rows = [
-        row
-        for _, site_rows in capture_repo.iter_site_indexes(engine, CHECK_EDITION, [authority.id])
-        for row in site_rows
+    # --- audit: the edition's audit stage, on this one site ------------------------------
+    audited = audit_edition(engine, CHECK_EDITION, methodology, selection=[authority], as_of=as_of)
+    problems = audited.failed + audited.damaged
+    if problems:
+        raise BarometreError(f"Audit de {url} impossible : {problems[0][1]}")
+    results = [
+        r for r, _ in audit_repo.load_results(engine, CHECK_EDITION, authority_id=authority.id)
     ]
-    archive = load_site_archive(Path(path), index=rows)
-    subject = Subject(authority, archive, as_of or archive.captured_at.date())
-    result = audit(subject, methodology, checks=registered_checks())
-    audit_repo.store_audit(engine, CHECK_EDITION, authority.id, result.results, result.findings)
 
     # --- score with the national grade bands; alone, it has no rank -----------------------
     if methodology.scoring.bands is not None:
@@ -314,7 +313,7 @@ def _check(
     elif bands is not None:
         origin = f"calibrées sur l'édition {fr.month(bands[0])}"
     else:
-        origin = "provisoires (aucune édition calibrée dans la base)"
+        origin = "provisoires : aucune édition calibrée dans la base"
     if methodology.scoring.bands is None:
         kept = bands[1] if bands is not None else PROVISIONAL_BANDS
         score_repo.keep_calibration(engine, methodology.version, CHECK_EDITION, kept, 0)
@@ -372,7 +371,7 @@ def _check(
         bands_origin=origin,
         seconds=time.perf_counter() - started,
         previous=previous,
-        changes=_changes(methodology, before, result.results) if reference is not None else [],
+        changes=_changes(methodology, before, results) if reference is not None else [],
         recommendations=items,
     )
 
@@ -392,6 +391,21 @@ def network_from(settings: Settings) -> CheckNetwork:
         facts=FactsConfig(dns=dns.asyncresolver.Resolver()),
         max_fetches=settings.capture_max_fetches,
     )
+
+
+def _neighbours(engine: Engine, registered: Authority | None) -> list[Authority]:
+    """The intercommunal body of a commune, from the registry (by SIREN or EPCI code)."""
+    if registered is None or not registered.epci:
+        return []
+    found = registry_repo.load_authorities(engine, codes={registered.epci})
+    found += registry_repo.load_authorities(engine, kinds=[AuthorityKind.DEPARTEMENT])
+    return [
+        a
+        for a in found
+        if a.kind is not AuthorityKind.COMMUNE
+        and registered.epci in (a.siren, a.code)
+        and a.id != registered.id
+    ][:1]
 
 
 def last_edition(engine: Engine, authority_id: str) -> str | None:
@@ -447,6 +461,7 @@ def check_with_settings(
         out=out or folder / "bulletin",
         methodology=methodology,
         registered=registered,
+        neighbours=_neighbours(engine, registered),
         render=render,
         pdf=pdf,
         reference=reference,
