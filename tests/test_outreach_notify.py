@@ -272,3 +272,20 @@ def test_notify_command_writes_then_sends_once(
     assert again.exit_code == 0, again.output
     assert "0 message envoyé, 3 déjà envoyés" in " ".join(again.output.split())
     assert len(inbox.received) == 3
+
+
+def test_the_score_line_says_why_there_is_no_grade() -> None:
+    from barometre.outreach.notify import _score_lines
+    from barometre.storage.score_repo import ScoreRow
+
+    graded = _score_lines(ScoreRow("commune:1", "global", 71.26, 0.9, "B"), 0.6)
+    assert graded == [
+        "Score : 71,3 sur 100 ; note : B (couverture : 90\u202f% du poids des critères applicables)."
+    ]
+    (low,) = _score_lines(ScoreRow("commune:1", "global", 40.0, 0.3, None), 0.6)
+    assert low.startswith("Score : 40,0 sur 100 ; note : non noté. La part mesurée")
+    assert "(30\u202f%) est sous le seuil de 60\u202f%" in low
+    (none,) = _score_lines(ScoreRow("commune:1", "global", None, 0.0, None), 0.6)
+    assert none.startswith("Score et note : non noté. La part mesurée")
+    (policy,) = _score_lines(ScoreRow("commune:1", "global", 55.0, 0.8, None), 0.6)
+    assert policy.endswith("Cette édition n'attribue pas de note à la collectivité.")

@@ -146,19 +146,22 @@ def _names(methodology: Methodology, ids: Iterable[str]) -> str:
 
 
 def _score_lines(score: ScoreRow | None, min_coverage: float) -> list[str]:
+    coverage = score.coverage if score is not None else 0.0
+    why = (
+        f"La part mesurée du poids des critères applicables ({fr.percent(coverage)}) est sous "
+        f"le seuil de {fr.percent(min_coverage)} qui permet de noter ; un critère non "
+        "mesurable n'est jamais compté comme un échec."
+        if coverage < min_coverage
+        else "Cette édition n'attribue pas de note à la collectivité."
+    )
     if score is None or score.value is None:
-        return ["Score : non calculé dans cette édition (aucun critère mesuré)."]
-    coverage = fr.percent(score.coverage)
+        return [f"Score et note : non noté. {why}"]
     if score.grade:
         return [
             f"Score : {fr.score(score.value)} sur 100 ; note : {score.grade} (couverture : "
-            f"{coverage} du poids des critères applicables)."
+            f"{fr.percent(coverage)} du poids des critères applicables)."
         ]
-    return [
-        f"Score : {fr.score(score.value)} sur 100 ; note : non noté. La part mesurée du poids "
-        f"des critères applicables ({coverage}) est sous le seuil de {fr.percent(min_coverage)} "
-        "qui permet de noter ; un critère non mesurable n'est jamais compté comme un échec."
-    ]
+    return [f"Score : {fr.score(score.value)} sur 100 ; note : non noté. {why}"]
 
 
 def _change_lines(
