@@ -6,12 +6,15 @@ loopback literal, as ``barometre capture`` is tested."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from barometre.capture.render import CHROMIUM
 from barometre.cli.app import app
 from barometre.cli.demo import AGENT, SAMPLE_AS_OF, fetch_config, sample_authorities
 from barometre.methodology import bundled
@@ -193,3 +196,27 @@ def test_check_command_with_the_registry_compares_with_its_last_edition(
     assert "Édition octobre 2026 : 42,0 / 100, note D ; écart :" in said, said
     cards = list((data / "verifications").rglob("collectivites/commune/99001.html"))
     assert len(cards) == 1 and "octobre 2026" in cards[0].read_text("utf-8")
+
+
+@pytest.mark.skipif(
+    os.environ.get("BAROMETRE_REQUIRE_CHROMIUM") != "1" and shutil.which(CHROMIUM) is None,
+    reason="Debian chromium not installed (apt-get install chromium)",
+)
+def test_check_with_render_shows_the_rendered_home(web: SampleWeb, tmp_path: Path) -> None:
+    report = check_url(
+        VILLE,
+        network=network(web),
+        workdir=tmp_path / "travail",
+        out=tmp_path / "bulletin",
+        methodology=bundled(),
+        as_of=SAMPLE_AS_OF,
+        render=True,
+    )
+    shots = list((tmp_path / "bulletin" / "captures").glob("*.png"))
+    assert len(shots) == 1 and shots[0].read_bytes().startswith(b"\x89PNG")
+    assert f"captures/{shots[0].name}" in report.html.read_text("utf-8")
+    # the rendered page's measures are read: performance (T8) is measured only rendered
+    measured = {
+        line.criterion.code for d in report.card.dimensions for line in d.lines if line.measured
+    }
+    assert "T8" in measured

@@ -30,6 +30,7 @@ import dns.asyncresolver
 from sqlalchemy import Engine
 
 from barometre.audit import audit_edition
+from barometre.capture.archive import screenshot
 from barometre.capture.render import CHROMIUM
 from barometre.capture.run import FactsConfig, Target, capture_edition
 from barometre.errors import BarometreError, ConfigurationError
@@ -156,6 +157,14 @@ def recommendation_items(plan: Plan, limit: int = RECOMMENDATIONS_SHOWN) -> list
             }
         )
     return out
+
+
+def _screenshot(archive: Path) -> bytes | None:
+    """The home page as rendered on a desktop, when the check rendered it."""
+    try:
+        return screenshot(archive)
+    except (OSError, ValueError):
+        return None
 
 
 def _previous(
@@ -303,6 +312,7 @@ def _check(
     problems = audited.failed + audited.damaged
     if problems:
         raise BarometreError(f"Audit de {url} impossible : {problems[0][1]}")
+    archive = Path(capture_repo.archive_paths(engine, CHECK_EDITION)[authority.id])
     results = [
         r for r, _ in audit_repo.load_results(engine, CHECK_EDITION, authority_id=authority.id)
     ]
@@ -347,7 +357,11 @@ def _check(
         CHECK_EDITION,
         out,
         methodology,
-        inputs=SiteInputs(recommendations=for_card, checked_on=date.today()),
+        inputs=SiteInputs(
+            recommendations=for_card,
+            checked_on=date.today(),
+            screenshot=lambda _: _screenshot(archive) if render else None,
+        ),
         only=[authority.id],
         pdf=pdf,
     )
