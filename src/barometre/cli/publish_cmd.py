@@ -34,6 +34,7 @@ from barometre.scoring.explanations import reference_date
 from barometre.scoring.explanations import state as explanation_state
 from barometre.scoring.recommendations import (
     DEFAULT_MIN_SITES,
+    card_items,
     peer_shares,
     pick_labels,
     provider_view,
@@ -73,24 +74,7 @@ def _recommendations(engine: Engine, edition: str, methodology: Methodology) -> 
         if not group:
             return []
         plan = recommend(card.authority, [r for r, _ in card.results], methodology, group, shares)
-        out = []
-        for item in plan.recommendations[:RECOMMENDATIONS_SHOWN]:
-            out.append(
-                {
-                    "code": item.code,
-                    "name": item.name,
-                    "nature": item.nature,
-                    "advice": item.advice,
-                    "basis": item.legal_basis,
-                    "peers_text": (
-                        f"{fr.count(item.peers.passed, 'collectivité comparable', 'collectivités comparables')} "
-                        f"sur {fr.integer(item.peers.measured)} "
-                        f"{fr.plural(item.peers.measured, 'mesurée')} "
-                        f"{'le réussit' if item.peers.passed < 2 else 'le réussissent'} déjà."
-                    ),
-                }
-            )
-        return out
+        return card_items(plan, RECOMMENDATIONS_SHOWN)
 
     return for_card
 

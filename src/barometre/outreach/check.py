@@ -41,7 +41,7 @@ from barometre.net.guard import AddressPolicy
 from barometre.net.resolver import GuardedResolver
 from barometre.publish.site.builder import SiteBuilder, SiteInputs
 from barometre.publish.site.views import CardContext, card_context, card_path
-from barometre.scoring.recommendations import Plan, peer_shares, recommend
+from barometre.scoring.recommendations import card_items, peer_shares, recommend
 from barometre.scoring.run import score_edition
 from barometre.settings import Settings
 from barometre.storage import (
@@ -135,28 +135,6 @@ def subject_authority(url: str, registered: Authority | None) -> Authority:
     if registered is not None:
         return replace(registered, websites=(site,))
     return Authority(kind=AuthorityKind.COMMUNE, code=UNKNOWN_CODE, name=host, websites=(site,))
-
-
-def recommendation_items(plan: Plan, limit: int = RECOMMENDATIONS_SHOWN) -> list[dict[str, Any]]:
-    """The first recommendations of a plan, as the card's template shows them."""
-    out = []
-    for item in plan.recommendations[:limit]:
-        out.append(
-            {
-                "code": item.code,
-                "name": item.name,
-                "nature": item.nature,
-                "advice": item.advice,
-                "basis": item.legal_basis,
-                "peers_text": (
-                    f"{fr.count(item.peers.passed, 'collectivité comparable', 'collectivités comparables')} "
-                    f"sur {fr.integer(item.peers.measured)} "
-                    f"{fr.plural(item.peers.measured, 'mesurée')} "
-                    f"{'le réussit' if item.peers.passed < 2 else 'le réussissent'} déjà."
-                ),
-            }
-        )
-    return out
 
 
 def _screenshot(archive: Path) -> bytes | None:
@@ -348,7 +326,7 @@ def _check(
         if not group:
             return []
         plan = recommend(card.authority, [r for r, _ in card.results], methodology, group, shares)
-        items[:] = recommendation_items(plan)
+        items[:] = card_items(plan, RECOMMENDATIONS_SHOWN)
         return items
 
     # --- the card, with the site's template ----------------------------------------------

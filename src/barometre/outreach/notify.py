@@ -27,10 +27,9 @@ from barometre import files
 from barometre.errors import ConfigurationError, SourceError
 from barometre.methodology import Methodology
 from barometre.models import Authority, authority_id
-from barometre.outreach.check import recommendation_items
 from barometre.publish.site.views import card_path
 from barometre.scoring.editions import AuthorityChange, diff
-from barometre.scoring.recommendations import peer_shares, recommend
+from barometre.scoring.recommendations import card_items, peer_shares, recommend
 from barometre.settings import Settings
 from barometre.storage import (
     audit_repo,
@@ -292,7 +291,7 @@ def build_notes(
                 change = AuthorityChange(authority.id, None, None, None, None)
         group = score.peer_group if score else None
         items = (
-            recommendation_items(
+            card_items(
                 recommend(authority, results, methodology, group, shares), TOP_RECOMMENDATIONS
             )
             if group

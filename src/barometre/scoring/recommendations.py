@@ -44,10 +44,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from barometre.methodology import Criterion, Methodology
 from barometre.models import Authority, CheckResult, Evidence, Status
 from barometre.storage.explanation_repo import Explanation
+from barometre.vocab import fr
 from barometre.vocab.cms import display_name
 
 MEASURED = frozenset({Status.PASS, Status.PARTIAL, Status.FAIL})
@@ -239,6 +241,29 @@ def recommend(
     )
     unmeasured.sort(key=lambda t: order[t.criterion.id])
     return Plan(authority.id, peer_group, tuple(items), tuple(unmeasured), passed, not_applicable)
+
+
+def card_items(plan: Plan, limit: int) -> list[dict[str, Any]]:
+    """The first ``limit`` recommendations of a plan, as a report card, a check and a
+    message show them (code, name, nature, advice, legal basis, how peers do)."""
+    out: list[dict[str, Any]] = []
+    for item in plan.recommendations[:limit]:
+        out.append(
+            {
+                "code": item.code,
+                "name": item.name,
+                "nature": item.nature,
+                "advice": item.advice,
+                "basis": item.legal_basis,
+                "peers_text": (
+                    f"{fr.count(item.peers.passed, 'collectivité comparable', 'collectivités comparables')} "
+                    f"sur {fr.integer(item.peers.measured)} "
+                    f"{fr.plural(item.peers.measured, 'mesurée')} "
+                    f"{'le réussit' if item.peers.passed < 2 else 'le réussissent'} déjà."
+                ),
+            }
+        )
+    return out
 
 
 # --- provider view -----------------------------------------------------------------------
