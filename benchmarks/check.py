@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import barometre.outreach.check as check
-from barometre.cli.demo import AGENT, SAMPLE_AS_OF, fetch_config
 from barometre.methodology import bundled
 from barometre.net.guard import AddressPolicy
 from barometre.net.resolver import GuardedResolver
+from barometre.pipeline.demo import AGENT, SAMPLE_AS_OF, fetch_config
 from barometre.sampleweb.background import BackgroundSampleWeb
 
 PHASES: dict[str, float] = {}

@@ -16,12 +16,12 @@ from typer.testing import CliRunner
 
 from barometre.capture.render import CHROMIUM
 from barometre.cli.app import app
-from barometre.cli.demo import AGENT, SAMPLE_AS_OF, fetch_config, sample_authorities
 from barometre.methodology import bundled
 from barometre.models import Authority, AuthorityKind, CheckResult, Status, Website
 from barometre.net.guard import AddressPolicy
 from barometre.net.resolver import GuardedResolver
 from barometre.outreach.check import CheckNetwork, Reference, check_url
+from barometre.pipeline.demo import AGENT, SAMPLE_AS_OF, fetch_config, sample_authorities
 from barometre.sampleweb.background import BackgroundSampleWeb
 from barometre.sampleweb.server import SampleWeb
 from barometre.storage import audit_repo, capture_repo, registry_repo, score_repo

@@ -10,7 +10,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from barometre.audit import load_methodology
 from barometre.cli.audit_cmd import styled_status
 from barometre.cli.context import AppContext, ensure_registry, find_authority
 from barometre.cli.render import describe_evidence
@@ -74,7 +73,7 @@ def check(
             context.settings,
             context.engine,
             url,
-            load_methodology(methodology),
+            methodology,
             registered=registered,
             render=render,
             pdf=pdf,

@@ -7,11 +7,9 @@ from typing import Annotated
 
 import typer
 
-from barometre.audit import load_methodology
 from barometre.cli.capture_cmd import check_edition
 from barometre.cli.context import AppContext, AuthorityCodes, find_authorities
 from barometre.outreach.notify import notify_with_settings
-from barometre.storage import edition_repo
 from barometre.vocab import fr
 
 
@@ -35,13 +33,11 @@ def notify(
     bulletin ; un message n'est jamais envoyé deux fois, la liste d'opposition est suivie."""
     context: AppContext = ctx.obj
     edition = check_edition(edition)
-    info = edition_repo.get_edition(context.engine, edition)
     ids = [a.id for a in find_authorities(context, only)] if only else None
     report = notify_with_settings(
         context.settings,
         context.engine,
         edition,
-        load_methodology(info.methodology_version or ""),
         send=send,
         out=out,
         only=ids,

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 import dns.asyncresolver
 from sqlalchemy import Engine
 
-from barometre.audit import audit_edition
+from barometre.audit import audit_edition, load_methodology
 from barometre.capture.archive import screenshot
 from barometre.capture.render import CHROMIUM
 from barometre.capture.run import FactsConfig, Target, capture_edition
@@ -414,7 +414,7 @@ def check_with_settings(
     settings: Settings,
     engine: Engine,
     url: str,
-    methodology: Methodology,
+    choice: str = "",
     *,
     registered: Authority | None = None,
     render: bool = False,
@@ -424,8 +424,10 @@ def check_with_settings(
     as_of: date | None = None,
 ) -> CheckReport:
     """``barometre check``: the settings' crawler, the main database's grade bands and,
-    with ``compare``, the collectivité's card in its last edition."""
+    with ``compare``, the collectivité's card in its last edition; ``choice`` names the
+    methodology (the bundled one by default, a version or a TOML file)."""
     url = check_target(url)
+    methodology = load_methodology(choice)
     reference = None
     if compare:
         if registered is None:

@@ -24,6 +24,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from barometre import files
+from barometre.audit import load_methodology
 from barometre.errors import ConfigurationError, SourceError
 from barometre.methodology import Methodology
 from barometre.models import Authority, authority_id
@@ -442,7 +443,6 @@ def notify_with_settings(
     settings: Settings,
     engine: Engine,
     edition: str,
-    methodology: Methodology,
     *,
     send: bool = False,
     out: Path | None = None,
@@ -461,6 +461,8 @@ def notify_with_settings(
             "« Baromètre <contact@exemple.fr> »), à laquelle on peut répondre."
         )
     config = smtp_from(settings) if send else None
+    info = edition_repo.get_edition(engine, edition)
+    methodology = load_methodology(info.methodology_version or "")
     report = build_notes(
         engine,
         edition,
