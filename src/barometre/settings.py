@@ -84,6 +84,21 @@ class Settings(BaseSettings):
     publish_contact: str | None = None
     """Contact e-mail or page for visitors and collectivités (explanations, disputes)."""
 
+    smtp_host: str | None = None
+    """SMTP server of ``barometre notify --send`` (none: messages are only written)."""
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    """Upgrade the connection with STARTTLS before authenticating (port 587)."""
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_sender: str | None = None
+    """``From`` of the messages: ``Baromètre <contact@exemple.fr>``."""
+    smtp_timeout: float = 30.0
+    notify_delay: float = 2.0
+    """Seconds between two messages sent (politeness towards the SMTP server)."""
+    notify_optout: Path | None = None
+    """File of addresses or collectivités (``commune:75056``) never to write to, one a line."""
+
     @field_validator("capture_allow_networks")
     @classmethod
     def _check_networks(cls, value: list[str]) -> list[str]:

@@ -15,8 +15,10 @@ from barometre import __version__
 from barometre.cli import (
     audit_cmd,
     capture_cmd,
+    check_cmd,
     demo,
     export_cmd,
+    notify_cmd,
     publish_cmd,
     reco_cmd,
     refdata_cmd,
@@ -57,6 +59,8 @@ app.command("recommend")(reco_cmd.recommend_command)
 app.command("providers")(reco_cmd.providers_command)
 app.add_typer(reco_cmd.explanation_app, name="explanation")
 app.command("stats")(stats_cmd.stats)
+app.command("check")(check_cmd.check)
+app.command("notify")(notify_cmd.notify)
 app.command("export")(export_cmd.export)
 app.add_typer(refdata_cmd.app, name="refdata")
 err_console = Console(stderr=True)

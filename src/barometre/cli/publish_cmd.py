@@ -115,8 +115,21 @@ def serve(
     edition: Annotated[str, typer.Option("--edition", "-e", help="Édition AAAA-MM.")] = "",
     host: Annotated[str, typer.Option("--host", help="Adresse d'écoute.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port (0 : libre).")] = 8000,
+    datasette: Annotated[
+        bool,
+        typer.Option(
+            "--datasette",
+            help="Servir plutôt la base SQLite exportée de l'édition avec Datasette "
+            "(lecture seule ; extra « datasette »).",
+        ),
+    ] = False,
 ) -> None:
-    """Prévisualiser le site publié sur la boucle locale."""
+    """Prévisualiser le site publié sur la boucle locale (ou ses données avec Datasette)."""
     context: AppContext = ctx.obj
+    if datasette:
+        from barometre.cli.explore_cmd import serve_datasette
+
+        serve_datasette(context, edition, host, port)
+        return
     target = folder or context.settings.data_dir / "site" / (edition or f"{date.today():%Y-%m}")
     serve_folder(context, target, host, port)

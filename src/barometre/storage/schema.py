@@ -362,3 +362,20 @@ leases = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
 )
 Index("ix_leases_owner_token", leases.c.owner_token)
+
+# --- messages sent to collectivités (migration 0009) ----------------------------------------
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("edition_id", String(32), ForeignKey("editions.id"), primary_key=True),
+    Column("authority_id", String(32), ForeignKey("authorities.id"), primary_key=True),
+    Column("address", String(320), primary_key=True),
+    Column("message_id", String(255), nullable=False),
+    # "sending" from just before the SMTP transaction until it succeeded ("sent"): a
+    # crash in between leaves "sending", and the message is not sent again
+    Column("state", String(16), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    CheckConstraint("state IN ('sending', 'sent')", name="state"),
+)

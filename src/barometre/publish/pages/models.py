@@ -58,6 +58,7 @@ class SiteInfo:
     base_url: str | None
     menu: tuple[NavLink, ...] = ()
     footer: tuple[NavLink, ...] = ()
+    checked_on: date | None = None  # a one-off check (``barometre check``), not an edition
 
 
 # -- rankings -----------------------------------------------------------------------------

@@ -21,7 +21,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -31,6 +31,8 @@ from sqlalchemy import Engine
 
 from barometre import files
 from barometre.methodology import Methodology
+from barometre.models import Status
+from barometre.publish.badges import badge_svg, badge_text, embed_snippet
 from barometre.publish.pages import registry
 from barometre.publish.pages.build import (
     export_files,
@@ -58,8 +60,10 @@ from barometre.publish.pages.registry import Page
 from barometre.publish.pdf import render_pdf
 from barometre.publish.serve import headers_file
 from barometre.publish.site import formatting, legal
+from barometre.publish.site.contest import contest_file, contest_href
 from barometre.publish.site.figures import FigureWriter
 from barometre.publish.site.views import (
+    CardContext,
     Group,
     card_context,
     card_path,
@@ -69,7 +73,10 @@ from barometre.publish.site.views import (
 )
 from barometre.storage import capture_repo, edition_repo, publish_repo, registry_repo, social_repo
 from barometre.vocab import fr
-from barometre.vocab.status import GRADES
+from barometre.vocab.status import GRADES, label_of
+
+# Results a collectivité may explain or contest from its card (a success needs no answer).
+CONTESTABLE = (Status.FAIL, Status.PARTIAL, Status.NOT_MEASURABLE)
 
 SITEMAP_LIMIT = 50_000  # addresses per file (sitemaps.org protocol)
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -100,6 +107,9 @@ class SiteInputs:
     accessibility_status: str = "partiellement conforme"
     base_url: str | None = None  # public address: canonical links, sitemap.xml, robots.txt
     publisher: Mapping[str, str] = field(default_factory=dict)
+    # a one-off check of one site (``barometre check``): the day it was measured; its
+    # card says it is outside any edition
+    checked_on: date | None = None
 
 
 @dataclass
@@ -218,12 +228,17 @@ class SiteBuilder:
     def _common(self) -> None:
         info = edition_repo.get_edition(self.engine, self.edition)
         status = self.inputs.accessibility_status
+        checked = self.inputs.checked_on
         self.site = SiteInfo(
             title=self.title,
             edition=self.edition,
-            edition_fr=fr.month(self.edition),
+            edition_fr="vérification ponctuelle" if checked else fr.month(self.edition),
             edition_title=(
-                "édition de démonstration" if info.demo else f"édition {fr.month(self.edition)}"
+                "vérification ponctuelle"
+                if checked
+                else "édition de démonstration"
+                if info.demo
+                else f"édition {fr.month(self.edition)}"
             ),
             demo=info.demo,
             methodology=self.methodology.version,
@@ -236,6 +251,7 @@ class SiteBuilder:
             base_url=_base(self.inputs.base_url),
             menu=registry.menu(),
             footer=registry.footer(status),
+            checked_on=checked,
         )
         self.demo = info.demo
 
@@ -368,6 +384,17 @@ class SiteBuilder:
             if context.history
             else None,
         )
+        badge = f"badges/{authority.kind.value}-{path.rsplit('/', 1)[-1][:-5]}.svg"
+        grade = card.global_score.grade if card.global_score else None
+        badge_words = badge_text(grade, self.site.edition_title, authority.name)
+        self._put(
+            self.work / badge,
+            badge_svg(grade, self.site.edition_title, authority.name).encode("utf-8"),
+        )
+        base = self.site.base_url
+        embed = embed_snippet(
+            (base or racine) + badge, (base + path) if base else path, badge_words
+        )
         wants_pdf = self.pdf is True or (
             not isinstance(self.pdf, bool) and authority.id in self.pdf
         )
@@ -383,12 +410,40 @@ class SiteBuilder:
             charts=charts,
             charts_used=True,
             pdf_url=pdf_url if wants_pdf else None,
+            badge={"url": badge, "alt": badge_words, "embed": embed, "public": bool(base)},
+            contests=self._contests(context),
         )
         if wants_pdf:
             self._pdf(html, path, pdf_url)
         self.report.cards += 1
         if self.on_card is not None:
             self.on_card(authority.id)
+
+    def _contests(self, context: CardContext) -> dict[str, str]:
+        """criterion id → the « contester » link of each result that is not a success."""
+        out = {}
+        contact = self.inputs.publisher.get("contact")
+        a = context.authority
+        for block in context.dimensions:
+            for line in block.lines:
+                if line.status not in CONTESTABLE:
+                    continue
+                body = contest_file(
+                    a,
+                    line.criterion.code,
+                    line.criterion.name,
+                    label_of(line.status),
+                    line.evidence,
+                    self.edition,
+                    self.site.edition_title,
+                    self.site.built,
+                )
+                subject = (
+                    f"Baromètre : {a.name} ({a.id}), critère {line.criterion.code}, "
+                    f"{self.site.edition_title}"
+                )
+                out[line.criterion.id] = contest_href(contact, subject, body)
+        return out
 
     def home_page(self) -> HomePage:
         """The edition in figures (read once, for the home page and the synthèse)."""
@@ -573,6 +628,26 @@ class SiteBuilder:
             self.out.rename(old)
         self.work.rename(self.out)
         shutil.rmtree(old, ignore_errors=True)
+        self.report.seconds = time.perf_counter() - started
+        return self.report
+
+    def cards_alone(self) -> BuildReport:
+        """Only the report cards of ``only`` (PDFs when asked) and the static assets,
+        written into ``out`` (replaced): no ranking, map or home page. The card of
+        ``barometre check``, opened from the disk."""
+        if self.only is None:
+            raise ValueError("cards_alone() writes the cards of only=…")
+        started = time.perf_counter()
+        if self.out.exists():
+            shutil.rmtree(self.out)
+        self.out.mkdir(parents=True)
+        self.work = self.out
+        self._common()
+        self._static()
+        self.figures = FigureWriter(self.out, cache=self.svg_cache, geo=False)
+        self._read()
+        self.card_svg = True
+        self.write_cards(registry.page("collectivites"))
         self.report.seconds = time.perf_counter() - started
         return self.report
 
