@@ -84,6 +84,30 @@ class Settings(BaseSettings):
     publish_contact: str | None = None
     """Contact e-mail or page for visitors and collectivités (explanations, disputes)."""
 
+    workers_concurrency: int = 8
+    """Tasks one worker runs at the same time (``barometre worker``)."""
+    workers_heartbeat: float = 10.0
+    """Seconds between two heartbeats of a worker in the queue's database."""
+    workers_stalled_after: float = 60.0
+    """A worker silent for this long is taken for dead: its tasks go to another worker."""
+    workers_stalled_cron: str = "* * * * *"
+    """How often the workers look for the tasks of dead workers (cron; a 6th field counts
+    seconds)."""
+    workers_max_attempts: int = 5
+    """Attempts of a task before it is recorded as failed (waits between them double)."""
+    workers_retry_wait: int = 2
+    """Base of the waits between two attempts of a task (seconds: 2, 4, 8, 16…)."""
+
+    schedule_enabled: bool = False
+    """Run the barometer by itself every month (the workers open, capture, audit, score,
+    freeze, export and publish the month's edition)."""
+    schedule_cron: str = "0 2 1 * *"
+    """When the monthly edition starts (cron, UTC): the 1st of the month at 02:00."""
+    schedule_kinds: list[str] = ["region", "departement"]
+    """Types of collectivités whose sites the monthly edition captures."""
+    schedule_render: bool = False
+    """Render the home pages in the monthly edition (workers with Chromium)."""
+
     @field_validator("capture_allow_networks")
     @classmethod
     def _check_networks(cls, value: list[str]) -> list[str]:
