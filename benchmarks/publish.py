@@ -223,7 +223,7 @@ def _record(context: Any, place: str, ranking_url: str | None) -> dict[str, Any]
 def export_peer_data(data_dir: Path, edition: str, target: Path) -> tuple[int, float]:
     """The edition's report cards as the peer's JSON data (streamed: one record a line),
     and the global data its template needs (the grid, the edition's banner)."""
-    from barometre.cli.audit_cmd import load_methodology
+    from barometre.audit import load_methodology
     from barometre.cli.publish_cmd import site_inputs
     from barometre.models import AuthorityKind
     from barometre.publish.site.builder import FINDING_CATEGORIES
@@ -767,7 +767,7 @@ def child(argv: list[str]) -> None:
     profile = "--profil" in argv
     import tracemalloc
 
-    from barometre.cli.audit_cmd import load_methodology
+    from barometre.audit import load_methodology
     from barometre.cli.publish_cmd import site_inputs
     from barometre.publish.site.builder import SiteBuilder
     from barometre.storage import edition_repo, publish_repo

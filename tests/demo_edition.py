@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from sqlalchemy import Engine
 
-from barometre.cli.audit_cmd import audit_edition
+from barometre.audit import audit_edition
 from barometre.cli.context import AppContext
 from barometre.cli.demo import DEMO_EDITION, SAMPLE_AS_OF, capture_sample, social_sample
 from barometre.methodology import bundled

@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
+from barometre.audit import audit_edition
 from barometre.capture.run import FactsConfig, RunReport, Target, capture_edition
 from barometre.checks.base import registered_checks
 from barometre.cli.app import app
-from barometre.cli.audit_cmd import audit_edition
 from barometre.cli.demo import SAMPLE_AS_OF, fetch_config, sample_authorities
 from barometre.methodology import bundled
 from barometre.models import Status

@@ -83,10 +83,10 @@ from playwright.sync_api import Browser, Page, Route, sync_playwright
 from selectolax.lexbor import LexborHTMLParser
 from sqlalchemy import Engine
 
+from barometre.audit import audit_edition
 from barometre.capture.archive import load_site_archive
 from barometre.capture.render import AXE_VERSION, CHROMIUM, _axe_source
 from barometre.capture.run import FactsConfig, Target, capture_edition
-from barometre.cli.audit_cmd import audit_edition
 from barometre.cli.demo import DEMO_EDITION, fetch_config
 from barometre.methodology import Methodology, bundled
 from barometre.models import Authority, AuthorityKind, CheckResult, Contact, Status, Website

@@ -49,9 +49,9 @@ from rich.console import Console
 from selectolax.lexbor import LexborHTMLParser
 from sqlalchemy import Engine
 
+from barometre.audit import audit_edition
 from barometre.capture.render import CHROMIUM
 from barometre.capture.run import Target, capture_edition
-from barometre.cli.audit_cmd import audit_edition
 from barometre.cli.context import AppContext
 from barometre.cli.demo import fetch_config, sample_authorities
 from barometre.cli.publish_cmd import run_publish

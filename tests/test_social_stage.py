@@ -18,7 +18,7 @@ import pytest
 from rich.console import Console
 from sqlalchemy import Engine
 
-from barometre.cli.audit_cmd import audit_edition
+from barometre.audit import audit_edition
 from barometre.cli.context import AppContext
 from barometre.cli.demo import (
     DEMO_EDITION,

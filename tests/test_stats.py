@@ -28,8 +28,8 @@ from rich.console import Console
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
+from barometre.audit import audit_edition
 from barometre.cli import stats_cmd
-from barometre.cli.audit_cmd import audit_edition
 from barometre.cli.context import AppContext, import_embedded
 from barometre.errors import ConfigurationError, SourceError, SourceMissingError, StorageError
 from barometre.methodology import bundled

@@ -23,9 +23,9 @@ import dns.asyncresolver
 from rich.table import Table
 from sqlalchemy import Engine
 
+from barometre.audit import audit_edition
 from barometre.capture.render import CHROMIUM
 from barometre.capture.run import FactsConfig, RunReport, Target, capture_edition
-from barometre.cli.audit_cmd import audit_edition
 from barometre.cli.context import AppContext
 from barometre.cli.export_cmd import run_export
 from barometre.cli.publish_cmd import run_publish, serve_folder

@@ -13,7 +13,7 @@ from rich.progress import Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import Engine
 
-from barometre.cli.audit_cmd import load_methodology
+from barometre.audit import load_methodology
 from barometre.cli.capture_cmd import check_edition
 from barometre.cli.context import AppContext
 from barometre.errors import ConfigurationError, EditionTamperedError, StorageError

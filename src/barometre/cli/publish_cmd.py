@@ -17,8 +17,8 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy import Engine
 
+from barometre.audit import load_methodology
 from barometre.capture.archive import screenshot
-from barometre.cli.audit_cmd import load_methodology
 from barometre.cli.capture_cmd import check_edition
 from barometre.cli.context import AppContext
 from barometre.cli.render import stage_progress

@@ -13,8 +13,8 @@ import typer
 from rich.table import Table
 from sqlalchemy import Engine
 
+from barometre.audit import load_methodology
 from barometre.capture.integrity import check_edition_archives
-from barometre.cli.audit_cmd import load_methodology
 from barometre.cli.capture_cmd import check_edition
 from barometre.cli.context import AppContext
 from barometre.errors import ArchiveDamagedError, ConfigurationError, EditionTamperedError

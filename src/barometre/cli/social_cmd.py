@@ -22,7 +22,7 @@ import typer
 from rich.table import Table
 from sqlalchemy import Engine
 
-from barometre.cli.audit_cmd import audit_social, load_methodology
+from barometre.audit import audit_social, load_methodology
 from barometre.cli.capture_cmd import check_edition
 from barometre.cli.context import (
     AppContext,

@@ -15,7 +15,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from barometre.cli.audit_cmd import load_methodology
+from barometre.audit import load_methodology
 from barometre.cli.capture_cmd import check_edition
 from barometre.cli.context import AppContext
 from barometre.scoring.budget import read_budget
