@@ -26,6 +26,7 @@ from barometre.cli import (
     score_cmd,
     social_cmd,
     stats_cmd,
+    worker_cmd,
 )
 from barometre.cli.context import AppContext, ensure_registry
 from barometre.cli.render import print_stats
@@ -55,6 +56,8 @@ app.add_typer(reco_cmd.explanation_app, name="explanation")
 app.command("stats")(stats_cmd.stats)
 app.command("export")(export_cmd.export)
 app.add_typer(refdata_cmd.app, name="refdata")
+app.command("worker")(worker_cmd.worker)
+app.command("status")(worker_cmd.status)
 err_console = Console(stderr=True)
 
 
@@ -122,6 +125,14 @@ def run(
         bool, typer.Option("--capture/--no-capture", help="Capturer les sites officiels.")
     ] = True,
     render: Annotated[bool, typer.Option("--render", help="Rendre les accueils.")] = False,
+    workers: Annotated[
+        bool,
+        typer.Option(
+            "--workers",
+            help="Confier l'édition aux workers (barometre worker, base PostgreSQL) et "
+            "suivre son avancement.",
+        ),
+    ] = False,
 ) -> None:
     """Chaîne complète : registre, capture des sites (régions et départements par défaut),
     audit, comptes sociaux, scores, exports et site publié de l'édition.
@@ -135,6 +146,11 @@ def run(
     items = registry_repo.load_authorities(context.engine)
     print_stats(context.console, items)
     edition = capture_cmd.check_edition(edition or f"{date.today():%Y-%m}")
+    if workers:
+        worker_cmd.run_on_workers(
+            context, edition, [k.value for k in capture_cmd.SCOPES[scope]], render=render
+        )
+        return
     captured = False
     if capture:
         kinds = set(capture_cmd.SCOPES[scope])

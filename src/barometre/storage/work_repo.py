@@ -170,8 +170,7 @@ def items(
         query = query.where(work.c.task == task)
     with engine.connect() as connection:
         return [
-            _item(r)
-            for r in connection.execute(query.order_by(work.c.authority_id, work.c.task))
+            _item(r) for r in connection.execute(query.order_by(work.c.authority_id, work.c.task))
         ]
 
 

@@ -6,7 +6,7 @@ tests and of a demonstration on several processes)."""
 from __future__ import annotations
 
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import dns.asyncresolver
 
@@ -24,7 +24,7 @@ class Network:
     resolver: GuardedResolver
     ssl_context: ssl.SSLContext | None = None
     facts: FactsConfig | None = None
-    social: SocialConfig = SocialConfig()
+    social: SocialConfig = field(default_factory=SocialConfig)
     social_fetch: FetchConfig | None = None
     agent: str = "BarometreNumeriqueTerritoires"
 
