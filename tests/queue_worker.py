@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import dns.asyncresolver
@@ -35,8 +36,11 @@ def sample_network(web: SampleWeb) -> Network:
         names = dns.asyncresolver.Resolver(configure=False)
         names.nameservers, names.port = web.dns.nameservers, web.dns.port
         facts = FactsConfig(dns=names, trust=web.client_ssl_context(), timeout=2)
+    # The demo's settings, with room for a loaded machine (the workers share its cores
+    # with their own sample webs): a slow answer must not change what is captured.
+    patient = replace(fetch_config(), connect_timeout=20, read_timeout=20, total_timeout=30)
     return Network(
-        fetch=fetch_config(),
+        fetch=patient,
         resolver=GuardedResolver(
             AddressPolicy.allowing(["127.0.0.1/32"]),
             static_hosts=web.host_map,
@@ -46,7 +50,7 @@ def sample_network(web: SampleWeb) -> Network:
         ssl_context=web.client_ssl_context(),
         facts=facts,
         social=sample_social_config(),
-        social_fetch=fetch_config(),
+        social_fetch=patient,
         agent=AGENT,
     )
 

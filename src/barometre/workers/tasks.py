@@ -280,7 +280,12 @@ def close_edition(rt: Runtime, edition: str, options: dict[str, Any]) -> None:
     info = edition_repo.get_edition(rt.engine, edition)
     if info.frozen_at is not None:
         return
-    audit_edition(rt.engine, edition, grid, sites=False, as_of=as_of(options))
+    # The registry's criteria of the collectivités no task audited (outside the scope of
+    # the captures); those audited by their task are left as they are.
+    audited = {i.authority_id for i in work_repo.items(rt.engine, edition, task=queue.AUDIT)}
+    others = [a for a in registry_repo.load_authorities(rt.engine) if a.id not in audited]
+    if others:
+        audit_edition(rt.engine, edition, grid, selection=others, sites=False, as_of=as_of(options))
     score_edition(rt.engine, edition, grid, demo=info.demo)
     formats = tuple(f for f in FORMATS if f != "parquet" or parquet_available())
     export_edition(rt.engine, edition, grid, default_out(rt.settings.data_dir, edition), formats)
