@@ -220,8 +220,13 @@ def test_a_worker_killed_mid_task_loses_and_duplicates_nothing(
     data, root = tmp_path / "data", tmp_path / "warc"
     workers += _start(_env(url, data), root, 2)
     victim, survivor = workers
-    enqueue_edition(
-        _settings(url, data), postgres_engine, EDITION, authorities=ORDINARY, as_of=AS_OF
+    # The edition is queued and followed by the command a user runs.
+    follower = subprocess.Popen(
+        [sys.executable, "-m", "barometre", "run", "--workers", "--scope", "all", "-e", EDITION],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(url, data),
     )
 
     def victim_lease() -> lease_repo.Lease | None:
@@ -233,7 +238,12 @@ def test_a_worker_killed_mid_task_loses_and_duplicates_nothing(
     victim.send_signal(signal.SIGKILL)
     victim.communicate(timeout=60)
     assert victim.returncode == -signal.SIGKILL
-    _wait_for(lambda: _settled(postgres_engine), what="edition closed by the survivor")
+    out, err = follower.communicate(timeout=900)
+    assert follower.returncode == 0, err[-3000:]
+    assert f"Édition {EDITION} confiée aux workers : {len(ORDINARY)} collectivités" in err
+    assert f"Capture : {len(SITES)} terminées (sur {len(SITES)})" in out
+    assert "Clôture de l'édition : 1 terminée (sur 1)" in out
+    assert _settled(postgres_engine)
     status = edition_status(postgres_engine, EDITION)
     assert status.problems == [] and status.closing == work_repo.DONE
     # The interrupted task was done again by the survivor, after the victim's attempt.
@@ -322,3 +332,41 @@ def test_status_command_says_what_is_done_running_and_failed(
     assert "1 en échec" in out
     assert f"{third}" in out and "Capture impossible : délai dépassé" in out and "4 essais" in out
     assert f"{second}" in out and "processus 7 sur h" in out
+
+
+def test_workers_need_postgresql_and_valid_settings(tmp_path: Path) -> None:
+    from procrastinate.jobs import Job
+
+    from barometre.cli.app import app
+    from barometre.errors import ConfigurationError
+    from barometre.workers.queue import Backoff, LeaseBusy, conninfo
+
+    with pytest.raises(ConfigurationError, match="PostgreSQL partagée"):
+        conninfo(load_settings(data_dir=tmp_path))
+    refused = CliRunner().invoke(app, ["--data-dir", str(tmp_path), "worker"])
+    assert refused.exit_code != 0 and "PostgreSQL" in str(refused.exception)
+    assert conninfo(load_settings(database_url="postgresql+psycopg://u:p@127.0.0.1:5433/b")) == (
+        "postgresql://u:p@127.0.0.1:5433/b"
+    )
+    with pytest.raises(ConfigurationError, match="cron invalide « le premier du mois »"):
+        load_settings(schedule_cron="le premier du mois")
+    with pytest.raises(ConfigurationError, match="type inconnu « canton »"):
+        load_settings(schedule_kinds=["canton"])
+    # Backoff: doubling waits, a limit on attempts, none on a lease held elsewhere.
+    strategy = Backoff(max_attempts=3, base=2)
+
+    def job(attempts: int) -> Job:
+        return Job(
+            id=1,
+            queue="capture",
+            lock=None,
+            queueing_lock=None,
+            task_name="barometre.capture",
+            task_kwargs={},
+            attempts=attempts,
+        )
+
+    waits = [strategy.get_retry_decision(exception=OSError(), job=job(n)) for n in range(3)]
+    assert [w.retry_at is not None for w in waits[:2]] == [True, True] and waits[2] is None
+    assert waits[0] is not None and waits[1] is not None and waits[0].retry_at < waits[1].retry_at
+    assert strategy.will_retry(LeaseBusy("pris"), job(10))

@@ -120,6 +120,34 @@ class Settings(BaseSettings):
                 raise ValueError(f"réseau invalide « {network} »") from exc
         return value
 
+    @field_validator("workers_stalled_cron", "schedule_cron")
+    @classmethod
+    def _check_cron(cls, value: str) -> str:
+        from croniter import croniter  # type: ignore[import-untyped]  # Procrastinate's parser
+
+        if not croniter.is_valid(value):
+            raise ValueError(
+                f"expression cron invalide « {value} » (attendu : minute heure jour mois "
+                "jour-de-semaine, par exemple « 0 2 1 * * »)"
+            )
+        return value
+
+    @field_validator("schedule_kinds")
+    @classmethod
+    def _check_kinds(cls, value: list[str]) -> list[str]:
+        known = ("region", "departement", "commune", "epci")
+        for kind in value:
+            if kind not in known:
+                raise ValueError(f"type inconnu « {kind} » (attendu : {', '.join(known)})")
+        return value
+
+    @field_validator("workers_concurrency", "workers_max_attempts", "workers_retry_wait")
+    @classmethod
+    def _check_positive(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("au moins 1 attendu")
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _check_url(cls, value: str | None) -> str | None:
