@@ -64,9 +64,9 @@ from barometre.checks.engine import audit
 from barometre.checks.html import parse_page
 from barometre.checks.quality import band, viewport_facts
 from barometre.checks.subject import Subject
-from barometre.cli.demo import SAMPLE_AS_OF, capture_sample
 from barometre.methodology import Methodology, bundled
 from barometre.models import Authority, AuthorityKind, SiteArchive
+from barometre.pipeline.demo import SAMPLE_AS_OF, capture_sample
 from barometre.sampleweb import SampleWeb
 from barometre.storage import capture_repo, registry_repo
 from barometre.storage.db import open_database

@@ -11,8 +11,9 @@ from sqlalchemy import Engine
 
 from barometre.audit import audit_edition
 from barometre.cli.context import AppContext
-from barometre.cli.demo import DEMO_EDITION, SAMPLE_AS_OF, capture_sample, social_sample
+from barometre.cli.demo import social_sample
 from barometre.methodology import bundled
+from barometre.pipeline.demo import DEMO_EDITION, SAMPLE_AS_OF, capture_sample
 from barometre.sampleweb.background import BackgroundSampleWeb
 from barometre.scoring.run import score_edition
 from barometre.storage.db import open_database

@@ -18,9 +18,9 @@ from pathlib import Path
 import dns.asyncresolver
 
 from barometre.capture.run import FactsConfig
-from barometre.cli.demo import AGENT, fetch_config, sample_social_config
 from barometre.net.guard import AddressPolicy
 from barometre.net.resolver import GuardedResolver
+from barometre.pipeline.demo import AGENT, fetch_config, sample_social_config
 from barometre.sampleweb import SampleWeb
 from barometre.sampleweb.background import BackgroundSampleWeb
 from barometre.settings import load_settings

@@ -87,11 +87,11 @@ from barometre.audit import audit_edition
 from barometre.capture.archive import load_site_archive
 from barometre.capture.render import AXE_VERSION, CHROMIUM, _axe_source
 from barometre.capture.run import FactsConfig, Target, capture_edition
-from barometre.cli.demo import DEMO_EDITION, fetch_config
 from barometre.methodology import Methodology, bundled
 from barometre.models import Authority, AuthorityKind, CheckResult, Contact, Status, Website
 from barometre.net.guard import AddressPolicy
 from barometre.net.resolver import GuardedResolver
+from barometre.pipeline.demo import DEMO_EDITION, fetch_config
 from barometre.publish.serve import make_server
 from barometre.publish.site.views import ranking_path
 from barometre.sampleweb.background import BackgroundSampleWeb

@@ -24,17 +24,20 @@ import pytest
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
-from barometre.audit import audit_edition
+from barometre.audit import audit_edition, audit_social
 from barometre.capture.integrity import check_edition_archives
 from barometre.capture.run import Target, capture_edition
-from barometre.cli.demo import sample_authorities
 from barometre.methodology import bundled
+from barometre.pipeline import social as social_stage
+from barometre.pipeline.core import Setup
+from barometre.pipeline.demo import sample_authorities
 from barometre.sampleweb.background import BackgroundSampleWeb
 from barometre.settings import Settings, load_settings
 from barometre.storage import capture_repo, edition_repo, lease_repo, registry_repo, work_repo
 from barometre.storage.db import make_engine, upgrade
 from barometre.storage.schema import captures, check_results
 from barometre.workers.edition import edition_status, enqueue_edition
+from barometre.workers.tasks import social_moment
 from queue_worker import sample_network
 
 WORKER = Path(__file__).with_name("queue_worker.py")
@@ -162,8 +165,25 @@ def _single_process(tmp_path: Path) -> list[tuple[Any, ...]]:
                 facts=network.facts,
             )
         )
-    assert report.failed == [] and report.done == len(targets)
-    audit_edition(engine, EDITION, bundled(), as_of=date.fromisoformat(AS_OF))
+        assert report.failed == [] and report.done == len(targets)
+        audit_edition(engine, EDITION, bundled(), as_of=date.fromisoformat(AS_OF))
+        # The social stage, then the social criteria, as ``barometre run`` orders them.
+        moment = social_moment({"as_of": AS_OF})
+        social = social_stage.read_accounts(
+            Setup(load_settings(data_dir=tmp_path / "single"), engine),
+            EDITION,
+            social_stage.build_targets(engine, EDITION),
+            config=network.social,
+            as_of=moment,
+            network=social_stage.Network(
+                resolver=network.resolver,
+                ssl_context=network.ssl_context,
+                fetch_config=network.social_fetch,
+            ),
+            warc_root=tmp_path / "single-warc",
+        )
+    assert social.authorities
+    audit_social(engine, EDITION, bundled(), sorted(social.authorities), as_of=moment.date())
     results = _results(engine)
     engine.dispose()
     return results
@@ -189,7 +209,10 @@ def test_two_workers_capture_and_audit_like_one_process(
     assert status.problems == [] and status.closing == work_repo.DONE
     assert status.count("capture", work_repo.DONE) == len(SITES)
     assert status.count("audit", work_repo.DONE) == len(ORDINARY)
-    assert status.progress() == (len(SITES) + len(ORDINARY), len(SITES) + len(ORDINARY))
+    settled, total = status.progress()
+    assert settled == total == len(SITES) + len(ORDINARY) + status.total("social")
+    assert status.count("social", work_repo.DONE) == status.total("social") > 0
+    assert (data / "site" / EDITION / "index.html").is_file()
     # Both workers took part.
     doers = {item.worker for item in work_repo.items(postgres_engine, EDITION)}
     assert {f"processus {p.pid}" for p in workers} <= {d.split(" sur ")[0] for d in doers if d}
@@ -201,7 +224,9 @@ def test_two_workers_capture_and_audit_like_one_process(
     spread = _results(postgres_engine)
     assert len(spread) > 20 * len(ORDINARY)
     single = _single_process(tmp_path)
-    assert sorted(set(spread) ^ set(single)) == [] and spread == single
+    differences = sorted(set(spread) ^ set(single))
+    assert not differences, "\n".join(map(str, differences[:40]))
+    assert spread == single
     # Scores and exports of the closing step.
     assert (data / "exports" / EDITION / "csv").is_dir()
     # Queued again: nothing to do, nothing done twice.
@@ -298,6 +323,7 @@ def test_the_monthly_schedule_runs_a_whole_edition(
     assert score_repo.load_scores(postgres_engine, edition, scope="global")
     assert (data / "exports" / edition / "csv").is_dir()
     assert (data / "editions" / edition / "manifest.json").is_file()
+    assert (data / "site" / edition / "index.html").is_file()
     assert edition_repo.get_edition(postgres_engine, edition).frozen_at is not None
 
 

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
-from urllib.parse import urlsplit
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
 from barometre import __version__
-from barometre.capture.preflight import network_reachable
 from barometre.cli import (
     audit_cmd,
     capture_cmd,
@@ -31,8 +29,13 @@ from barometre.cli import (
 from barometre.cli.context import AppContext, ensure_registry
 from barometre.cli.render import print_stats
 from barometre.errors import BarometreError, FileAccessError
-from barometre.publish.exports import FORMATS, parquet_available
-from barometre.storage import registry_repo, social_repo
+from barometre.pipeline import capture as capture_stage
+from barometre.pipeline import registry as registry_stage
+from barometre.pipeline import social as social_stage
+from barometre.pipeline.capture import Scope
+from barometre.pipeline.export import available_formats
+from barometre.pipeline.run import run_stages
+from barometre.pipeline.social import SocialReport
 
 app = typer.Typer(
     name="barometre",
@@ -118,9 +121,7 @@ def demo_command(
 def run(
     ctx: typer.Context,
     edition: Annotated[str, typer.Option("--edition", "-e", help="Édition AAAA-MM.")] = "",
-    scope: Annotated[
-        capture_cmd.Scope, typer.Option(help="Périmètre de la capture.")
-    ] = capture_cmd.Scope.councils,
+    scope: Annotated[Scope, typer.Option(help="Périmètre de la capture.")] = Scope.councils,
     capture: Annotated[
         bool, typer.Option("--capture/--no-capture", help="Capturer les sites officiels.")
     ] = True,
@@ -142,39 +143,62 @@ def run(
     leur couverture.
     """
     context: AppContext = ctx.obj
-    ensure_registry(context)
-    items = registry_repo.load_authorities(context.engine)
-    print_stats(context.console, items)
-    edition = capture_cmd.check_edition(edition or f"{date.today():%Y-%m}")
+    edition = capture_cmd.check_edition(edition)
+    setup = context.setup
     if workers:
+        ensure_registry(context)
+        print_stats(context.console, registry_stage.load_authorities(setup))
         worker_cmd.run_on_workers(
-            context, edition, [k.value for k in capture_cmd.SCOPES[scope]], render=render
+            context, edition, [k.value for k in capture_stage.SCOPES[scope]], render=render
         )
         return
-    captured = False
-    if capture:
-        kinds = set(capture_cmd.SCOPES[scope])
-        hosts = [
-            urlsplit(a.website.url).hostname or "" for a in items if a.kind in kinds and a.website
-        ]
-        if network_reachable(hosts):
+
+    def registry(done: Mapping[str, Any]) -> None:
+        ensure_registry(context)
+        print_stats(context.console, registry_stage.load_authorities(setup))
+
+    def capture_sites(done: Mapping[str, Any]) -> bool:
+        if not capture:
+            return False
+        if capture_stage.reachable(setup, scope):
             capture_cmd.run_capture(context, edition, scope=scope, resume=True, render=render)
-            captured = True
-        else:
-            context.err.print(
-                "[yellow]Pas d'accès au réseau (aucun site officiel ne se résout) : capture "
-                "reportée ; l'audit porte sur les critères du registre. Relancez la commande "
-                "une fois connecté.[/yellow]"
-            )
-    audit_cmd.run_audit(context, edition, registry_only=not captured)
-    if captured:
-        social_cmd.run_social(context, edition)
-    elif social_repo.has_social(context.engine, edition):
-        context.err.print("[dim]Sans réseau : les comptes sociaux déjà lus sont gardés.[/dim]")
-    score_cmd.run_score(context, edition)
-    formats = tuple(f for f in FORMATS if f != "parquet" or parquet_available())
-    export_cmd.run_export(context, edition, formats)
-    publish_cmd.run_publish(context, edition)
+            return True
+        context.err.print(
+            "[yellow]Pas d'accès au réseau (aucun site officiel ne se résout) : capture "
+            "reportée ; l'audit porte sur les critères du registre. Relancez la commande "
+            "une fois connecté.[/yellow]"
+        )
+        return False
+
+    def social(done: Mapping[str, Any]) -> SocialReport | None:
+        if done["capture"]:
+            return social_cmd.run_social(context, edition, criteria=False)
+        if social_stage.has_social(setup, edition):
+            context.err.print("[dim]Sans réseau : les comptes sociaux déjà lus sont gardés.[/dim]")
+        return None
+
+    def criteria(done: Mapping[str, Any]) -> object:
+        report: SocialReport | None = done["social"]
+        if report is None:
+            return None
+        return social_cmd.social_criteria(
+            context, setup.engine, edition, report, as_of=datetime.now(UTC)
+        )
+
+    run_stages(
+        {
+            "registry": registry,
+            "capture": capture_sites,
+            "audit": lambda done: audit_cmd.run_audit(
+                context, edition, registry_only=not done["capture"]
+            ),
+            "social": social,
+            "social_criteria": criteria,
+            "score": lambda done: score_cmd.run_score(context, edition),
+            "export": lambda done: export_cmd.run_export(context, edition, available_formats()),
+            "publish": lambda done: publish_cmd.run_publish(context, edition),
+        }
+    )
 
 
 def user_error(exc: BaseException) -> BarometreError | None:

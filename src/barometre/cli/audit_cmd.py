@@ -6,14 +6,11 @@ registry; it can be re-run at will on the same captures and gives the same resul
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from barometre.audit import AuditReport, audit_edition, load_methodology
-from barometre.checks.engine import NO_SITE
 from barometre.cli.capture_cmd import check_edition
 from barometre.cli.context import (
     AppContext,
@@ -24,12 +21,11 @@ from barometre.cli.context import (
     find_authorities,
 )
 from barometre.cli.render import describe_evidence, stage_progress
-from barometre.errors import (
-    ConfigurationError,
-)
+from barometre.errors import ConfigurationError
 from barometre.methodology import bundled
 from barometre.models import AuthorityKind, Status
-from barometre.storage import audit_repo, capture_repo
+from barometre.pipeline import audit as audit_stage
+from barometre.pipeline.audit import NO_SITE, AuditReport
 from barometre.vocab import fr
 from barometre.vocab.authorities import kind_plural
 from barometre.vocab.status import label_of
@@ -98,30 +94,23 @@ def run_audit(
     as_of: str = "",
     methodology: str = "",
 ) -> AuditReport:
-    grid = load_methodology(methodology)
-    edition = check_edition(edition or f"{date.today():%Y-%m}")
-    reference = None
-    if as_of:
-        try:
-            reference = date.fromisoformat(as_of)
-        except ValueError as exc:
-            raise ConfigurationError(f"Date « {as_of} » invalide : AAAA-MM-JJ attendu.") from exc
+    grid = audit_stage.methodology(methodology)
+    edition = check_edition(edition)
+    reference = audit_stage.parse_day(as_of)
     ensure_registry(context)
-    engine = context.engine
-    capture_repo.ensure_edition(engine, edition, f"Édition {edition}")
     selection = find_authorities(context, only) if only else None
     with stage_progress("Audit", context.err) as progress:
         task = progress.add_task("critères du registre", total=None)
-        report = audit_edition(
-            engine,
+        report = audit_stage.audit(
+            context.setup,
             edition,
             grid,
             selection=selection,
-            sites=not registry_only,
+            registry_only=registry_only,
             as_of=reference,
             on_start=lambda n: progress.update(task, total=n, completed=0, description="sites"),
             on_site=lambda aid: progress.update(task, advance=1, description=aid),
-        )
+        ).report
     context.console.print(
         f"Édition {edition}, méthodologie {grid.version} : critères du registre pour "
         f"{fr.count(report.registry_level, 'collectivité')}, grille complète pour "
@@ -149,9 +138,9 @@ def national(
 ) -> None:
     """Parts nationales par type de collectivité, critère par critère."""
     context: AppContext = ctx.obj
-    edition = check_edition(edition or f"{date.today():%Y-%m}")
+    edition = check_edition(edition)
     grid = bundled()
-    counts = audit_repo.status_counts(context.engine, edition)
+    counts = audit_stage.status_counts(context.setup, edition)
     if not counts:
         raise ConfigurationError(
             f"Aucun résultat pour l'édition {edition} : lancez d'abord « barometre audit »."
@@ -183,7 +172,7 @@ def national(
                 fr.integer(cell.get("not_measurable", 0)),
             )
         context.console.print(table)
-    if not capture_repo.archive_paths(context.engine, edition):
+    if not audit_stage.has_captures(context.setup, edition):
         context.console.print(
             "[yellow]Aucun site capturé dans cette édition : seuls les critères du registre "
             "sont mesurés, et P1 ne compte que les collectivités sans site déclaré.[/yellow]"
@@ -208,13 +197,11 @@ def explain(
     from barometre.cli.reco_cmd import print_explanations  # lives with the explanation commands
 
     context: AppContext = ctx.obj
-    edition = check_edition(edition or f"{date.today():%Y-%m}")
+    edition = check_edition(edition)
     criterion = bundled().criterion(check_id)
     engine = context.engine
     for authority in find_authorities(context, [code], kind):
-        rows = audit_repo.load_results(
-            engine, edition, authority_id=authority.id, check_id=criterion.id
-        )
+        rows = audit_stage.load_results(context.setup, edition, authority.id, criterion.id)
         context.console.print(
             f"[bold]{authority.name}[/bold] ({authority.id}) — {criterion.code} {criterion.name}"
         )

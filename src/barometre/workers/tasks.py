@@ -16,16 +16,22 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from procrastinate import JobContext
 from sqlalchemy import Engine
 
-from barometre.audit import audit_edition
+from barometre.audit import audit_edition, audit_social, load_methodology
 from barometre.capture.run import Target, capture_edition
 from barometre.errors import BarometreError
-from barometre.methodology import Methodology, bundled
+from barometre.methodology import Methodology
+from barometre.pipeline import editions as editions_stage
+from barometre.pipeline import export as export_stage
+from barometre.pipeline import publish as publish_stage
+from barometre.pipeline import score as score_stage
+from barometre.pipeline import social as social_stage
+from barometre.pipeline.core import Setup, open_edition
 from barometre.settings import Settings
 from barometre.storage import capture_repo, lease_repo, registry_repo, work_repo
 from barometre.storage.lease_repo import LeaseOwner
@@ -45,8 +51,8 @@ class Runtime:
     engine: Engine
     network: Network
     archives: ArchiveStore
-    # The edition's closing step: builds the site (given by the caller; none: not built).
-    publish: Callable[[Engine, str, Methodology], object] | None = None
+    # The edition's closing step builds the edition's site.
+    publish: bool = True
     finish_poll: float = 5.0
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -65,8 +71,7 @@ def runtime(context: JobContext) -> Runtime:
 
 
 def methodology_of(options: dict[str, Any]) -> Methodology:
-    version = options.get("methodology") or ""
-    return bundled(version) if version else bundled()
+    return load_methodology(options.get("methodology") or None)
 
 
 def as_of(options: dict[str, Any]) -> date | None:
@@ -221,23 +226,71 @@ def _audit_one(rt: Runtime, edition: str, authority_id: str, options: dict[str, 
         raise queue.TaskFailed(f"Audit impossible : {report.failed[0][1]}")
 
 
+def _social_targets(
+    rt: Runtime, edition: str, authority_id: str
+) -> list[social_stage.SocialTarget]:
+    selection = registry_repo.load_authorities(rt.engine, ids=[authority_id])
+    return social_stage.build_targets(rt.engine, edition, selection)
+
+
 async def audit(
     context: JobContext, edition: str, authority_id: str, options: dict[str, Any]
 ) -> None:
-    """The criteria grid of the collectivité: registry, and its site when captured."""
+    """The criteria grid of the collectivité: registry, and its site when captured;
+    then the reading of its social accounts, when it has some."""
     rt = runtime(context)
+
+    async def then() -> None:
+        if not await asyncio.to_thread(_social_targets, rt, edition, authority_id):
+            return
+        await asyncio.to_thread(work_repo.plan, rt.engine, edition, [(authority_id, queue.SOCIAL)])
+        await queue.defer_step(context.app, queue.SOCIAL, edition, authority_id, options)
+
     async with (
-        step(context, edition, authority_id, queue.AUDIT) as owner,
+        step(context, edition, authority_id, queue.AUDIT, then) as owner,
         leased(rt.engine, owner, edition, authority_id, queue.AUDIT),
     ):
         await asyncio.to_thread(_audit_one, rt, edition, authority_id, options)
+
+
+def social_moment(options: dict[str, Any]) -> datetime:
+    """When the accounts are read "as of": noon of the edition's reference day, or now."""
+    day = as_of(options)
+    return datetime.combine(day, time(12), tzinfo=UTC) if day else datetime.now(UTC)
+
+
+def _social_one(rt: Runtime, edition: str, authority_id: str, options: dict[str, Any]) -> None:
+    targets = _social_targets(rt, edition, authority_id)
+    if not targets:
+        return
+    moment = social_moment(options)
+    network = rt.network
+    social_stage.read_accounts(
+        Setup(rt.settings, rt.engine),
+        edition,
+        targets,
+        config=network.social,
+        as_of=moment,
+        network=social_stage.Network(
+            resolver=network.resolver,
+            ssl_context=network.ssl_context,
+            fetch_config=network.social_fetch,
+        ),
+        warc_root=rt.archives.writable_root(),
+    )
+    audit_social(rt.engine, edition, methodology_of(options), [authority_id], as_of=moment.date())
 
 
 async def social(
     context: JobContext, edition: str, authority_id: str, options: dict[str, Any]
 ) -> None:
     """Read the collectivité's social accounts, then evaluate its social criteria."""
-    raise queue.TaskFailed("Lecture des comptes sociaux : pas encore disponible en workers.")
+    rt = runtime(context)
+    async with (
+        step(context, edition, authority_id, queue.SOCIAL) as owner,
+        leased(rt.engine, owner, edition, authority_id, queue.SOCIAL),
+    ):
+        await asyncio.to_thread(_social_one, rt, edition, authority_id, options)
 
 
 BODIES: dict[str, Callable[..., Awaitable[None]]] = {
@@ -270,29 +323,36 @@ async def finish(context: JobContext, edition: str, options: dict[str, Any]) -> 
 
 
 def close_edition(rt: Runtime, edition: str, options: dict[str, Any]) -> None:
-    """Registry criteria for all, scores, exports, site, freeze (one process, in order)."""
-    from barometre.publish.exports import FORMATS, default_out, export_edition, parquet_available
-    from barometre.scoring.editions import freeze_edition
-    from barometre.scoring.run import score_edition
-    from barometre.storage import edition_repo
-
-    grid = methodology_of(options)
-    info = edition_repo.get_edition(rt.engine, edition)
-    if info.frozen_at is not None:
+    """Registry criteria of the others, scores, freeze (monthly edition), exports, site."""
+    setup = Setup(rt.settings, rt.engine)
+    run = open_edition(rt.engine, edition, methodology=options.get("methodology") or "")
+    if run.info.frozen_at is not None:
         return
     # The registry's criteria of the collectivités no task audited (outside the scope of
     # the captures); those audited by their task are left as they are.
     audited = {i.authority_id for i in work_repo.items(rt.engine, edition, task=queue.AUDIT)}
     others = [a for a in registry_repo.load_authorities(rt.engine) if a.id not in audited]
     if others:
-        audit_edition(rt.engine, edition, grid, selection=others, sites=False, as_of=as_of(options))
-    score_edition(rt.engine, edition, grid, demo=info.demo)
-    formats = tuple(f for f in FORMATS if f != "parquet" or parquet_available())
-    export_edition(rt.engine, edition, grid, default_out(rt.settings.data_dir, edition), formats)
-    if rt.publish is not None:
-        rt.publish(rt.engine, edition, grid)
+        audit_edition(
+            rt.engine,
+            edition,
+            run.methodology,
+            selection=others,
+            sites=False,
+            as_of=as_of(options),
+        )
+    score_stage.score(setup, run)
     if options.get("freeze"):
-        freeze_edition(rt.engine, edition, rt.settings.data_dir, grid)
+        editions_stage.freeze(setup, run)
+        run = open_edition(rt.engine, edition, methodology=options.get("methodology") or "")
+    export_stage.export(
+        setup,
+        run,
+        export_stage.out_folder(setup, edition, None),
+        export_stage.available_formats(),
+    )
+    if rt.publish:
+        publish_stage.publish(setup, run)
 
 
 async def relaunch_stalled(context: JobContext, timestamp: int) -> None:
