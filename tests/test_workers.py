@@ -58,7 +58,7 @@ def _env(url: str, data: Path, **extra: str) -> dict[str, str]:
         BAROMETRE_DATABASE_URL=url,
         BAROMETRE_DATA_DIR=str(data),
         BAROMETRE_WORKERS_HEARTBEAT="0.5",
-        BAROMETRE_WORKERS_STALLED_AFTER="3",
+        BAROMETRE_WORKERS_STALLED_AFTER="8",
         BAROMETRE_WORKERS_STALLED_CRON="* * * * * *",  # every second
         BAROMETRE_WORKERS_MAX_ATTEMPTS="4",
         BAROMETRE_WORKERS_RETRY_WAIT="1",

@@ -82,6 +82,11 @@ async def open_edition(
     rows = [(aid, task) for aid, tasks in chains.items() for task in tasks]
     rows.append((work_repo.EDITION_STEP, queue.EDITION))
     await asyncio.to_thread(work_repo.plan, engine, edition, rows)
+    closing = await asyncio.to_thread(work_repo.items, engine, edition, None, queue.EDITION)
+    if closing and closing[0].state == work_repo.DONE:  # closed before: close it again
+        await asyncio.to_thread(
+            work_repo.mark, engine, edition, work_repo.EDITION_STEP, queue.EDITION, work_repo.QUEUED
+        )
     queued = {
         (item.authority_id, item.task)
         for item in await asyncio.to_thread(work_repo.items, engine, edition, [work_repo.QUEUED])

@@ -13,7 +13,8 @@ starts or an edition is queued.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -178,3 +179,22 @@ async def defer_step(
         authority_id=authority_id,
         options=dict(options),
     )
+
+
+@contextmanager
+def edition_guard(settings: Settings, edition: str) -> Iterator[None]:
+    """Hold the edition's closing step for this process: a session lock in PostgreSQL,
+    released when the block ends or when the process dies (its session closes).
+
+    Raises :class:`LeaseBusy` when another worker is closing the edition."""
+    with psycopg.connect(conninfo(settings), autocommit=True) as connection:
+        key = f"barometre.edition/{edition}"
+        row = connection.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (key,)).fetchone()
+        if row is None or not row[0]:
+            raise LeaseBusy(
+                f"L'édition {edition} est déjà en cours de clôture par un autre worker."
+            )
+        try:
+            yield
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))

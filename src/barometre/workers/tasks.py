@@ -318,8 +318,13 @@ async def finish(context: JobContext, edition: str, options: dict[str, Any]) -> 
             options=options,
         )
         return
-    async with step(context, edition, edition_step, queue.EDITION):
-        await asyncio.to_thread(close_edition, rt, edition, options)
+    # One closing at a time, even when a slow worker's task was handed to another one.
+    with queue.edition_guard(rt.settings, edition):
+        closing = await asyncio.to_thread(work_repo.items, rt.engine, edition, None, queue.EDITION)
+        if closing and closing[0].state == work_repo.DONE:
+            return  # a duplicate delivery: closed meanwhile
+        async with step(context, edition, edition_step, queue.EDITION):
+            await asyncio.to_thread(close_edition, rt, edition, options)
 
 
 def close_edition(rt: Runtime, edition: str, options: dict[str, Any]) -> None:
