@@ -311,6 +311,7 @@ def test_the_monthly_schedule_runs_a_whole_edition(
         return None
 
     edition = _wait_for(frozen, what="an edition frozen by the schedule")
+    _wait_for(lambda: _settled(postgres_engine, edition), what="its exports and site")
     assert edition in {f"{before:%Y-%m}", f"{datetime.now(UTC):%Y-%m}"}
     status = edition_status(postgres_engine, edition)
     assert status.closing == work_repo.DONE and status.problems == []
