@@ -33,6 +33,7 @@ from barometre.pipeline import capture as capture_stage
 from barometre.pipeline import registry as registry_stage
 from barometre.pipeline import social as social_stage
 from barometre.pipeline.capture import Scope
+from barometre.pipeline.core import EditionRun, open_edition
 from barometre.pipeline.export import available_formats
 from barometre.pipeline.run import run_stages
 from barometre.pipeline.social import SocialReport
@@ -185,6 +186,14 @@ def run(
             context, setup.engine, edition, report, as_of=datetime.now(UTC)
         )
 
+    once: list[EditionRun] = []
+
+    def loaded() -> EditionRun:
+        """The edition, loaded once after the audit recorded its methodology."""
+        if not once:
+            once.append(open_edition(setup.engine, edition))
+        return once[0]
+
     run_stages(
         {
             "registry": registry,
@@ -194,9 +203,11 @@ def run(
             ),
             "social": social,
             "social_criteria": criteria,
-            "score": lambda done: score_cmd.run_score(context, edition),
-            "export": lambda done: export_cmd.run_export(context, edition, available_formats()),
-            "publish": lambda done: publish_cmd.run_publish(context, edition),
+            "score": lambda done: score_cmd.run_score(context, edition, loaded=loaded()),
+            "export": lambda done: export_cmd.run_export(
+                context, edition, available_formats(), loaded=loaded()
+            ),
+            "publish": lambda done: publish_cmd.run_publish(context, edition, loaded=loaded()),
         }
     )
 

@@ -27,7 +27,7 @@ from barometre.cli.social_cmd import collect, print_coverage, social_criteria
 from barometre.models import Authority
 from barometre.pipeline import audit as audit_stage
 from barometre.pipeline import score as score_stage
-from barometre.pipeline.core import Setup, open_edition
+from barometre.pipeline.core import EditionRun, Setup, open_edition
 from barometre.pipeline.demo import (
     CHROMIUM,
     DEMO_EDITION,
@@ -107,6 +107,7 @@ def _run_demo(context: AppContext, *, render: bool | None, serve: bool, port: in
         )
     grid = audit_stage.methodology()
     site = folder / "site"
+    loaded: list[EditionRun] = []  # the edition, loaded once after the audit
     with ExitStack() as sample_web:
         web = sample_web.enter_context(BackgroundSampleWeb(with_dns=True, slow_drip_limit=10))
 
@@ -131,7 +132,8 @@ def _run_demo(context: AppContext, *, render: bool | None, serve: bool, port: in
 
         def score(done: Mapping[str, Any]) -> score_stage.ScoreReport:
             sample_web.close()  # the sample web is no longer needed
-            report = score_stage.score(setup, open_edition(engine, DEMO_EDITION))
+            loaded.append(open_edition(engine, DEMO_EDITION))
+            report = score_stage.score(setup, loaded[0])
             print_summary(context, engine, done["capture"].authorities)
             print_coverage(context, engine, DEMO_EDITION)
             return report
@@ -148,7 +150,12 @@ def _run_demo(context: AppContext, *, render: bool | None, serve: bool, port: in
                 ),
                 "score": score,
                 "export": lambda done: run_export(
-                    context, DEMO_EDITION, available_formats(), folder / "exports", engine=engine
+                    context,
+                    DEMO_EDITION,
+                    available_formats(),
+                    folder / "exports",
+                    engine=engine,
+                    loaded=loaded[0],
                 ),
                 "publish": lambda done: run_publish(
                     context,
@@ -156,6 +163,7 @@ def _run_demo(context: AppContext, *, render: bool | None, serve: bool, port: in
                     site,
                     engine=engine,
                     extra={"exports": folder / "exports"},
+                    loaded=loaded[0],
                 ),
             }
         )

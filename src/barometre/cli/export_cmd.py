@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from barometre.cli.context import AppContext
 from barometre.pipeline import export as export_stage
-from barometre.pipeline.core import Setup, check_edition, open_edition
+from barometre.pipeline.core import EditionRun, Setup, check_edition, open_edition
 from barometre.pipeline.export import ExportReport, parse_formats
 from barometre.vocab import fr
 
@@ -23,7 +23,7 @@ def _setup(context: AppContext, edition: str) -> Setup:
     """The database holding ``edition``: ``barometre demo`` writes its edition to a
     database of its own (``<data>/demo/``), used when no database was named."""
     named = bool(context.database_url or context.settings.database_url)
-    found = export_stage.demo_database(context.setup, edition, named)
+    found = export_stage.demo_database(context.settings, edition, named)
     if found is None:
         return context.setup
     engine, path = found
@@ -89,12 +89,13 @@ def run_export(
     out: Path | None = None,
     *,
     engine: Engine | None = None,
+    loaded: EditionRun | None = None,
 ) -> ExportReport:
     """The export of ``barometre export`` (also run by ``barometre run`` and ``demo``)."""
     edition = check_edition(edition)
     setup = _setup(context, edition) if engine is None else Setup(context.settings, engine)
     folder = export_stage.out_folder(setup, edition, out)
-    run = open_edition(setup.engine, edition)
+    run = loaded or open_edition(setup.engine, edition)
     info = run.info
     if info.frozen_at is not None:
         with context.err.status(f"Vérification de l'édition figée {edition}…"):

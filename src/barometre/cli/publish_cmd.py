@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from barometre.cli.context import AppContext
 from barometre.cli.render import stage_progress
 from barometre.errors import ConfigurationError
-from barometre.pipeline.core import Setup, open_edition
+from barometre.pipeline.core import EditionRun, Setup, open_edition
 from barometre.pipeline.publish import BuildReport, serve_site
 from barometre.pipeline.publish import publish as publish_stage
 from barometre.vocab import fr
@@ -33,9 +33,10 @@ def run_publish(
     methodology: str = "",
     extra: Mapping[str, Any] | None = None,
     pdf: bool = False,
+    loaded: EditionRun | None = None,
 ) -> BuildReport:
     setup = context.setup if engine is None else Setup(context.settings, engine)
-    run = open_edition(setup.engine, edition, methodology=methodology)
+    run = loaded or open_edition(setup.engine, edition, methodology=methodology)
     edition = run.id
     with stage_progress("Publication", context.err) as progress:
         task = progress.add_task("bulletins", total=None)

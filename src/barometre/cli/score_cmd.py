@@ -17,7 +17,7 @@ from barometre.cli.context import AppContext
 from barometre.errors import ArchiveDamagedError, EditionTamperedError
 from barometre.pipeline import editions
 from barometre.pipeline import score as score_stage
-from barometre.pipeline.core import open_edition
+from barometre.pipeline.core import EditionRun, open_edition
 from barometre.pipeline.editions import Lease, criterion_moves, group_means
 from barometre.pipeline.score import ScoreReport, ScoreRow
 from barometre.vocab import fr
@@ -33,9 +33,15 @@ def _csv_number(value: float | None) -> str:
 
 
 def run_score(
-    context: AppContext, edition: str, *, methodology: str = "", recalibrate: bool = False
+    context: AppContext,
+    edition: str,
+    *,
+    methodology: str = "",
+    recalibrate: bool = False,
+    loaded: EditionRun | None = None,
 ) -> ScoreReport:
-    run = open_edition(context.engine, edition, methodology=methodology)
+    """``barometre score`` (``loaded``: the edition as a run already loaded it)."""
+    run = loaded or open_edition(context.engine, edition, methodology=methodology)
     with context.err.status(f"Scores de l'édition {run.id}…"):
         report = score_stage.score(context.setup, run, recalibrate=recalibrate)
     engine, edition = context.engine, run.id

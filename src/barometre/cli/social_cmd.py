@@ -324,7 +324,7 @@ def import_command(
         path,
         owner=owner,
         resolve=lambda code, kind: find_authority(context, code, kind),
-    )
+    ).recorded
     what = (
         fr.count(len(batch.declared), "chiffre déclaré", "chiffres déclarés")
         if declared

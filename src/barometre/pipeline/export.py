@@ -19,6 +19,7 @@ from barometre.publish.exports import (
     parse_formats,
 )
 from barometre.scoring.editions import check_frozen
+from barometre.settings import Settings
 from barometre.storage import edition_repo
 from barometre.storage.db import open_database
 
@@ -38,10 +39,10 @@ def available_formats() -> tuple[str, ...]:
     return tuple(f for f in FORMATS if f != "parquet" or parquet_available())
 
 
-def demo_database(setup: Setup, edition: str, named: bool) -> tuple[Engine, Path] | None:
+def demo_database(settings: Settings, edition: str, named: bool) -> tuple[Engine, Path] | None:
     """The database ``barometre demo`` wrote ``edition`` to (``<data>/demo/``), when no
     database was named and it holds that edition."""
-    path = setup.settings.data_dir / "demo" / "barometre.sqlite3"
+    path = settings.data_dir / "demo" / "barometre.sqlite3"
     if edition.startswith("demo") and not named and path.is_file():
         engine = open_database(f"sqlite:///{path.resolve()}")
         try:
