@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -54,7 +54,6 @@ class Runtime:
     # The edition's closing step builds the edition's site.
     publish: bool = True
     finish_poll: float = 5.0
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, settings: Settings, engine: Engine, **kwargs: Any) -> Runtime:
