@@ -26,6 +26,7 @@ from barometre.cli import (
     score_cmd,
     social_cmd,
     stats_cmd,
+    worker_cmd,
 )
 from barometre.cli.context import AppContext, ensure_registry
 from barometre.cli.render import print_stats
@@ -63,6 +64,8 @@ app.command("check")(check_cmd.check)
 app.command("notify")(notify_cmd.notify)
 app.command("export")(export_cmd.export)
 app.add_typer(refdata_cmd.app, name="refdata")
+app.command("worker")(worker_cmd.worker)
+app.command("status")(worker_cmd.status)
 err_console = Console(stderr=True)
 
 
@@ -128,6 +131,14 @@ def run(
         bool, typer.Option("--capture/--no-capture", help="Capturer les sites officiels.")
     ] = True,
     render: Annotated[bool, typer.Option("--render", help="Rendre les accueils.")] = False,
+    workers: Annotated[
+        bool,
+        typer.Option(
+            "--workers",
+            help="Confier l'édition aux workers (barometre worker, base PostgreSQL) et "
+            "suivre son avancement.",
+        ),
+    ] = False,
 ) -> None:
     """Chaîne complète : registre, capture des sites (régions et départements par défaut),
     audit, comptes sociaux, scores, exports et site publié de l'édition.
@@ -139,6 +150,13 @@ def run(
     context: AppContext = ctx.obj
     edition = capture_cmd.check_edition(edition)
     setup = context.setup
+    if workers:
+        ensure_registry(context)
+        print_stats(context.console, registry_stage.load_authorities(setup))
+        worker_cmd.run_on_workers(
+            context, edition, [k.value for k in capture_stage.SCOPES[scope]], render=render
+        )
+        return
 
     def registry(done: Mapping[str, Any]) -> None:
         ensure_registry(context)
