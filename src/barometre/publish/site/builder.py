@@ -32,7 +32,8 @@ from markupsafe import escape
 from sqlalchemy import Engine
 
 from barometre import files
-from barometre.methodology import Methodology
+from barometre.methodology import Methodology, policy
+from barometre.models import AccountState, Status
 from barometre.publish.pdf import render_pdf
 from barometre.publish.serve import headers_file
 from barometre.publish.site import formatting, legal
@@ -45,7 +46,7 @@ from barometre.publish.site.views import (
     place_of,
     ranking_path,
 )
-from barometre.storage import capture_repo, edition_repo, publish_repo, registry_repo, social_repo
+from barometre.storage import edition_repo, publish_repo, registry_repo, score_repo, social_repo
 from barometre.vocab import fr
 from barometre.vocab.authorities import kind_or_legal_label, peer_group_label
 from barometre.vocab.status import GRADES
@@ -194,6 +195,40 @@ class SiteBuilder:
         }
         self.demo = info.demo
 
+    def _policy(self) -> None:
+        """What the edition measured and who is graded (publication policy), read once
+        for every page; ``self.rows`` must be loaded."""
+        self.captured = score_repo.site_measured(
+            self.engine, self.edition, policy.site_criteria(self.methodology.criteria)
+        )
+        values = score_repo.result_values(
+            self.engine, self.edition, [i.criterion for i in policy.REGISTRY_INDICATORS]
+        )
+        self.indicators = {key: policy.indicators_of(v) for key, v in values.items()}
+        read = sum(
+            n
+            for _kind, _platform, state, _source, n in social_repo.state_counts(
+                self.engine, self.edition
+            )
+            if state == AccountState.OK.value
+        )
+        ids = {r.authority_id for r in self.rows}
+        self.measured = policy.Measured(
+            authorities=len(self.rows),
+            captured=len(self.captured & ids),
+            accounts=read,
+            graded=sum(1 for r in self.rows if r.grade),
+        )
+        self.site["measured"] = self.measured.sentence()
+        self.site["registry_only"] = self.measured.registry_only
+        self.site["indicators"] = [
+            {"id": i.id, "label": i.label, "definition": i.definition}
+            for i in policy.REGISTRY_INDICATORS
+        ]
+
+    def _publication(self, authority_id: str, grade: str | None) -> policy.Publication:
+        return policy.publication_of(authority_id in self.captured, grade)
+
     def _names(self) -> dict[tuple[str, str], str]:
         """Names of the areas where collectivités lie, by ``(level, INSEE code)``: the
         map's régions and départements (2A is Corse-du-Sud even though its council is
@@ -215,7 +250,7 @@ class SiteBuilder:
         summaries = []
         for group in groups:
             rows = [self._rank_row(r) for r in group.rows]
-            ranked = sum(1 for r in group.rows if r.rank)
+            ranked = sum(1 for r in group.rows if r.grade)
             best = next((r["name"] for r in rows if r["rank"] == 1), None)
             url = ranking_path(group.id)
             summaries.append(
@@ -247,6 +282,7 @@ class SiteBuilder:
                             "subtitle": f"{dep_name} ({code})",
                             "rows": by_dep[code],
                             "parent": {"title": group.title, "url": url},
+                            "graded": sum(1 for r in by_dep[code] if r["rank"]),
                             "departements": [],
                             "truncated": False,
                         },
@@ -261,6 +297,7 @@ class SiteBuilder:
                     "subtitle": None,
                     "rows": shown,
                     "parent": None,
+                    "graded": ranked,
                     "departements": departements,
                     "truncated": len(shown) < len(rows),
                 },
@@ -272,9 +309,10 @@ class SiteBuilder:
             groups=summaries,
         )
 
-    @staticmethod
-    def _rank_row(row: publish_repo.RankRow) -> dict[str, Any]:
+    def _rank_row(self, row: publish_repo.RankRow) -> dict[str, Any]:
         return {
+            "publication": str(self._publication(row.authority_id, row.grade)),
+            "indicators": self.indicators.get(row.authority_id, {}),
             "name": row.name,
             "code": row.code,
             "kind": row.kind,
@@ -288,7 +326,7 @@ class SiteBuilder:
         }
 
     def _cards(self, groups: list[Group], names: Mapping[tuple[str, str], str]) -> None:
-        sizes = {g.id: len(g.rows) for g in groups}
+        sizes = {g.id: g.graded for g in groups}  # ranks count graded collectivités only
         means = publish_repo.dimension_medians(self.engine, self.edition)
         earlier = publish_repo.earlier_editions(self.engine, self.edition, demo=self.demo)
         ids = list(self.only) if self.only is not None else None
@@ -337,6 +375,29 @@ class SiteBuilder:
             screenshot=screenshot,
         )
         group = card.global_score.peer_group if card.global_score else None
+        captured = authority.id in self.captured
+        status = self._publication(
+            authority.id, context.global_score.grade if context.global_score else None
+        )
+        publication = {
+            "status": str(status),
+            "graded": status is policy.Publication.GRADED,
+            "captured": captured,
+            "text": None
+            if status is policy.Publication.GRADED
+            else policy.missing_summary(
+                captured,
+                context.global_score.coverage if context.global_score else 0.0,
+                self.methodology.scoring.min_coverage,
+                (
+                    (line.criterion.code, line.reason)
+                    for block in context.dimensions
+                    for line in block.lines
+                    if line.status is Status.NOT_MEASURABLE
+                ),
+            ),
+            "indicators": self.indicators.get(authority.id, {}),
+        }
         racine = _root(path)
         charts = {
             "dimensions": self.figures.card_dimensions(context, racine, svg=self.card_svg),
@@ -353,6 +414,7 @@ class SiteBuilder:
             "collectivite.html.j2",
             rubrique="",
             card=context,
+            publication=publication,
             place=place_of(authority, names),
             ranking_url=ranking_path(group) if group else None,
             categories=FINDING_CATEGORIES,
@@ -408,8 +470,10 @@ class SiteBuilder:
         home = {
             "scored": sum(len(g.rows) for g in groups),
             "graded": sum(g.graded for g in groups),
-            "captured": len(capture_repo.archive_paths(self.engine, self.edition)),
+            "captured": self.measured.captured,
             "accounts": accounts,
+            "accounts_read": self.measured.accounts,
+            "indicators": self._indicator_rows(groups),
             "groups": rows,
             "figures": figures,
             "previous": before,
@@ -423,6 +487,26 @@ class SiteBuilder:
             "synthese.html", "synthese.html.j2", rubrique="", home=home, charts_used=True
         )
         self._pdf(html, "synthese.html", "pdf/synthese-nationale.pdf")
+
+    def _indicator_rows(self, groups: Sequence[Group]) -> list[dict[str, Any]]:
+        """The registry indicators per group: met / measured, as shares."""
+        out = []
+        for group in groups:
+            shares = policy.indicator_shares(
+                self.indicators.get(r.authority_id, {}) for r in group.rows
+            )
+            out.append(
+                {
+                    "title": group.title,
+                    "url": ranking_path(group.id),
+                    "count": len(group.rows),
+                    "shares": [
+                        {"met": met, "measured": total, "share": fr.ratio(met, total, 0)}
+                        for met, total in (shares[i.id] for i in policy.REGISTRY_INDICATORS)
+                    ],
+                }
+            )
+        return out
 
     def _methodology(self) -> None:
         from barometre.storage import score_repo
@@ -444,6 +528,7 @@ class SiteBuilder:
             dimensions=list(self.methodology.by_dimension()),
             bands=list(zip(GRADES, bands, strict=False)),
             bands_origin=origin,
+            policy_rules=policy.rules(self.methodology.scoring.min_coverage),
         )
 
     def _search(self, groups: Iterable[Group]) -> None:
@@ -452,7 +537,8 @@ class SiteBuilder:
                 "n": r.name,
                 "c": r.code,
                 "t": kind_or_legal_label(r.kind, r.legal_type),
-                "s": None if r.value is None else round(r.value, 1),
+                # only a graded collectivité has a score to show, written in French
+                "s": fr.score(r.value) if r.grade and r.value is not None else None,
                 "u": card_path(r.kind, r.code),
             }
             for g in groups
@@ -487,7 +573,13 @@ class SiteBuilder:
             "cartes.html",
             "cartes.html.j2",
             rubrique="cartes",
-            maps=self.figures.maps(self.rows, self.names),
+            maps=self.figures.indicator_maps(
+                self.rows,
+                self.indicators,
+                [(i.id, i.label) for i in policy.REGISTRY_INDICATORS],
+            )
+            if self.measured.registry_only
+            else self.figures.maps(self.rows, self.names),
             charts_used=True,
         )
         exports: list[dict[str, Any]] = []
@@ -557,6 +649,7 @@ class SiteBuilder:
             self.figures = FigureWriter(self.work, cache=self.svg_cache)
             names = self.names = self._names()
             self.rows = list(publish_repo.ranking(self.engine, self.edition))
+            self._policy()
             groups = groups_of(self.rows)
             cards = len(self.only) if self.only is not None else len(self.rows)
             self.card_svg = self.pdf is not False or cards <= self.svg_cards_up_to
@@ -606,6 +699,7 @@ class SiteBuilder:
         )
         names = self.names = self._names()
         self.rows = list(publish_repo.ranking(self.engine, self.edition))
+        self._policy()
         groups = groups_of(self.rows)
         self.card_svg = self.pdf is not False or len(self.only) <= self.svg_cards_up_to
         self._cards(groups, names)
