@@ -204,10 +204,17 @@ def missing_summary(
     top = sorted(reasons.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:4]
     detail = "; ".join(
         f"{fr.count(len(codes), 'critère', 'critères')} ({', '.join(codes[:6])}"
-        f"{'…' if len(codes) > 6 else ''}) : {reason.rstrip('.')}"
+        f"{'…' if len(codes) > 6 else ''}) : {_lower_first(reason.rstrip('.'))}"
         for reason, codes in top
     )
     return f"{head} Non mesurable : {detail}."
+
+
+def _lower_first(text: str) -> str:
+    """« Non mesuré… » → « non mesuré… » after a colon; « LinkedIn… » stays."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
 
 
 def counts(publications: Mapping[str, Publication]) -> dict[Publication, int]:
