@@ -18,6 +18,7 @@ from barometre.cli.audit_cmd import load_methodology
 from barometre.cli.capture_cmd import check_edition
 from barometre.cli.context import AppContext
 from barometre.errors import ArchiveDamagedError, ConfigurationError, EditionTamperedError
+from barometre.methodology import policy
 from barometre.scoring.editions import (
     criterion_moves,
     diff,
@@ -94,6 +95,7 @@ def print_distribution(
             *(fr.integer(grades[g]) for g in GRADES),
         )
     context.console.print(table)
+    context.console.print(policy.summary(report.publications))
     if report.calibrated_on is None:
         where = (
             "un partage provisoire (trop peu de scores bien couverts pour calibrer : "

@@ -259,3 +259,21 @@ def rules(min_coverage: float) -> list[str]:
         f"(« {Publication.GRADED} », « {Publication.INSUFFICIENT} », "
         f"« {Publication.REGISTRY_ONLY} ») et ne donnent ni score, ni note, ni rang aux autres.",
     ]
+
+
+def summary(counts: Mapping[Publication, int]) -> str:
+    """« Publication : 22 collectivités notées, 12 en couverture insuffisante, 3 en
+    registre seul. » — the same count of graded collectivités as the site's."""
+    graded = counts.get(Publication.GRADED, 0)
+    thin = counts.get(Publication.INSUFFICIENT, 0)
+    registry = counts.get(Publication.REGISTRY_ONLY, 0)
+    if graded == thin == 0 and registry:
+        return (
+            f"Publication : {fr.count(registry, 'collectivité', 'collectivités')} sur le "
+            "registre seul (aucun site capturé) : ni score, ni note, ni rang."
+        )
+    return (
+        f"Publication : {fr.count(graded, 'collectivité notée', 'collectivités notées')}, "
+        f"{fr.integer(thin)} en couverture insuffisante, {fr.integer(registry)} en registre "
+        "seul (sans site capturé)."
+    )
