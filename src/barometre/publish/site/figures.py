@@ -141,7 +141,7 @@ class FigureWriter:
         values = [r.value for g in groups for r in g.rows]
         if not any(v is not None for v in values):
             return None
-        figure = charts.peer_distribution(values, peer_group="toutes les collectivités mesurées")
+        figure = charts.peer_distribution(values, peer_group="toutes les collectivités notées")
         return self.figure(figure, racine, table=False, live=live)
 
     def presence(self, rows: Sequence[dict[str, object]], racine: str) -> Markup | None:
