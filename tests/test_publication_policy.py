@@ -133,6 +133,20 @@ def test_missing_summary_says_what_is_missing_without_a_number() -> None:
     assert "non capturé" in registry and "sans score" in registry
 
 
+def test_the_score_summary_counts_graded_collectivites_like_the_site() -> None:
+    line = plain(
+        policy.summary(
+            {Publication.GRADED: 22, Publication.INSUFFICIENT: 12, Publication.REGISTRY_ONLY: 3}
+        )
+    )
+    assert line.startswith("Publication : 22 collectivités notées, 12 en couverture insuffisante")
+    only = policy.summary({Publication.REGISTRY_ONLY: 4})
+    assert "registre seul" in only and "ni score, ni note, ni rang" in only
+    measured = policy.Measured(authorities=37, captured=36, accounts=13, graded=22)
+    assert "36 sites capturés" in plain(measured.sentence())
+    assert "22 collectivités notées" in plain(measured.sentence())
+
+
 # --- a registry-only edition through `barometre run`, offline -----------------------------
 
 REGISTRY = [
