@@ -133,6 +133,15 @@ def test_missing_summary_says_what_is_missing_without_a_number() -> None:
     assert "non capturé" in registry and "sans score" in registry
 
 
+def test_accounts_not_searched_is_never_none_found() -> None:
+    reason = "Site non mesurable : délai dépassé."
+    assert policy.accounts_not_searched(Status.NOT_MEASURABLE, reason) == (
+        "Comptes sociaux non cherchés : site non mesurable : délai dépassé."
+    )
+    assert "non capturé" in (policy.accounts_not_searched(None, None) or "")
+    assert policy.accounts_not_searched(Status.FAIL, "Aucun lien") is None
+
+
 def test_the_score_summary_counts_graded_collectivites_like_the_site() -> None:
     line = plain(
         policy.summary(

@@ -142,6 +142,19 @@ def indicator_shares(
     return out
 
 
+# The criterion whose discovery finds a collectivité's accounts on its site (P4): when it
+# is not measurable, its accounts were not searched, and a card must not say « none ».
+ACCOUNTS_CRITERION = "presence.reseaux_sociaux"
+
+
+def accounts_not_searched(status: Status | None, reason: str | None) -> str | None:
+    """Why the accounts of a collectivité were not searched, or ``None`` if they were."""
+    if status is None or status is Status.NOT_MEASURABLE:
+        why = _lower_first((reason or "site non capturé dans cette édition").rstrip("."))
+        return f"Comptes sociaux non cherchés : {why}."
+    return None
+
+
 # --- what the edition measured --------------------------------------------------------
 
 

@@ -397,6 +397,15 @@ class SiteBuilder:
                 ),
             ),
             "indicators": self.indicators.get(authority.id, {}),
+            "accounts_note": next(
+                (
+                    policy.accounts_not_searched(line.status, line.reason)
+                    for block in context.dimensions
+                    for line in block.lines
+                    if line.criterion.id == policy.ACCOUNTS_CRITERION
+                ),
+                None,
+            ),
         }
         racine = _root(path)
         charts = {
