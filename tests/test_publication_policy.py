@@ -318,6 +318,10 @@ def test_site_search_and_exports_agree_on_who_is_graded(mixed: Engine, tmp_path:
     for html in pages.values():  # every page says what the edition measured
         assert "3 sites capturés" in plain(html) and "2 collectivités notées" in plain(html)
 
+    method = plain(pages["methodologie.html"])
+    assert "Ce qui est publié" in method and "couverture atteint 50 %" in method
+    assert "jamais en score" in method and "ni repris dans les recommandations" in method
+
     search = {i["c"]: i["s"] for i in json.loads((out / "recherche.json").read_text("utf-8"))}
     assert search["99003"] is None and search["99004"] is None
     assert search["99001"] is not None and "," in search["99001"]  # French decimal
