@@ -171,7 +171,9 @@ def _run_demo(context: AppContext, *, render: bool | None, serve: bool, port: in
     report: score_stage.ScoreReport = done["score"]
     context.console.print(
         f"Édition « {DEMO_EDITION} » (démonstration) : {len(sample.authorities)} collectivités "
-        f"fictives, {report.scored} notées sur les bornes de cette édition. Site : {site} ; "
+        f"fictives, {fr.count(report.graded, 'notée', 'notées')} (site capturé, couverture "
+        f"suffisante : le même compte que le site) sur les bornes de cette édition. "
+        f"Site : {site} ; "
         f"détail d'un critère : barometre --database-url sqlite:///{folder / 'barometre.sqlite3'} "
         f"explain 99101 P1 -e {DEMO_EDITION}",
         soft_wrap=True,

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from barometre.cli.capture_cmd import check_edition
 from barometre.cli.context import AppContext
 from barometre.errors import ArchiveDamagedError, EditionTamperedError
+from barometre.methodology import policy
 from barometre.pipeline import editions
 from barometre.pipeline import score as score_stage
 from barometre.pipeline.core import EditionRun, open_edition
@@ -79,6 +80,7 @@ def print_distribution(
             *(fr.integer(grades[g]) for g in GRADES),
         )
     context.console.print(table)
+    context.console.print(policy.summary(report.publications))
     if report.calibrated_on is None:
         where = (
             "un partage provisoire (trop peu de scores bien couverts pour calibrer : "

@@ -210,7 +210,8 @@ def search_entries(groups: Iterable[Group]) -> list[SearchEntry]:
             name=r.name,
             code=r.code,
             type=kind_or_legal_label(r.kind, r.legal_type),
-            score=None if r.value is None else round(r.value, 1),
+            # only a graded collectivité has a score to show, written in French
+            score=fr.score(r.value) if r.grade and r.value is not None else None,
             url=card_path(r.kind, r.code),
         )
         for g in groups

@@ -12,6 +12,7 @@ builder keeps working) and read it in the template.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TypeAlias
@@ -59,6 +60,19 @@ class SiteInfo:
     menu: tuple[NavLink, ...] = ()
     footer: tuple[NavLink, ...] = ()
     checked_on: date | None = None  # a one-off check (``barometre check``), not an edition
+    # what the edition measured (publication policy), said on every page
+    measured: str = ""
+    registry_only: bool = False
+    indicators: tuple[IndicatorInfo, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorInfo:
+    """A registry indicator as pages name it (publication policy)."""
+
+    id: str
+    label: str
+    definition: str
 
 
 # -- rankings -----------------------------------------------------------------------------
@@ -78,6 +92,10 @@ class RankingRow:
     grade: str | None
     rank: int | None
     url: str
+    # « notée », « couverture insuffisante » or « registre seul » (publication policy)
+    publication: str = ""
+    # registry indicators: met, not met, or None when out of the count
+    indicators: Mapping[str, bool | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +118,7 @@ class RankingPage:
     parent: Link | None = None
     departements: list[DepartementLink] = field(default_factory=list)
     truncated: bool = False
+    graded: int = 0  # collectivités of the page with a grade (ranks count them alone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +182,39 @@ class HomePage:
     figures: list[FigureSection]
     previous: str | None
     distribution_chart: Markup | None
+    accounts_read: int = 0
+    indicators: list[IndicatorGroup] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorShare:
+    """One registry indicator in one group: met among measured, as a share."""
+
+    met: int
+    measured: int
+    share: str
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorGroup:
+    """The registry indicators of one peer group (a registry-only edition's figures)."""
+
+    title: str
+    url: str
+    count: int
+    shares: list[IndicatorShare]
+
+
+@dataclass(frozen=True, slots=True)
+class CardPublication:
+    """What a card may show under the publication policy."""
+
+    status: str
+    graded: bool
+    captured: bool
+    text: str | None  # what is missing, when not graded
+    indicators: Mapping[str, bool | None]
+    accounts_note: str | None
 
 
 # -- providers, maps, search, open data ---------------------------------------------------
@@ -203,7 +255,7 @@ class SearchEntry:
     name: str
     code: str
     type: str
-    score: float | None
+    score: str | None  # written in French; only a graded collectivité has one
     url: str
 
     def to_json(self) -> dict[str, JsonScalar]:

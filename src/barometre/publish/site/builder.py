@@ -30,8 +30,8 @@ from markupsafe import Markup, escape
 from sqlalchemy import Engine
 
 from barometre import files
-from barometre.methodology import Methodology
-from barometre.models import Status
+from barometre.methodology import Methodology, policy
+from barometre.models import AccountState, Status
 from barometre.publish.badges import badge_svg, badge_text, embed_snippet
 from barometre.publish.pages import registry
 from barometre.publish.pages.build import (
@@ -42,11 +42,15 @@ from barometre.publish.pages.build import (
 )
 from barometre.publish.pages.models import (
     CardCharts,
+    CardPublication,
     DepartementLink,
     Explanation,
     ExportFile,
     FigureSection,
     HomePage,
+    IndicatorGroup,
+    IndicatorInfo,
+    IndicatorShare,
     Link,
     ProviderSection,
     RankingPage,
@@ -71,7 +75,7 @@ from barometre.publish.site.views import (
     place_of,
     ranking_path,
 )
-from barometre.storage import capture_repo, edition_repo, publish_repo, registry_repo, social_repo
+from barometre.storage import edition_repo, publish_repo, registry_repo, score_repo, social_repo
 from barometre.vocab import fr
 from barometre.vocab.status import GRADES, label_of
 
@@ -275,9 +279,53 @@ class SiteBuilder:
     def _read(self) -> None:
         self.names = self._names()
         self.rows = list(publish_repo.ranking(self.engine, self.edition))
+        self._policy()
         self.groups = groups_of(self.rows)
         cards = len(self.only) if self.only is not None else len(self.rows)
         self.card_svg = self.pdf is not False or cards <= self.svg_cards_up_to
+
+    def _policy(self) -> None:
+        """What the edition measured and who is graded (publication policy), read once
+        for every page; ``self.rows`` must be loaded."""
+        self.captured = score_repo.site_measured(
+            self.engine, self.edition, policy.site_criteria(self.methodology.criteria)
+        )
+        values = score_repo.result_values(
+            self.engine, self.edition, [i.criterion for i in policy.REGISTRY_INDICATORS]
+        )
+        self.indicators = {key: policy.indicators_of(v) for key, v in values.items()}
+        read = sum(
+            n
+            for _kind, _platform, state, _source, n in social_repo.state_counts(
+                self.engine, self.edition
+            )
+            if state == AccountState.OK.value
+        )
+        ids = {r.authority_id for r in self.rows}
+        self.measured = policy.Measured(
+            authorities=len(self.rows),
+            captured=len(self.captured & ids),
+            accounts=read,
+            graded=sum(1 for r in self.rows if r.grade),
+        )
+        self.site = replace(
+            self.site,
+            measured=self.measured.sentence(),
+            registry_only=self.measured.registry_only,
+            indicators=tuple(
+                IndicatorInfo(i.id, i.label, i.definition) for i in policy.REGISTRY_INDICATORS
+            ),
+        )
+
+    def _publication(self, authority_id: str, grade: str | None) -> policy.Publication:
+        return policy.publication_of(authority_id in self.captured, grade)
+
+    def _ranking_row(self, row: publish_repo.RankRow) -> RankingRow:
+        return replace(
+            ranking_row(row),
+            publication=str(self._publication(row.authority_id, row.grade)),
+            indicators=self.indicators.get(row.authority_id, {}),
+        )
 
     # -- pages (called by the registry's entries) ----------------------------------------
 
@@ -286,8 +334,8 @@ class SiteBuilder:
         département above ``split_above`` collectivités)."""
         summaries = []
         for group in self.groups:
-            rows = [ranking_row(r) for r in group.rows]
-            ranked = sum(1 for r in group.rows if r.rank)
+            rows = [self._ranking_row(r) for r in group.rows]
+            ranked = sum(1 for r in group.rows if r.grade)
             best = next((r.name for r in rows if r.rank == 1), None)
             url = ranking_path(group.id)
             summaries.append(RankingSummary(group.title, url, len(rows), ranked, best))
@@ -309,6 +357,7 @@ class SiteBuilder:
                             subtitle=f"{dep_name} ({code})",
                             rows=by_dep[code],
                             parent=Link(url, group.title),
+                            graded=sum(1 for r in by_dep[code] if r.rank),
                         ),
                     )
             shown = rows[: self.split_above] if departements else rows
@@ -322,13 +371,14 @@ class SiteBuilder:
                     rows=shown,
                     departements=departements,
                     truncated=len(shown) < len(rows),
+                    graded=ranked,
                 ),
             )
         self.write_page(entry, "classements.html.j2", groups=summaries)
 
     def write_cards(self, entry: Page) -> None:
         """The report card of every collectivité (of ``only``), a chunk at a time."""
-        sizes = {g.id: len(g.rows) for g in self.groups}
+        sizes = {g.id: g.graded for g in self.groups}  # ranks count graded collectivités only
         means = publish_repo.dimension_medians(self.engine, self.edition)
         earlier = publish_repo.earlier_editions(self.engine, self.edition, demo=self.demo)
         ids = list(self.only) if self.only is not None else None
@@ -377,6 +427,38 @@ class SiteBuilder:
             screenshot=screenshot,
         )
         group = card.global_score.peer_group if card.global_score else None
+        captured = authority.id in self.captured
+        status = self._publication(
+            authority.id, context.global_score.grade if context.global_score else None
+        )
+        publication = CardPublication(
+            status=str(status),
+            graded=status is policy.Publication.GRADED,
+            captured=captured,
+            text=None
+            if status is policy.Publication.GRADED
+            else policy.missing_summary(
+                captured,
+                context.global_score.coverage if context.global_score else 0.0,
+                self.methodology.scoring.min_coverage,
+                (
+                    (line.criterion.code, line.reason)
+                    for block in context.dimensions
+                    for line in block.lines
+                    if line.status is Status.NOT_MEASURABLE
+                ),
+            ),
+            indicators=self.indicators.get(authority.id, {}),
+            accounts_note=next(
+                (
+                    policy.accounts_not_searched(line.status, line.reason)
+                    for block in context.dimensions
+                    for line in block.lines
+                    if line.criterion.id == policy.ACCOUNTS_CRITERION
+                ),
+                None,
+            ),
+        )
         racine = _root(path)
         charts = CardCharts(
             dimensions=self.figures.card_dimensions(context, racine, svg=self.card_svg),
@@ -404,6 +486,7 @@ class SiteBuilder:
             "collectivite.html.j2",
             path,
             card=context,
+            publication=publication,
             place=place_of(authority, self.names),
             ranking_url=ranking_path(group) if group else None,
             categories=FINDING_CATEGORIES,
@@ -471,14 +554,36 @@ class SiteBuilder:
         self._home_page = HomePage(
             scored=sum(len(g.rows) for g in self.groups),
             graded=sum(g.graded for g in self.groups),
-            captured=len(capture_repo.archive_paths(self.engine, self.edition)),
+            captured=self.measured.captured,
             accounts=accounts,
+            accounts_read=self.measured.accounts,
+            indicators=self._indicator_rows(self.groups),
             groups=[group_summary(g, old_means) for g in self.groups],
             figures=figures,
             previous=before,
             distribution_chart=self.figures.distribution(self.groups, "", live=False),
         )
         return self._home_page
+
+    def _indicator_rows(self, groups: Sequence[Group]) -> list[IndicatorGroup]:
+        """The registry indicators per group: met / measured, as shares."""
+        out = []
+        for group in groups:
+            shares = policy.indicator_shares(
+                self.indicators.get(r.authority_id, {}) for r in group.rows
+            )
+            out.append(
+                IndicatorGroup(
+                    title=group.title,
+                    url=ranking_path(group.id),
+                    count=len(group.rows),
+                    shares=[
+                        IndicatorShare(met, total, fr.ratio(met, total, 0))
+                        for met, total in (shares[i.id] for i in policy.REGISTRY_INDICATORS)
+                    ],
+                )
+            )
+        return out
 
     def write_home(self, entry: Page) -> None:
         # the home shows its one chart as the static SVG: no script weighs on the page
@@ -512,6 +617,7 @@ class SiteBuilder:
             dimensions=list(self.methodology.by_dimension()),
             bands=list(zip(GRADES, bands, strict=False)),
             bands_origin=origin,
+            policy_rules=policy.rules(self.methodology.scoring.min_coverage),
         )
 
     def write_search(self, entry: Page) -> None:
@@ -535,7 +641,13 @@ class SiteBuilder:
         self.write_page(
             entry,
             "cartes.html.j2",
-            maps=self.figures.maps(self.rows, self.names),
+            maps=self.figures.indicator_maps(
+                self.rows,
+                self.indicators,
+                [(i.id, i.label) for i in policy.REGISTRY_INDICATORS],
+            )
+            if self.measured.registry_only
+            else self.figures.maps(self.rows, self.names),
             charts_used=True,
         )
 
