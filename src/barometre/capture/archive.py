@@ -21,7 +21,6 @@ from warcio.archiveiterator import ArchiveIterator
 from barometre.capture.integrity import IndexRow, damage_summary, index_problems
 from barometre.capture.plan import canonical
 from barometre.capture.robots import origin_of
-from barometre.capture.site import RENDERED_PAGES_TYPE
 from barometre.errors import ArchiveDamagedError
 from barometre.models import FetchOutcome, Page, SiteArchive
 from barometre.net.fetcher import FetchConfig, FetchResult
@@ -30,6 +29,7 @@ from barometre.net.warc import (
     FACTS_TYPE,
     PLAN_TYPE,
     RENDER_TYPE,
+    RENDERED_PAGES_TYPE,
     WARC_DAMAGE,
     Replay,
     describe_damage,

@@ -38,7 +38,6 @@ from barometre.capture.facts import as_json, dns_facts, tls_facts
 from barometre.capture.integrity import damage_summary, index_problems
 from barometre.capture.render import CHROMIUM, VIEWPORTS, Renderer
 from barometre.capture.site import (
-    RENDERED_PAGES_TYPE,
     SiteCapture,
     capture_site,
     script_linked_pages,
@@ -48,7 +47,14 @@ from barometre.errors import ArchiveDamagedError, BarometreError
 from barometre.models import Capture, FetchOutcome
 from barometre.net.fetcher import Exchange, FetchConfig, Fetcher
 from barometre.net.resolver import GuardedResolver
-from barometre.net.warc import DOM_PREFIX, FACTS_TYPE, PLAN_TYPE, RENDER_TYPE, WarcRecorder
+from barometre.net.warc import (
+    DOM_PREFIX,
+    FACTS_TYPE,
+    PLAN_TYPE,
+    RENDER_TYPE,
+    RENDERED_PAGES_TYPE,
+    WarcRecorder,
+)
 from barometre.storage import capture_repo, lease_repo
 from barometre.storage.lease_repo import Lease, LeaseOwner
 

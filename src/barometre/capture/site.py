@@ -34,8 +34,7 @@ MAX_FEEDS = 2
 # Kinds of pages rendered in the browser when the home links to them only once its
 # scripts ran (a JavaScript application): what the content checks read.
 RENDERED_KINDS = ("legal", "accessibility", "privacy", "contact", "procedures", "news")
-# The archive's record of those renderings: {"pages": {kind: {"url", "outcome", "error"}}}.
-RENDERED_PAGES_TYPE = "application/vnd.barometre.rendered-pages+json"
+# The archive's record of those renderings: net.warc.RENDERED_PAGES_TYPE.
 
 
 class FetchFn(Protocol):
