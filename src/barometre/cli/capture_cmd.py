@@ -127,6 +127,8 @@ def run_capture(
         user_agent=settings.user_agent,
         per_host_delay=settings.capture_per_host_delay,
         total_timeout=settings.capture_timeout,
+        # Each site in flight asks one page at a time: as many requests at once as sites.
+        global_concurrency=max(settings.capture_sites_in_flight, 1),
     )
     resolver = GuardedResolver(AddressPolicy.allowing(settings.capture_allow_networks))
     context.err.print(
