@@ -170,8 +170,8 @@ def _line(line: Any) -> dict[str, Any]:
 
 def _record(context: Any, place: str, ranking_url: str | None) -> dict[str, Any]:
     """What one report card shows, from barometre's own view of it (``card_context``)."""
-    from barometre.publish.site.formatting import edition_label
     from barometre.publish.site.views import card_path
+    from barometre.vocab.fr import month as edition_label
 
     a = context.authority
     g = context.global_score
@@ -230,10 +230,10 @@ def export_peer_data(data_dir: Path, edition: str, target: Path) -> tuple[int, f
     from barometre.cli.audit_cmd import load_methodology
     from barometre.cli.publish_cmd import site_inputs
     from barometre.models import AuthorityKind
-    from barometre.publish.site import formatting
     from barometre.publish.site.builder import FINDING_CATEGORIES
     from barometre.publish.site.views import card_context, place_of, ranking_path
     from barometre.storage import edition_repo, publish_repo, registry_repo
+    from barometre.vocab import fr
 
     started = time.perf_counter()
     context = quiet_context(data_dir)
@@ -253,10 +253,10 @@ def export_peer_data(data_dir: Path, edition: str, target: Path) -> tuple[int, f
     target.mkdir(parents=True, exist_ok=True)
     site = {
         "title": "Baromètre numérique des territoires",
-        "edition_fr": formatting.edition_label(edition),
+        "edition_fr": fr.month(edition),
         "edition_title": "édition de démonstration"
         if info.demo
-        else f"édition {formatting.edition_label(edition)}",
+        else f"édition {fr.month(edition)}",
         "demo": info.demo,
         "methodology": grid.version,
         "frozen": info.frozen_at.date().isoformat() if info.frozen_at else None,

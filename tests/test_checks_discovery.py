@@ -26,7 +26,6 @@ from barometre.checks.discovery import (
 from barometre.checks.embeds import social_feeds
 from barometre.checks.opendata import open_data
 from barometre.checks.ownership import Names
-from barometre.checks.platforms import is_share_url, parse_social_url
 from barometre.checks.presence import mobile_channels, social_presence
 from barometre.checks.services import how_to, online_payment, online_procedures, planning_efiling
 from barometre.checks.subject import Subject
@@ -41,6 +40,7 @@ from barometre.models import (
     Status,
     Website,
 )
+from barometre.vocab.platforms import is_share_url, parse_social_url
 
 SITE = "https://www.ville-test.fr/"
 RAW = Path(__file__).resolve().parents[2] / "shared" / "data" / "raw"
@@ -347,7 +347,7 @@ def test_other_organisations_accounts_are_linked_not_counted() -> None:
     assert "« Préfecture »" in linked_all[("x", "Prefecture99")]
     assert "sans preuve" in linked_all[("threads", "@quelquun")]
     s.findings = social_accounts(s)
-    assert social_presence(s, {}).reason == "4 plateforme(s) : facebook, linkedin, x, youtube."
+    assert social_presence(s, {}).reason == "4 plateformes : Facebook, X, LinkedIn, YouTube."
 
 
 def test_names_tell_the_collectivite_from_other_organisations() -> None:

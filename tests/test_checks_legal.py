@@ -17,7 +17,7 @@ from barometre.checks.accessibility import (
 )
 from barometre.checks.dates import parse_date
 from barometre.checks.html import Doc
-from barometre.checks.legal import acts, budget, legal_notice, normalise
+from barometre.checks.legal import acts, budget, legal_notice
 from barometre.checks.privacy import consent, grade, privacy, trackers
 from barometre.checks.rgaa import RuleResult, static_rules
 from barometre.checks.subject import Subject
@@ -30,6 +30,7 @@ from barometre.models import (
     Status,
     Website,
 )
+from barometre.vocab.text import fold_document
 
 AS_OF = date(2025, 3, 20)
 HOST = "https://www.commune-test.test"
@@ -106,9 +107,9 @@ def test_mention_absent_and_fuzzy_fallback() -> None:
 
 
 def test_normalise_keeps_punctuation() -> None:
-    assert normalise("Accessibilité\u202f: 54\u00a0%") == "accessibilite : 54 %"
-    assert normalise("« Défenseur des droits »") == '" defenseur des droits "'
-    assert normalise("accessi-\nbilité") == "accessibilite"
+    assert fold_document("Accessibilité\u202f: 54\u00a0%") == "accessibilite : 54 %"
+    assert fold_document("« Défenseur des droits »") == '" defenseur des droits "'
+    assert fold_document("accessi-\nbilité") == "accessibilite"
 
 
 @pytest.mark.parametrize(

@@ -89,8 +89,8 @@ def test_activity_steps_and_coverage() -> None:
     verdict = activity(subject(fresh, stale, dead, closed), PARAMS["d5"])
     assert verdict.status is Status.PARTIAL
     assert verdict.value == pytest.approx((1 + 0.5 + 0) / 3, abs=1e-3)
-    assert verdict.reason is not None and "3 compte(s) sur 4" in verdict.reason
-    assert "facebook (plateforme fermée)" in verdict.reason
+    assert verdict.reason is not None and "3 comptes sur 4" in verdict.reason
+    assert "Facebook (plateforme fermée)" in verdict.reason
     assert len(verdict.evidence) == 3 and all(e.url for e in verdict.evidence)
 
 
@@ -102,7 +102,7 @@ def test_a_fresh_account_posting_rarely_is_half() -> None:
 def test_only_closed_platforms_is_not_measurable_and_no_account_is_not_applicable() -> None:
     closed = SocialAccount(TOWN.id, prof("x", AccountState.CLOSED, reason="fermée"))
     verdict = activity(subject(closed), PARAMS["d5"])
-    assert verdict.status is Status.NOT_MEASURABLE and "0 compte(s) sur 1" in (verdict.reason or "")
+    assert verdict.status is Status.NOT_MEASURABLE and "0 compte sur 1" in (verdict.reason or "")
     assert activity(subject(), PARAMS["d5"]).status is Status.NOT_APPLICABLE
     discovered = [
         Finding("social", "mastodon", "https://m.test/@v", "v", Evidence(url="https://v.test/"))

@@ -26,8 +26,9 @@ from barometre.checks.accessibility import (
     update_date,
 )
 from barometre.checks.html import Doc
-from barometre.checks.legal import has_address, is_empty, legal_notice, normalise
+from barometre.checks.legal import has_address, is_empty, legal_notice
 from barometre.models import Status
+from barometre.vocab.text import fold_document
 from test_checks_legal import FOOTER, html_page, page, subject
 
 AS_OF = date(2025, 3, 20)
@@ -82,7 +83,7 @@ def test_mention_refuses_other_words() -> None:
     ],
 )
 def test_current_compliance_rate(text: str, rate: float | None) -> None:
-    found = compliance_rate(normalise(text))
+    found = compliance_rate(fold_document(text))
     assert (found[0] if found else None) == rate
 
 
@@ -100,29 +101,29 @@ def test_current_compliance_rate(text: str, rate: float | None) -> None:
     ],
 )
 def test_standard_spellings(text: str, name: str, version: str | None) -> None:
-    found = standard(normalise(text))
+    found = standard(fold_document(text))
     assert found is not None and (found.name, found.version) == (name, version)
 
 
 def test_audit_and_update_dates() -> None:
-    text = normalise(
+    text = fold_document(
         "Conformément à la loi n° 2005-102 du 11 février 2005. Elle a été réalisée le "
         "23 septembre 2020 et mise à jour le 4 novembre 2024. Prochain audit en mars 2026."
     )
     assert audit_date(text, AS_OF) == (date(2020, 9, 23), "realisee le 23 septembre 2020")
     assert update_date(text, AS_OF) == date(2024, 11, 4)
     # The law's date and a date after the reference date are never the audit's.
-    assert audit_date(normalise("loi n° 2005-102 du 11 février 2005"), AS_OF) is None
-    assert audit_date(normalise("audit prévu en mars 2026"), AS_OF) is None
-    assert audit_date(normalise("audit du 35 mai 2024"), AS_OF) is None
+    assert audit_date(fold_document("loi n° 2005-102 du 11 février 2005"), AS_OF) is None
+    assert audit_date(fold_document("audit prévu en mars 2026"), AS_OF) is None
+    assert audit_date(fold_document("audit du 35 mai 2024"), AS_OF) is None
 
 
 def test_auditor_and_article() -> None:
     assert auditor("Audit réalisé le 15 mars 2024 par la Société ABC, qui révèle") == "ABC"
     assert auditor("réalisé par XYZ (cabinet d'audit), sur 10 pages") == "XYZ (cabinet d'audit)"
     assert auditor("par ailleurs vous pouvez compter sur nous") is None
-    assert mentions_article(normalise("art. 47 de la loi numéro 2005-102 du 11 février 2005"))
-    assert not mentions_article(normalise("Contactez-nous"))
+    assert mentions_article(fold_document("art. 47 de la loi numéro 2005-102 du 11 février 2005"))
+    assert not mentions_article(fold_document("Contactez-nous"))
 
 
 def test_contact_is_read_in_the_model_section() -> None:
@@ -200,7 +201,7 @@ def test_announcement_is_not_a_statement() -> None:
     ],
 )
 def test_addresses_in_france_and_abroad(text: str, found: bool) -> None:
-    assert has_address(normalise(text)) is found
+    assert has_address(fold_document(text)) is found
 
 
 LEGAL_BARE = "<html><body>{}</body></html>"

@@ -323,7 +323,7 @@ def test_registry_level_audit_covers_every_collectivite_and_prints_national_shar
     shares = invoke(data_dir, "audit", "national", "-e", "2026-11")
     assert shares.exit_code == 0, shares.output
     assert "P3 Nom de domaine" in shares.output and "Communes — édition" in shares.output
-    assert " %" in shares.output
+    assert "\u202f%" in shares.output
     explained = invoke(data_dir, "explain", "75056", "P3", "-e", "2026-11", "--type", "commune")
     assert explained.exit_code == 0, explained.output
     assert "Statut" in explained.output and "Preuve" in explained.output

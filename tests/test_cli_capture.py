@@ -71,7 +71,7 @@ def test_capture_command_runs_and_resumes(
     )
     first = runner.invoke(app, [*base, "capture", "--edition", "2026-11", "--only", "40192"])
     assert first.exit_code == 0, first.output
-    assert "1 site(s) capturé(s)" in first.output and "ok : 1" in first.output
+    assert "1 site capturé" in first.output and "ok : 1" in first.output
     engine = open_database(f"sqlite:///{data / 'barometre.sqlite3'}")
     assert capture_repo.completed_sites(engine, "2026-11") == {"commune:40192"}
     warc = data / "warc" / "2026-11" / "commune_40192.warc.gz"
@@ -83,7 +83,7 @@ def test_capture_command_runs_and_resumes(
     again = runner.invoke(
         app, [*base, "capture", "--edition", "2026-11", "--only", "40192", "--resume"]
     )
-    assert again.exit_code == 0 and "0 site(s) capturé(s), 1 déjà faits" in again.output
+    assert again.exit_code == 0 and "0 site capturé, 1 déjà fait" in again.output
     bad = runner.invoke(app, [*base, "capture", "--edition", "novembre"])
     assert bad.exit_code != 0 and "AAAA-MM" in str(bad.exception)
 
@@ -127,7 +127,7 @@ def test_a_site_another_process_captures_is_left_and_said_so(
     left = runner.invoke(app, [*base, "capture", "--edition", "2026-11", "--only", "40192"])
     said = " ".join(left.output.split())
     assert left.exit_code == 0, left.output
-    assert "0 site(s) capturé(s)" in said
+    assert "0 site capturé" in said
     assert "1 site laissé de côté : un autre processus le capture en ce moment" in said
     assert "commune:40192 : capture par le processus 4242 sur autre-machine" in said
     listed = runner.invoke(app, [*base, "edition", "leases", "2026-11"])
@@ -140,6 +140,6 @@ def test_a_site_another_process_captures_is_left_and_said_so(
     done = runner.invoke(
         app, [*base, "capture", "--edition", "2026-11", "--only", "40192", "--resume"]
     )
-    assert done.exit_code == 0 and "1 site(s) capturé(s)" in done.output
+    assert done.exit_code == 0 and "1 site capturé" in done.output
     assert capture_repo.completed_sites(engine, "2026-11") == {"commune:40192"}
     assert "Aucun bail" in runner.invoke(app, [*base, "edition", "leases"]).output

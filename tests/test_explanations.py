@@ -168,7 +168,7 @@ GOOD = "commune,99101,L4,explication,Un texte.,,2026-11-15,\n"
         (GOOD + "commune,99101,L4,excuse,Un texte.,,2026-11-15,\n", 3, "nature « excuse »"),
         (GOOD + "canton,99101,L4,explication,Un texte.,,2026-11-15,\n", 3, "type « canton »"),
         (GOOD + "commune,99-101,L4,explication,Un texte.,,2026-11-15,\n", 3, "code « 99-101 »"),
-        (GOOD + "commune,99101,L4,explication,Un texte.\n", 3, "colonne(s) au lieu de 8"),
+        (GOOD + "commune,99101,L4,explication,Un texte.\n", 3, "5 colonnes au lieu de 8"),
         (
             GOOD + "commune,99101,L4,explication,Un autre texte.,,2026-11-15,\n",
             3,
@@ -191,9 +191,9 @@ def test_every_bad_line_is_named_with_its_file_and_line(
     [
         (
             "type,code,critere,nature,texte,date,commentaire\n",
-            "colonne(s) inconnue(s) : commentaire",
+            "colonne inconnue : commentaire",
         ),
-        ("type,code,critere,nature,date\n", "colonne(s) manquante(s) : texte"),
+        ("type,code,critere,nature,date\n", "colonne manquante : texte"),
         ("", "fichier vide"),
     ],
 )
@@ -221,7 +221,7 @@ def test_toml_errors_name_the_line(tmp_path: Path) -> None:
     unknown_key = write(tmp_path, "b.toml", table + table.replace("date = 2026-11-15", "jour = 1"))
     with pytest.raises(SourceError) as error:
         expl.read_file(unknown_key, GRID)
-    assert error.value.line == 9 and "clé(s) inconnue(s) : jour" in str(error.value)
+    assert error.value.line == 9 and "clé inconnue : jour" in str(error.value)
     empty_text = write(tmp_path, "c.toml", table + table.replace("Un texte.", ""))
     with pytest.raises(SourceError) as error:
         expl.read_file(empty_text, GRID)
@@ -466,9 +466,9 @@ def test_import_shows_the_explanation_and_never_changes_the_result(
     app = cli_app()
     result = invoke(app, url, "explanation", "import", str(path))
     assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
-    assert "1 ajoutée(s)" in result.output  # type: ignore[attr-defined]
+    assert "1 ajoutée" in result.output  # type: ignore[attr-defined]
     again = invoke(app, url, "explanation", "import", str(path))
-    assert "0 ajoutée(s), 0 mise(s) à jour, 1 déjà présente(s)" in again.output  # type: ignore[attr-defined]
+    assert "0 ajoutée, 0 mise à jour, 1 déjà présente" in again.output  # type: ignore[attr-defined]
     assert _snapshot(engine) == before  # the measured rows are untouched, byte for byte
     assert len(explanation_repo.load(engine)) == 1
 

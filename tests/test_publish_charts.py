@@ -28,7 +28,6 @@ from barometre.publish.charts import (
     HIGHLIGHT,
     HIGHLIGHTED,
     MUTED,
-    NNBSP,
     OTHERS,
     PRIMARY,
     REFERENCE,
@@ -38,9 +37,6 @@ from barometre.publish.charts import (
     Figure,
     Share,
     dimension_scores,
-    fr_integer,
-    fr_number,
-    fr_percent,
     peer_distribution,
     score_history,
     share_bars,
@@ -55,6 +51,8 @@ from barometre.publish.maps import (
     region_map,
 )
 from barometre.publish.render import RenderError, SvgRenderer, canonical_json, to_svg
+from barometre.vocab import fr
+from barometre.vocab.fr import NNBSP
 
 PUBLISH = Path(geo.__file__).resolve().parent
 VENDOR = PUBLISH / "static" / "vendor"
@@ -130,16 +128,16 @@ def svg_root(svg: str) -> ET.Element:
 
 
 def test_french_numbers() -> None:
-    assert fr_number(1234.5) == f"1{NNBSP}234,5"
-    assert fr_number(62.0) == "62"
-    assert fr_number(42.5, 0) == "43"  # half up, not to even
-    assert fr_number(2.675) == "2,7"
-    assert fr_number(-0.04) == "0"
-    assert fr_integer(36249) == f"36{NNBSP}249"
-    assert fr_percent(0.425) == f"43{NNBSP}%"
-    assert fr_percent(1 / 3, 1) == f"33,3{NNBSP}%"
+    assert fr.number(1234.5, 1, trim=True) == f"1{NNBSP}234,5"
+    assert fr.number(62.0, 1, trim=True) == "62"
+    assert fr.number(42.5, 0, trim=True) == "43"  # half up, not to even
+    assert fr.number(2.675, 1, trim=True) == "2,7"
+    assert fr.number(-0.04, 1, trim=True) == "0"
+    assert fr.integer(36249) == f"36{NNBSP}249"
+    assert fr.percent(0.425, trim=True) == f"43{NNBSP}%"
+    assert fr.percent(1 / 3, 1, trim=True) == f"33,3{NNBSP}%"
     with pytest.raises(ValueError):
-        fr_number(math.nan)
+        fr.number(math.nan, 1, trim=True)
 
 
 # --- colours ------------------------------------------------------------------------
@@ -602,7 +600,7 @@ def test_departement_map() -> None:
     assert len(figure.table.rows) == 101
     assert ("40", "Landes", "62,5", "327") in figure.table.rows
     assert ("976", "Mayotte", "45,3", "17") in figure.table.rows
-    assert ("75", "Paris", NO_DATA_LABEL, "–") in figure.table.rows
+    assert ("75", "Paris", NO_DATA_LABEL, "—") in figure.table.rows
     assert figure.table.headers == (
         "Code",
         "Département",
@@ -655,14 +653,14 @@ def test_region_map_insets_use_overseas_region_codes() -> None:
     )
     assert rows["94"]["classe"] == f"50{NNBSP}% à moins de 75{NNBSP}%"
     assert rows["84"]["classe"] == f"50{NNBSP}% à moins de 75{NNBSP}%"
-    assert ("84", "Auvergne-Rhône-Alpes", f"70{NNBSP}%", "–") in figure.table.rows
+    assert ("84", "Auvergne-Rhône-Alpes", f"70{NNBSP}%", "—") in figure.table.rows
     assert len(figure.table.rows) == 18
     assert spec["vconcat"][0]["encoding"]["color"]["scale"]["range"] == [*SEQUENTIAL[4], NO_DATA]
 
 
 def test_map_reports_codes_without_a_shape() -> None:
     figure = departement_map({"40": 50.0, "975": 30.0}, title="Carte", value_label="Score")
-    assert ("975", "Saint-Pierre-et-Miquelon (hors carte)", "30", "–") in figure.table.rows
+    assert ("975", "Saint-Pierre-et-Miquelon (hors carte)", "30", "—") in figure.table.rows
     assert "Sans contour sur la carte : Saint-Pierre-et-Miquelon (975)." in figure.description
 
 

@@ -55,9 +55,10 @@ from barometre.methodology import bundled
 from barometre.models import Authority
 from barometre.publish.exports import export_edition
 from barometre.publish.serve import make_server
-from barometre.publish.site.formatting import STATUS_LABELS, safe_url, truncate
+from barometre.publish.site.formatting import safe_url, truncate
 from barometre.publish.site.views import card_path, ranking_path
 from barometre.storage import audit_repo, registry_repo, score_repo
+from barometre.vocab.status import STATUS_LABELS
 from demo_edition import build_demo_edition
 
 pytestmark = pytest.mark.skipif(

@@ -6,6 +6,7 @@ One capture of the sample web (module fixture) feeds every test; the recorded pl
 
 from __future__ import annotations
 
+import re
 import shutil
 import tomllib
 from collections.abc import Iterator
@@ -116,7 +117,7 @@ def test_social_criteria_are_measured_with_coverage(stage: Stage) -> None:
             check_id,
             result.reason,
         )
-        assert result.reason and "compte(s) sur" in result.reason
+        assert result.reason and re.search(r"Mesuré sur \d+ comptes? sur", result.reason)
         assert result.evidence and all(e.url for e in result.evidence)
     # a commune with only Facebook: presence, but nothing measurable
     only_closed = {

@@ -294,7 +294,7 @@ def _bundled_text() -> str:
         (lambda t: t.replace('signals = ["reply"]', 'signals = ["answer"]', 1), "signaux"),
         (
             lambda t: t.replace('signals = ["reply"]', 'signalz = ["reply"]', 1),
-            "clé(s) inconnue(s) signalz",
+            "clé inconnue signalz",
         ),
         (lambda t: t.replace('"bus", ', '"b*", ', 1), "préfixe « b* » trop court"),
         (
@@ -380,7 +380,7 @@ HEADER = "id,platform,is_reply,text,themes,mode\n"
     ("body", "message", "line"),
     [
         ('1,facebook,0,"Texte",sport,publicite\n', "mode « publicite » inconnu", 2),
-        ('1,facebook,0,"Texte",sport;sports,information\n', "thème(s) inconnu(s) sports", 2),
+        ('1,facebook,0,"Texte",sport;sports,information\n', "thème inconnu sports", 2),
         ('1,facebook,0,"a",,information\nx,facebook,0,"b",,information\n', "id « x »", 3),
         ('1,facebook,0,"a",,information\n1,x,0,"b",,information\n', "id 1 en double", 3),
         ('1,myspace,0,"a",,information\n', "plateforme « myspace » inconnue", 2),

@@ -266,7 +266,7 @@ def test_presence_and_top_commune_figures_from_counts() -> None:
     assert (app.numerator, app.denominator, app.eligible) == (1, 2, 4)
     assert (mobile.numerator, mobile.denominator) == (2, 3)
     assert (either.numerator, either.denominator) == (2, 3)
-    assert "4 commune(s)" in app.note
+    assert "4 communes" in app.note
 
 
 # --- budgets ---------------------------------------------------------------------------
@@ -744,7 +744,7 @@ def test_stats_on_the_sample_web_edition(demo_url: str) -> None:
     mastodon_lines = [
         line for line in table.stdout.splitlines() if line.strip().startswith("Mastodon")
     ]
-    assert mastodon_lines and "1 / 1" in mastodon_lines[0] and "100,0 %" in mastodon_lines[0]
+    assert mastodon_lines and "1 / 1" in mastodon_lines[0] and "100,0\u202f%" in mastodon_lines[0]
     exported = _stats(demo_url, "demo", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(exported.stdout)))
     assert rows and all(

@@ -21,28 +21,6 @@ class AuthorityKind(StrEnum):
     COMMUNE = "commune"
     EPCI = "epci"
 
-    @property
-    def label(self) -> str:
-        return _KIND_LABELS[self]
-
-    @property
-    def plural(self) -> str:
-        return _KIND_PLURALS[self]
-
-
-_KIND_LABELS = {
-    AuthorityKind.REGION: "région",
-    AuthorityKind.DEPARTEMENT: "département",
-    AuthorityKind.COMMUNE: "commune",
-    AuthorityKind.EPCI: "intercommunalité (EPCI)",
-}
-_KIND_PLURALS = {
-    AuthorityKind.REGION: "régions",
-    AuthorityKind.DEPARTEMENT: "départements",
-    AuthorityKind.COMMUNE: "communes",
-    AuthorityKind.EPCI: "intercommunalités (EPCI)",
-}
-
 
 class LegalType(StrEnum):
     """Legal nature of a collectivité (its « statut »), beside its peer-group kind.
@@ -67,38 +45,6 @@ class LegalType(StrEnum):
     OUTRE_MER = "outre_mer"
     SUI_GENERIS = "sui_generis"
     PROVINCE = "province"
-
-    @property
-    def label(self) -> str:
-        return _LEGAL_LABELS[self]
-
-    @property
-    def plural(self) -> str:
-        return _LEGAL_PLURALS[self]
-
-
-_LEGAL_LABELS = {
-    LegalType.REGION: "région",
-    LegalType.DEPARTEMENT: "département",
-    LegalType.COMMUNE: "commune",
-    LegalType.EPCI: "intercommunalité (EPCI)",
-    LegalType.STATUT_PARTICULIER: "collectivité à statut particulier",
-    LegalType.COLLECTIVITE_UNIQUE: "collectivité territoriale unique",
-    LegalType.OUTRE_MER: "collectivité d'outre-mer",
-    LegalType.SUI_GENERIS: "collectivité sui generis",
-    LegalType.PROVINCE: "province",
-}
-_LEGAL_PLURALS = {
-    LegalType.REGION: "régions",
-    LegalType.DEPARTEMENT: "départements",
-    LegalType.COMMUNE: "communes",
-    LegalType.EPCI: "intercommunalités (EPCI)",
-    LegalType.STATUT_PARTICULIER: "collectivités à statut particulier",
-    LegalType.COLLECTIVITE_UNIQUE: "collectivités territoriales uniques",
-    LegalType.OUTRE_MER: "collectivités d'outre-mer",
-    LegalType.SUI_GENERIS: "collectivités sui generis",
-    LegalType.PROVINCE: "provinces",
-}
 
 
 def authority_id(kind: AuthorityKind, code: str) -> str:
@@ -193,36 +139,6 @@ class Authority:
         return next((c.value for c in self.contacts if c.kind == "phone"), None)
 
 
-# The social platforms the barometer knows (discovery, connectors, imports, figures)
-# [criteria.md §3 P4], and how they are named in French texts.
-SOCIAL_PLATFORMS = (
-    "facebook",
-    "instagram",
-    "x",
-    "linkedin",
-    "youtube",
-    "tiktok",
-    "threads",
-    "bluesky",
-    "mastodon",
-    "peertube",
-    "whatsapp",
-    "telegram",
-)
-SOCIAL_PLATFORM_LABELS = {
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-    "x": "X (Twitter)",
-    "linkedin": "LinkedIn",
-    "youtube": "YouTube",
-    "tiktok": "TikTok",
-    "threads": "Threads",
-    "bluesky": "Bluesky",
-    "mastodon": "Mastodon",
-    "peertube": "PeerTube",
-    "whatsapp": "WhatsApp",
-    "telegram": "Telegram",
-}
 # Finding categories of social accounts [issue 12, item 3]: the collectivité's own accounts
 # (each with the evidence that it is its own), counted in presence figures and read by the
 # social stage; and « comptes liés », other organisations' accounts linked from its pages
@@ -248,28 +164,6 @@ class FetchOutcome(StrEnum):
     ROBOTS = "robots"
     INVALID_URL = "invalid_url"
     NOT_TEXT = "not_text"  # a 2xx answer served as text whose bytes are not text
-
-    @property
-    def label(self) -> str:
-        return _OUTCOME_LABELS[self]
-
-
-_OUTCOME_LABELS = {
-    FetchOutcome.OK: "récupéré",
-    FetchOutcome.HTTP_ERROR: "erreur HTTP",
-    FetchOutcome.TIMEOUT: "délai dépassé",
-    FetchOutcome.TOO_LARGE: "réponse trop volumineuse",
-    FetchOutcome.REDIRECT_LOOP: "boucle de redirections",
-    FetchOutcome.TOO_MANY_REDIRECTS: "trop de redirections",
-    FetchOutcome.FORBIDDEN_ADDRESS: "adresse interdite (réseau privé ou local)",
-    FetchOutcome.DNS_ERROR: "nom de domaine introuvable",
-    FetchOutcome.TLS_ERROR: "certificat ou TLS invalide",
-    FetchOutcome.CONNECTION_ERROR: "connexion interrompue",
-    FetchOutcome.RATE_LIMITED: "limitation de débit (429)",
-    FetchOutcome.ROBOTS: "interdit par robots.txt",
-    FetchOutcome.INVALID_URL: "adresse invalide",
-    FetchOutcome.NOT_TEXT: "contenu illisible, pas du texte",
-}
 
 
 class Status(StrEnum):
@@ -448,18 +342,6 @@ class SocialSource(StrEnum):
     IMPORT = "import"  # an export the account owner downloaded from the platform
     DECLARED = "declared"  # a figure declared by the collectivité (CSV)
 
-    @property
-    def label(self) -> str:
-        return _SOURCE_LABELS[self]
-
-
-_SOURCE_LABELS = {
-    SocialSource.API: "API publique",
-    SocialSource.FEED: "flux public",
-    SocialSource.IMPORT: "export importé",
-    SocialSource.DECLARED: "chiffre déclaré",
-}
-
 
 class AccountState(StrEnum):
     """What became of one account when the edition looked at it."""
@@ -471,21 +353,6 @@ class AccountState(StrEnum):
     CLOSED = "closed"  # platform without open access: presence only
     DISABLED = "disabled"  # the connector lacks its key or token
     ERROR = "error"  # API error, rate limit, malformed payload… (``reason``)
-
-    @property
-    def label(self) -> str:
-        return _STATE_LABELS[self]
-
-
-_STATE_LABELS = {
-    AccountState.OK: "lu",
-    AccountState.NOT_FOUND: "compte introuvable ou supprimé",
-    AccountState.SUSPENDED: "compte suspendu ou désactivé",
-    AccountState.MOVED: "compte déplacé",
-    AccountState.CLOSED: "plateforme fermée (présence seulement)",
-    AccountState.DISABLED: "connecteur désactivé (clé absente)",
-    AccountState.ERROR: "erreur de lecture",
-}
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """The adapter shared by the social URL sources (ural_social, social_regexs, socials):
-their cases go through :func:`barometre.checks.platforms.parse_social_url` (the parser
-discovery uses) and :func:`~barometre.checks.platforms.platform_of_url`.
+their cases go through :func:`barometre.vocab.platforms.parse_social_url` (the parser
+discovery uses) and :func:`~barometre.vocab.platforms.platform_of_url`.
 
 A case asks one of three things, and the peer's answer only says what it asserts:
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from barometre.checks.platforms import handle_key, parse_social_url, platform_of_url
+from barometre.vocab.platforms import handle_key, parse_social_url, platform_of_url
 
 
 def answer(case: dict[str, Any]) -> Any:

@@ -1,6 +1,6 @@
 """``uv run python -m outside.ural_alone`` (from ``tests/``): ural on its own, without
 our guards, on the social URL sources — the measurement behind the choice of
-:mod:`barometre.checks.platforms` (ural first for Facebook, X, Instagram, YouTube and
+:mod:`barometre.vocab.platforms` (ural first for Facebook, X, Instagram, YouTube and
 Telegram, then our reserved paths, handle syntax and the forms ural misses).
 
 Each ural answer is mapped to the sources' shape exactly as their ``SOURCE.toml`` says

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from barometre.net.warc import check_record
 from barometre.storage import capture_repo
+from barometre.vocab import fr
 
 
 class IndexRow(Protocol):
@@ -59,11 +60,10 @@ def index_problems(rows: Iterable[IndexRow]) -> list[str]:
 def damage_summary(problems: list[str], records: int) -> str:
     """One French sentence for a site whose index does not read back."""
     count = len(problems)
-    more = f" (et {count - 1} autre{'s' if count > 2 else ''})" if count > 1 else ""
-    unreadable = "illisibles" if count > 1 else "illisible"
+    more = f" (et {fr.count(count - 1, 'autre')})" if count > 1 else ""
     return (
-        f"archive endommagée : {count} enregistrement{'s' if count > 1 else ''} indexé"
-        f"{'s' if count > 1 else ''} sur {records} {unreadable} ; {problems[0]}{more}"
+        f"archive endommagée : {fr.count(count, 'enregistrement indexé', 'enregistrements indexés')}"
+        f" sur {fr.integer(records)} {fr.plural(count, 'illisible')} ; {problems[0]}{more}"
     )
 
 

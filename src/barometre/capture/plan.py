@@ -21,7 +21,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from barometre.text import fold
+from barometre.vocab.text import fold
 
 PAGE_KINDS: dict[str, tuple[str, ...]] = {
     # kind: keywords (folded: lower case, no accents) matched in link text, title or path

@@ -14,7 +14,7 @@ from barometre.capture.robots import RobotsCache, RobotsFile, origin_of
 from barometre.domains import registrable_domain
 from barometre.models import FetchOutcome
 from barometre.net.fetcher import Exchange, FetchResult, follow
-from barometre.text import fold
+from barometre.vocab.text import fold
 
 # The order in which missing page kinds are fetched when the budget is short.
 PRIORITY = (
@@ -34,7 +34,6 @@ MAX_FEEDS = 2
 # Kinds of pages rendered in the browser when the home links to them only once its
 # scripts ran (a JavaScript application): what the content checks read.
 RENDERED_KINDS = ("legal", "accessibility", "privacy", "contact", "procedures", "news")
-# The archive's record of those renderings: net.warc.RENDERED_PAGES_TYPE.
 
 
 class FetchFn(Protocol):
@@ -150,6 +149,10 @@ async def _statement_document(
         site.pages[kind] = await budget(pick.url)
 
 
+def _no_answer(robots: RobotsFile) -> bool:
+    return robots.status is None and robots.outcome is not FetchOutcome.OK
+
+
 def _readable(result: FetchResult) -> FetchResult:
     """A home page answered but not text (random bytes served as text/html) has nothing
     to crawl: its outcome says so, as the audit will read it (see ``archive.as_page``)."""
@@ -174,14 +177,22 @@ async def capture_site(
     robots = RobotsCache(budget, agent)
     start = canonical(url)
     site.robots = await robots.get(start)
-    if site.robots.status is None and site.robots.outcome is not FetchOutcome.OK:
-        # No answer at all (DNS, refused address, TLS, timeout): that is the site's outcome.
-        site.unreachable = await budget(start)
-        site.home = site.unreachable if site.unreachable.ok else None
-        if site.home is None:
+    if _no_answer(site.robots):
+        # No answer at all (DNS, refused address, TLS, timeout): the home tells whether
+        # that is the site's outcome.
+        probe = await budget(start)
+        if not probe.ok:
+            site.unreachable = probe
             site.fetches = budget.used
             return site
-    elif (site.robots.status or 0) >= 500:
+        # The site answers but its robots.txt did not: an unreachable robots.txt means
+        # complete disallow (RFC 9309 §2.3.1.4), so nothing of the site is read, whatever
+        # its home said (the answer only told the site is up). Asking robots.txt again
+        # would put two exchanges of one URL in the archive, which replays one.
+        site.skipped["home"] = "robots"
+        site.fetches = budget.used
+        return site
+    if (site.robots.status or 0) >= 500:
         # RFC 9309: a server error on robots.txt means "disallow all"; the site's state
         # is that server error, which is what the barometer reports.
         site.unreachable = next(iter(robots.results.values()))

@@ -45,12 +45,14 @@ from urllib.parse import unquote, urljoin, urlsplit
 from rapidfuzz import fuzz
 
 from barometre.checks.base import Verdict, check, not_measurable, scored
-from barometre.checks.dates import MONTHS
 from barometre.checks.html import Doc, Link
-from barometre.checks.legal import normalise, snippet
+from barometre.checks.legal import snippet
 from barometre.checks.rgaa import RuleResult, static_rules
 from barometre.checks.subject import Subject
 from barometre.models import Evidence
+from barometre.vocab import fr
+from barometre.vocab.fr import MONTH_NUMBERS as MONTHS
+from barometre.vocab.text import fold_document
 
 # « Accessibilité : non conforme », « accessibilité du site : … », « Accessibilité
 # (partiellement conforme) »; « totalement non conforme » is « non » (never « totalement »).
@@ -78,7 +80,7 @@ class Mention:
 
 def find_mention(text: str) -> tuple[str, str] | None:
     """(status, matched text) of an « Accessibilité : … conforme » mention, exact first."""
-    normal = normalise(text)
+    normal = fold_document(text)
     match = MENTION.search(normal)
     if match:
         return match.group(1), snippet(normal, match.start(), match.end(), 0)
@@ -86,7 +88,7 @@ def find_mention(text: str) -> tuple[str, str] | None:
 
 
 def fuzzy_mention(text: str) -> tuple[str, str] | None:
-    normal = normalise(text)
+    normal = fold_document(text)
     best: tuple[float, str, int, int] | None = None
     for status, needle in NEEDLES.items():
         found = fuzz.partial_ratio_alignment(needle, normal, score_cutoff=FUZZY_THRESHOLD)
@@ -103,12 +105,12 @@ def fuzzy_mention(text: str) -> tuple[str, str] | None:
 
 def _statement_link(doc: Doc) -> Link | None:
     """The link to the statement: its text is the mention, else « Accessibilité »-like."""
-    candidates = [link for link in doc.links if "accessibilit" in normalise(link.text)]
+    candidates = [link for link in doc.links if "accessibilit" in fold_document(link.text)]
     for link in candidates:
         if find_mention(link.text):
             return link
     for link in candidates:
-        text = normalise(link.text)
+        text = fold_document(link.text)
         if (
             fuzz.ratio(text, "accessibilite") >= FUZZY_THRESHOLD
             or "declaration d'accessibilite" in text
@@ -294,7 +296,7 @@ def sections(doc: Doc) -> list[Section]:
         tag = node.tag
         if tag in _HEADING_TAGS:
             flush()
-            heading, parts, links = normalise(node.text(separator=" ")), [], []
+            heading, parts, links = fold_document(node.text(separator=" ")), [], []
         elif tag == "-text":
             parent, depth, hidden = node.parent, 0, False
             while parent is not None and depth < 8:
@@ -490,7 +492,7 @@ def _form(links: Iterable[Link]) -> str | None:
     for link in links:
         if link.url.lower().startswith(("mailto:", "tel:")):
             continue
-        if _FORM_WORDS.search(normalise(f"{link.text} {urlsplit(link.url).path}")):
+        if _FORM_WORDS.search(fold_document(f"{link.text} {urlsplit(link.url).path}")):
             return link.url
     return None
 
@@ -542,7 +544,7 @@ def named_document(
     valid = schema_valid if kind == "schema" else plan_valid
     best: NamedDocument | None = None
     for link in links:
-        label = normalise(link.text)
+        label = fold_document(link.text)
         match = pattern.search(label)
         if match is None:
             continue
@@ -566,10 +568,10 @@ def read_statement(docs: Iterable[Doc], as_of: date) -> StatementFacts:
     """Everything the checks read in an accessibility statement (HTML pages and PDFs)."""
     docs = list(docs)
     parts = [part for doc in docs for part in sections(doc)]
-    text = normalise(" \n ".join(doc.text for doc in docs))  # headings included
+    text = fold_document(" \n ".join(doc.text for doc in docs))  # headings included
     links = [link for p in parts for link in p.links]
     models = {m for m in (_model_heading(p.heading) for p in parts) if m}
-    dating = normalise(
+    dating = fold_document(
         _scope(
             parts,
             (
@@ -580,7 +582,7 @@ def read_statement(docs: Iterable[Doc], as_of: date) -> StatementFacts:
             before="etat de conformite",
         )
     )
-    results = normalise(_scope(parts, ("resultats des tests", "etat de conformite")))
+    results = fold_document(_scope(parts, ("resultats des tests", "etat de conformite")))
     status = _STATUS.search(text)
     rate = compliance_rate(results)
     audit = audit_date(dating, as_of)
@@ -631,7 +633,11 @@ def _date_item(facts: StatementFacts, as_of: date, max_years: float) -> Statemen
     kind = "mise à jour" if when == facts.update_date and when != facts.audit_date else "audit"
     if age < max_years:
         return StatementItem(
-            "date", label, 1, facts.audit_text, f"{kind} du {when.isoformat()}, {age:.1f} an(s)"
+            "date",
+            label,
+            1,
+            facts.audit_text,
+            f"{kind} du {when.isoformat()}, {fr.number(age, 1)} {fr.plural(fr.rounded(age, 1), 'an')}",
         )
     return StatementItem(
         "date", label, 0, facts.audit_text, f"{when.isoformat()} : plus de {max_years:g} ans"
@@ -905,17 +911,25 @@ def automatic_rgaa(subject: Subject, params: Mapping[str, Any]) -> Verdict:
                 Evidence(
                     url=str(render.get("final_url") or render.get("url")),
                     selector=", ".join(violation.get("targets") or [])[:200] or None,
-                    note=f"axe-core {violation.get('id')} ({violation.get('impact')}, {violation.get('nodes')} élément(s)) : {violation.get('help')}",
+                    note=(
+                        f"axe-core {violation.get('id')} ({violation.get('impact')}, "
+                        f"{fr.count(int(violation.get('nodes') or 0), 'élément')}) : "
+                        f"{violation.get('help')}"
+                    ),
                 )
             )
-        source = f"{len(pages)} page(s) en statique et rendu axe-core ({len(violations)} règle(s) en échec)"
+        source = (
+            f"{fr.count(len(pages), 'page')} en statique et rendu axe-core "
+            f"({fr.count(len(violations), 'règle')} en échec)"
+        )
     else:
         penalty = static
-        source = f"{len(pages)} page(s) en statique, sans rendu navigateur"
+        source = f"{fr.count(len(pages), 'page')} en statique, sans rendu navigateur"
     evidence.append(Evidence(note=RISK_NOTE))
     value = 1 - min(1.0, penalty)
     reason = (
-        f"Défauts détectables automatiquement : {failures} test(s) statique(s) en échec sur {source}. "
+        f"Défauts détectables automatiquement : "
+        f"{fr.count(failures, 'test statique', 'tests statiques')} en échec sur {source}. "
         "Indicateur de risque, pas un taux de conformité RGAA."
     )
     return scored(value, evidence, reason=reason)

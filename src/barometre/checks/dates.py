@@ -9,7 +9,6 @@ page (news listings, home page blocks).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -19,55 +18,16 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborNode
 
 from barometre.checks.html import Doc
-from barometre.text import fold
+from barometre.vocab.fr import MONTH_NUMBERS
+from barometre.vocab.text import fold, fold_aligned
 
-MONTHS = {
-    "janvier": 1,
-    "janv": 1,
-    "fevrier": 2,
-    "fevr": 2,
-    "fev": 2,
-    "mars": 3,
-    "avril": 4,
-    "avr": 4,
-    "mai": 5,
-    "juin": 6,
-    "juillet": 7,
-    "juil": 7,
-    "aout": 8,
-    "septembre": 9,
-    "sept": 9,
-    "octobre": 10,
-    "oct": 10,
-    "novembre": 11,
-    "nov": 11,
-    "decembre": 12,
-    "dec": 12,
-}
+MONTHS = MONTH_NUMBERS
 _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
 DATE_RE = re.compile(
     rf"\b(?P<d1>\d{{1,2}})(?:er)?\s+(?P<m1>{_MONTH_RE})\.?\s+(?P<y1>(?:19|20)\d\d)\b"
     r"|\b(?P<d2>\d{1,2})[/.\-](?P<m2>\d{1,2})[/.\-](?P<y2>(?:19|20)\d\d)\b"
     r"|\b(?P<y3>(?:19|20)\d\d)-(?P<m3>\d{1,2})-(?P<d3>\d{1,2})"
 )
-
-
-def _plain_char(char: str) -> str:
-    if char.isascii():
-        return " " if char.isspace() else char.lower()
-    base = [c for c in unicodedata.normalize("NFKD", char.lower()) if not unicodedata.combining(c)]
-    if not base:
-        return " "
-    return " " if base[0].isspace() else base[0]
-
-
-def plain(text: str) -> str:
-    """Lower case, no accents, white space as spaces, punctuation kept: one character for
-    one, so that a position in the result is the same position in ``text`` (« … » and
-    ligatures keep their first character)."""
-    if text.isascii():
-        return re.sub(r"\s", " ", text.lower())
-    return "".join(_plain_char(c) for c in text)
 
 
 def _make(year: str, month: int, day: str) -> date | None:
@@ -87,7 +47,7 @@ def _from_match(match: re.Match[str]) -> date | None:
 
 def find_dates(text: str) -> Iterator[tuple[date, str, int]]:
     """Every valid date of ``text`` in order: ``(date, matched text, position)``."""
-    for match in DATE_RE.finditer(plain(text)):
+    for match in DATE_RE.finditer(fold_aligned(text)):
         found = _from_match(match)
         if found is not None:
             yield found, match.group(0), match.start()
@@ -322,7 +282,7 @@ def _label(
         return False
     if _PROSE.search(folded[max(0, holder_start - 80) : holder_start]):
         return False
-    own = plain(" ".join(holder.text(separator=" ").split()))
+    own = fold_aligned(" ".join(holder.text(separator=" ").split()))
     at = own.find(folded[start:end])
     return at >= 0 and _is_label(own, at, at + end - start)
 
@@ -387,7 +347,7 @@ def date_labels(doc: Doc) -> list[DateLabel]:
     for block, text, pieces in _text_runs(body):
         if not _YEAR.search(text):
             continue
-        folded = plain(text)
+        folded = fold_aligned(text)
         for match in DATE_RE.finditer(folded):
             day = _from_match(match)
             if day is None:
@@ -435,7 +395,7 @@ def _mention(
     for block, text, _ in _text_runs(body):
         if not _YEAR.search(text):
             continue
-        folded = plain(text)
+        folded = fold_aligned(text)
         for match in DATE_RE.finditer(folded):
             day = _from_match(match)
             before = folded[max(0, match.start() - 80) : match.start()]

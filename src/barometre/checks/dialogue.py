@@ -15,7 +15,8 @@ from barometre.checks.dates import dates_in
 from barometre.checks.discovery import anchors
 from barometre.checks.subject import Subject
 from barometre.models import Confidence, Evidence
-from barometre.text import fold
+from barometre.vocab import fr
+from barometre.vocab.text import fold
 
 BUDGET_WORDS = ("budget participatif", "budget citoyen", "budgets participatifs")
 REPORT_WORDS = (
@@ -75,12 +76,12 @@ def participation(subject: Subject, params: Mapping[str, Any]) -> Verdict:
         return scored(
             linked + active,
             evidence,
-            reason=f"Plateforme liée ({names}), active ({newest:%d/%m/%Y}).",
+            reason=f"Plateforme liée ({names}), active ({fr.numeric_day(newest)}).",
         )
     return scored(
         linked,
         evidence,
-        reason=f"Plateforme liée ({names}), dernière activité visible le {newest:%d/%m/%Y}.",
+        reason=f"Plateforme liée ({names}), dernière activité visible le {fr.numeric_day(newest)}.",
     )
 
 

@@ -58,14 +58,13 @@ from barometre.checks.ownership import (
     judge_described,
     names_collectivite,
 )
-from barometre.checks.platforms import Account, parse_social_url
 from barometre.checks.subject import Subject
 from barometre.checks.technologies import Detection, detections_of, merged
 from barometre.checks.technologies import catalogue as technology_catalogue
-from barometre.checks.technologies import slug as technology_slug
 from barometre.domains import registrable_domain
 from barometre.models import LINKED_ACCOUNTS, OWN_ACCOUNTS, Confidence, Evidence, Finding
-from barometre.text import fold
+from barometre.vocab.platforms import Account, parse_social_url
+from barometre.vocab.text import fold, slug
 
 _SOCIAL_BLOCK = ("social", "reseaux", "suivez", "follow", "rs links", "sociaux")
 _ZONES = ("header", "footer", "nav")
@@ -938,10 +937,6 @@ _AFTER_COLON = re.compile(
 _ARTICLE = re.compile(r"^(?:l['’]\s*|le |la |les )", re.IGNORECASE)
 _CREDIT_TEXT_SELECTORS = "footer p, .site-info, .credits, [class*=footer] p"
 _LEGAL_TEXT_SELECTORS = "main p, main li, main dd, article p"
-
-
-def slug(text: str) -> str:
-    return technology_slug(text)
 
 
 def _cms_from_generator(content: str) -> tuple[str, str | None]:

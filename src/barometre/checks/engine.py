@@ -24,6 +24,7 @@ from barometre.checks.base import (
 from barometre.checks.subject import Subject
 from barometre.methodology import Criterion, Methodology
 from barometre.models import CheckResult, Evidence, FetchOutcome, Finding, Status
+from barometre.vocab.status import label_of
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ def unreachable_reason(subject: Subject) -> str | None:
             detail = f" (HTTP {site.home.status})"
         elif site.home.error and not site.home.error.startswith("absent de l'archive"):
             detail = f" ({site.home.error[:160]})"
-    return f"Site non mesurable : {outcome.label}{detail}."
+    return f"Site non mesurable : {label_of(outcome)}{detail}."
 
 
 def script_only_reason(subject: Subject) -> str | None:

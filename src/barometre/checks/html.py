@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from barometre.models import Page
-from barometre.text import fold
+from barometre.vocab.text import fold
 
 _HIDDEN_TAGS = frozenset({"script", "style", "noscript", "template"})
 _ZONES = ("footer", "header", "nav", "main", "aside")

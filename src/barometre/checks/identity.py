@@ -12,12 +12,13 @@ from urllib.parse import urlsplit
 
 from barometre.checks.base import Verdict, check, scored
 from barometre.checks.html import Doc
-from barometre.checks.practical import dates_in_text, plain, sentence
+from barometre.checks.practical import dates_in_text
 from barometre.checks.quality import title_has_name
 from barometre.checks.subject import Subject
 from barometre.checks.thirdparty import classify
 from barometre.models import Confidence, Evidence
-from barometre.text import fold
+from barometre.vocab.fr import sentence
+from barometre.vocab.text import fold, fold_keep_punctuation
 
 # --- D4 council and officials -----------------------------------------------------------
 
@@ -40,7 +41,7 @@ PERSON = re.compile(
 
 def next_session(subject: Subject, doc: Doc) -> tuple[str, str] | None:
     """(date, context) of a council session dated on or after the audit date."""
-    text = plain(doc.text)
+    text = fold_keep_punctuation(doc.text)
     for found, position in dates_in_text(text):
         if found < subject.as_of:
             continue

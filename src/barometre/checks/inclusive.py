@@ -10,7 +10,7 @@ from typing import Any
 from barometre.checks.base import Verdict, check, scored
 from barometre.checks.subject import Subject
 from barometre.models import Confidence, Evidence
-from barometre.text import fold
+from barometre.vocab.text import fold
 
 _FALC = re.compile(r"\b(falc|facile a lire et a comprendre)\b")
 _SIGN = re.compile(r"\b(lsf|langue des signes( francaise)?)\b")

@@ -1,9 +1,8 @@
 """Conformité (L4, L8, L9): legal notice, electronic publication of acts, budget documents.
 
-Also the text helpers the other legal checks share (accessibility, privacy):
-:func:`normalise` (the comparison form that keeps ``:``, ``%``, ``@`` and dates, unlike
-:func:`barometre.text.fold`), French dates (:func:`find_dates`, from :mod:`checks.dates`)
-and the block reader used to read one section of a page (:func:`blocks`).
+Also the text helpers the other legal checks share (accessibility, privacy): French dates
+in text folded by :func:`barometre.vocab.text.fold_document` (:func:`find_dates`, from
+:mod:`checks.dates`) and the block reader used to read one section of a page (:func:`blocks`).
 
 - L4 ``conformite.mentions_legales`` [criteria.md §3 L4, §5.3]: DashLord-style required
   groups on the legal notice page (HTML or PDF): director of publication, host (name and
@@ -23,7 +22,6 @@ and the block reader used to read one section of a page (:func:`blocks`).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -35,33 +33,14 @@ from barometre.checks.html import Doc
 from barometre.checks.lexicon import name_tokens
 from barometre.checks.subject import Subject
 from barometre.models import Evidence
+from barometre.vocab.text import fold_document
 
 # --- text helpers shared by the legal checks ---------------------------------------------
-
-_SPACES = re.compile(r"[\u00a0\u202f\u2007\u2009\u200a\u2002\u2003\t\r\f\v ]+")
-_QUOTES = str.maketrans(
-    {"’": "'", "‘": "'", "`": "'", "´": "'", "«": '"', "»": '"', "“": '"', "”": '"'}
-)
-_HYPHEN_BREAK = re.compile(r"(\w)-\s*\n\s*(\w)")
-
-
-def normalise(text: str) -> str:
-    """Lower case, no accents, straight quotes, one space per run of (NB)spaces.
-
-    Unlike ``fold`` it keeps punctuation (``:``, ``%``, ``@``, ``/``, digits) so that
-    « Accessibilité\u202f: non conforme » becomes ``accessibilite : non conforme`` and
-    dates like ``12/03/2024`` survive. Words hyphenated across lines are re-joined.
-    """
-    text = _HYPHEN_BREAK.sub(r"\1\2", text.replace("\u00ad", ""))
-    text = text.translate(_QUOTES).replace("œ", "oe").replace("Œ", "OE")
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(_SPACES.sub(" ", stripped.lower()).split())
 
 
 def find_dates(text: str) -> Iterator[tuple[date, str]]:
     """Every date in the text, with the matched string (see :mod:`checks.dates`)."""
-    for found, matched, _ in dates.find_dates(normalise(text)):
+    for found, matched, _ in dates.find_dates(fold_document(text)):
         yield found, matched
 
 
@@ -151,7 +130,7 @@ class Item:
 
 def _labelled(parts: list[str], pattern: re.Pattern[str]) -> Iterator[str]:
     for index, part in enumerate(parts):
-        if pattern.search(normalise(part)):
+        if pattern.search(fold_document(part)):
             yield section(parts, index)
 
 
@@ -166,7 +145,7 @@ def legal_items(doc: Doc, authority_name: str) -> list[Item]:
     items = [Item("director", "directeur de la publication", director is not None, director)]
     host_found: tuple[bool, str | None, str | None] = (False, None, None)
     for text in _labelled(parts, _HOST):
-        rest = normalise(_after_keyword(normalise(text), _HOST))
+        rest = fold_document(_after_keyword(fold_document(text), _HOST))
         has_name = len(re.sub(r"[^a-z]", "", rest)) >= 3
         if has_name and has_address(rest):
             host_found = (True, text, None)
@@ -181,7 +160,7 @@ def _publisher(parts: list[str], authority_name: str) -> Item:
     tokens = name_tokens(authority_name)
     note = None
     for text in _labelled(parts, _PUBLISHER):
-        folded = normalise(text)
+        folded = fold_document(text)
         names_us = any(t in folded for t in tokens) or any(
             w in folded
             for w in ("commune", "mairie", "ville de", "region", "departement", "communaute")
@@ -193,7 +172,7 @@ def _publisher(parts: list[str], authority_name: str) -> Item:
             return Item("publisher", "éditeur (la collectivité)", True, text)
     # Without the word « éditeur »: the collectivité's name with its address and phone.
     for part in parts:
-        folded = normalise(part)
+        folded = fold_document(part)
         if (
             tokens
             and any(t in folded for t in tokens)
@@ -237,7 +216,7 @@ def is_empty(doc: Doc) -> bool:
     """No legal notice to read: fewer than ``MIN_WORDS`` words and none of the notice's
     own labels (publication director, host, publisher). A short notice that names them is
     a notice, however brief."""
-    text = normalise(doc.text)
+    text = fold_document(doc.text)
     if _DIRECTOR.search(text) or _HOST.search(text) or _PUBLISHER.search(text):
         return False
     return len(re.findall(r"\w+", text)) < MIN_WORDS
@@ -303,7 +282,7 @@ class Act:
 def _acts(doc: Doc) -> list[Act]:
     found: list[Act] = []
     for link in doc.links:
-        label = normalise(f"{link.text} {link.url.rsplit('/', 1)[-1]}")
+        label = fold_document(f"{link.text} {link.url.rsplit('/', 1)[-1]}")
         match = _ACT_DOC.search(label)
         if match is None:
             continue
@@ -315,7 +294,7 @@ def _acts(doc: Doc) -> list[Act]:
     if doc.tree is not None:
         for node in doc.css("li, tr, article, p"):
             text = " ".join(node.text(separator=" ").split())
-            folded = normalise(text)
+            folded = fold_document(text)
             if _ACT_DOC.search(folded) and (
                 "n°" in folded or "mis en ligne" in folded or "publie le" in folded
             ):
@@ -327,7 +306,7 @@ def _acts(doc: Doc) -> list[Act]:
 
 def _act_sections(doc: Doc) -> list[str]:
     headings = " | ".join(
-        normalise(n.text()) for n in doc.css("h1, h2, h3, h4, nav a, header a, title")
+        fold_document(n.text()) for n in doc.css("h1, h2, h3, h4, nav a, header a, title")
     )
     return [s for s in _ACT_SECTIONS if s in headings]
 
@@ -406,13 +385,13 @@ def _budget_lines(doc: Doc, *, listing: bool) -> Iterator[tuple[str, str]]:
     on the budget page its headings, list items and table cells. Prose (a news item
     saying the budget was voted) is not the document."""
     for link in doc.links:
-        text = normalise(
+        text = fold_document(
             f"{link.text} {link.url.rsplit('/', 1)[-1].replace('-', ' ').replace('_', ' ')}"
         )
         yield text, link.url
     if listing:
         for node in doc.css("h1, h2, h3, h4, li, dt, td, caption"):
-            yield normalise(node.text(separator=" ")), doc.url
+            yield fold_document(node.text(separator=" ")), doc.url
 
 
 @check("conformite.budget", version="1")

@@ -7,7 +7,7 @@ Lists marked [criteria.md §4.5] come from the research note's fingerprint catal
 from __future__ import annotations
 
 from barometre.domains import CONSUMER_MAIL_DOMAINS, registrable_domain
-from barometre.text import fold
+from barometre.vocab.text import fold
 
 # Free or generic site hosts: a site there is not on the collectivité's own domain.
 GENERIC_HOSTS = frozenset(

@@ -13,7 +13,8 @@ from barometre.checks.base import Verdict, check, scored
 from barometre.checks.dates import dates_in
 from barometre.checks.subject import Subject
 from barometre.models import Confidence, Evidence
-from barometre.text import fold
+from barometre.vocab import fr
+from barometre.vocab.text import fold
 
 # SCDL / mandated families (CRPA L312-1-1, décret 2017-779, DECP) [criteria.md §3 L10].
 MANDATED: dict[str, tuple[str, ...]] = {
@@ -71,9 +72,9 @@ def open_data(subject: Subject, params: Mapping[str, Any]) -> Verdict:
     if recent:
         value += float(params.get("fresh", 0.3))
         evidence.append(Evidence(text=max(recent).isoformat(), note="mise à jour visible"))
-        notes.append(f"mise à jour le {max(recent):%d/%m/%Y}")
+        notes.append(f"mise à jour le {fr.numeric_day(max(recent))}")
     elif dates:
-        notes.append(f"dernière mise à jour visible le {max(dates):%d/%m/%Y}")
+        notes.append(f"dernière mise à jour visible le {fr.numeric_day(max(dates))}")
     else:
         confidence = Confidence.INFERRED
         notes.append("fraîcheur non mesurable (portail non capturé)")

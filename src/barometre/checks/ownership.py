@@ -34,8 +34,9 @@ from barometre.checks.lexicon import (
     OTHER_ORGANISATIONS,
     name_tokens,
 )
-from barometre.models import SOCIAL_PLATFORMS, Authority
-from barometre.text import fold
+from barometre.models import Authority
+from barometre.vocab.platforms import PLATFORMS
+from barometre.vocab.text import fold
 
 
 class Proof(IntEnum):
@@ -142,7 +143,7 @@ class Names:
         or no words at all: an icon)."""
         own = {w for p in self.own_phrases for w in p.split()}
         return all(
-            w in FOLLOW_WORDS or w in SOCIAL_PLATFORMS or w in self.name_words or w in own
+            w in FOLLOW_WORDS or w in PLATFORMS or w in self.name_words or w in own
             for w in _words(label)
         )
 

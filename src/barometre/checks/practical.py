@@ -6,36 +6,26 @@ news pages, the feeds and the sitemap of the archive.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from barometre.checks.base import Verdict, check, scored
 from barometre.checks.dates import DateLabel, date_labels, find_dates, page_date, parse_date
 from barometre.checks.html import Doc
 from barometre.checks.subject import Subject
 from barometre.models import Confidence, Evidence
-from barometre.text import fold
+from barometre.vocab import fr
+from barometre.vocab.fr import sentence
+from barometre.vocab.text import fold, fold_keep_punctuation
+from barometre.vocab.when import DateError, read_when
 
 # --- dates -------------------------------------------------------------------------------
 
 
-def plain(text: str) -> str:
-    """Lower case without accents, punctuation kept (``fold`` drops "-", "/" and ":",
-    which hour ranges and numeric dates need)."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
-
-
-def sentence(parts: list[str]) -> str:
-    """« a; b » as a French sentence: first letter upper case, final full stop."""
-    text = "; ".join(parts)
-    return text[:1].upper() + text[1:] + "."
-
-
 def dates_in_text(folded: str) -> Iterator[tuple[date, int]]:
-    """French dates in :func:`plain` text, with their position."""
+    """French dates in text folded by :func:`fold_keep_punctuation`, with their position."""
     for found, _, position in find_dates(folded):
         yield found, position
 
@@ -171,7 +161,9 @@ def contact(subject: Subject, params: Mapping[str, Any]) -> Verdict:
 
 DAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 _HOUR = r"\d{1,2}\s?(?:h|:)\s?(?:\d\d)?"
-HOUR_RANGE = re.compile(rf"(?:de\s+)?{_HOUR}\s*(?:-|–|a|au|/)\s*{_HOUR}")  # on plain() text
+HOUR_RANGE = re.compile(
+    rf"(?:de\s+)?{_HOUR}\s*(?:-|–|a|au|/)\s*{_HOUR}"
+)  # on fold_keep_punctuation() text
 DAY = re.compile(r"\b(?:" + "|".join(DAYS) + r")s?\b")
 OTHER_FACILITIES = (
     "mediatheque",
@@ -187,7 +179,7 @@ OTHER_FACILITIES = (
 
 
 def opening_hours(folded: str) -> str | None:
-    """The first "day … hour range" of :func:`plain` text not about another facility."""
+    """The first "day … hour range" of text folded by :func:`fold_keep_punctuation` not about another facility."""
     for match in HOUR_RANGE.finditer(folded):
         before = folded[max(0, match.start() - 80) : match.start()]
         if not DAY.search(before) and not DAY.search(folded[match.end() : match.end() + 20]):
@@ -217,11 +209,11 @@ def _hours_texts(subject: Subject) -> Iterator[tuple[Doc, str, str]]:
     town hall (not the whole home page: hours of other facilities are frequent there)."""
     for kind, doc in subject.docs():
         if kind == "contact":
-            yield doc, plain(doc.text), "page contact"
+            yield doc, fold_keep_punctuation(doc.text), "page contact"
         elif kind == "home":
-            yield doc, plain(doc.zone_text.get("footer", "")), "pied de page"
+            yield doc, fold_keep_punctuation(doc.zone_text.get("footer", "")), "pied de page"
             for block in _blocks(doc):
-                folded = plain(block)
+                folded = fold_keep_punctuation(block)
                 if any(w in folded for w in ("mairie", "hotel de ville", "accueil", "siege")):
                     yield doc, folded, "accueil (bloc mairie)"
 
@@ -256,6 +248,8 @@ def _hours_verdict(present: float, evidence: Evidence) -> Verdict:
 
 # --- S7 freshness ------------------------------------------------------------------------
 
+_PARIS = ZoneInfo("Europe/Paris")
+
 
 def _feed_dates(subject: Subject) -> Iterator[tuple[date, Evidence]]:
     import feedparser
@@ -266,12 +260,30 @@ def _feed_dates(subject: Subject) -> Iterator[tuple[date, Evidence]]:
             continue
         parsed = feedparser.parse(page.body)
         for entry in parsed.entries[:50]:
-            stamp = entry.get("published_parsed") or entry.get("updated_parsed")
-            if stamp:
-                found = date(stamp.tm_year, stamp.tm_mon, stamp.tm_mday)
-                if found is not None:
-                    title = str(entry.get("title") or "")[:120]
-                    yield found, Evidence(url=url, text=title, note=f"flux : {found.isoformat()}")
+            found = _entry_day(entry)
+            if found is not None:
+                title = str(entry.get("title") or "")[:120]
+                yield found, Evidence(url=url, text=title, note=f"flux : {found.isoformat()}")
+
+
+def _entry_day(entry: Mapping[str, Any]) -> date | None:
+    """The item's day: feedparser's reading of RFC 822 and ISO 8601, else the shared
+    date reader for what feedparser leaves unread (French day and month names, as some
+    French CMS write them), a time without an offset being Paris time."""
+    for key in ("published", "updated"):
+        stamp = dict.get(entry, f"{key}_parsed") if isinstance(entry, dict) else None
+        if stamp:
+            return date(stamp.tm_year, stamp.tm_mon, stamp.tm_mday)
+    for key in ("published", "updated"):
+        raw = dict.get(entry, key) if isinstance(entry, dict) else None
+        if isinstance(raw, str) and raw.strip():
+            try:
+                found = read_when(raw.strip(), tz=_PARIS, day_first=True)
+            except DateError:
+                continue
+            if found is not None:
+                return found.at.astimezone(_PARIS).date()
+    return None
 
 
 ARTICLE_TYPES = {"Article", "NewsArticle", "BlogPosting", "Report", "AnalysisNewsArticle"}
@@ -300,7 +312,7 @@ def _label_evidence(doc: Doc, label: DateLabel) -> Evidence:
         url=doc.url,
         text=f"{title}{label.text}"[:160],
         selector="time[datetime]" if label.markup else None,
-        note=f"{'événement' if label.event else 'actualité'} du {label.day:%d/%m/%Y}",
+        note=f"{'événement' if label.event else 'actualité'} du {fr.numeric_day(label.day)}",
     )
 
 
@@ -337,7 +349,7 @@ def _page_dates(
                     Evidence(
                         url=doc.url,
                         text=(published.text or doc.title)[:160],
-                        note=f"article publié le {published.day:%d/%m/%Y} ({published.how})",
+                        note=f"article publié le {fr.numeric_day(published.day)} ({published.how})",
                     ),
                 )
 
@@ -480,6 +492,7 @@ def audiences(subject: Subject, params: Mapping[str, Any]) -> Verdict:
     reason = (
         None
         if len(found) >= full
-        else f"{len(found)} public(s) identifié(s) dans les menus (sur {full} attendus)."
+        else f"{fr.count(len(found), 'public identifié', 'publics identifiés')} dans les menus "
+        f"(sur {full} attendus)."
     )
     return scored(len(found) / full, evidence, reason=reason)

@@ -17,7 +17,10 @@ from barometre.checks.lexicon import (
 from barometre.checks.subject import Subject
 from barometre.domains import registrable_domain
 from barometre.models import Confidence, Evidence, FetchOutcome
-from barometre.text import fold
+from barometre.vocab import fr
+from barometre.vocab.platforms import platform_labels
+from barometre.vocab.status import label_of
+from barometre.vocab.text import fold
 
 PARKING_WORDS = (
     "ce domaine est a vendre",
@@ -61,7 +64,7 @@ def site_reachable(subject: Subject, params: Mapping[str, Any]) -> Verdict:
         evidence = [Evidence(url=page.final_url if page else site.start_url, note=reason)]
         status = page.status if page is not None else None
         if site.outcome in _DOWN and status not in (403, 429):
-            down = f"Site injoignable : {site.outcome.label}" + (
+            down = f"Site injoignable : {label_of(site.outcome)}" + (
                 f" (HTTP {status})." if status else "."
             )
             return scored(0, evidence, reason=down)
@@ -213,7 +216,7 @@ def social_presence(subject: Subject, params: Mapping[str, Any]) -> Verdict:
         points / full,
         evidence,
         confidence=Confidence.OBSERVED if observed else Confidence.INFERRED,
-        reason=f"{len(platforms)} plateforme(s) : {', '.join(sorted(platforms))}.",
+        reason=f"{fr.count(len(platforms), 'plateforme')} : {platform_labels(platforms)}.",
     )
 
 

@@ -40,7 +40,7 @@ from typing import Any
 
 from barometre.checks.base import Verdict, check, not_measurable, scored
 from barometre.checks.html import Doc
-from barometre.checks.legal import LEGAL_WORDS, normalise, script_only_link
+from barometre.checks.legal import LEGAL_WORDS, script_only_link
 from barometre.checks.subject import Subject
 from barometre.checks.thirdparty import (
     ConsentManager,
@@ -52,7 +52,8 @@ from barometre.checks.thirdparty import (
     seen_in,
 )
 from barometre.models import Confidence, Evidence
-from barometre.text import fold
+from barometre.vocab import fr
+from barometre.vocab.text import fold, fold_document
 
 TRACKING = frozenset({Notion.TRACKER, Notion.EXEMPTABLE})
 FLAGGED = frozenset({"Google Analytics", "Meta Pixel"})  # entity or product names
@@ -405,7 +406,10 @@ def trackers(subject: Subject, params: Mapping[str, Any]) -> Verdict:
         reason = "Aucun traceur tiers soumis à consentement (note A)"
     else:
         names = ", ".join(sighting.label(e) for e in counted)
-        reason = f"{len(counted)} traceur(s) tiers soumis à consentement, note {letter} : {names}"
+        reason = (
+            f"{fr.count(len(counted), 'traceur tiers soumis', 'traceurs tiers soumis')} à "
+            f"consentement, note {letter} : {names}"
+        )
     if sighting.exempt:
         reason += "; mesure d'audience exemptable : " + ", ".join(
             sighting.label(e) for e in sighting.exempt
@@ -444,7 +448,7 @@ def privacy_doc(subject: Subject) -> tuple[Doc | None, str | None]:
     if doc is not None and doc.text:
         return doc, None
     legal = subject.kind_doc("legal")
-    if legal is not None and _PRIVACY_SECTION.search(normalise(legal.text)):
+    if legal is not None and _PRIVACY_SECTION.search(fold_document(legal.text)):
         return legal, "section « données personnelles » des mentions légales"
     return None, None
 
@@ -465,7 +469,7 @@ def privacy(subject: Subject, params: Mapping[str, Any]) -> Verdict:
             0,
             reason="Aucune politique de confidentialité ni section « données personnelles » trouvée.",
         )
-    text = normalise(doc.text)
+    text = fold_document(doc.text)
     evidence: list[Evidence] = []
     found = 0
     missing = []

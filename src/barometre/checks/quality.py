@@ -12,10 +12,11 @@ from barometre.checks.base import Verdict, check, not_measurable, scored
 from barometre.checks.ecoindex import ecoindex
 from barometre.checks.html import Doc
 from barometre.checks.lexicon import name_tokens
-from barometre.checks.practical import sentence
 from barometre.checks.subject import Subject
 from barometre.models import Confidence, Evidence
-from barometre.text import fold
+from barometre.vocab import fr
+from barometre.vocab.fr import sentence
+from barometre.vocab.text import fold
 
 # --- T7 mobile -----------------------------------------------------------------------------
 
@@ -126,8 +127,8 @@ def band(value: float, limits: Any) -> int:
 
 def _figure(value: float, unit: str) -> str:
     if unit == "ms":
-        return f"{value / 1000:.2f} s".replace(".", ",") if value >= 1000 else f"{value:.0f} ms"
-    return f"{value:.2f}".replace(".", ",")
+        return f"{fr.number(value / 1000, 2)} s" if value >= 1000 else f"{fr.number(value)} ms"
+    return fr.number(value, 2)
 
 
 @check("technique.performance", version="2", reads_content=False)
@@ -243,8 +244,11 @@ def sobriety(subject: Subject, params: Mapping[str, Any]) -> Verdict:
     evidence = [
         Evidence(
             url=str(render.get("final_url") or render.get("url")),
-            text=f"EcoIndex {index.score:.0f} ({index.grade})",
-            note=f"{index.dom_nodes} éléments, {index.requests} requêtes, {index.size_kb:.0f} Ko",
+            text=f"EcoIndex {fr.number(index.score)} ({index.grade})",
+            note=(
+                f"{fr.count(index.dom_nodes, 'élément')}, {fr.count(index.requests, 'requête')}, "
+                f"{fr.number(index.size_kb)} Ko"
+            ),
         )
     ]
     value = float(params.get("ecoindex", 0.8)) * index.score / 100

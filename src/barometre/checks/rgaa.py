@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborNode
 
 from barometre.checks.html import Doc
-from barometre.text import fold
+from barometre.vocab import fr
+from barometre.vocab.text import fold
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,11 +122,15 @@ def _image_alt(doc: Doc) -> RuleResult:
         return _result(
             "image-alt",
             False,
-            f"{len(bad)} image(s) sur {len(images)} sans attribut alt.",
+            f"{fr.count(len(bad), 'image')} sur {len(images)} sans attribut alt.",
             _describe(bad[0]),
             len(bad),
         )
-    return _result("image-alt", True, f"{len(images)} image(s), toutes avec un attribut alt.")
+    return _result(
+        "image-alt",
+        True,
+        f"{fr.count(len(images), 'image')}, {'avec' if len(images) < 2 else 'toutes avec'} un attribut alt.",
+    )
 
 
 def _frame_title(doc: Doc) -> RuleResult:
@@ -135,9 +140,13 @@ def _frame_title(doc: Doc) -> RuleResult:
     bad = [n for n in frames if not _attr(n, "title") and not _hidden(n)]
     if bad:
         return _result(
-            "frame-title", False, f"{len(bad)} cadre(s) sans titre.", _describe(bad[0]), len(bad)
+            "frame-title",
+            False,
+            f"{fr.count(len(bad), 'cadre')} sans titre.",
+            _describe(bad[0]),
+            len(bad),
         )
-    return _result("frame-title", True, f"{len(frames)} cadre(s) titré(s).")
+    return _result("frame-title", True, f"{fr.count(len(frames), 'cadre titré', 'cadres titrés')}.")
 
 
 def _skip_link(doc: Doc) -> RuleResult:
@@ -159,13 +168,13 @@ def _headings(doc: Doc) -> RuleResult:
         problems.append("aucun titre de niveau 1")
     skips = sum(1 for a, b in itertools.pairwise(levels) if b > a + 1)
     if skips:
-        problems.append(f"{skips} saut(s) de niveau de titre")
+        problems.append(f"{fr.count(skips, 'saut')} de niveau de titre")
     if problems:
         count = skips + (0 if 1 in levels else 1)
         return _result(
             "headings", False, "Hiérarchie des titres : " + ", ".join(problems) + ".", None, count
         )
-    return _result("headings", True, f"{len(levels)} titre(s), hiérarchie cohérente.")
+    return _result("headings", True, f"{fr.count(len(levels), 'titre')}, hiérarchie cohérente.")
 
 
 def _landmarks(doc: Doc) -> RuleResult:
@@ -178,7 +187,9 @@ def _landmarks(doc: Doc) -> RuleResult:
         return _result(
             "landmarks",
             False,
-            "Zone(s) de structure absente(s) : " + ", ".join(missing) + ".",
+            f"{fr.plural(len(missing), 'Zone de structure absente', 'Zones de structure absentes')} : "
+            + ", ".join(missing)
+            + ".",
             None,
             len(missing),
         )
@@ -215,11 +226,15 @@ def _form_label(doc: Doc) -> RuleResult:
         return _result(
             "form-label",
             False,
-            f"{len(bad)} champ(s) sur {len(fields)} sans étiquette.",
+            f"{fr.count(len(bad), 'champ')} sur {len(fields)} sans étiquette.",
             _describe(bad[0]),
             len(bad),
         )
-    return _result("form-label", True, f"{len(fields)} champ(s), tous étiquetés.")
+    return _result(
+        "form-label",
+        True,
+        f"{fr.count(len(fields), 'champ')}, {'étiqueté' if len(fields) < 2 else 'tous étiquetés'}.",
+    )
 
 
 def _link_name(node: LexborNode) -> str:
@@ -243,9 +258,17 @@ def _empty_link(doc: Doc) -> RuleResult:
     bad = [n for n in links if not _link_name(n) and not _hidden(n)]
     if bad:
         return _result(
-            "empty-link", False, f"{len(bad)} lien(s) sans intitulé.", _describe(bad[0]), len(bad)
+            "empty-link",
+            False,
+            f"{fr.count(len(bad), 'lien')} sans intitulé.",
+            _describe(bad[0]),
+            len(bad),
         )
-    return _result("empty-link", True, f"{len(links)} lien(s), tous avec un intitulé.")
+    return _result(
+        "empty-link",
+        True,
+        f"{fr.count(len(links), 'lien')}, {'avec' if len(links) < 2 else 'tous avec'} un intitulé.",
+    )
 
 
 def _viewport(doc: Doc) -> RuleResult:
@@ -303,11 +326,13 @@ def _pdf_alternative(doc: Doc) -> RuleResult:
         return _result(
             "pdf-alternative",
             False,
-            f"{bad} document(s) PDF sur {len(pdfs)} sans alternative HTML signalée.",
+            f"{fr.count(bad, 'document')} PDF sur {len(pdfs)} sans alternative HTML signalée.",
             'a[href$=".pdf"]',
             bad,
         )
-    return _result("pdf-alternative", True, f"{len(pdfs)} document(s) PDF avec une alternative.")
+    return _result(
+        "pdf-alternative", True, f"{fr.count(len(pdfs), 'document')} PDF avec une alternative."
+    )
 
 
 def static_rules(doc: Doc, html: str) -> list[RuleResult]:

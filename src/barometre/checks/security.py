@@ -13,10 +13,11 @@ from typing import Any
 from barometre.checks.base import Verdict, check, not_applicable, not_measurable, scored
 from barometre.checks.engine import unreachable_reason
 from barometre.checks.lexicon import CONSUMER_MAIL, email_domain
-from barometre.checks.practical import sentence
 from barometre.checks.subject import Subject
 from barometre.domains import registrable_domain
 from barometre.models import Confidence, Evidence, Page
+from barometre.vocab import fr
+from barometre.vocab.fr import sentence
 
 PERMANENT = (301, 308)
 TEMPORARY = (302, 303, 307)
@@ -361,7 +362,9 @@ def header_items(page: Page) -> tuple[list[tuple[str, float]], list[Evidence]]:
         share = sum(cookie_flags(c) for c in cookies) / len(cookies)
         items.append(("cookies Secure/HttpOnly/SameSite", share))
         evidence.append(
-            Evidence(header=f"Set-Cookie: {cookies[0][:120]}", note=f"{len(cookies)} cookie(s)")
+            Evidence(
+                header=f"Set-Cookie: {cookies[0][:120]}", note=fr.count(len(cookies), "cookie")
+            )
         )
     return items, evidence
 

@@ -11,7 +11,8 @@ from barometre.checks.base import Verdict, check, scored
 from barometre.checks.subject import Subject
 from barometre.domains import registrable_domain
 from barometre.models import Confidence, Evidence, Finding
-from barometre.text import fold
+from barometre.vocab import fr
+from barometre.vocab.text import fold
 
 # Findings that are an online procedure of the collectivité (S1). Payment (S3) and
 # Service-Public information (S6) are measured on their own; ANTS and other State
@@ -86,7 +87,10 @@ def online_procedures(subject: Subject, params: Mapping[str, Any]) -> Verdict:
         value += float(params.get("three", 0.25))
     if feedback:
         value += float(params.get("feedback", 0.25))
-    reason = f"{len(procedures)} démarche(s) en ligne distincte(s)" + (
+    reason = (
+        f"{fr.count(len(procedures), 'démarche')} en ligne "
+        f"{fr.plural(len(procedures), 'distincte')}"
+    ) + (
         ", bouton « Je donne mon avis »." if feedback else ", pas de bouton « Je donne mon avis »."
     )
     return scored(value, _evidence([*procedures.values(), *feedback[:1]]), reason=reason)
@@ -205,7 +209,7 @@ def how_to(subject: Subject, params: Mapping[str, Any]) -> Verdict:
         return scored(
             0.5,
             evidence,
-            reason=f"{len(fiches)} fiche(s) pratique(s) (moins de {minimum})"
+            reason=f"{fr.count(len(fiches), 'fiche pratique', 'fiches pratiques')} (moins de {minimum})"
             + (", rubrique « Comment faire » présente." if section else "."),
         )
     return scored(

@@ -17,23 +17,18 @@ from barometre.checks.base import Verdict, check, not_applicable, not_measurable
 from barometre.checks.subject import Subject
 from barometre.domains import registrable_domain
 from barometre.models import AccountState, Evidence, SocialAccount
+from barometre.vocab import fr
+from barometre.vocab.platforms import platform_label
+from barometre.vocab.status import label_of
 
 NO_ACCOUNT = "Aucun compte social connu pour cette collectivité."
 # Platforms whose posts never show replies to users (videos): not counted for D6.
 NO_REPLIES = frozenset({"youtube", "peertube"})
 
 
-def _fr(value: float, digits: int = 1) -> str:
-    return f"{value:.{digits}f}".replace(".", ",")
-
-
-def _pct(value: float) -> str:
-    return f"{value * 100:.0f} %"
-
-
 def _unmeasured(accounts: Sequence[SocialAccount]) -> list[str]:
     return [
-        f"{a.profile.platform} ({a.profile.reason or a.profile.state.label})"
+        f"{platform_label(a.profile.platform)} ({a.profile.reason or label_of(a.profile.state)})"
         for a in accounts
         if a.profile.state is not AccountState.OK
     ]
@@ -41,7 +36,7 @@ def _unmeasured(accounts: Sequence[SocialAccount]) -> list[str]:
 
 def _coverage_note(measured: int, accounts: Sequence[SocialAccount]) -> str:
     missing = _unmeasured(accounts)
-    note = f"Mesuré sur {measured} compte(s) sur {len(accounts)}"
+    note = f"Mesuré sur {fr.count(measured, 'compte')} sur {len(accounts)}"
     if missing:
         note += " ; non mesurés : " + " ; ".join(missing)
     return note + "."
@@ -76,7 +71,7 @@ def _per_account(
         Evidence(
             url=account.profile.url,
             text=text,
-            note=f"{account.profile.platform} : {_fr(value, 2)}",
+            note=f"{platform_label(account.profile.platform)} : {fr.number(value, 2)}",
         )
         for account, value, text in results
     ]
@@ -86,7 +81,7 @@ def _per_account(
 
 def _source(account: SocialAccount, metric: str) -> str:
     found = account.metrics.get(metric)
-    return found.source.label if found is not None else account.profile.source.label
+    return label_of(found.source if found is not None else account.profile.source)
 
 
 @check("dialogue.activite_comptes", version="1", needs="social")
@@ -105,8 +100,9 @@ def activity(subject: Subject, params: Mapping[str, Any]) -> Verdict:
         per_week = account.metric("posts_per_week") or 0.0
         value = 1.0 if days <= fresh and per_week >= weekly else 0.5 if days <= recent else 0.0
         text = (
-            f"Dernière publication il y a {_fr(days, 0)} jour(s), "
-            f"{_fr(per_week)} publication(s) par semaine sur 90 jours "
+            f"Dernière publication il y a {fr.number(days)} {fr.plural(fr.rounded(days), 'jour')}, "
+            f"{fr.number(per_week, 1)} {fr.plural(fr.rounded(per_week, 1), 'publication')} par "
+            "semaine sur 90 jours "
             f"({_source(account, 'posts_per_week')})."
         )
         return value, text
@@ -129,8 +125,9 @@ def responsiveness(subject: Subject, params: Mapping[str, Any]) -> Verdict:
             return None
         value = min(1.0, found.value / target) if target > 0 else 1.0
         text = (
-            f"{_pct(found.value)} de réponses à des usagers sur {found.sample} publications "
-            f"({found.source.label})."
+            f"{fr.percent(found.value)} de réponses à des usagers sur "
+            f"{fr.count(found.sample or 0, 'publication')} "
+            f"({label_of(found.source)})."
         )
         return value, text
 
@@ -161,14 +158,14 @@ def post_quality(subject: Subject, params: Mapping[str, Any]) -> Verdict:
             account.metric("pure_republication_share") or 0.0,
         )
         parts.append(1.0 if relay <= auto_max else 0.0)
-        said.append(f"{_pct(relay)} de relais automatiques ou simples")
+        said.append(f"{fr.percent(relay)} de relais automatiques ou simples")
         formats = int(account.metric("formats") or 0)
         parts.append(1.0 if formats >= min_formats else 0.0)
-        said.append(f"{formats} format(s)")
+        said.append(fr.count(formats, "format"))
         alt = account.metric("alt_text_share")
         if alt is not None:
             parts.append(1.0 if alt >= alt_min else 0.0)
-            said.append(f"{_pct(alt)} d'images avec texte alternatif")
+            said.append(f"{fr.percent(alt)} d'images avec texte alternatif")
         else:
             said.append("aucune image")
         return sum(parts) / len(parts), ", ".join(said) + f" ({_source(account, 'formats')})."

@@ -36,7 +36,7 @@ from selectolax.lexbor import LexborHTMLParser, SelectolaxError
 from barometre import refdata
 from barometre.checks.html import Doc
 from barometre.models import Page
-from barometre.text import fold
+from barometre.vocab.text import slug
 
 MAX_TEXT = 2_000_000  # characters of HTML, script or text a pattern is run against
 MAX_VERSION_PART = 10  # a captured group longer than this is not a version (Wappalyzer)
@@ -229,11 +229,6 @@ class Technology:
         return slug(self.name)
 
 
-def slug(text: str) -> str:
-    """The identifier of a technology or a provider: folded, hyphens, at most 60 chars."""
-    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")[:60]
-
-
 def technology(name: str, spec: Mapping[str, Any]) -> Technology:
     cats = spec.get("cats") or []
     required_cats = spec.get("requiresCategory") or []
@@ -285,14 +280,6 @@ def catalogue() -> Catalogue:
     """The vendored fingerprints with our overlay, compiled once."""
     technologies, categories = refdata.technologies()
     return build_catalogue(technologies, categories)
-
-
-def display_name(slug_or_name: str) -> str | None:
-    """The proper name of a technology from its slug (``typo3-cms`` → ``TYPO3 CMS``)."""
-    for tech in catalogue().technologies.values():
-        if tech.slug == slug_or_name or tech.name == slug_or_name:
-            return tech.name
-    return None
 
 
 # --- page facts -------------------------------------------------------------------------

@@ -41,9 +41,8 @@ from barometre.checks.technologies import (
     detections_of,
     facts_of,
     merged,
-    slug,
 )
-from barometre.text import fold
+from barometre.vocab.text import fold, slug
 
 MAX_URL = 10_000
 COOKIE_COMPLIANCE = 67  # Wappalyzer category of consent managers

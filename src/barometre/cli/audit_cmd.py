@@ -21,27 +21,41 @@ from barometre.checks.base import registered_checks
 from barometre.checks.engine import NO_SITE, Audit, audit
 from barometre.checks.subject import Subject
 from barometre.cli.capture_cmd import check_edition
-from barometre.cli.context import AppContext, ensure_registry
-from barometre.cli.render import describe_evidence, fmt_int, stage_progress
+from barometre.cli.context import (
+    AppContext,
+    AuthorityCode,
+    AuthorityCodes,
+    AuthorityKindOption,
+    ensure_registry,
+    find_authorities,
+)
+from barometre.cli.render import describe_evidence, stage_progress
 from barometre.errors import (
     ArchiveDamagedError,
     BarometreError,
     ConfigurationError,
-    UnknownAuthorityError,
 )
 from barometre.methodology import Methodology, bundled, load
 from barometre.models import Authority, AuthorityKind, CheckResult, SiteArchive, Status
 from barometre.storage import audit_repo, capture_repo, registry_repo, social_repo
+from barometre.vocab import fr
+from barometre.vocab.authorities import kind_plural
+from barometre.vocab.status import label_of
 
 app = typer.Typer(help="Évaluer la grille de critères sur une édition capturée.")
 
-STATUS_LABELS = {
-    Status.PASS: "[green]réussi[/green]",
-    Status.PARTIAL: "[yellow]partiel[/yellow]",
-    Status.FAIL: "[red]échec[/red]",
-    Status.NOT_APPLICABLE: "[dim]non applicable[/dim]",
-    Status.NOT_MEASURABLE: "[magenta]non mesurable[/magenta]",
+# The statuses in colour for the terminal (the words are vocab.status's).
+STATUS_STYLES = {
+    Status.PASS: "green",
+    Status.PARTIAL: "yellow",
+    Status.FAIL: "red",
+    Status.NOT_APPLICABLE: "dim",
+    Status.NOT_MEASURABLE: "magenta",
 }
+
+
+def styled_status(status: Status) -> str:
+    return f"[{STATUS_STYLES[status]}]{label_of(status)}[/{STATUS_STYLES[status]}]"
 
 
 @dataclass
@@ -207,27 +221,11 @@ def audit_social(
     return done
 
 
-def select_authorities(engine: Engine, only: Sequence[str] | None) -> list[Authority] | None:
-    """The collectivités named by ``--only`` (codes or ``kind:code`` ids), or ``None``."""
-    if not only:
-        return None
-    ids = [code for code in only if ":" in code]
-    codes = [code for code in only if ":" not in code]
-    found = registry_repo.load_authorities(engine, ids=ids) if ids else []
-    if codes:
-        found += registry_repo.load_authorities(engine, codes=codes)
-    if not found:
-        raise UnknownAuthorityError(f"Aucune collectivité pour : {', '.join(only)}.")
-    return found
-
-
 @app.callback(invoke_without_command=True)
 def audit_command(
     ctx: typer.Context,
     edition: Annotated[str, typer.Option("--edition", "-e", help="Édition AAAA-MM.")] = "",
-    only: Annotated[
-        list[str] | None, typer.Option("--only", help="Codes ou identifiants (répétable).")
-    ] = None,
+    only: AuthorityCodes = None,
     registry_only: Annotated[
         bool,
         typer.Option(
@@ -282,7 +280,7 @@ def run_audit(
     ensure_registry(context)
     engine = context.engine
     capture_repo.ensure_edition(engine, edition, f"Édition {edition}")
-    selection = select_authorities(engine, only)
+    selection = find_authorities(context, only) if only else None
     with stage_progress("Audit", context.err) as progress:
         task = progress.add_task("critères du registre", total=None)
         report = audit_edition(
@@ -297,16 +295,14 @@ def run_audit(
         )
     context.console.print(
         f"Édition {edition}, méthodologie {grid.version} : critères du registre pour "
-        f"{fmt_int(report.registry_level)} collectivité(s), grille complète pour "
-        f"{fmt_int(report.sites)} site(s) capturé(s)."
+        f"{fr.count(report.registry_level, 'collectivité')}, grille complète pour "
+        f"{fr.count(report.sites, 'site capturé', 'sites capturés')}."
     )
     for aid, message in report.failed:
         context.err.print(f"[red]{aid}[/red] : {message}")
     if report.damaged:
-        count = len(report.damaged)
-        plural = "s" if count > 1 else ""
         context.err.print(
-            f"[yellow]{count} site{plural} dont l'archive est endommagée : critères du site "
+            f"[yellow]{fr.count(len(report.damaged), 'site')} dont l'archive est endommagée : critères du site "
             f"« non mesurables », les résultats précédents sont remplacés. Pour les capturer "
             f"à nouveau : barometre edition check {edition} --reparer, puis "
             f"barometre capture --edition {edition} --resume.[/yellow]",
@@ -315,10 +311,6 @@ def run_audit(
         for aid, message in report.damaged:
             context.err.print(f"  {aid} : {message}", markup=False, highlight=False)
     return report
-
-
-def _pct(share: float) -> str:
-    return f"{share * 100:.1f} %".replace(".", ",")
 
 
 @app.command("national")
@@ -340,9 +332,13 @@ def national(
     for kind_id, check_id, status, n in counts:
         totals.setdefault((check_id, kind_id), {})[status] = n
     for kind in kinds:
-        table = Table(title=f"{kind.plural.capitalize()} — édition {edition}")
+        table = Table(title=f"{kind_plural(kind).capitalize()} — édition {edition}")
         table.add_column("Critère", overflow="fold", max_width=40)
-        for label in ("réussi", "partiel", "échec", "mesurées", "non mes."):
+        for label in (
+            *(label_of(s) for s in (Status.PASS, Status.PARTIAL, Status.FAIL)),
+            "mesurées",
+            "non mes.",
+        ):
             table.add_column(label, justify="right", no_wrap=True)
         for criterion in grid.criteria:
             cell = totals.get((criterion.id, kind.value), {})
@@ -351,11 +347,11 @@ def national(
                 continue
             table.add_row(
                 f"{criterion.code} {criterion.name}",
-                _pct(cell.get("pass", 0) / measured),
-                _pct(cell.get("partial", 0) / measured),
-                _pct(cell.get("fail", 0) / measured),
-                fmt_int(measured),
-                fmt_int(cell.get("not_measurable", 0)),
+                fr.ratio(cell.get("pass", 0), measured),
+                fr.ratio(cell.get("partial", 0), measured),
+                fr.ratio(cell.get("fail", 0), measured),
+                fr.integer(measured),
+                fr.integer(cell.get("not_measurable", 0)),
             )
         context.console.print(table)
     if not capture_repo.archive_paths(context.engine, edition):
@@ -371,14 +367,12 @@ def national(
 
 def explain(
     ctx: typer.Context,
-    code: Annotated[str, typer.Argument(help="Code INSEE, SIREN ou identifiant (commune:75056).")],
+    code: AuthorityCode,
     check_id: Annotated[
         str, typer.Argument(help="Critère : identifiant (presence.site_joignable) ou code (P1).")
     ],
     edition: Annotated[str, typer.Option("--edition", "-e", help="Édition AAAA-MM.")] = "",
-    kind: Annotated[
-        AuthorityKind | None, typer.Option("--type", help="Type si le code est ambigu.")
-    ] = None,
+    kind: AuthorityKindOption = None,
 ) -> None:
     """Afficher le résultat d'un critère pour une collectivité, avec ses preuves et
     l'explication ou la contestation de la collectivité s'il y en a une."""
@@ -388,13 +382,7 @@ def explain(
     edition = check_edition(edition or f"{date.today():%Y-%m}")
     criterion = bundled().criterion(check_id)
     engine = context.engine
-    if ":" in code:
-        found = registry_repo.load_authorities(engine, ids=[code])
-    else:
-        found = registry_repo.load_authorities(engine, codes=[code], kinds=[kind] if kind else None)
-    if not found:
-        raise UnknownAuthorityError(f"Aucune collectivité pour le code « {code} ».")
-    for authority in found:
+    for authority in find_authorities(context, [code], kind):
         rows = audit_repo.load_results(
             engine, edition, authority_id=authority.id, check_id=criterion.id
         )
@@ -405,18 +393,18 @@ def explain(
         if not rows:
             if authority.website is None:
                 context.console.print(
-                    f"  Statut : {STATUS_LABELS[Status.NOT_APPLICABLE]} — {NO_SITE}"
+                    f"  Statut : {styled_status(Status.NOT_APPLICABLE)} — {NO_SITE}"
                 )
             else:
                 context.console.print(f"  Pas de résultat dans l'édition {edition}.")
             print_explanations(context.console, engine, authority.id, criterion.id, edition)
             continue
         result, measured_at = rows[0]
-        value = "—" if result.value is None else f"{result.value:.2f}".replace(".", ",")
+        value = fr.number(result.value, 2)
         context.console.print(
-            f"  Statut : {STATUS_LABELS[result.status]} ; valeur : {value} ; confiance : "
-            f"{'observée' if result.confidence.value == 'observed' else 'déduite'} ; "
-            f"contrôle v{result.check_version}, mesuré le {measured_at:%d/%m/%Y}"
+            f"  Statut : {styled_status(result.status)} ; valeur : {value} ; confiance : "
+            f"{label_of(result.confidence)} ; "
+            f"contrôle v{result.check_version}, mesuré le {fr.numeric_day(measured_at)}"
         )
         if result.reason:
             context.console.print(f"  Motif : {result.reason}", markup=False)

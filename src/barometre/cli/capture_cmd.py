@@ -12,8 +12,8 @@ import dns.asyncresolver
 import typer
 
 from barometre.capture.run import FactsConfig, Target, capture_edition
-from barometre.cli.context import AppContext, ensure_registry
-from barometre.cli.render import fmt_int, stage_progress
+from barometre.cli.context import AppContext, AuthorityCodes, ensure_registry, find_authorities
+from barometre.cli.render import stage_progress
 from barometre.errors import ConfigurationError
 from barometre.models import AuthorityKind
 from barometre.net.fetcher import FetchConfig
@@ -21,6 +21,7 @@ from barometre.net.guard import AddressPolicy
 from barometre.net.resolver import GuardedResolver
 from barometre.storage import capture_repo, registry_repo
 from barometre.storage.lease_repo import Lease
+from barometre.vocab import fr
 
 EDITION = re.compile(r"^(\d{4}-(0[1-9]|1[0-2])|demo(-[a-z0-9-]+)?)$")
 
@@ -51,10 +52,7 @@ def check_edition(edition: str) -> str:
 def capture(
     ctx: typer.Context,
     edition: Annotated[str, typer.Option("--edition", "-e", help="Édition AAAA-MM.")] = "",
-    only: Annotated[
-        list[str] | None,
-        typer.Option("--only", help="Codes ou identifiants à capturer (répétable)."),
-    ] = None,
+    only: AuthorityCodes = None,
     scope: Annotated[Scope, typer.Option(help="Périmètre si --only est absent.")] = Scope.councils,
     resume: Annotated[
         bool,
@@ -110,8 +108,7 @@ def run_capture(
     ensure_registry(context)
     engine = context.engine
     if only:
-        wanted = {code.split(":")[-1].upper() for code in only}
-        items = registry_repo.load_authorities(engine, codes=wanted)
+        items = find_authorities(context, only)
     else:
         items = registry_repo.load_authorities(engine, kinds=SCOPES[scope])
     targets = [Target(a.id, a.website.url) for a in items if a.website]
@@ -119,7 +116,7 @@ def run_capture(
     done = capture_repo.completed_sites(engine, edition)
     if done and not resume:
         raise ConfigurationError(
-            f"L'édition {edition} a déjà {fmt_int(len(done))} site(s) capturé(s) : "
+            f"L'édition {edition} a déjà {fr.count(len(done), 'site capturé', 'sites capturés')} : "
             "ajoutez --resume pour la compléter."
         )
     capture_repo.ensure_edition(engine, edition, f"Édition {edition}")
@@ -132,9 +129,9 @@ def run_capture(
     )
     resolver = GuardedResolver(AddressPolicy.allowing(settings.capture_allow_networks))
     context.err.print(
-        f"Édition {edition} : {fmt_int(len(targets))} site(s) à capturer"
-        + (f", {fmt_int(without)} collectivité(s) sans site déclaré" if without else "")
-        + (f", {fmt_int(len(done))} déjà faits" if done else "")
+        f"Édition {edition} : {fr.count(len(targets), 'site')} à capturer"
+        + (f", {fr.count(without, 'collectivité')} sans site déclaré" if without else "")
+        + (f", {fr.integer(len(done))} déjà faits" if done else "")
         + "."
     )
     with stage_progress("Capture", context.err) as progress:
@@ -166,16 +163,17 @@ def run_capture(
             )
         )
     context.console.print(
-        f"{fmt_int(report.done)} site(s) capturé(s), {fmt_int(report.skipped)} déjà faits. "
-        + ", ".join(f"{k} : {fmt_int(v)}" for k, v in sorted(report.outcomes.items()))
+        f"{fr.count(report.done, 'site capturé', 'sites capturés')}, "
+        f"{fr.integer(report.skipped)} {fr.plural(report.skipped, 'déjà fait', 'déjà faits')}. "
+        + ", ".join(f"{k} : {fr.integer(v)}" for k, v in sorted(report.outcomes.items()))
     )
     for authority_id, error in report.failed:
         context.err.print(f"[red]Échec {authority_id} : {error}[/red]")
     if report.leased:
         count = len(report.leased)
-        s = "s" if count > 1 else ""
         context.err.print(
-            f"[yellow]{count} site{s} laissé{s} de côté : un autre processus "
+            f"[yellow]{fr.count(count, 'site laissé', 'sites laissés')} de côté : un autre "
+            "processus "
             f"{'les' if count > 1 else 'le'} capture en ce moment. Relancez avec --resume "
             "quand il aura fini, ou avec --attendre.[/yellow]"
         )

@@ -49,6 +49,7 @@ from barometre.scoring.run import score_edition
 from barometre.social.config import SocialConfig
 from barometre.storage import capture_repo, registry_repo, score_repo
 from barometre.storage.db import open_database
+from barometre.vocab import fr
 
 # The sample pages are dated around March 2025: freshness is judged on that day.
 SAMPLE_AS_OF = date(2025, 3, 20)
@@ -272,8 +273,8 @@ def print_summary(context: AppContext, engine: Engine, authorities: list[Authori
         row = scores.get(authority.id)
         table.add_row(
             authority.name,
-            "—" if row is None or row.value is None else f"{row.value:.1f}".replace(".", ","),
-            "—" if row is None else f"{row.coverage * 100:.0f} %",
+            fr.score(row.value if row is not None else None),
+            fr.percent(row.coverage if row is not None else None),
             (row.grade or "—") if row else "—",
             str(row.rank) if row and row.rank else "—",
             str(c["pass"] + c["partial"] + c["fail"]),

@@ -16,13 +16,13 @@ from sqlalchemy import Engine
 from barometre.cli.audit_cmd import load_methodology
 from barometre.cli.capture_cmd import check_edition
 from barometre.cli.context import AppContext
-from barometre.cli.render import fmt_int
 from barometre.errors import ConfigurationError, EditionTamperedError, StorageError
 from barometre.models import Edition
 from barometre.publish.exports import ExportReport, default_out, export_edition, parse_formats
 from barometre.scoring.editions import manifest_sha256
 from barometre.storage import edition_repo
 from barometre.storage.db import open_database
+from barometre.vocab import fr
 
 
 def _engine(context: AppContext, edition: str) -> Engine:
@@ -81,12 +81,12 @@ def print_report(context: AppContext, report: ExportReport, demo: bool) -> None:
     table.add_column("Table")
     table.add_column("Lignes", justify="right")
     for name, rows in report.rows.items():
-        table.add_row(name, fmt_int(rows))
+        table.add_row(name, fr.integer(rows))
     context.console.print(table)
     for fmt in report.formats:
         files = [p for p in report.files if p.parent.name == fmt]
         context.console.print(
-            f"{fmt} : {fmt_int(len(files))} fichier(s) dans {report.out / fmt}", highlight=False
+            f"{fmt} : {fr.count(len(files), 'fichier')} dans {report.out / fmt}", highlight=False
         )
     if demo:
         context.console.print(
@@ -158,7 +158,7 @@ def run_export(
         def on_rows(table: str, rows: int) -> None:
             if table not in tasks:
                 tasks[table] = progress.add_task(table, rows="0")
-            progress.update(tasks[table], rows=fmt_int(rows))
+            progress.update(tasks[table], rows=fr.integer(rows))
 
         report = export_edition(engine, edition, methodology, folder, formats, on_rows=on_rows)
     print_report(context, report, info.demo)

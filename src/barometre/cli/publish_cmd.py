@@ -21,11 +21,12 @@ from barometre.capture.archive import screenshot
 from barometre.cli.audit_cmd import load_methodology
 from barometre.cli.capture_cmd import check_edition
 from barometre.cli.context import AppContext
-from barometre.cli.render import fmt_int, stage_progress
+from barometre.cli.render import stage_progress
 from barometre.errors import ConfigurationError, UnknownAuthorityError
 from barometre.methodology import Methodology
 from barometre.publish.serve import make_server
 from barometre.publish.site.builder import BuildReport, SiteBuilder, SiteInputs, published
+from barometre.registry.collectivites import successors
 from barometre.scoring.budget import read_budget
 from barometre.scoring.explanations import State as ExplanationState
 from barometre.scoring.explanations import label as explanation_label
@@ -40,6 +41,9 @@ from barometre.scoring.recommendations import (
 )
 from barometre.scoring.stats import edition_stats, group_label
 from barometre.storage import capture_repo, edition_repo, explanation_repo, publish_repo, reco_repo
+from barometre.vocab import fr
+from barometre.vocab.authorities import ambiguous_error, parse_references
+from barometre.vocab.cms import category_label
 
 
 def _screenshots(engine: Engine, edition: str) -> Any:
@@ -79,8 +83,10 @@ def _recommendations(engine: Engine, edition: str, methodology: Methodology) -> 
                     "advice": item.advice,
                     "basis": item.legal_basis,
                     "peers_text": (
-                        f"{fmt_int(item.peers.passed)} collectivité(s) comparable(s) sur "
-                        f"{fmt_int(item.peers.measured)} mesurée(s) le réussissent déjà."
+                        f"{fr.count(item.peers.passed, 'collectivité comparable', 'collectivités comparables')} "
+                        f"sur {fr.integer(item.peers.measured)} "
+                        f"{fr.plural(item.peers.measured, 'mesurée')} "
+                        f"{'le réussit' if item.peers.passed < 2 else 'le réussissent'} déjà."
                     ),
                 }
             )
@@ -123,7 +129,10 @@ FIGURE_SECTIONS = (
 def _coverage(measured: int, eligible: int) -> str:
     if not eligible:
         return "—"
-    return f"{fmt_int(measured)} sur {fmt_int(eligible)} mesurées ({measured * 100 // eligible} %)"
+    return (
+        f"{fr.integer(measured)} sur {fr.integer(eligible)} "
+        f"{fr.plural(measured, 'mesurée')} ({fr.ratio(measured, eligible, 0)})"
+    )
 
 
 def national_figures(
@@ -171,7 +180,7 @@ def national_figures(
             "numerator": c.n,
             "denominator": c.eligible,
             "coverage_text": (
-                f"ρ = {c.rho:.2f} [{c.low:.2f} ; {c.high:.2f}]".replace(".", ",")
+                f"ρ = {fr.number(c.rho, 2)} [{fr.number(c.low, 2)} ; {fr.number(c.high, 2)}]"
                 if c.rho is not None and c.low is not None and c.high is not None
                 else f"non calculable ({c.reason})"
             ),
@@ -208,22 +217,26 @@ def providers_page(engine: Engine, edition: str, methodology: Methodology) -> li
     out = []
     for profile in profiles:
         worse = profile.concentrated()[:PROVIDER_CRITERIA]
-        kind = "CMS" if profile.category == "cms" else "Prestataire"
+        kind = category_label(profile.category)
         out.append(
             {
-                "title": f"{kind} : {profile.label}",
+                "title": f"{kind[:1].upper()}{kind[1:]} : {profile.label}",
                 "summary": (
-                    f"{fmt_int(profile.sites)} site(s) de collectivités ; "
-                    f"{len(profile.concentrated())} critère(s) en échec plus souvent qu'au "
+                    f"{fr.count(profile.sites, 'site')} de collectivités ; "
+                    f"{fr.count(len(profile.concentrated()), 'critère')} en échec plus souvent "
+                    "qu'au "
                     "national."
                 ),
                 "rows": [
                     {
                         "criterion": f"{c.criterion.code} {c.criterion.name}",
-                        "here": f"{c.rate * 100:.0f} % ({fmt_int(c.failed)} sur {fmt_int(c.measured)})",
+                        "here": (
+                            f"{fr.percent(c.rate)} ({fr.integer(c.failed)} sur "
+                            f"{fr.integer(c.measured)})"
+                        ),
                         "national": (
-                            f"{c.national_rate * 100:.0f} % ({fmt_int(c.national_failed)} sur "
-                            f"{fmt_int(c.national_measured)})"
+                            f"{fr.percent(c.national_rate)} ({fr.integer(c.national_failed)} sur "
+                            f"{fr.integer(c.national_measured)})"
                         ),
                     }
                     for c in worse
@@ -307,10 +320,11 @@ def run_publish(
             pdf=pdf,
         )
         report = builder.update() if partial else builder.build()
-    seconds = f"{report.seconds:.1f}".replace(".", ",")
+    seconds = fr.number(report.seconds, 1)
     if partial:
         context.console.print(
-            f"{fmt_int(report.cards)} bulletin(s) et {fmt_int(report.pdfs)} PDF écrits dans "
+            f"{fr.count(report.cards, 'bulletin')} et {fr.integer(report.pdfs)} PDF "
+            f"{'écrit' if report.cards + report.pdfs < 2 else 'écrits'} dans "
             f"le site de l'édition {edition} ({target}), en {seconds} s ; le reste du site "
             "est inchangé (classements et cartes : « barometre publish » sans --only).",
             highlight=False,
@@ -323,31 +337,36 @@ def run_publish(
             highlight=False,
         )
     context.console.print(
-        f"Site de l'édition {edition} : {fmt_int(report.pages)} pages dont "
-        f"{fmt_int(report.cards)} bulletins, {fmt_int(report.pdfs)} PDF, "
-        f"{fmt_int(report.bytes // 1024)} ko, en "
+        f"Site de l'édition {edition} : {fr.integer(report.pages)} pages dont "
+        f"{fr.integer(report.cards)} bulletins, {fr.integer(report.pdfs)} PDF, "
+        f"{fr.integer(report.bytes // 1024)} ko, en "
         f"{seconds} s, dans {target}."
     )
     return report
 
 
 def _check_only(only: Sequence[str], scored: Sequence[str], edition: str) -> list[str]:
-    """The asked ids, each once; an id without a score in the edition is refused."""
+    """The ids of the collectivités asked (``commune:75056``, or a code alone when one
+    card answers it), each once; a collectivité without a score in the edition is
+    refused."""
     known = set(scored)
-    wanted = list(
-        dict.fromkeys(
-            f"{kind.strip().lower()}:{code.strip().upper()}" if code else kind.strip()
-            for kind, _, code in (item.partition(":") for item in only)
-        )
-    )
-    unknown = [item for item in wanted if item not in known]
+    wanted: list[str] = []
+    unknown: list[str] = []
+    for ref in parse_references(only):
+        ids = [i for i in ref.ids(successors()) if i in known]
+        if len(ids) > 1:
+            raise ambiguous_error(ref, [(i, i) for i in ids])
+        if ids:
+            wanted.append(ids[0])
+        else:
+            unknown.append(ref.text)
     if unknown:
         raise UnknownAuthorityError(
             f"Pas de bulletin pour {', '.join(f'« {u} »' for u in unknown)} dans l'édition "
             f"{edition} : identifiant « type:code » d'une collectivité notée attendu "
             "(ex. commune:75056, departement:40)."
         )
-    return wanted
+    return list(dict.fromkeys(wanted))
 
 
 def publish(

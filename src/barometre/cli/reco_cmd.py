@@ -9,7 +9,6 @@ they never change.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -22,15 +21,19 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy import Engine
 
-from barometre.checks.technologies import display_name
 from barometre.cli.capture_cmd import check_edition
-from barometre.cli.context import AppContext, ensure_registry
-from barometre.cli.render import describe_evidence, fmt_int, fmt_share
-from barometre.errors import ConfigurationError, StorageError, UnknownAuthorityError
+from barometre.cli.context import (
+    AppContext,
+    AuthorityCode,
+    AuthorityKindOption,
+    ensure_registry,
+    find_authorities,
+)
+from barometre.cli.render import describe_evidence
+from barometre.errors import ConfigurationError, StorageError
 from barometre.methodology import DEFAULT_VERSION, Methodology, bundled, load
-from barometre.models import Authority, AuthorityKind, Status
+from barometre.models import Authority
 from barometre.scoring import explanations as expl
-from barometre.scoring.engine import peer_group_label
 from barometre.scoring.recommendations import (
     DEFAULT_MIN_SITES,
     Plan,
@@ -49,14 +52,16 @@ from barometre.storage import (
     score_repo,
 )
 from barometre.storage.explanation_repo import Explanation
+from barometre.vocab import fr
+from barometre.vocab.authorities import peer_group_label
+from barometre.vocab.cms import category_label
+from barometre.vocab.status import label_of
 
 explanation_app = typer.Typer(
     help="Explications et contestations des collectivités, affichées à côté des résultats.",
     no_args_is_help=True,
 )
 
-STATUS_WORDS = {Status.PARTIAL: "partiel", Status.FAIL: "échec"}
-CATEGORY_LABELS = {"cms": "CMS", "provider": "prestataire"}
 EVIDENCE_SHOWN = 3
 
 
@@ -64,14 +69,6 @@ class ProviderKind(StrEnum):
     tous = "tous"
     cms = "cms"
     prestataire = "prestataire"
-
-
-def _fr(value: float, digits: int = 2) -> str:
-    return f"{value:.{digits}f}".replace(".", ",")
-
-
-def _pct(share: float) -> str:
-    return f"{share * 100:.0f} %"
 
 
 def _grid(version: str | None) -> Methodology:
@@ -87,16 +84,6 @@ def edition_reference(engine: Engine, edition: str) -> date:
         return expl.reference_date(edition, info.created_at)
 
 
-def find_authorities(engine: Engine, code: str, kind: AuthorityKind | None) -> list[Authority]:
-    if ":" in code:
-        found = registry_repo.load_authorities(engine, ids=[code])
-    else:
-        found = registry_repo.load_authorities(engine, codes=[code], kinds=[kind] if kind else None)
-    if not found:
-        raise UnknownAuthorityError(f"Aucune collectivité pour le code « {code} ».")
-    return found
-
-
 # --- explanations beside a result ---------------------------------------------------------
 
 
@@ -108,16 +95,17 @@ def explanation_lines(items: Sequence[Explanation], on: date) -> list[str]:
         if state is expl.State.CURRENT:
             head = (
                 f"{expl.label(item).capitalize()} de la collectivité (reçue le "
-                f"{item.received_on:%d/%m/%Y}, valable jusqu'au {item.expires_on:%d/%m/%Y})"
+                f"{fr.numeric_day(item.received_on)}, valable jusqu'au "
+                f"{fr.numeric_day(item.expires_on)})"
             )
         elif state is expl.State.EXPIRED:
             head = (
-                f"{expl.label(item).capitalize()} expirée le {item.expires_on:%d/%m/%Y} "
-                f"(reçue le {item.received_on:%d/%m/%Y})"
+                f"{expl.label(item).capitalize()} expirée le {fr.numeric_day(item.expires_on)} "
+                f"(reçue le {fr.numeric_day(item.received_on)})"
             )
         else:
             head = (
-                f"{expl.label(item).capitalize()} reçue le {item.received_on:%d/%m/%Y}, "
+                f"{expl.label(item).capitalize()} reçue le {fr.numeric_day(item.received_on)}, "
                 "après cette édition (elle vaut pour les éditions suivantes)"
             )
         lines.append(f"{head} : « {item.text} »{who}")
@@ -152,18 +140,18 @@ def _print_recommendation(
 ) -> None:
     console.print(
         f"[bold]{rank}. {item.code} {item.name}[/bold] — {item.nature} — "
-        f"{STATUS_WORDS.get(item.status, item.status.value)} (valeur {_fr(item.value)})",
+        f"{label_of(item.status)} (valeur {fr.number(item.value, 2)})",
         highlight=False,
     )
     peers = (
-        f"{_pct(item.peers.share)} des pairs réussissent ({fmt_int(item.peers.passed)} sur "
-        f"{fmt_int(item.peers.measured)} mesurés)"
+        f"{fr.percent(item.peers.share)} des pairs réussissent ({fr.integer(item.peers.passed)} "
+        f"sur {fr.integer(item.peers.measured)} {fr.plural(item.peers.measured, 'mesuré')})"
         if item.peers.measured
         else "aucun pair mesuré sur ce critère"
     )
     console.print(
-        f"   Priorité {_fr(item.priority * 100)} = poids {_fr(item.weight * 100)} % du "
-        f"score × écart {_fr(item.gap)} × {peers}",
+        f"   Priorité {fr.number(item.priority * 100, 2)} = poids "
+        f"{fr.percent(item.weight, 2)} du score × écart {fr.number(item.gap, 2)} × {peers}",
         highlight=False,
     )
     console.print(f"   À faire : {item.advice}", markup=False, highlight=False)
@@ -179,7 +167,7 @@ def _print_recommendation(
         console.print(f"   Preuve — {describe_evidence(evidence)}", markup=False, highlight=False)
     if len(item.evidence) > EVIDENCE_SHOWN:
         console.print(
-            f"   … {len(item.evidence) - EVIDENCE_SHOWN} autre(s) preuve(s) : barometre explain "
+            f"   … {fr.count(len(item.evidence) - EVIDENCE_SHOWN, 'autre preuve', 'autres preuves')} : barometre explain "
             f"{authority_code} {item.code}",
             markup=False,
             highlight=False,
@@ -199,9 +187,10 @@ def print_plan(
         highlight=False,
     )
     console.print(
-        f"{fmt_int(len(plan.recommendations))} critère(s) à améliorer, {fmt_int(plan.passed)} "
-        f"réussi(s), {fmt_int(plan.not_applicable)} non applicable(s), "
-        f"{fmt_int(len(plan.to_verify))} à vérifier."
+        f"{fr.count(len(plan.recommendations), 'critère')} à améliorer, "
+        f"{fr.count(plan.passed, 'réussi')}, "
+        f"{fr.count(plan.not_applicable, 'non applicable', 'non applicables')}, "
+        f"{fr.integer(len(plan.to_verify))} à vérifier."
     )
     if not plan.recommendations:
         console.print("Aucun critère en échec ni partiel dans cette édition.")
@@ -210,7 +199,7 @@ def print_plan(
         _print_recommendation(console, rank, item, on, authority.id)
     if len(shown) < len(plan.recommendations):
         console.print(
-            f"\n… et {fmt_int(len(plan.recommendations) - len(shown))} autre(s) "
+            f"\n… et {fr.count(len(plan.recommendations) - len(shown), 'autre')} "
             "(--limit 0 pour tout afficher)."
         )
     if plan.to_verify:
@@ -231,11 +220,9 @@ def print_plan(
 
 def recommend_command(
     ctx: typer.Context,
-    code: Annotated[str, typer.Argument(help="Code INSEE, SIREN ou identifiant (commune:75056).")],
+    code: AuthorityCode,
     edition: Annotated[str, typer.Option("--edition", "-e", help="Édition AAAA-MM.")] = "",
-    kind: Annotated[
-        AuthorityKind | None, typer.Option("--type", help="Type si le code est ambigu.")
-    ] = None,
+    kind: AuthorityKindOption = None,
     limit: Annotated[
         int, typer.Option("--limit", help="Recommandations affichées (0 : toutes).")
     ] = 0,
@@ -247,7 +234,7 @@ def recommend_command(
     info = edition_repo.get_edition(engine, edition)
     grid = _grid(info.methodology_version)
     on = expl.reference_date(edition, info.created_at)
-    for authority in find_authorities(engine, code, kind):
+    for authority in find_authorities(context, [code], kind):
         group = reco_repo.peer_group_of(engine, edition, authority.id)
         if group is None:
             raise ConfigurationError(
@@ -266,8 +253,8 @@ def recommend_command(
         print_plan(context.console, authority, plan, edition, on, limit)
         if score and score[0].value is not None:
             context.console.print(
-                f"[dim]Score global {_fr(score[0].value, 1)} sur 100, couverture "
-                f"{_pct(score[0].coverage)}.[/dim]"
+                f"[dim]Score global {fr.score(score[0].value)} sur 100, couverture "
+                f"{fr.percent(score[0].coverage)}.[/dim]"
             )
 
 
@@ -318,18 +305,17 @@ def providers_command(
         return
     if not profiles:
         context.console.print(
-            f"Aucun CMS ni prestataire sur au moins {fmt_int(min_sites)} sites dans l'édition "
-            f"{edition} ({fmt_int(len(members))} relevé(s) en tout ; voir --min-sites)."
+            f"Aucun CMS ni prestataire sur au moins {fr.integer(min_sites)} sites dans l'édition "
+            f"{edition} ({fr.count(len(members), 'relevé')} en tout ; voir --min-sites)."
         )
         return
     for profile in profiles:
-        kind = CATEGORY_LABELS[profile.category]
-        if profile.category == "cms":
-            profile = replace(profile, label=display_name(profile.name) or profile.label)
+        kind = category_label(profile.category)
         table = Table(
             title=Text(
-                f"{profile.label} ({kind}) : {fmt_int(profile.sites)} site(s), "
-                f"{_fr(profile.excess, 1)} échec(s) de plus qu'au taux national"
+                f"{profile.label} ({kind}) : {fr.count(profile.sites, 'site')}, "
+                f"{fr.number(profile.excess, 1)} {fr.plural(profile.excess, 'échec')} de plus "
+                "qu'au taux national"
             ),
             title_justify="left",
         )
@@ -340,26 +326,26 @@ def providers_command(
         for row in shown:
             table.add_row(
                 f"{row.criterion.code} {row.criterion.name}",
-                f"{fmt_int(row.failed)} / {fmt_int(row.measured)}",
-                fmt_share(row.failed, row.measured),
-                f"{fmt_int(row.national_failed)} / {fmt_int(row.national_measured)}",
-                fmt_share(row.national_failed, row.national_measured),
-                f"+{_fr(row.excess, 1)}",
+                f"{fr.integer(row.failed)} / {fr.integer(row.measured)}",
+                fr.ratio(row.failed, row.measured),
+                f"{fr.integer(row.national_failed)} / {fr.integer(row.national_measured)}",
+                fr.ratio(row.national_failed, row.national_measured),
+                fr.signed(row.excess, 1),
             )
         if shown:
             context.console.print(table)
             top = shown[0]
             context.console.print(
-                f"{profile.label} : {fmt_int(profile.sites)} sites, « {top.criterion.name} » en "
-                f"échec sur {fmt_share(top.failed, top.measured)} ({fmt_int(top.failed)} sur "
-                f"{fmt_int(top.measured)}) contre {fmt_share(top.national_failed, top.national_measured)}"
+                f"{profile.label} : {fr.count(profile.sites, 'site')}, « {top.criterion.name} » en "
+                f"échec sur {fr.ratio(top.failed, top.measured)} ({fr.integer(top.failed)} sur "
+                f"{fr.integer(top.measured)}) contre {fr.ratio(top.national_failed, top.national_measured)}"
                 " au national.",
                 markup=False,
                 highlight=False,
             )
         else:
             context.console.print(
-                f"{profile.label} ({kind}) : {fmt_int(profile.sites)} site(s), aucun critère plus "
+                f"{profile.label} ({kind}) : {fr.count(profile.sites, 'site')}, aucun critère plus "
                 "souvent en échec qu'au national.",
                 markup=False,
                 highlight=False,
@@ -392,8 +378,10 @@ def import_command(
     expl.check_authorities(path, items, lambda ids: explanation_repo.known_authorities(engine, ids))
     report = explanation_repo.store(engine, items)
     context.console.print(
-        f"{path.name} : {fmt_int(report.added)} ajoutée(s), {fmt_int(report.updated)} mise(s) à "
-        f"jour, {fmt_int(report.unchanged)} déjà présente(s). Elles s'affichent à côté des "
+        f"{path.name} : {fr.count(report.added, 'ajoutée')}, "
+        f"{fr.count(report.updated, 'mise à jour', 'mises à jour')}, "
+        f"{fr.integer(report.unchanged)} {fr.plural(report.unchanged, 'déjà présente')}. "
+        "Elles s'affichent à côté des "
         "résultats et ne changent aucun résultat mesuré.",
         highlight=False,
     )
@@ -405,9 +393,7 @@ def list_command(
     code: Annotated[
         str | None, typer.Argument(help="Code ou identifiant de collectivité (toutes sinon).")
     ] = None,
-    kind: Annotated[
-        AuthorityKind | None, typer.Option("--type", help="Type si le code est ambigu.")
-    ] = None,
+    kind: AuthorityKindOption = None,
     edition: Annotated[
         str,
         typer.Option(
@@ -421,7 +407,7 @@ def list_command(
     on = edition_reference(engine, check_edition(edition)) if edition else date.today()
     ids = None
     if code:
-        ids = [a.id for a in find_authorities(engine, code, kind)]
+        ids = [a.id for a in find_authorities(context, [code], kind)]
     items = explanation_repo.load(engine, authority_ids=ids)
     if not items:
         context.console.print("Aucune explication enregistrée.")
@@ -432,7 +418,7 @@ def list_command(
     }
     grid = bundled()
     codes = {c.id: c.code for c in grid.criteria}
-    table = Table(title=f"Explications et contestations (état au {on:%d/%m/%Y})")
+    table = Table(title=f"Explications et contestations (état au {fr.numeric_day(on)})")
     for label in ("Collectivité", "Critère", "Nature", "Reçue le", "Expire le", "État"):
         table.add_column(label, no_wrap=label in ("Critère", "Reçue le", "Expire le"))
     table.add_column("Texte", overflow="fold", ratio=1)
@@ -443,8 +429,8 @@ def list_command(
             Text(f"{names.get(item.authority_id, '')} ({item.authority_id})"),
             codes.get(item.check_id, item.check_id),
             expl.label(item),
-            f"{item.received_on:%d/%m/%Y}",
-            f"{item.expires_on:%d/%m/%Y}",
+            fr.numeric_day(item.received_on),
+            fr.numeric_day(item.expires_on),
             state.label,
             Text(text + (f" — {item.author}" if item.author else "")),
         )

@@ -19,7 +19,6 @@ from barometre.capture.refdata import (
     update_webappanalyzer,
 )
 from barometre.cli.context import AppContext
-from barometre.cli.render import fmt_int
 from barometre.errors import ConfigurationError
 from barometre.net.fetcher import Fetcher
 from barometre.refdata.vendor import (
@@ -28,6 +27,7 @@ from barometre.refdata.vendor import (
     install_webappanalyzer,
     verify,
 )
+from barometre.vocab import fr
 
 app = typer.Typer(
     help="Données de référence extérieures (third-party-web, empreintes Wappalyzer) : "
@@ -57,8 +57,8 @@ def show(ctx: typer.Context) -> None:
             str(entry.get("version", "?")),
             str(entry.get("licence", "?")),
             str(entry.get("source", "?")),
-            fmt_int(len(files)),
-            fmt_int(sum(int(f.get("bytes", 0)) for f in files.values())),
+            fr.integer(len(files)),
+            fr.integer(sum(int(f.get("bytes", 0)) for f in files.values())),
         )
     context.console.print(table)
     problems = verify()
@@ -70,7 +70,9 @@ def show(ctx: typer.Context) -> None:
 
 
 def _report(context: AppContext, installed: Installed) -> None:
-    sizes = ", ".join(f"{name} ({fmt_int(size)} octets)" for name, size in installed.files.items())
+    sizes = ", ".join(
+        f"{name} ({fr.integer(size)} octets)" for name, size in installed.files.items()
+    )
     context.console.print(
         f"{installed.dataset} {installed.version} installé : {sizes}. "
         f"Vérifiez la différence (git diff src/barometre/refdata) puis lancez les tests "

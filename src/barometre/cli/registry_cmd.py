@@ -12,14 +12,22 @@ from typing import IO, Annotated, Any
 import typer
 
 from barometre import files
-from barometre.cli.context import AppContext, ensure_registry, import_embedded
-from barometre.cli.render import fmt_int, print_authority, print_report, print_stats
-from barometre.errors import BarometreError, FileAccessError, UnknownAuthorityError
+from barometre.cli.context import (
+    AppContext,
+    AuthorityCode,
+    AuthorityKindOption,
+    ensure_registry,
+    find_authorities,
+    import_embedded,
+)
+from barometre.cli.render import print_authority, print_report, print_stats
+from barometre.errors import BarometreError, FileAccessError
 from barometre.models import Authority, AuthorityKind
 from barometre.registry import BuildReport, build_from_raw, collectivites, write_bundle
 from barometre.registry.sources import user_csv
 from barometre.storage import registry_repo
 from barometre.tabular import write_csv
+from barometre.vocab import fr
 
 app = typer.Typer(
     help="Registre des collectivités : import, consultation, statistiques, export.",
@@ -92,7 +100,7 @@ def import_(
     if write_bundle_dir:
         write_bundle(registry, write_bundle_dir)
         console.print(f"Registre compact écrit dans {write_bundle_dir}.")
-    with context.err.status(f"Écriture de {fmt_int(len(registry.authorities))} collectivités…"):
+    with context.err.status(f"Écriture de {fr.integer(len(registry.authorities))} collectivités…"):
         import_id = registry_repo.replace_registry(
             context.engine, registry.authorities, str(raw), registry.report.as_dict()
         )
@@ -103,7 +111,8 @@ def import_(
 def _refuse_if_strict(strict: bool, report: BuildReport) -> None:
     if strict and report.anomalies:
         raise BarometreError(
-            f"{len(report.anomalies)} anomalie(s) signalée(s) et --strict demandé : rien n'a été écrit."
+            f"{fr.count(len(report.anomalies), 'anomalie signalée', 'anomalies signalées')} et "
+            "--strict demandé : rien n'a été écrit."
         )
 
 
@@ -125,7 +134,8 @@ def _import_csv(context: AppContext, path: Path, strict: bool) -> None:
     _refuse_if_strict(strict, report)
     import_id = registry_repo.merge_user_rows(context.engine, rows, str(path), report.as_dict())
     context.console.print(
-        f"Import n° {import_id} : {fmt_int(len(rows))} ligne(s) appliquée(s) depuis {path}."
+        f"Import n° {import_id} : {fr.count(len(rows), 'ligne appliquée', 'lignes appliquées')} "
+        f"depuis {path}."
     )
 
 
@@ -134,7 +144,9 @@ def list_(
     ctx: typer.Context,
     kind: Annotated[
         list[AuthorityKind] | None,
-        typer.Option("--type", "-t", help="Type(s) de collectivité.", case_sensitive=False),
+        typer.Option(
+            "--type", "-t", help="Type de collectivité (répétable).", case_sensitive=False
+        ),
     ] = None,
     departement: Annotated[
         str | None,
@@ -151,18 +163,22 @@ def list_(
     if fmt is Format.table:
         from rich.table import Table
 
-        table = Table(title=f"{fmt_int(len(items))} collectivité(s)", title_justify="left")
+        table = Table(title=fr.count(len(items), "collectivité"), title_justify="left")
         for col in ("Identifiant", "Nom", "Dép.", "Population", "Site officiel"):
             table.add_column(col, justify="right" if col == "Population" else "left")
         for a in shown:
             site = a.website
             table.add_row(
-                a.id, a.name, a.departement or "", fmt_int(a.population), site.url if site else "—"
+                a.id,
+                a.name,
+                a.departement or "",
+                fr.integer(a.population),
+                site.url if site else "—",
             )
         context.console.print(table)
         if len(shown) < len(items):
             context.console.print(
-                f"[dim]{fmt_int(len(items) - len(shown))} autre(s) : --limit 0 pour tout voir.[/dim]"
+                f"[dim]{fr.count(len(items) - len(shown), 'autre')} : --limit 0 pour tout voir.[/dim]"
             )
     else:
         _export(shown, fmt, sys.stdout)
@@ -171,22 +187,14 @@ def list_(
 @app.command()
 def show(
     ctx: typer.Context,
-    code: Annotated[
-        str,
-        typer.Argument(
-            help="Code INSEE, SIREN d'EPCI, ou identifiant complet (ex. departement:75)."
-        ),
-    ],
-    kind: Annotated[
-        AuthorityKind | None,
-        typer.Option("--type", "-t", help="Type, si le code est ambigu.", case_sensitive=False),
-    ] = None,
+    code: AuthorityCode,
+    kind: AuthorityKindOption = None,
 ) -> None:
     """Afficher la fiche d'une collectivité : site, population, rattachements, contacts."""
     context = _ctx(ctx)
     ensure_registry(context)
-    matches = find(context, code, kind)
-    successors = collectivites.aliases(collectivites.load())
+    matches = find_authorities(context, [code], kind)
+    successors = collectivites.successors()
     wanted = {f"region:{m.region}" for m in matches if m.region}
     wanted |= {f"departement:{m.departement}" for m in matches if m.departement}
     wanted |= {f"epci:{m.epci}" for m in matches if m.epci}
@@ -207,39 +215,6 @@ def show(
         print_authority(context.console, a, names)
 
 
-def find(context: AppContext, code: str, kind: AuthorityKind | None) -> list[Authority]:
-    """The collectivités of this code; an identifier of INSEE's map that now designates
-    another collectivité (departement:2A, region:02, departement:75…) finds it."""
-    text = code.strip()
-    if ":" in text:
-        prefix, _, text = text.partition(":")
-        try:
-            kind = AuthorityKind(prefix.lower())
-        except ValueError:
-            raise UnknownAuthorityError(f"Type inconnu « {prefix} » dans « {code} ».") from None
-    matches = registry_repo.load_authorities(
-        context.engine, codes=[text], kinds=[kind] if kind else None
-    )
-    successors = collectivites.aliases(collectivites.load())
-    old_ids = [f"{k.value}:{text.upper()}" for k in ([kind] if kind else AuthorityKind)]
-    new_ids = {successors[old] for old in old_ids if old in successors}
-    new_ids -= {m.id for m in matches}
-    if new_ids:
-        matches += registry_repo.load_authorities(context.engine, ids=new_ids)
-        for old in old_ids:
-            if old in successors:
-                context.console.print(
-                    f"[dim]{old} désigne désormais {successors[old]} (une seule collectivité, "
-                    "voir registry/data/collectivites.csv).[/dim]"
-                )
-    if not matches:
-        raise UnknownAuthorityError(
-            f"Aucune collectivité active de code « {code} ». "
-            "Exemples : 40 (Landes), 75056 (Paris), 200054781 (EPCI)."
-        )
-    return matches
-
-
 @app.command()
 def stats(ctx: typer.Context) -> None:
     """Chiffres du registre : effectifs par type, part avec site, avec e-mail, messagerie grand public."""
@@ -255,7 +230,7 @@ def stats(ctx: typer.Context) -> None:
         last = imports[0]
         context.console.print(
             f"[dim]Dernier import : n° {last['id']}, {last['origin']}, "
-            f"{last['imported_at']:%d/%m/%Y %H:%M}.[/dim]"
+            f"{fr.moment(last['imported_at'])}.[/dim]"
         )
 
 
@@ -329,7 +304,9 @@ def export(
     ] = None,
     kind: Annotated[
         list[AuthorityKind] | None,
-        typer.Option("--type", "-t", help="Type(s) de collectivité.", case_sensitive=False),
+        typer.Option(
+            "--type", "-t", help="Type de collectivité (répétable).", case_sensitive=False
+        ),
     ] = None,
 ) -> None:
     """Exporter le registre (CSV UTF-8 aux cellules neutralisées, ou JSON avec les sources)."""
@@ -354,5 +331,6 @@ def export(
         files.discard(tmp)
         raise
     context.console.print(
-        f"{fmt_int(len(items))} collectivité(s) exportée(s) dans {out}.", highlight=False
+        f"{fr.count(len(items), 'collectivité exportée', 'collectivités exportées')} dans {out}.",
+        highlight=False,
     )

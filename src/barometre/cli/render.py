@@ -10,16 +10,9 @@ from rich.table import Table
 
 from barometre.models import Authority, AuthorityKind, Evidence
 from barometre.registry import BuildReport, registry_stats
-
-
-def fmt_int(value: int | None) -> str:
-    return "—" if value is None else f"{value:,}".replace(",", "\u202f")
-
-
-def fmt_share(numerator: int, denominator: int) -> str:
-    if not denominator:
-        return "—"
-    return f"{100 * numerator / denominator:.1f} %".replace(".", ",")
+from barometre.vocab import fr
+from barometre.vocab.authorities import kind_label, kind_plural
+from barometre.vocab.platforms import platform_label
 
 
 def print_stats(console: Console, items: Sequence[Authority]) -> None:
@@ -30,14 +23,16 @@ def print_stats(console: Console, items: Sequence[Authority]) -> None:
     table.add_column("Sur", justify="right")
     table.add_column("Part", justify="right")
     for ks in registry_stats(items):
-        table.add_row(f"[bold]{ks.kind.plural}[/bold]", "collectivités", fmt_int(ks.count), "", "")
+        table.add_row(
+            f"[bold]{kind_plural(ks.kind)}[/bold]", "collectivités", fr.integer(ks.count), "", ""
+        )
         for f in ks.figures:
             table.add_row(
                 "",
                 f.label,
-                fmt_int(f.numerator),
-                fmt_int(f.denominator),
-                fmt_share(f.numerator, f.denominator),
+                fr.integer(f.numerator),
+                fr.integer(f.denominator),
+                fr.ratio(f.numerator, f.denominator),
             )
         table.add_section()
     console.print(table)
@@ -51,9 +46,13 @@ def print_report(console: Console, report: BuildReport) -> None:
     joins.add_column("Taux", justify="right")
     joins.add_column("Règles")
     for j in report.joins:
-        rules = ", ".join(f"{k} : {fmt_int(v)}" for k, v in sorted(j.by_rule.items()))
+        rules = ", ".join(f"{k} : {fr.integer(v)}" for k, v in sorted(j.by_rule.items()))
         joins.add_row(
-            j.name, fmt_int(j.records), fmt_int(j.matched), fmt_share(j.matched, j.records), rules
+            j.name,
+            fr.integer(j.records),
+            fr.integer(j.matched),
+            fr.ratio(j.matched, j.records),
+            rules,
         )
     console.print(joins)
     counts = report.anomaly_counts()
@@ -68,7 +67,7 @@ def print_report(console: Console, report: BuildReport) -> None:
         for (source, kind), n in sorted(counts.items()):
             example = next(a for a in report.anomalies if (a.source, a.kind) == (source, kind))
             where = f"l. {example.line} : " if example.line else ""
-            table.add_row(source, kind, fmt_int(n), f"{where}{example.message}")
+            table.add_row(source, kind, fr.integer(n), f"{where}{example.message}")
         console.print(table)
 
 
@@ -77,10 +76,10 @@ def print_authority(console: Console, a: Authority, names: Mapping[str, str]) ->
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("Collectivité", f"{a.name} ({a.legal.label}, code {a.code})")
+    table.add_row("Collectivité", f"{a.name} ({kind_label(a.legal)}, code {a.code})")
     table.add_row("Identifiant", a.id)
     table.add_row("SIREN", a.siren or "—")
-    table.add_row("Population", fmt_int(a.population))
+    table.add_row("Population", fr.integer(a.population))
     hierarchy = []
     if a.region:
         hierarchy.append(f"région {a.region} {names.get(f'region:{a.region}', '')}".strip())
@@ -112,7 +111,9 @@ def print_authority(console: Console, a: Authority, names: Mapping[str, str]) ->
         label = "E-mail" if c.kind == "email" else "Téléphone"
         table.add_row(label, f"{c.value}  [dim](source : {c.source})[/dim]")
     for x in a.accounts:
-        table.add_row(f"Compte {x.platform}", f"{x.url}  [dim](source : {x.source})[/dim]")
+        table.add_row(
+            f"Compte {platform_label(x.platform)}", f"{x.url}  [dim](source : {x.source})[/dim]"
+        )
     console.print(table, highlight=False)
 
 

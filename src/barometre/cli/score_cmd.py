@@ -17,7 +17,6 @@ from barometre.capture.integrity import check_edition_archives
 from barometre.cli.audit_cmd import load_methodology
 from barometre.cli.capture_cmd import check_edition
 from barometre.cli.context import AppContext
-from barometre.cli.render import fmt_int
 from barometre.errors import ArchiveDamagedError, ConfigurationError, EditionTamperedError
 from barometre.scoring.editions import (
     criterion_moves,
@@ -26,7 +25,6 @@ from barometre.scoring.editions import (
     group_means,
     verify_edition,
 )
-from barometre.scoring.engine import GRADES, peer_group_short
 from barometre.scoring.run import ScoreReport, score_edition
 from barometre.storage import (
     capture_repo,
@@ -37,12 +35,16 @@ from barometre.storage import (
     social_repo,
 )
 from barometre.storage.lease_repo import Lease
+from barometre.vocab import fr
+from barometre.vocab.authorities import peer_group_short
+from barometre.vocab.status import GRADES
 
 edition_app = typer.Typer(help="Éditions mensuelles : gel, vérification, différences.")
 
 
-def _fr(value: float | None, digits: int = 1) -> str:
-    return "—" if value is None else f"{value:.{digits}f}".replace(".", ",")
+def _csv_number(value: float | None) -> str:
+    """A score in the CSV output: a plain decimal (read by any tool), empty when absent."""
+    return "" if value is None else str(fr.rounded(value, 1))
 
 
 def run_score(
@@ -85,11 +87,11 @@ def print_distribution(
         grades = Counter(r.grade for r in members if r.grade)
         table.add_row(
             peer_group_short(group),
-            fmt_int(len(members)),
-            fmt_int(sum(grades.values())),
-            _fr(median(values)) if values else "—",
-            f"{median(r.coverage for r in members) * 100:.0f} %",
-            *(fmt_int(grades[g]) for g in GRADES),
+            fr.integer(len(members)),
+            fr.integer(sum(grades.values())),
+            fr.score(median(values) if values else None),
+            fr.percent(median(r.coverage for r in members)),
+            *(fr.integer(grades[g]) for g in GRADES),
         )
     context.console.print(table)
     if report.calibrated_on is None:
@@ -103,14 +105,14 @@ def print_distribution(
         where = f"l'édition {report.calibrated_on}" + (
             " (calibrées maintenant)" if report.calibrated_now else ""
         )
-    bands = " ; ".join(f"{g} ≥ {_fr(b)}" for g, b in zip(GRADES, report.bands, strict=False))
+    bands = " ; ".join(f"{g} ≥ {fr.score(b)}" for g, b in zip(GRADES, report.bands, strict=False))
     context.console.print(
         f"Bornes des notes ({bands}) tirées de {where}. Une note n'est donnée qu'avec une "
         "couverture suffisante ; le score et sa couverture sont publiés ensemble."
     )
     if report.social:
         context.console.print(
-            f"{fmt_int(report.social)} indice(s) de bonnes pratiques sociales (1 à 5) par "
+            f"{fr.count(report.social, 'indice')} de bonnes pratiques sociales (1 à 5) par "
             "collectivité et plateforme."
         )
 
@@ -142,7 +144,7 @@ def list_editions(ctx: typer.Context) -> None:
             item.id,
             item.label + (" (démonstration)" if item.demo else ""),
             item.methodology_version or "—",
-            f"{item.frozen_at:%d/%m/%Y %H:%M}" if item.frozen_at else "—",
+            fr.moment(item.frozen_at) if item.frozen_at else "—",
             (item.manifest_sha256 or "—")[:16],
         )
     context.console.print(table)
@@ -163,8 +165,8 @@ def freeze(
         manifest, digest = freeze_edition(engine, edition, context.settings.data_dir, grid)
     rows = sum(t["rows"] for t in manifest["tables"].values())
     context.console.print(
-        f"Édition {edition} figée : {fmt_int(rows)} lignes et {fmt_int(len(manifest['archives']))} "
-        f"archive(s) sous empreinte, manifeste {digest}."
+        f"Édition {edition} figée : {fr.count(rows, 'ligne')} et "
+        f"{fr.count(len(manifest['archives']), 'archive')} sous empreinte, manifeste {digest}."
     )
 
 
@@ -212,9 +214,8 @@ def check_archives(
     with context.err.status(f"Relecture des archives de l'édition {edition}…"):
         result = check_edition_archives(engine, edition)
     _print_leases(context, lease_repo.list_leases(engine, edition))
-    sites = f"{fmt_int(result.sites)} site{'s' if result.sites > 1 else ''}"
-    many = "s" if result.records > 1 else ""
-    records = f"{fmt_int(result.records)} enregistrement{many} relu{many}"
+    sites = fr.count(result.sites, "site")
+    records = fr.count(result.records, "enregistrement relu", "enregistrements relus")
     if result.ok:
         context.console.print(
             f"Édition {edition} : {sites}, {records} dans leurs archives, aucune "
@@ -222,7 +223,6 @@ def check_archives(
         )
         return
     count = len(result.damaged)
-    plural = "s" if count > 1 else ""
     for damage in result.damaged:
         context.err.print(
             f"{damage.authority_id} ({', '.join(damage.paths)}) : {damage.describe()}.",
@@ -233,14 +233,14 @@ def check_archives(
         for damage in result.damaged:
             capture_repo.forget_site(engine, edition, damage.authority_id)
         context.console.print(
-            f"{count} site{plural} retiré{plural} de l'index de l'édition {edition} avec "
+            f"{fr.count(count, 'site retiré', 'sites retirés')} de l'index de l'édition {edition} avec "
             f"{'leurs' if count > 1 else 'ses'} résultats : « barometre capture --edition "
             f"{edition} --resume » {'les' if count > 1 else 'le'} capturera à nouveau."
         )
         return
     raise ArchiveDamagedError(
-        f"Édition {edition} : archive endommagée pour {count} site{plural} sur "
-        f"{fmt_int(result.sites)} ({records}). « barometre edition check {edition} "
+        f"Édition {edition} : archive endommagée pour {fr.count(count, 'site')} sur "
+        f"{fr.integer(result.sites)} ({records}). « barometre edition check {edition} "
         f"--reparer » {'les' if count > 1 else 'le'} retire de l'index pour une nouvelle capture."
     )
 
@@ -249,9 +249,8 @@ def _print_leases(context: AppContext, leases: list[Lease]) -> None:
     if not leases:
         return
     count = len(leases)
-    plural = "s" if count > 1 else ""
     context.err.print(
-        f"[yellow]{count} site{plural} en cours de capture (bail) : "
+        f"[yellow]{fr.count(count, 'site')} en cours de capture (bail) : "
         f"{'leurs index peuvent' if count > 1 else 'son index peut'} encore changer.[/yellow]"
     )
     for lease in leases:
@@ -364,9 +363,9 @@ def diff_command(
                 [
                     c.authority_id,
                     names.get(c.authority_id, ""),
-                    _fr(c.before),
-                    _fr(c.after),
-                    _fr(c.delta),
+                    _csv_number(c.before),
+                    _csv_number(c.after),
+                    _csv_number(c.delta),
                     c.grade_before or "",
                     c.grade_after or "",
                     " ".join(c.gained),
@@ -394,7 +393,10 @@ def diff_command(
         a = means[0].get(group, (None, 0))[0]
         b = means[1].get(group, (None, 0))[0]
         table.add_row(
-            peer_group_short(group), _fr(a), _fr(b), _fr(None if a is None or b is None else b - a)
+            peer_group_short(group),
+            fr.score(a),
+            fr.score(b),
+            fr.signed(None if a is None or b is None else b - a, 1),
         )
     context.console.print(table)
     moves = criterion_moves(changes)
@@ -403,13 +405,14 @@ def diff_command(
         for label in ("Critère", "Gagné par", "Perdu par"):
             moved.add_column(label, justify="left" if label == "Critère" else "right")
         for criterion, (won, lost) in sorted(moves.items(), key=lambda kv: -sum(kv[1])):
-            moved.add_row(criterion, fmt_int(won), fmt_int(lost))
+            moved.add_row(criterion, fr.integer(won), fr.integer(lost))
         context.console.print(moved)
     opened = sum(len(c.new_accounts) for c in changes)
     closed = sum(len(c.closed_accounts) for c in changes)
     context.console.print(
-        f"{fmt_int(len(changes))} collectivité(s) changée(s) ; comptes sociaux : "
-        f"{fmt_int(opened)} nouveau(x), {fmt_int(closed)} fermé(s) ou disparu(s)."
+        f"{fr.count(len(changes), 'collectivité changée', 'collectivités changées')} ; comptes "
+        f"sociaux : {fr.count(opened, 'nouveau', 'nouveaux')}, "
+        f"{fr.count(closed, 'fermé ou disparu', 'fermés ou disparus')}."
     )
     ordered = sorted(changes, key=lambda c: -abs(c.delta or 0))
     shown = ordered if limit == 0 else ordered[:limit]
@@ -422,9 +425,9 @@ def diff_command(
         for c in shown:
             detail.add_row(
                 names.get(c.authority_id, c.authority_id),
-                _fr(c.before),
-                _fr(c.after),
-                _fr(c.delta),
+                fr.score(c.before),
+                fr.score(c.after),
+                fr.signed(c.delta, 1),
                 f"{c.grade_before or '—'} → {c.grade_after or '—'}",
                 ", ".join(c.gained) or "—",
                 ", ".join(c.lost) or "—",

@@ -22,11 +22,19 @@ import typer
 from rich.table import Table
 from sqlalchemy import Engine
 
-from barometre.cli.audit_cmd import audit_social, load_methodology, select_authorities
+from barometre.cli.audit_cmd import audit_social, load_methodology
 from barometre.cli.capture_cmd import check_edition
-from barometre.cli.context import AppContext, ensure_registry
-from barometre.cli.render import fmt_int, fmt_share, stage_progress
-from barometre.errors import ConfigurationError, UnknownAuthorityError
+from barometre.cli.context import (
+    AppContext,
+    AuthorityCode,
+    AuthorityCodes,
+    AuthorityKindOption,
+    ensure_registry,
+    find_authorities,
+    find_authority,
+)
+from barometre.cli.render import stage_progress
+from barometre.errors import ConfigurationError
 from barometre.models import (
     AccountState,
     Authority,
@@ -45,6 +53,9 @@ from barometre.social.config import SocialConfig
 from barometre.social.imports import ImportBatch, read_declared, read_export
 from barometre.social.run import SocialReport, SocialRun, SocialTarget
 from barometre.storage import audit_repo, capture_repo, registry_repo, social_repo
+from barometre.vocab import fr
+from barometre.vocab.platforms import platform_label
+from barometre.vocab.status import label_of
 
 app = typer.Typer(help="Couche sociale : comptes des collectivités, imports, indicateurs.")
 
@@ -248,17 +259,17 @@ def print_coverage(context: AppContext, engine: Engine, edition: str) -> None:
         table.add_column(label, justify="right" if label in ("Présents", "Lus") else "left")
     for platform in sorted(present, key=lambda p: (-present[p], p)):
         table.add_row(
-            platform,
-            fmt_int(present[platform]),
-            fmt_int(read[platform]),
-            fmt_share(read[platform], present[platform]),
+            platform_label(platform),
+            fr.integer(present[platform]),
+            fr.integer(read[platform]),
+            fr.ratio(read[platform], present[platform]),
             ", ".join(
-                f"{SocialSource(s).label} {fmt_int(n)}"
+                f"{label_of(SocialSource(s))} {fr.integer(n)}"
                 for s, n in sorted(sources[platform].items())
             )
             or "—",
             ", ".join(
-                f"{AccountState(s).label} {fmt_int(n)}"
+                f"{label_of(AccountState(s))} {fr.integer(n)}"
                 for s, n in sorted(states[platform].items())
                 if s != AccountState.OK.value
             )
@@ -271,8 +282,9 @@ def print_coverage(context: AppContext, engine: Engine, edition: str) -> None:
         relayed = sum(v * n for v, n in shares)
         context.console.print(
             f"Publications qui ne font que relayer une actualité du site : "
-            f"{fmt_share(round(relayed), posts)} de {fmt_int(posts)} publications lues "
-            f"({fmt_int(len(shares))} comptes)."
+            f"{fr.ratio(round(relayed), posts)} de "
+            f"{fr.count(posts, 'publication lue', 'publications lues')} "
+            f"({fr.count(len(shares), 'compte')})."
         )
 
 
@@ -280,9 +292,7 @@ def print_coverage(context: AppContext, engine: Engine, edition: str) -> None:
 def social_command(
     ctx: typer.Context,
     edition: Annotated[str, typer.Option("--edition", "-e", help="Édition AAAA-MM.")] = "",
-    only: Annotated[
-        list[str] | None, typer.Option("--only", help="Codes ou identifiants (répétable).")
-    ] = None,
+    only: AuthorityCodes = None,
     platform: Annotated[
         list[str] | None, typer.Option("--platform", help="Plateformes à lire (répétable).")
     ] = None,
@@ -325,7 +335,7 @@ def run_social(
     ensure_registry(context)
     engine = context.engine
     capture_repo.ensure_edition(engine, edition, f"Édition {edition}")
-    targets = build_targets(engine, edition, select_authorities(engine, only))
+    targets = build_targets(engine, edition, find_authorities(context, only) if only else None)
     if not targets:
         context.err.print(
             f"[yellow]Aucun compte social connu dans l'édition {edition} : lancez d'abord "
@@ -334,8 +344,8 @@ def run_social(
         )
         return SocialReport()
     context.err.print(
-        f"Édition {edition} : {fmt_int(sum(len(t.accounts) for t in targets))} compte(s) de "
-        f"{fmt_int(len(targets))} collectivité(s)."
+        f"Édition {edition} : {fr.count(sum(len(t.accounts) for t in targets), 'compte')} de "
+        f"{fr.count(len(targets), 'collectivité')}."
     )
     report = collect(
         context,
@@ -349,8 +359,8 @@ def run_social(
         resume=resume,
     )
     context.console.print(
-        f"{fmt_int(report.done)} compte(s) lu(s) ou enregistré(s), "
-        f"{fmt_int(report.skipped)} déjà fait(s)."
+        f"{fr.count(report.done, 'compte lu ou enregistré', 'comptes lus ou enregistrés')}, "
+        f"{fr.integer(report.skipped)} {fr.plural(report.skipped, 'déjà fait', 'déjà faits')}."
     )
     print_coverage(context, engine, edition)
     return report
@@ -359,21 +369,8 @@ def run_social(
 # --- imports -------------------------------------------------------------------------
 
 
-def _authority(engine: Engine, code: str, kind: AuthorityKind | None) -> Authority:
-    if ":" in code:
-        found = registry_repo.load_authorities(engine, ids=[code])
-    else:
-        found = registry_repo.load_authorities(engine, codes=[code], kinds=[kind] if kind else None)
-    if not found:
-        raise UnknownAuthorityError(f"Aucune collectivité pour le code « {code} ».")
-    if len(found) > 1:
-        names = ", ".join(f"{a.id} ({a.name})" for a in found)
-        raise UnknownAuthorityError(f"Code « {code} » ambigu : {names}. Précisez --type.")
-    return found[0]
-
-
 def _declared_accounts(
-    engine: Engine, batch: ImportBatch
+    context: AppContext, batch: ImportBatch
 ) -> dict[tuple[str, str, str], tuple[SocialProfile, list[SocialMetric]]]:
     """Group the declared figures per (collectivité, platform, account)."""
     grouped: dict[tuple[str, str, str], tuple[SocialProfile, list[SocialMetric]]] = {}
@@ -381,7 +378,7 @@ def _declared_accounts(
     for figure in batch.declared:
         key = (figure.kind, figure.code)
         if key not in resolved:
-            resolved[key] = _authority(engine, figure.code, AuthorityKind(figure.kind)).id
+            resolved[key] = find_authority(context, figure.code, AuthorityKind(figure.kind)).id
         authority_id = resolved[key]
         handle = figure.handle.lstrip("@").lower()
         at = datetime.combine(figure.as_of, time(12), tzinfo=UTC)
@@ -443,9 +440,7 @@ def import_command(
     authority: Annotated[
         str | None, typer.Option("--authority", help="Collectivité (code ou identifiant).")
     ] = None,
-    kind: Annotated[
-        AuthorityKind | None, typer.Option("--type", help="Type si le code est ambigu.")
-    ] = None,
+    kind: AuthorityKindOption = None,
     handle: Annotated[str | None, typer.Option("--handle", help="Compte (nom ou @nom).")] = None,
     edition: Annotated[str, typer.Option("--edition", "-e", help="Édition AAAA-MM.")] = "",
     lenient: Annotated[
@@ -484,7 +479,7 @@ def import_command(
     authority_id: str | None = None
     if declared:
         for (owner_id, _platform, _handle), (profile, metrics) in _declared_accounts(
-            engine, batch
+            context, batch
         ).items():
             ref = AccountRef(
                 owner_id,
@@ -498,7 +493,7 @@ def import_command(
             touched.append(owner_id)
     else:
         assert authority is not None
-        owner = _authority(engine, authority, kind)
+        owner = find_authority(context, authority, kind)
         authority_id = owner.id
         paths = capture_repo.archive_paths(engine, edition)
         feeds = tuple(
@@ -544,13 +539,14 @@ def import_command(
     )
     audit_social(engine, edition, load_methodology(""), sorted(set(touched)))
     what = (
-        f"{fmt_int(len(batch.declared))} chiffre(s) déclaré(s)"
+        fr.count(len(batch.declared), "chiffre déclaré", "chiffres déclarés")
         if declared
-        else f"{fmt_int(len(batch.profiles))} compte(s), {fmt_int(len(batch.posts))} publication(s), "
-        f"{fmt_int(len(batch.followers))} relevé(s) d'abonnés"
+        else f"{fr.count(len(batch.profiles), 'compte')}, "
+        f"{fr.count(len(batch.posts), 'publication')}, "
+        f"{fr.count(len(batch.followers), 'relevé')} d'abonnés"
     )
     context.console.print(
-        f"Import {batch.format} ({SocialSource(batch.source).label}) dans l'édition {edition} : "
+        f"Import {batch.format} ({label_of(SocialSource(batch.source))}) dans l'édition {edition} : "
         + what
         + ("" if recorded else " (fichier déjà importé dans cette édition : données remplacées)")
         + "."
@@ -561,29 +557,25 @@ def import_command(
 
 
 def _fmt_metric(name: str, value: float | None) -> str:
-    if value is None:
-        return "—"
     if name in PERCENT_METRICS:
-        return f"{value * 100:.1f} %".replace(".", ",")
-    if float(value).is_integer():
-        return fmt_int(int(value))
-    return f"{value:.2f}".replace(".", ",")
+        return fr.percent(value, 1)
+    if value is not None and float(value).is_integer():
+        return fr.integer(int(value))
+    return fr.number(value, 2)
 
 
 @app.command("show")
 def show(
     ctx: typer.Context,
-    code: Annotated[str, typer.Argument(help="Code INSEE, SIREN ou identifiant.")],
+    code: AuthorityCode,
     edition: Annotated[str, typer.Option("--edition", "-e", help="Édition AAAA-MM.")] = "",
-    kind: Annotated[
-        AuthorityKind | None, typer.Option("--type", help="Type si le code est ambigu.")
-    ] = None,
+    kind: AuthorityKindOption = None,
 ) -> None:
     """Comptes d'une collectivité, leurs indicateurs et la source de chacun."""
     context: AppContext = ctx.obj
     edition = check_edition(edition or f"{date.today():%Y-%m}")
     engine = context.engine
-    owner = _authority(engine, code, kind)
+    owner = find_authority(context, code, kind)
     accounts = social_repo.load_accounts(engine, edition, [owner.id], with_posts=False).get(
         owner.id, []
     )
@@ -593,8 +585,8 @@ def show(
     for account in accounts:
         profile = account.profile
         context.console.print(
-            f"[bold]{profile.platform}[/bold] {profile.handle} — {profile.state.label} "
-            f"({profile.source.label}) {profile.url}",
+            f"[bold]{platform_label(profile.platform)}[/bold] {profile.handle} — {label_of(profile.state)} "
+            f"({label_of(profile.source)}) {profile.url}",
             highlight=False,
         )
         if account.ownership:
@@ -613,8 +605,8 @@ def show(
             table.add_row(
                 LABELS[name],
                 _fmt_metric(name, metric.value),
-                metric.source.label,
-                fmt_int(metric.sample) if metric.sample is not None else "",
+                label_of(metric.source),
+                fr.integer(metric.sample) if metric.sample is not None else "",
             )
         if account.metrics:
             context.console.print(table)

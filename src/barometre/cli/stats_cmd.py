@@ -18,9 +18,7 @@ from rich.table import Table
 from barometre.cli.audit_cmd import load_methodology
 from barometre.cli.capture_cmd import check_edition
 from barometre.cli.context import AppContext
-from barometre.cli.render import fmt_int
 from barometre.scoring.budget import read_budget
-from barometre.scoring.engine import GRADES
 from barometre.scoring.stats import (
     SECTIONS,
     Correlation,
@@ -33,6 +31,8 @@ from barometre.scoring.stats import (
 )
 from barometre.storage import edition_repo
 from barometre.tabular import write_csv
+from barometre.vocab import fr
+from barometre.vocab.status import GRADES, NOT_MEASURED
 
 
 class Format(StrEnum):
@@ -59,31 +59,18 @@ CSV_COLUMNS = (
     "ic95_haut",
     "note",
 )
-NOT_MEASURED = "non mesuré"
 COVERAGE_NOTE = (
     "n / mesurées : collectivités concernées sur celles qui ont pu être mesurées ; "
     "couverture : mesurées / éligibles."
 )
 
 
-def _pct(share: float | None) -> str:
-    return NOT_MEASURED if share is None else f"{share * 100:.1f} %".replace(".", ",")
-
-
-def _dec(value: float | None, digits: int = 1) -> str:
-    if value is None:
-        return "—"
-    shown = round(value, digits) or 0.0  # no "-0,00"
-    return f"{shown:.{digits}f}".replace(".", ",").replace("-", "−")
-
-
 def _ratio(numerator: int, denominator: int) -> str:
-    return f"{fmt_int(numerator)} / {fmt_int(denominator)}"
+    return f"{fr.integer(numerator)} / {fr.integer(denominator)}"
 
 
 def _coverage(measured: int, eligible: int, share: float | None) -> str:
-    percent = "—" if share is None else f"{share * 100:.0f} %"
-    return f"{fmt_int(measured)} / {fmt_int(eligible)} ({percent})"
+    return f"{fr.integer(measured)} / {fr.integer(eligible)} ({fr.percent(share)})"
 
 
 def _round(value: float | None, digits: int = 6) -> float | None:
@@ -142,7 +129,7 @@ def _figure_table(title: str, figures: Sequence[Figure], by: str = "group") -> T
         table.add_row(
             name,
             _ratio(f.numerator, f.denominator),
-            _pct(f.share),
+            fr.percent(f.share, 1, missing=NOT_MEASURED),
             _coverage(f.measured, f.eligible, f.coverage),
         )
     table.caption = _caption(
@@ -172,8 +159,8 @@ def _presence_rows(figures: Sequence[Figure]) -> tuple[list[Figure], list[str]]:
 def _status_cell(s: StatusFigure, status: str, count: int | None = None) -> str:
     if not s.measured:
         return "—"
-    share = _pct(s.share(status))
-    return share if count is None else f"{fmt_int(count)} ({share})"
+    share = fr.percent(s.share(status), 1, missing=NOT_MEASURED)
+    return share if count is None else f"{fr.integer(count)} ({share})"
 
 
 def _status_table(title: str, statuses: Sequence[StatusFigure]) -> Table:
@@ -211,18 +198,18 @@ def _distribution_tables(distributions: Sequence[Distribution]) -> tuple[Table, 
     for label in ("Effectif", "Notées", *GRADES, "Couv. méd."):
         grades.add_column(label, justify="right", no_wrap=True)
     for d in distributions:
-        coverage = "—" if d.median_coverage is None else f"{d.median_coverage * 100:.0f} %"
+        coverage = fr.percent(d.median_coverage)
         values.add_row(
             group_label(d.group),
-            fmt_int(d.count),
-            fmt_int(d.scored),
-            *(_dec(v) for v in (d.minimum, d.q1, d.median, d.q3, d.maximum, d.mean)),
+            fr.integer(d.count),
+            fr.integer(d.scored),
+            *(fr.number(v, 1) for v in (d.minimum, d.q1, d.median, d.q3, d.maximum, d.mean)),
         )
         grades.add_row(
             group_label(d.group),
-            fmt_int(d.count),
-            fmt_int(d.graded),
-            *(fmt_int(n) for _, n in d.grades),
+            fr.integer(d.count),
+            fr.integer(d.graded),
+            *(fr.integer(n) for _, n in d.grades),
             coverage,
         )
     values.caption = (
@@ -247,7 +234,7 @@ def _correlation_table(correlations: Sequence[Correlation]) -> Table:
         if c.rho is None:
             cell = f"non calculable ({c.reason})"
         else:
-            cell = f"{_dec(c.rho, 2)} [{_dec(c.low, 2)} ; {_dec(c.high, 2)}]"
+            cell = f"{fr.number(c.rho, 2)} [{fr.number(c.low, 2)} ; {fr.number(c.high, 2)}]"
         table.add_row(group_label(c.group), c.label, _ratio(c.n, c.eligible), cell)
     table.caption = _caption(
         [c.source for c in correlations],

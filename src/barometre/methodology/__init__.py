@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from barometre.errors import MethodologyError
 from barometre.models import Authority, AuthorityKind, Status
+from barometre.vocab.authorities import kind_plural
 
 DEFAULT_VERSION = "2026.1"
 _ID = re.compile(r"^[a-z]+\.[a-z0-9_]+$")
@@ -108,7 +109,7 @@ class Criterion(_Strict):
     def applicability(self, authority: Authority) -> tuple[str, str | None]:
         """``("applies" | "not_applicable" | "bonus", reason)`` for this collectivité."""
         if self.kinds and authority.kind not in self.kinds:
-            kinds = ", ".join(k.plural for k in self.kinds)
+            kinds = ", ".join(kind_plural(k) for k in self.kinds)
             return "not_applicable", f"Critère réservé aux {kinds}."
         for rule in self.rules:
             if rule.matches(authority):

@@ -30,7 +30,7 @@ OUTCOME_TYPE = "application/vnd.barometre.outcome+json"
 PLAN_TYPE = "application/vnd.barometre.plan+json"
 FACTS_TYPE = "application/vnd.barometre.facts+json"
 RENDER_TYPE = "application/vnd.barometre.render+json"
-# The pages rendered because the home linked to them only once its scripts ran:
+# Pages rendered because the home links to them only once its scripts ran:
 # {"pages": {kind: {"url", "outcome", "error"}}}.
 RENDERED_PAGES_TYPE = "application/vnd.barometre.rendered-pages+json"
 DOM_PREFIX = "urn:barometre:dom:"  # resource records: the rendered DOM, per viewport

@@ -34,12 +34,14 @@ import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import altair as alt
 
 from barometre.publish.render import canonical_json
+from barometre.vocab import fr
+from barometre.vocab.fr import NNBSP
+from barometre.vocab.status import NOT_MEASURED
 
 # --- visual constants ---------------------------------------------------------------
 
@@ -59,8 +61,6 @@ PRIMARY = "#0072B2"  # Okabe-Ito blue, 5.2:1
 HIGHLIGHT = "#D55E00"  # Okabe-Ito vermillion, 3.9:1
 REFERENCE = TEXT  # medians
 
-NNBSP = "\u202f"  # narrow no-break space: thousands separator and before "%"
-NOT_MEASURED = "non mesuré"
 
 FR_NUMBER_LOCALE: dict[str, Any] = {
     "decimal": ",",
@@ -119,35 +119,10 @@ def base_config() -> dict[str, Any]:
     }
 
 
-# --- French number formatting -------------------------------------------------------
-
-
-def fr_number(value: float, decimals: int = 1) -> str:
-    """``1234.5`` → ``1 234,5`` (narrow no-break space), halves rounded up as people
-    expect (``42.5`` → ``43`` with no decimal); a trailing ``,0`` is dropped."""
-    if not math.isfinite(value):
-        raise ValueError(f"not a finite number: {value!r}")
-    quantum = Decimal(1).scaleb(-decimals)
-    rounded = Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP)
-    if rounded == 0:
-        rounded = abs(rounded)  # no "-0"
-    text = f"{rounded:,f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace(",", NNBSP).replace(".", ",")
-
-
-def fr_integer(value: int) -> str:
-    return f"{value:,d}".replace(",", NNBSP)
-
-
-def fr_percent(share: float, decimals: int = 0) -> str:
-    """A share in [0, 1] as a French percentage: ``0.425`` → ``43 %``."""
-    return f"{fr_number(100 * share, decimals)}{NNBSP}%"
-
-
-def fr_score(value: float | None) -> str:
-    return NOT_MEASURED if value is None else fr_number(value)
+def _score_text(label: str, score: float | None, median: float | None) -> str:
+    """« Présence : 62,5 (médiane 55) » for a chart's description."""
+    text = f"{label} : {fr.score(score, trim=True, missing=NOT_MEASURED)}"
+    return text + (f" (médiane {fr.score(median, trim=True)})" if median is not None else "")
 
 
 # --- what a chart function returns --------------------------------------------------
@@ -297,18 +272,13 @@ def dimension_scores(
             "dimension": d.label,
             "score": d.score,
             "mediane": d.median,
-            "etiquette": fr_score(d.score),
-            "mediane_texte": "–" if d.median is None else fr_number(d.median),
-            "couverture_texte": "–" if d.coverage is None else fr_percent(d.coverage),
+            "etiquette": fr.score(d.score, trim=True, missing=NOT_MEASURED),
+            "mediane_texte": fr.score(d.median, trim=True),
+            "couverture_texte": fr.percent(d.coverage, trim=True),
         }
         for d in dimensions
     ]
-    parts = []
-    for d in dimensions:
-        part = f"{d.label} : {fr_score(d.score)}"
-        if d.median is not None:
-            part += f" (médiane {fr_number(d.median)})"
-        parts.append(part)
+    parts = [_score_text(d.label, d.score, d.median) for d in dimensions]
     description = (
         f"Scores par dimension de {name}, sur 100, comparés à la médiane du groupe "
         f"« {peer_group} » : {_join(parts)}."
@@ -423,7 +393,7 @@ def score_history(
                 "serie": name,
                 "ordre": 0,
                 "score": p.score,
-                "texte": fr_score(p.score),
+                "texte": fr.score(p.score, trim=True, missing=NOT_MEASURED),
                 "dessous": below,
             }
         )
@@ -434,15 +404,10 @@ def score_history(
                     "serie": MEDIAN_SERIES,
                     "ordre": 1,
                     "score": p.median,
-                    "texte": fr_score(p.median),
+                    "texte": fr.score(p.median, trim=True, missing=NOT_MEASURED),
                 }
             )
-    parts = []
-    for p in points:
-        part = f"{p.edition} : {fr_score(p.score)}"
-        if p.median is not None:
-            part += f" (médiane {fr_number(p.median)})"
-        parts.append(part)
+    parts = [_score_text(p.edition, p.score, p.median) for p in points]
     description = f"Évolution du score global de {name}, sur 100, par édition : {_join(parts)}."
     if with_median and peer_group:
         description += f" La ligne pointillée est la médiane du groupe « {peer_group} »."
@@ -452,7 +417,9 @@ def score_history(
         delta = end - start
         trend = "stable" if abs(delta) < 0.05 else ("en hausse" if delta > 0 else "en baisse")
         description += f" De {first} à {last}, le score est {trend}"
-        description += "." if trend == "stable" else f" de {fr_number(abs(delta))} points."
+        description += (
+            "." if trend == "stable" else f" de {fr.number(abs(delta), 1, trim=True)} points."
+        )
     subtitle = "Sur 100"
     if with_median and peer_group:
         subtitle += f" ; pointillés : médiane du groupe « {peer_group} »"
@@ -467,7 +434,8 @@ def score_history(
         ("Médiane du groupe",) if with_median else ()
     )
     table_rows = tuple(
-        (p.edition, fr_score(p.score)) + ((fr_score(p.median),) if with_median else ())
+        (p.edition, fr.score(p.score, trim=True, missing=NOT_MEASURED))
+        + ((fr.score(p.median, trim=True, missing=NOT_MEASURED),) if with_median else ())
         for p in points
     )
     table = DataTable(
@@ -572,20 +540,20 @@ def peer_distribution(
         for i, (lo, hi) in enumerate(bins)
     ]
     total = sum(counts)
-    parts = [f"{label_of[i]} : {fr_integer(c)}" for i, c in enumerate(counts)]
+    parts = [f"{label_of[i]} : {fr.integer(c)}" for i, c in enumerate(counts)]
     description = (
-        f"Répartition des scores globaux des {fr_integer(total)} collectivités mesurées du groupe "
+        f"Répartition des scores globaux des {fr.integer(total)} collectivités mesurées du groupe "
         f"« {peer_group} », par tranches de {bin_width} points : {_join(parts)}."
     )
     if unmeasured:
-        description += f" {fr_integer(unmeasured)} collectivités n'ont pas de score."
+        description += f" {fr.integer(unmeasured)} collectivités n'ont pas de score."
     subtitle = None
     if chosen >= 0 and name and score is not None:
         description += (
-            f" {name} a un score de {fr_number(score)}, dans la tranche {label_of[chosen]} "
+            f" {name} a un score de {fr.score(score, trim=True)}, dans la tranche {label_of[chosen]} "
             "(barre mise en avant)."
         )
-        subtitle = f"En orange : la tranche de {name} ({fr_number(score)} sur 100)"
+        subtitle = f"En orange : la tranche de {name} ({fr.score(score, trim=True)} sur 100)"
     spec = assemble(
         _distribution_skeleton(bin_width, chosen >= 0, width),
         {DATA: rows},
@@ -594,7 +562,7 @@ def peer_distribution(
         description=description,
     )
     table_rows = tuple(
-        (label_of[i], fr_integer(c), "oui" if i == chosen else "") for i, c in enumerate(counts)
+        (label_of[i], fr.integer(c), "oui" if i == chosen else "") for i, c in enumerate(counts)
     )
     table = DataTable(
         caption=f"Nombre de collectivités du groupe « {peer_group} » par tranche de score",
@@ -697,8 +665,8 @@ def share_bars(
             "groupe": s.group,
             "element": s.item,
             "part": s.count / s.total if s.total else None,
-            "part_texte": fr_percent(s.count / s.total) if s.total else NOT_MEASURED,
-            "detail": f"{fr_integer(s.count)} sur {fr_integer(s.total)}",
+            "part_texte": fr.ratio(s.count, s.total, 0) if s.total else NOT_MEASURED,
+            "detail": f"{fr.integer(s.count)} sur {fr.integer(s.total)}",
         }
         for s in shares
     ]
@@ -710,7 +678,7 @@ def share_bars(
             parts.append(f"{group} : {NOT_MEASURED}")
             continue
         top = ", ".join(
-            f"{s.item} {fr_percent(s.count / s.total)} ({fr_integer(s.count)} sur {fr_integer(s.total)})"
+            f"{s.item} {fr.ratio(s.count, s.total, 0)} ({fr.integer(s.count)} sur {fr.integer(s.total)})"
             for s in mine[:3]
         )
         parts.append(f"{group} : {top}")
@@ -729,7 +697,7 @@ def share_bars(
         caption=title,
         headers=(group_header, item_header, "Part", "Nombre", "Effectif"),
         rows=tuple(
-            (s.group, s.item, str(r["part_texte"]), fr_integer(s.count), fr_integer(s.total))
+            (s.group, s.item, str(r["part_texte"]), fr.integer(s.count), fr.integer(s.total))
             for s, r in zip(shares, rows, strict=True)
         ),
         numeric=(False, False, True, True, True),

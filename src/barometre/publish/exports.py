@@ -52,6 +52,7 @@ from barometre.publish.tableschema import (
 )
 from barometre.storage import edition_repo, export_repo
 from barometre.tabular import neutralise
+from barometre.vocab import fr
 
 FORMATS = ("csv", "json", "parquet", "sqlite")
 BATCH = export_repo.BATCH
@@ -137,7 +138,7 @@ class PackageInfo:
     def status_text(self) -> str:
         if self.edition.frozen_at is not None:
             return (
-                f"Édition figée le {_utc(self.edition.frozen_at):%d/%m/%Y à %H:%M} UTC ; "
+                f"Édition figée le {fr.moment(_utc(self.edition.frozen_at))} UTC ; "
                 f"empreinte SHA-256 de son manifeste : {self.edition.manifest_sha256}."
             )
         return "Édition non figée : ses résultats peuvent encore changer."

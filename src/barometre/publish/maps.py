@@ -35,16 +35,15 @@ from barometre.publish.charts import (
     DATA,
     GRID,
     MUTED,
-    NNBSP,
     TEXT,
     DataTable,
     Figure,
     assemble,
-    fr_integer,
-    fr_number,
     skeleton,
 )
 from barometre.publish.geo import NO_SHAPE, OVERSEAS, OVERSEAS_REGIONS, Level, load_geo
+from barometre.vocab import fr
+from barometre.vocab.fr import NNBSP
 
 #: ColorBrewer YlGnBu, by number of classes (colour-blind safe, print friendly).
 SEQUENTIAL: Mapping[int, tuple[str, ...]] = {
@@ -77,7 +76,7 @@ def _classes(thresholds: Sequence[float], unit: str) -> list[str]:
         raise ValueError(f"{count} classes: choose 2 to 4 thresholds")
     if any(not math.isfinite(t) for t in thresholds) or list(thresholds) != sorted(set(thresholds)):
         raise ValueError("thresholds must be finite and strictly increasing")
-    fmt = [fr_number(t) + unit for t in thresholds]
+    fmt = [fr.number(t, 1, trim=True) + unit for t in thresholds]
     labels = [f"moins de {fmt[0]}"]
     labels += [f"{fmt[i]} à moins de {fmt[i + 1]}" for i in range(len(fmt) - 1)]
     labels.append(f"{fmt[-1]} et plus")
@@ -244,14 +243,14 @@ def choropleth(
         else:
             klass, text = (
                 labels[_class_of(item.value, thresholds)],
-                fr_number(item.value, decimals) + suffix,
+                fr.number(item.value, decimals, trim=True) + suffix,
             )
         return {
             "code": code,
             "nom": name,
             "classe": klass,
             "valeur_texte": text,
-            "denominateur_texte": "–" if item.denominator is None else fr_integer(item.denominator),
+            "denominateur_texte": fr.integer(item.denominator),
         }
 
     rows = [row(code, names[code]) for code in sorted(names)]
@@ -278,9 +277,10 @@ def choropleth(
         low = min(measured, key=lambda cv: (cv[1], cv[0]))
         high = max(measured, key=lambda cv: (cv[1], cv[0]))
         span = (
-            f"{len(measured)} {plural} sur {len(rows)} ont une valeur, de "
-            f"{fr_number(low[1], decimals)}{suffix} ({names[low[0]]}) à "
-            f"{fr_number(high[1], decimals)}{suffix} ({names[high[0]]})."
+            f"{len(measured)} {fr.plural(len(measured), singular, plural)} sur {len(rows)} "
+            f"{'a' if len(measured) < 2 else 'ont'} une valeur, de "
+            f"{fr.number(low[1], decimals, trim=True)}{suffix} ({names[low[0]]}) à "
+            f"{fr.number(high[1], decimals, trim=True)}{suffix} ({names[high[0]]})."
         )
     else:
         span = f"Aucun{'e' if level == 'region' else ''} des {len(rows)} {plural} n'a de valeur."
@@ -305,8 +305,10 @@ def choropleth(
             (
                 code,
                 f"{NO_SHAPE.get(code, code)} (hors carte)",
-                no_data_label if item.value is None else fr_number(item.value, decimals) + suffix,
-                "–" if item.denominator is None else fr_integer(item.denominator),
+                no_data_label
+                if item.value is None
+                else fr.number(item.value, decimals, trim=True) + suffix,
+                fr.integer(item.denominator),
             )
         )
     table = DataTable(

@@ -28,12 +28,12 @@ from barometre.storage.export_repo import (
     PublicForeignKey,
     PublicTable,
 )
+from barometre.vocab.status import GRADES
 
 FieldType = Literal["string", "integer", "number", "boolean", "datetime", "array", "object"]
 
 # The grades the scoring gives (barometre.scoring.engine.GRADES; publish may not import
 # scoring, a test keeps the two equal).
-GRADES = ("A", "B", "C", "D", "E")
 NATURES = ("obligation", "recommandation")
 
 LICENCE = {

@@ -21,7 +21,6 @@ from barometre.models import Authority, AuthorityKind, Contact, LegalType, Websi
 from barometre.registry import collectivites, councils
 from barometre.registry.joins import join_by_code, join_by_name, join_epci
 from barometre.registry.normalize import (
-    fold,
     host_of,
     normalize_email,
     normalize_phone,
@@ -30,6 +29,9 @@ from barometre.registry.normalize import (
 from barometre.registry.report import BuildReport
 from barometre.registry.sources import annuaire, decoupage, domains, opendata
 from barometre.registry.sources.annuaire import EpciRecord, MairieRecord
+from barometre.vocab import fr
+from barometre.vocab.authorities import kind_label
+from barometre.vocab.text import fold
 
 # Paths of the raw files, relative to the raw directory (see shared/data/SOURCES.md).
 RAW_FILES = {
@@ -218,8 +220,9 @@ def _in_scope(
     if unknown:
         raise SourceError(
             collectivites.CURATED,
-            f"zone(s) d'outre-mer {', '.join(unknown)} du découpage absente(s) de la table "
-            "des statuts : dire si ses « communes » sont des communes",
+            f"{fr.plural(len(unknown), 'zone', 'zones')} d'outre-mer {', '.join(unknown)} du "
+            f"découpage {fr.plural(len(unknown), 'absente', 'absentes')} de la table des "
+            "statuts : dire si ses « communes » sont des communes",
         )
     communes = []
     for c in cut.communes:
@@ -286,14 +289,16 @@ def _attach_councils(
         if a.kind in councils.COUNCIL_KINDS and a.id not in replaced:
             stat.records += 1
             if site is None:
-                report.add("conseils", None, "unmatched", f"{a.kind.label} {a.code} : aucun site")
+                report.add(
+                    "conseils", None, "unmatched", f"{kind_label(a.kind)} {a.code} : aucun site"
+                )
             else:
                 stat.matched += 1
                 n_src = len(site.sources)
                 rule = (
                     "table de curation"
                     if councils.OVERRIDE_SOURCE in site.sources
-                    else (f"{n_src} source(s) concordante(s)")
+                    else f"{n_src} source(s) concordante(s)"  # a key of the shipped build.json
                 )
                 stat.by_rule[rule] += 1
         if site is not None:

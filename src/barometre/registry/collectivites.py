@@ -24,10 +24,12 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 
 from barometre.errors import SourceError
 from barometre.models import Account, Authority, AuthorityKind, Contact, LegalType, Website
@@ -173,6 +175,13 @@ def load(path: Path | None = None) -> list[Statute]:
 def aliases(statutes: Iterable[Statute]) -> dict[str, str]:
     """Identifiers of INSEE's map that now designate another collectivité: old → new."""
     return {old: s.id for s in statutes if not s.out_of_scope for old in s.replaces if old != s.id}
+
+
+@cache
+def successors() -> Mapping[str, str]:
+    """:func:`aliases` of the embedded table: what the commands follow when a user names
+    a collectivité by an identifier of INSEE's map (``departement:2A``)."""
+    return MappingProxyType(aliases(load()))
 
 
 def zone_rules(statutes: Iterable[Statute]) -> dict[str, Statute]:

@@ -30,10 +30,11 @@ from pathlib import Path
 
 from barometre.errors import SourceError
 from barometre.models import AuthorityKind
-from barometre.registry.normalize import fold, host_of, normalize_url, registrable_domain
+from barometre.registry.normalize import host_of, normalize_url, registrable_domain
 from barometre.registry.report import BuildReport
 from barometre.registry.sources.annuaire import ANNUAIRE_2019, Annuaire2019Record
 from barometre.registry.sources.decoupage import DepartementRow, RegionRow
+from barometre.vocab.text import fold
 
 OVERRIDES = "site_overrides.csv"
 COUNCIL_KINDS = frozenset({AuthorityKind.REGION, AuthorityKind.DEPARTEMENT})

@@ -14,10 +14,11 @@ from typing import TypeVar
 
 from rapidfuzz import fuzz
 
-from barometre.registry.normalize import fold, name_key
+from barometre.registry.normalize import name_key
 from barometre.registry.report import BuildReport, JoinStat
 from barometre.registry.sources.annuaire import EpciRecord, MairieRecord
 from barometre.registry.sources.decoupage import CommuneRow, EpciRow, FormerCommuneRow
+from barometre.vocab.text import fold
 
 _R = TypeVar("_R", MairieRecord, EpciRecord)
 

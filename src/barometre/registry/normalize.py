@@ -6,9 +6,9 @@ import re
 from urllib.parse import urlsplit, urlunsplit
 
 from barometre.domains import CONSUMER_MAIL_DOMAINS, registrable_domain
-from barometre.text import fold
+from barometre.vocab.text import fold
 
-__all__ = ["fold", "registrable_domain"]
+__all__ = ["registrable_domain"]
 
 _ARTICLE = re.compile(r"^(l|le|la|les)\s+")
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -28,6 +27,7 @@ from importlib.abc import Traversable
 from pathlib import Path
 
 from barometre.errors import SourceError, SourceMissingError
+from barometre.vocab.text import fold
 
 BUNDLED_NAME = "regions_budget.csv"
 COLUMNS = ("region", "nom", "annee", "population", "depenses_totales", "depenses_par_habitant")
@@ -58,15 +58,6 @@ class BudgetBuild:
     by_name: list[tuple[int, str, str]] = field(default_factory=list)  # (line, raw code, code)
 
 
-def _key(name: str) -> str:
-    """A name for comparison: no accents, case, hyphens or apostrophes."""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    for sep in ("-", "'", "’", "_"):
-        text = text.replace(sep, " ")
-    return " ".join(text.split())
-
-
 def _decimal(value: str, path: Path, line: int, column: str) -> Decimal:
     try:
         number = Decimal(value.strip())
@@ -92,7 +83,7 @@ def build_budget(raw_path: Path, regions: Mapping[str, str]) -> BudgetBuild:
     absent = [c for c in RAW_COLUMNS if c not in (reader.fieldnames or ())]
     if absent:
         raise SourceError(raw_path, f"colonnes manquantes : {', '.join(absent)}", 1)
-    names = {_key(name): code for code, name in regions.items()}
+    names = {fold(name): code for code, name in regions.items()}
     build = BudgetBuild()
     seen: dict[tuple[str, int], int] = {}
     for line, record in enumerate(reader, start=2):
@@ -100,7 +91,7 @@ def build_budget(raw_path: Path, regions: Mapping[str, str]) -> BudgetBuild:
             raise SourceError(raw_path, "nombre de colonnes inattendu", line)
         raw_code, raw_name = record["reg_code"].strip(), record["nom"].strip()
         code = raw_code.zfill(2) if raw_code.isdigit() else raw_code
-        if code in regions and _key(regions[code]) != _key(raw_name):
+        if code in regions and fold(regions[code]) != fold(raw_name):
             build.unmatched.append(
                 (
                     line,
@@ -110,7 +101,7 @@ def build_budget(raw_path: Path, regions: Mapping[str, str]) -> BudgetBuild:
             )
             continue
         if code not in regions:
-            by_name = names.get(_key(raw_name))
+            by_name = names.get(fold(raw_name))
             if by_name is None:
                 build.unmatched.append(
                     (line, f"région inconnue du registre : code {raw_code} « {raw_name} »")

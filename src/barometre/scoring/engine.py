@@ -28,21 +28,14 @@ from statistics import quantiles
 
 from barometre.methodology import Methodology
 from barometre.models import Authority, AuthorityKind, Status
+from barometre.vocab.authorities import COMMUNE_BANDS
+from barometre.vocab.status import GRADES
 
 MEASURED = frozenset({Status.PASS, Status.PARTIAL, Status.FAIL})
-GRADES = ("A", "B", "C", "D", "E")
 PRECISION = 1  # scores are published with one decimal; ties are judged on that
 DEFAULT_MIN_COVERAGE = 0.5
 
 # DESIGN.md, peer groups.
-COMMUNE_BANDS: tuple[tuple[int, str], ...] = (
-    (500, "moins de 500 habitants"),
-    (2_000, "500 à 2 000 habitants"),
-    (3_500, "2 000 à 3 500 habitants"),
-    (10_000, "3 500 à 10 000 habitants"),
-    (50_000, "10 000 à 50 000 habitants"),
-    (100_000, "50 000 à 100 000 habitants"),
-)
 EPCI_GROUPS = {"CC": "CC", "CA": "CA", "CU": "CU", "METRO": "Métropole", "MET69": "Métropole"}
 
 
@@ -143,40 +136,6 @@ def peer_group(authority: Authority) -> str:
     if authority.kind is AuthorityKind.EPCI:
         return f"epci:{EPCI_GROUPS.get(authority.epci_type or '', authority.epci_type or 'autre')}"
     return authority.kind.value
-
-
-SHORT_BANDS = (
-    "< 500",
-    "500–2 000",
-    "2 000–3 500",
-    "3 500–10 000",
-    "10 000–50 000",
-    "50 000–100 000",
-    "> 100 000",
-)
-
-
-def peer_group_short(group: str) -> str:
-    """A short label for tables: « Communes 500–2 000 », « EPCI CC »…"""
-    kind, _, rest = group.partition(":")
-    if kind == "commune":
-        return f"Communes {SHORT_BANDS[int(rest) - 1]}"
-    if kind == "epci":
-        return f"EPCI {rest}"
-    return {"region": "Régions", "departement": "Départements"}.get(kind, group)
-
-
-def peer_group_label(group: str) -> str:
-    kind, _, rest = group.partition(":")
-    if kind == "commune":
-        index = int(rest) - 1
-        label = (
-            COMMUNE_BANDS[index][1] if index < len(COMMUNE_BANDS) else "plus de 100 000 habitants"
-        )
-        return f"Communes de {label}"
-    if kind == "epci":
-        return f"Intercommunalités ({rest})"
-    return {"region": "Régions", "departement": "Départements"}.get(kind, group)
 
 
 def published(value: float) -> float:

@@ -39,7 +39,9 @@ from barometre.methodology import Methodology
 from barometre.models import AuthorityKind, authority_id
 from barometre.storage.explanation_repo import Explanation
 from barometre.tabular import csv_problem, strict_reader
-from barometre.text import control_character
+from barometre.vocab import fr
+from barometre.vocab.authorities import kind_label, parse_kind
+from barometre.vocab.text import control_character
 
 # How long an explanation stays valid when the file gives no ``expire`` date: one year,
 # the span of twelve monthly editions (the collectivité renews it if it still holds).
@@ -51,16 +53,6 @@ MAX_TEXT = 4000  # characters: an explanation is a paragraph, not a report
 
 NATURES = {"explication": "explanation", "contestation": "dispute"}
 NATURE_LABELS = {"explanation": "explication", "dispute": "contestation"}
-_KINDS = {
-    "region": AuthorityKind.REGION,
-    "région": AuthorityKind.REGION,
-    "departement": AuthorityKind.DEPARTEMENT,
-    "département": AuthorityKind.DEPARTEMENT,
-    "commune": AuthorityKind.COMMUNE,
-    "epci": AuthorityKind.EPCI,
-    "intercommunalité": AuthorityKind.EPCI,
-    "intercommunalite": AuthorityKind.EPCI,
-}
 # INSEE codes (2A004, 975), the codes of the collectivités of the départements' group
 # that are no département (20R Corse, 6AE Alsace, 69M Lyon), SIREN of EPCI and provinces
 _CODE = re.compile(r"^[0-9A-Z]{2,9}$")
@@ -189,10 +181,14 @@ def _record(
     missing = [k for k in REQUIRED if not _text(row.get(k))]
     if missing:
         names = ", ".join(f"« {k} »" for k in missing)
-        what = "texte vide" if missing == ["texte"] else f"champ(s) vide(s) ou absent(s) : {names}"
+        what = (
+            "texte vide"
+            if missing == ["texte"]
+            else f"{fr.plural(len(missing), 'champ vide ou absent', 'champs vides ou absents')} : {names}"
+        )
         raise ValueError(what)
     kind_text = _text(row["type"]).lower()
-    kind = _KINDS.get(kind_text)
+    kind = parse_kind(kind_text)
     if kind is None:
         raise ValueError(
             f"type « {kind_text} » inconnu (region, departement, commune ou epci attendu)"
@@ -215,8 +211,8 @@ def _record(
         expires = parse_day(expire_value)
     if expires < received:
         raise ValueError(
-            f"expiration ({expires:%d/%m/%Y}) antérieure à la date de réception "
-            f"({received:%d/%m/%Y})"
+            f"expiration ({fr.numeric_day(expires)}) antérieure à la date de réception "
+            f"({fr.numeric_day(received)})"
         )
     author = _text(row.get("auteur")) or None
     return Explanation(
@@ -275,12 +271,18 @@ def parse_csv(
     if unknown:
         raise SourceError(
             path,
-            f"colonne(s) inconnue(s) : {', '.join(unknown)} (attendues : {', '.join(COLUMNS)})",
+            f"{fr.plural(len(unknown), 'colonne inconnue', 'colonnes inconnues')} : "
+            f"{', '.join(unknown)} (attendues : {', '.join(COLUMNS)})",
             1,
         )
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        raise SourceError(path, f"colonne(s) manquante(s) : {', '.join(missing)}", 1)
+        raise SourceError(
+            path,
+            f"{fr.plural(len(missing), 'colonne manquante', 'colonnes manquantes')} : "
+            f"{', '.join(missing)}",
+            1,
+        )
     if len(set(header)) != len(header):
         raise SourceError(path, "colonne en double dans l'en-tête", 1)
     items: list[Explanation] = []
@@ -297,7 +299,9 @@ def parse_csv(
             continue
         if len(cells) != len(header):
             raise SourceError(
-                path, f"{len(cells)} colonne(s) au lieu de {len(header)} (voir l'en-tête)", line
+                path,
+                f"{fr.count(len(cells), 'colonne')} au lieu de {len(header)} (voir l'en-tête)",
+                line,
             )
         try:
             items.append(_record(dict(zip(header, cells, strict=True)), methodology, source, line))
@@ -320,7 +324,9 @@ def parse_toml(
     other = sorted(k for k in data if k != "explications")
     if other:
         raise SourceError(
-            path, f"clé(s) inconnue(s) : {', '.join(other)} (tables [[explications]] attendues)"
+            path,
+            f"{fr.plural(len(other), 'clé inconnue', 'clés inconnues')} : {', '.join(other)} "
+            "(tables [[explications]] attendues)",
         )
     tables = data.get("explications", [])
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
@@ -334,7 +340,8 @@ def parse_toml(
         if unknown:
             raise SourceError(
                 path,
-                f"clé(s) inconnue(s) : {', '.join(unknown)} (attendues : {', '.join(COLUMNS)})",
+                f"{fr.plural(len(unknown), 'clé inconnue', 'clés inconnues')} : "
+                f"{', '.join(unknown)} (attendues : {', '.join(COLUMNS)})",
                 line,
             )
         try:
@@ -374,6 +381,6 @@ def check_authorities(
             kind, _, code = item.authority_id.partition(":")
             raise SourceError(
                 path,
-                f"collectivité inconnue du registre : {AuthorityKind(kind).label} {code}",
+                f"collectivité inconnue du registre : {kind_label(AuthorityKind(kind))} {code}",
                 item.line,
             )

@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 from barometre.methodology import Criterion, Methodology
 from barometre.models import Authority, CheckResult, Evidence, Status
 from barometre.storage.explanation_repo import Explanation
+from barometre.vocab.cms import display_name
 
 MEASURED = frozenset({Status.PASS, Status.PARTIAL, Status.FAIL})
 TO_IMPROVE = frozenset({Status.PARTIAL, Status.FAIL})
@@ -316,7 +317,8 @@ def provider_view(
     ``members``: ``(category, name, collectivités)``; ``counts``: ``(category, name,
     check_id, status, n)`` over the results of each provider's collectivités;
     ``national``: ``(check_id, status, n)`` over the edition; ``labels``: display names
-    (:func:`pick_labels`), the slug otherwise.
+    (:func:`pick_labels`; a CMS by its technology's name, :mod:`barometre.vocab.cms`), the
+    slug otherwise.
     """
     names = labels or {}
     nat_failed: Counter[str] = Counter()
@@ -349,7 +351,7 @@ def provider_view(
             if measured[(category, name, check_id)]
         ]
         rows.sort(key=lambda c: (-round(c.excess, 9), order[c.criterion.id]))
-        label = names.get((category, name), name)
+        label = display_name(category, name, names.get((category, name)))
         out.append(ProviderProfile(category, name, label, total, tuple(rows)))
     out.sort(key=lambda p: (-round(p.excess, 9), -p.sites, p.category, p.name))
     return out

@@ -25,16 +25,15 @@ from sqlalchemy import Engine
 
 from barometre.errors import ConfigurationError
 from barometre.methodology import Criterion, Methodology
-from barometre.models import SOCIAL_PLATFORM_LABELS, SOCIAL_PLATFORMS, Authority, AuthorityKind
+from barometre.models import Authority, AuthorityKind, Status
 from barometre.scoring.budget import NOT_COMPARABLE, BudgetRow, per_inhabitant
-from barometre.scoring.engine import GRADES, peer_group_short
 from barometre.storage import edition_repo, social_repo, stats_repo
+from barometre.vocab import fr
+from barometre.vocab.authorities import kind_plural, peer_group_short
+from barometre.vocab.platforms import PLATFORMS, platform_label
+from barometre.vocab.status import GRADES, STATUS_LABELS
 
 KINDS = tuple(k.value for k in AuthorityKind)
-# The platforms the discovery knows (a copy of ``barometre.checks.platforms.PLATFORMS``:
-# scoring never imports checks).
-PLATFORMS = SOCIAL_PLATFORMS
-PLATFORM_LABELS = SOCIAL_PLATFORM_LABELS
 # The criterion whose measurement says the site was read for links to accounts (P4:
 # not measurable when the site could not be read) and the mobile criterion (T7).
 DISCOVERY = "presence.reseaux_sociaux"
@@ -134,9 +133,9 @@ class StatusFigure:
                 f"{self.criterion} ({self.basis})",
             )
             for label, count in (
-                ("réussi", self.passed),
-                ("partiel", self.partial),
-                ("échec", self.failed),
+                (STATUS_LABELS[Status.PASS], self.passed),
+                (STATUS_LABELS[Status.PARTIAL], self.partial),
+                (STATUS_LABELS[Status.FAIL], self.failed),
             )
         ]
 
@@ -197,9 +196,9 @@ def group_label(group: str) -> str:
         return "Toutes collectivités"
     if group.startswith("plateforme:"):
         platform = group.partition(":")[2]
-        return PLATFORM_LABELS.get(platform, platform)
+        return platform_label(platform)
     if group in KINDS:
-        plural = AuthorityKind(group).plural
+        plural = kind_plural(AuthorityKind(group))
         return plural[0].upper() + plural[1:]
     return peer_group_short(group)
 
@@ -386,7 +385,7 @@ def presence_figures(
             Figure(
                 "presence",
                 kind,
-                PLATFORM_LABELS.get(platform, platform),
+                platform_label(platform),
                 on_platform.get((kind, platform), 0),
                 found,
                 total,
@@ -407,7 +406,7 @@ def top_commune_figures(communes: Sequence[stats_repo.TopCommune]) -> list[Figur
     mobile_ok = [c for c in mobile if c.statuses.get(MOBILE) == "pass"]
     either_measured = {c.authority_id for c in read} | {c.authority_id for c in mobile}
     either = {c.authority_id for c in app} | {c.authority_id for c in mobile_ok}
-    note = f"{eligible} commune(s) dans l'édition" if eligible < TOP_COMMUNES else ""
+    note = f"{fr.count(eligible, 'commune')} dans l'édition" if eligible < TOP_COMMUNES else ""
     group = "commune"
     return [
         Figure(

@@ -33,6 +33,7 @@ from urllib.parse import urlencode, urlsplit
 from barometre.models import FetchOutcome
 from barometre.net.fetcher import Exchange, FetchResult, TooLarge, decode_body, decode_text
 from barometre.social.errors import ConnectorError, MalformedPayload, RateLimited, Unreachable
+from barometre.vocab.status import label_of
 
 REDACTED = "REDACTED"
 
@@ -233,7 +234,7 @@ class SocialHttp:
         shown = redact(full, self.secrets)
         if result.status is None:
             raise Unreachable(
-                f"{shown} : {result.outcome.label}"
+                f"{shown} : {label_of(result.outcome)}"
                 + (f" ({redact(result.error, self.secrets)})" if result.error else ""),
                 url=shown,
             )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -22,6 +22,7 @@ from barometre.storage.schema import (
     registry_imports,
     websites,
 )
+from barometre.vocab.authorities import AuthorityRef, ambiguous_error, unknown_error
 
 USER_SOURCE_PREFIX = "user:"
 _CHUNK = 5000
@@ -323,6 +324,36 @@ def load_authorities(
             )
         )
     return out
+
+
+def find_authorities(
+    engine: Engine,
+    refs: Sequence[AuthorityRef],
+    successors: Mapping[str, str] | None = None,
+    *,
+    single: bool = False,
+) -> list[Authority]:
+    """The active collectivités the references designate (see
+    :mod:`barometre.vocab.authorities`), each once, in the order of the references.
+
+    ``successors`` maps the identifiers of INSEE's map that the law replaced to the
+    collectivité that now holds them (the registry's table of statutes). Raises
+    :class:`~barometre.errors.UnknownAuthorityError` when a reference designates
+    nothing, and, with ``single``, when one designates several collectivités.
+    """
+    wanted = {ref: ref.ids(successors) for ref in refs}
+    found = load_authorities(engine, ids={i for ids in wanted.values() for i in ids})
+    by_id = {a.id: a for a in found}
+    missing = [ref for ref, ids in wanted.items() if not any(i in by_id for i in ids)]
+    if missing:
+        raise unknown_error(missing)
+    out: dict[str, Authority] = {}
+    for ref, ids in wanted.items():
+        matches = [by_id[i] for i in ids if i in by_id]
+        if single and len(matches) > 1:
+            raise ambiguous_error(ref, [(a.id, a.name) for a in matches])
+        out.update((a.id, a) for a in matches)
+    return list(out.values())
 
 
 def _group(connection: Connection, table: Any, ids: list[str] | None) -> dict[str, list[Any]]:

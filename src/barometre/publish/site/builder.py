@@ -41,14 +41,15 @@ from barometre.publish.site.views import (
     Group,
     card_context,
     card_path,
-    group_title,
     groups_of,
     place_of,
     ranking_path,
 )
 from barometre.storage import capture_repo, edition_repo, publish_repo, registry_repo, social_repo
+from barometre.vocab import fr
+from barometre.vocab.authorities import kind_or_legal_label, peer_group_label
+from barometre.vocab.status import GRADES
 
-GRADES = ("A", "B", "C", "D", "E")
 SITEMAP_LIMIT = 50_000  # addresses per file (sitemaps.org protocol)
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 FINDING_CATEGORIES = {
@@ -177,11 +178,9 @@ class SiteBuilder:
         self.site = {
             "title": self.title,
             "edition": self.edition,
-            "edition_fr": formatting.edition_label(self.edition),
+            "edition_fr": fr.month(self.edition),
             "edition_title": (
-                "édition de démonstration"
-                if info.demo
-                else f"édition {formatting.edition_label(self.edition)}"
+                "édition de démonstration" if info.demo else f"édition {fr.month(self.edition)}"
             ),
             "demo": info.demo,
             "methodology": self.methodology.version,
@@ -384,7 +383,7 @@ class SiteBuilder:
             evolution = "—"
             if group.id in old_means and values:
                 delta = sum(values) / len(values) - old_means[group.id]
-                evolution = ("+" if delta >= 0 else "−") + formatting.number(abs(delta), 1)
+                evolution = fr.signed(delta, 1)
             rows.append(
                 {
                     "title": group.title,
@@ -433,7 +432,7 @@ class SiteBuilder:
         origin = (
             "fixées par la méthodologie"
             if self.methodology.scoring.bands
-            else f"calibrées sur l'édition {formatting.edition_label(kept[0])} (quintiles)"
+            else f"calibrées sur l'édition {fr.month(kept[0])} (quintiles)"
             if kept
             else "provisoires (partage régulier de l'échelle, faute d'une édition nationale assez couverte pour les calibrer)"
         )
@@ -452,7 +451,7 @@ class SiteBuilder:
             {
                 "n": r.name,
                 "c": r.code,
-                "t": formatting.kind_label(r.kind, r.legal_type),
+                "t": kind_or_legal_label(r.kind, r.legal_type),
                 "s": None if r.value is None else round(r.value, 1),
                 "u": card_path(r.kind, r.code),
             }
@@ -571,7 +570,7 @@ class SiteBuilder:
                 "plan-du-site.html",
                 "page.html.j2",
                 rubrique="",
-                page=legal.site_map(groups, group_title),
+                page=legal.site_map(groups, peer_group_label),
             )
             (self.work / "_headers").write_text(headers_file(), encoding="utf-8")
             self._crawlers()

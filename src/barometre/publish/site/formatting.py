@@ -3,97 +3,18 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
-from barometre.models import AuthorityKind, LegalType, Status
+from barometre.models import Finding, Status
+from barometre.vocab import fr
+from barometre.vocab.authorities import kind_or_legal_label, kind_plural
+from barometre.vocab.cms import PROVIDER, display_name
+from barometre.vocab.status import STATUS_LABELS, STATUS_SYMBOLS
 
 _SEVERAL = re.compile(r"[\s,;]+https?://", re.IGNORECASE)
-NBSP = "\u00a0"
-NNBSP = "\u202f"
-
-STATUS_LABELS = {
-    Status.PASS: "réussi",
-    Status.PARTIAL: "partiel",
-    Status.FAIL: "échec",
-    Status.NOT_APPLICABLE: "non applicable",
-    Status.NOT_MEASURABLE: "non mesurable",
-}
-# A symbol beside the word, never the colour alone (RGAA 3.1).
-STATUS_SYMBOLS = {
-    Status.PASS: "✓",
-    Status.PARTIAL: "◐",
-    Status.FAIL: "✗",
-    Status.NOT_APPLICABLE: "–",
-    Status.NOT_MEASURABLE: "?",
-}
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-
-
-def number(value: float | int | None, digits: int = 0) -> str:
-    """``1 234,5`` (narrow no-break space for thousands, comma for decimals)."""
-    if value is None:
-        return "—"
-    text = f"{value:,.{digits}f}"
-    return text.replace(",", NNBSP).replace(".", ",")
-
-
-def percent(value: float | None, digits: int = 0) -> str:
-    if value is None:
-        return "—"
-    return f"{number(value * 100, digits)}{NNBSP}%"
-
-
-def score(value: float | None) -> str:
-    return "—" if value is None else number(value, 1)
-
-
-def french_date(value: date | datetime | str | None) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, str):
-        try:
-            day_of: date = date.fromisoformat(value[:10])
-        except ValueError:
-            return value
-    else:
-        day_of = value
-    day = day_of.day
-    return f"{'1er' if day == 1 else day} {MONTHS[day_of.month - 1]} {day_of.year}"
-
-
-def edition_label(edition: str) -> str:
-    """``2026-11`` → « novembre 2026 »; other ids are shown as they are."""
-    try:
-        year, month = edition.split("-")
-        return f"{MONTHS[int(month) - 1]} {int(year)}"
-    except (ValueError, IndexError):
-        return edition
-
-
-def kind_label(kind: str, legal_type: str | None = None) -> str:
-    """« département », or the legal type when it is not what the kind says
-    (« collectivité à statut particulier » for the Collectivité de Corse)."""
-    try:
-        return LegalType(legal_type).label if legal_type else AuthorityKind(kind).label
-    except ValueError:
-        return legal_type or kind
 
 
 def safe_url(url: str | None) -> str | None:
@@ -148,14 +69,24 @@ def grade_badge(grade: str | None) -> Markup:
     return Markup('<span class="note note-{}">{}</span>').format(grade.lower(), grade)
 
 
+def finding_name(finding: Finding) -> str:
+    """What discovery found, by its name: « WordPress » for the CMS ``wordpress``, a
+    provider as its credit reads."""
+    label = finding.handle if finding.category == PROVIDER else None
+    return display_name(finding.category, finding.name, label)
+
+
 FILTERS = {
-    "nombre": number,
-    "pourcent": percent,
-    "score": score,
-    "date_fr": french_date,
-    "edition_fr": edition_label,
-    "type_fr": kind_label,
+    "nombre": fr.number,
+    "compte": fr.count,
+    "pourcent": fr.percent,
+    "score": fr.score,
+    "date_fr": fr.day,
+    "edition_fr": fr.month,
+    "type_fr": kind_or_legal_label,
+    "types_fr": kind_plural,
     "lien": link,
+    "nom_trouve": finding_name,
     "tronque": truncate,
     "statut": status_badge,
     "note": grade_badge,

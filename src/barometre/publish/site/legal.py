@@ -14,7 +14,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from barometre.publish.site import formatting
+from barometre.vocab import fr
 
 MISSING = "à compléter par l'éditeur de ce site (réglage publish_{})"
 
@@ -30,7 +30,7 @@ def _paragraphs(*items: str | Markup) -> Markup:
 def pages(site: Mapping[str, Any], publisher: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     name = escape(site["title"])
     contact = _value(publisher, "contact")
-    built = formatting.french_date(site["built"])
+    built = fr.day(site["built"])
     year = site["built"].year
     legal_notice = Markup(
         "<h2>Éditeur</h2>{}<h2>Directeur de la publication</h2>{}<h2>Hébergeur</h2>{}"
@@ -178,7 +178,7 @@ def open_data(exports: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     if exports:
         items = Markup("").join(
             Markup('<li><a href="{}">{}</a> ({})</li>\n').format(
-                e["path"], e["name"], formatting.number(e["bytes"] / 1024, 0) + "\u202fko"
+                e["path"], e["name"], fr.number(e["bytes"] / 1024) + f"{fr.NNBSP}ko"
             )
             for e in exports
         )

@@ -15,7 +15,6 @@ from barometre.methodology import Criterion, Methodology
 from barometre.models import (
     LINKED_ACCOUNTS,
     OWN_ACCOUNTS,
-    SOCIAL_PLATFORM_LABELS,
     AccountState,
     Authority,
     AuthorityKind,
@@ -27,32 +26,12 @@ from barometre.models import (
 )
 from barometre.storage.publish_repo import Card, RankRow
 from barometre.storage.score_repo import ScoreRow
+from barometre.vocab import fr
+from barometre.vocab.authorities import kind_label, peer_group_label, peer_group_sort_key
+from barometre.vocab.platforms import platform_label
+from barometre.vocab.status import label_of
+from barometre.vocab.text import slug
 
-# Slugs of peer groups in URLs.
-GROUP_ORDER = (
-    "region",
-    "departement",
-    "epci:Métropole",
-    "epci:CU",
-    "epci:CA",
-    "epci:CC",
-    "commune:7",
-    "commune:6",
-    "commune:5",
-    "commune:4",
-    "commune:3",
-    "commune:2",
-    "commune:1",
-)
-COMMUNE_BANDS = (
-    "moins de 500 habitants",
-    "500 à 2 000 habitants",
-    "2 000 à 3 500 habitants",
-    "3 500 à 10 000 habitants",
-    "10 000 à 50 000 habitants",
-    "50 000 à 100 000 habitants",
-    "plus de 100 000 habitants",
-)
 SOCIAL_FIGURES = (
     ("followers", "Abonnés"),
     ("posts_per_week", "Publications par semaine"),
@@ -66,33 +45,13 @@ PERCENT = frozenset({"reply_share", "pure_republication_share", "alt_text_share"
 
 
 def group_slug(group: str) -> str:
+    """The peer group in URLs: ``communes-3``, ``epci-metropole``, ``regions``."""
     kind, _, rest = group.partition(":")
     if kind == "commune":
         return f"communes-{rest}"
     if kind == "epci":
-        return "epci-" + rest.lower().replace("é", "e")
+        return "epci-" + slug(rest)
     return {"region": "regions", "departement": "departements"}.get(kind, kind or "autres")
-
-
-def group_title(group: str) -> str:
-    kind, _, rest = group.partition(":")
-    if kind == "commune":
-        index = int(rest) - 1
-        band = COMMUNE_BANDS[index] if 0 <= index < len(COMMUNE_BANDS) else rest
-        return f"Communes de {band}"
-    if kind == "epci":
-        names = {
-            "CC": "Communautés de communes",
-            "CA": "Communautés d'agglomération",
-            "CU": "Communautés urbaines",
-            "Métropole": "Métropoles",
-        }
-        return names.get(rest, f"Intercommunalités ({rest})")
-    return {"region": "Régions", "departement": "Départements"}.get(kind, group)
-
-
-def group_sort_key(group: str) -> tuple[int, str]:
-    return (GROUP_ORDER.index(group) if group in GROUP_ORDER else len(GROUP_ORDER), group)
 
 
 def card_path(kind: str, code: str) -> str:
@@ -145,7 +104,7 @@ class AccountLine:
 
     @property
     def platform_label(self) -> str:
-        return SOCIAL_PLATFORM_LABELS.get(self.platform, self.platform)
+        return platform_label(self.platform)
 
 
 @dataclass(frozen=True)
@@ -161,7 +120,7 @@ class LinkedLine:
 
     @property
     def platform_label(self) -> str:
-        return SOCIAL_PLATFORM_LABELS.get(self.platform, self.platform)
+        return platform_label(self.platform)
 
 
 @dataclass
@@ -218,27 +177,25 @@ def _lines(
 
 
 def _figure(name: str, account: SocialAccount) -> tuple[str, str, str] | None:
-    from barometre.publish.site.formatting import number, percent
-
     metric = account.metrics.get(name)
     if metric is None or metric.value is None:
         if name == "followers" and account.profile.followers is not None:
             exact = "" if account.profile.followers_exact else " (arrondi)"
             return (
                 "Abonnés",
-                number(account.profile.followers) + exact,
-                account.profile.source.label,
+                fr.number(account.profile.followers) + exact,
+                label_of(account.profile.source),
             )
         return None
     label = dict(SOCIAL_FIGURES)[name]
     value = (
-        percent(metric.value)
+        fr.percent(metric.value)
         if name in PERCENT
-        else number(metric.value, 1 if name == "posts_per_week" else 0)
+        else fr.number(metric.value, 1 if name == "posts_per_week" else 0)
     )
     if name == "followers" and not metric.detail.get("exact", True):
         value += " (arrondi)"
-    return label, value, metric.source.label
+    return label, value, label_of(metric.source)
 
 
 def _key(platform: str, url: str | None) -> tuple[str, str]:
@@ -262,9 +219,9 @@ def account_lines(
                 platform=profile.platform,
                 handle=profile.handle,
                 url=profile.url,
-                state=profile.state.label,
+                state=label_of(profile.state),
                 readable=profile.state is AccountState.OK,
-                source=profile.source.label,
+                source=label_of(profile.source),
                 reason=profile.reason if profile.state is not AccountState.OK else None,
                 figures=figures,
                 found_at=account.found_at,
@@ -354,9 +311,9 @@ def card_context(
             counts[line.status.value] = counts.get(line.status.value, 0) + 1
     return CardContext(
         authority=card.authority,
-        kind_label=card.authority.legal.label,
+        kind_label=kind_label(card.authority.legal),
         global_score=global_score,
-        group_title=group_title(group) if group else "",
+        group_title=peer_group_label(group) if group else "",
         group_size=group_sizes.get(group),
         dimensions=dimensions,
         accounts=account_lines(card.social, card.findings),
@@ -406,7 +363,7 @@ def groups_of(rows: Iterable[RankRow]) -> list[Group]:
         group = groups.get(row.peer_group)
         if group is None:
             group = groups[row.peer_group] = Group(
-                row.peer_group, group_slug(row.peer_group), group_title(row.peer_group)
+                row.peer_group, group_slug(row.peer_group), peer_group_label(row.peer_group)
             )
         group.rows.append(row)
-    return sorted(groups.values(), key=lambda g: group_sort_key(g.id))
+    return sorted(groups.values(), key=lambda g: peer_group_sort_key(g.id))

@@ -18,7 +18,7 @@ from typing import IO, Any
 
 from barometre.errors import SourceError, SourceMissingError
 from barometre.tabular import csv_problem, strict_reader
-from barometre.text import control_character
+from barometre.vocab.text import control_character
 
 
 def open_text(path: Path) -> IO[str]:

@@ -14,9 +14,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from barometre.errors import SourceError
-from barometre.models import Account, Authority, AuthorityKind, Contact, Website
+from barometre.models import Account, Authority, Contact, Website
 from barometre.registry.normalize import (
-    fold,
     host_of,
     normalize_email,
     normalize_phone,
@@ -25,6 +24,8 @@ from barometre.registry.normalize import (
 )
 from barometre.registry.report import BuildReport
 from barometre.registry.sources._io import read_csv
+from barometre.vocab.authorities import parse_kind
+from barometre.vocab.platforms import platform_of_url
 
 COLUMNS = (
     "type",
@@ -40,41 +41,16 @@ COLUMNS = (
     "phone",
     "accounts",
 )
-_KIND_ALIASES = {
-    "region": AuthorityKind.REGION,
-    "departement": AuthorityKind.DEPARTEMENT,
-    "commune": AuthorityKind.COMMUNE,
-    "epci": AuthorityKind.EPCI,
-    "intercommunalite": AuthorityKind.EPCI,
-}
-# Registrable domains of the platforms an account URL may point to. Detailed URL
-# parsing (handles, share links) belongs to discovery; here the domain is enough.
-PLATFORM_DOMAINS = {
-    "facebook.com": "facebook",
-    "fb.com": "facebook",
-    "instagram.com": "instagram",
-    "twitter.com": "x",
-    "x.com": "x",
-    "linkedin.com": "linkedin",
-    "youtube.com": "youtube",
-    "youtu.be": "youtube",
-    "tiktok.com": "tiktok",
-    "threads.net": "threads",
-    "threads.com": "threads",
-    "bsky.app": "bluesky",
-    "whatsapp.com": "whatsapp",
-    "t.me": "telegram",
-    "telegram.me": "telegram",
-    "panneaupocket.com": "panneaupocket",
-}
+# Hosts of account URLs that are not social platforms (vocab.platforms knows those).
+OTHER_DOMAINS = {"panneaupocket.com": "panneaupocket"}
 _SPLIT = re.compile(r"[\s;]+")
 
 
 def platform_of(url: str) -> str | None:
     """Platform of an account URL; Mastodon-like ``/@user`` paths on other hosts too."""
-    domain = registrable_domain(host_of(url))
-    if domain in PLATFORM_DOMAINS:
-        return PLATFORM_DOMAINS[domain]
+    platform = platform_of_url(url) or OTHER_DOMAINS.get(registrable_domain(host_of(url)))
+    if platform is not None:
+        return platform
     if urlsplit(url).path.startswith("/@"):
         return "mastodon"
     return None
@@ -103,7 +79,7 @@ def parse(
             report.add(
                 source, 1, "unknown_column", f"colonnes ignorées : {', '.join(sorted(unknown))}"
             )
-        kind = _KIND_ALIASES.get(fold(row["type"]).replace(" ", ""))
+        kind = parse_kind(row["type"])
         if kind is None:
             report.add(source, line, "invalid_value", f"type inconnu « {row['type']} »")
             continue

@@ -29,25 +29,14 @@ from typing import Literal, Protocol
 from barometre.errors import ConfigurationError, SourceError, SourceMissingError
 from barometre.social.analysis.modes import MODES, ModeResult, classify_mode
 from barometre.social.analysis.themes import ThemeScore, classify_themes, load_themes
+from barometre.vocab import fr
+from barometre.vocab.platforms import PLATFORMS
 
 Split = Literal["dev", "test", "all"]
 SPLITS: tuple[Split, ...] = ("dev", "test", "all")
 
 LABELLED_RESOURCE = ("data", "labelled_posts.csv")
 COLUMNS = ("id", "platform", "is_reply", "text", "themes", "mode")
-PLATFORMS = frozenset(
-    {
-        "facebook",
-        "x",
-        "mastodon",
-        "bluesky",
-        "instagram",
-        "linkedin",
-        "youtube",
-        "threads",
-        "tiktok",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -145,7 +134,7 @@ def _row(
     seen.add(post_id)
     platform = record["platform"].strip()
     if platform not in PLATFORMS:
-        raise fail(f"plateforme « {platform} » inconnue ({', '.join(sorted(PLATFORMS))}).")
+        raise fail(f"plateforme « {platform} » inconnue ({', '.join(PLATFORMS)}).")
     reply = record["is_reply"].strip()
     if reply not in ("0", "1"):
         raise fail(f"is_reply « {reply} » : 0 ou 1 attendu.")
@@ -154,7 +143,10 @@ def _row(
     labels = frozenset(t.strip() for t in record["themes"].split(";") if t.strip())
     unknown = sorted(labels - set(themes))
     if unknown:
-        raise fail(f"thème(s) inconnu(s) {', '.join(unknown)} (voir le lexique).")
+        raise fail(
+            f"{fr.plural(len(unknown), 'thème inconnu', 'thèmes inconnus')} "
+            f"{', '.join(unknown)} (voir le lexique)."
+        )
     mode = record["mode"].strip()
     if mode not in modes:
         raise fail(f"mode « {mode} » inconnu (attendu : {', '.join(modes)}).")
@@ -346,11 +338,6 @@ def evaluate_modes(
 # --------------------------------------------------------------------------- rendering
 
 
-def _num(value: float) -> str:
-    """A score in the French way: ``0,83``."""
-    return f"{value:.2f}".replace(".", ",")
-
-
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     widths = [max(len(header[i]), *(len(r[i]) for r in rows)) for i in range(len(header))]
 
@@ -366,9 +353,9 @@ def _score_rows(per_label: Sequence[ClassScores], name: Callable[[str], str]) ->
     return [
         [
             name(s.label),
-            _num(s.precision),
-            _num(s.recall),
-            _num(s.f1),
+            fr.number(s.precision, 2),
+            fr.number(s.recall, 2),
+            fr.number(s.f1, 2),
             str(s.support),
             str(s.predicted),
         ]
@@ -386,14 +373,18 @@ def format_report(report: ThemeReport | ModeReport) -> str:
         rows += _score_rows([report.micro], lambda _: "moyenne micro")
         rows += _score_rows([report.macro], lambda _: "moyenne macro")
         lines += _table(header, rows)
-        lines += ["", f"Ensemble de thèmes exact : {_num(report.exact_match)}"]
+        lines += ["", f"Ensemble de thèmes exact : {fr.number(report.exact_match, 2)}"]
         return "\n".join(lines) + "\n"
     header[0] = "mode"
     lines = [f"Modes — {report.title or 'évaluation'} — {report.posts} publications", ""]
     rows = _score_rows(report.per_mode, str)
     rows += _score_rows([report.macro], lambda _: "moyenne macro")
     lines += _table(header, rows)
-    lines += ["", f"Exactitude : {_num(report.accuracy)}   F1 macro : {_num(report.macro.f1)}", ""]
+    lines += [
+        "",
+        f"Exactitude : {fr.number(report.accuracy, 2)}   F1 macro : {fr.number(report.macro.f1, 2)}",
+        "",
+    ]
     lines.append("Matrice de confusion (lignes : mode annoté ; colonnes : mode prédit)")
     matrix_header = ["", *report.labels]
     matrix_rows = [

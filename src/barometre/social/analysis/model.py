@@ -20,7 +20,7 @@ from typing import Any
 from barometre.errors import ConfigurationError
 from barometre.social.analysis.evaluation import LabelledPost, ModeReport, evaluate_modes
 from barometre.social.analysis.modes import load_mode_rules
-from barometre.social.analysis.text import find_urls, plain, stem, tokens
+from barometre.social.analysis.text import find_urls, fold_post, stem, tokens
 
 NLP_MISSING = (
     "Le modèle statistique demande scikit-learn, qui n'est pas installé : installez l'extra "
@@ -62,7 +62,7 @@ def _sklearn() -> dict[str, Any]:
 def features(text: str, *, is_reply: bool = False) -> str:
     """The document the vectoriser reads: stemmed normalised words and signal tokens."""
     signals = load_mode_rules().signals
-    folded = plain(text)
+    folded = fold_post(text)
     extra = [
         name
         for name, present in (

@@ -30,11 +30,12 @@ from barometre.social.analysis.text import (
     compile_terms,
     covered_by,
     find_urls,
+    fold_post,
     lexicon_origin,
     matched_terms,
     parse_signals,
-    plain,
     read_lexicon,
+    reject_unknown_keys,
     tokens,
 )
 
@@ -117,12 +118,7 @@ def parse_mode_rules(data: dict[str, Any], origin: str) -> ModeRules:
     section = data.get("modes")
     if not isinstance(section, dict):
         raise ConfigurationError(f"{origin} : la table [modes] manque.")
-    unknown = sorted(set(section) - {"default", "rules"})
-    if unknown:
-        raise ConfigurationError(
-            f"{origin} : [modes] : clé(s) inconnue(s) {', '.join(unknown)} "
-            "(attendues : default, rules)."
-        )
+    reject_unknown_keys(section, ("default", "rules"), origin, "[modes]")
     default = section.get("default", "information")
     if default not in MODES:
         raise ConfigurationError(
@@ -147,12 +143,7 @@ def _rule(raw: object, origin: str, position: int) -> ModeRule:
     if not isinstance(rule_id, str) or not rule_id.strip():
         raise ConfigurationError(f"{origin} : règle n° {position} : « id » manque.")
     where = f"règle « {rule_id} »"
-    unknown = sorted(set(raw) - _RULE_KEYS)
-    if unknown:
-        raise ConfigurationError(
-            f"{origin} : {where} : clé(s) inconnue(s) {', '.join(unknown)} "
-            f"(attendues : {', '.join(sorted(_RULE_KEYS))})."
-        )
+    reject_unknown_keys(raw, _RULE_KEYS, origin, where)
     mode = raw.get("mode")
     if mode not in MODES:
         raise ConfigurationError(
@@ -205,7 +196,7 @@ def classify_mode(
     the text count as links too.
     """
     rules = rules or load_mode_rules()
-    folded = plain(text)
+    folded = fold_post(text)
     all_links = [link.lower() for link in (*links, *find_urls(text))]
     active = {
         "reply": is_reply,

@@ -35,7 +35,7 @@ from rapidfuzz import fuzz
 
 from barometre.domains import registrable_domain
 from barometre.models import NewsItem, SocialPost
-from barometre.text import fold
+from barometre.vocab.text import fold
 
 # Query parameters that track a click, never identify a page.
 _TRACKING = re.compile(

@@ -1,7 +1,7 @@
 """The text side shared by the post classifiers: normalisation, term matching, lexicon file.
 
 A post is compared in one *normal form*: lower case, accents folded (the project's
-:func:`barometre.text.fold`), no URL, no mention, hashtags split into their words
+:func:`barometre.vocab.text.fold`), no URL, no mention, hashtags split into their words
 (``#ConseilMunicipal`` → ``conseil municipal``), no emoji nor punctuation. Lexicon terms
 go through the same normal form, so the lexicon can be written in plain French.
 
@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -25,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from barometre.errors import ConfigurationError
-from barometre.text import fold
+from barometre.vocab import fr
+from barometre.vocab.text import fold, fold_keep_punctuation
 
 LEXICON_RESOURCE = ("data", "lexicon.toml")
 """Where the bundled lexicon lives inside :mod:`barometre.social`."""
@@ -71,21 +71,15 @@ def strip_links(text: str) -> str:
     return _BARE_HOST.sub(" ", _URL.sub(" ", _EMAIL.sub(" ", text)))
 
 
-def plain(text: str) -> str:
-    """Lower case, accents folded, links and mentions removed, punctuation *kept*.
+def fold_post(text: str) -> str:
+    """A post folded for the mode signals: links and mentions removed, lower case,
+    accents folded, punctuation *kept* (:func:`barometre.vocab.text.fold_keep_punctuation`).
 
     The form the mode signals read: a question mark or a date such as ``12/05`` or
     ``14h30`` is meaningful there, while :func:`normalise` drops punctuation.
     """
     without = _MENTION.sub(" ", strip_links(text))
     return fold_keep_punctuation(without)
-
-
-def fold_keep_punctuation(text: str) -> str:
-    """Lower case and accents folded, punctuation untouched, spaces collapsed."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "OE"))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.lower().split())
 
 
 def normalise(text: str) -> str:
@@ -148,6 +142,19 @@ class Term:
             elif stems[index] != form:
                 return False
         return True
+
+
+def reject_unknown_keys(
+    table: Mapping[str, object], allowed: Iterable[str], origin: str, where: str
+) -> None:
+    """A clear French error for the keys of a lexicon table that are not ``allowed``."""
+    expected = sorted(allowed)
+    unknown = sorted(set(table) - set(expected))
+    if unknown:
+        raise ConfigurationError(
+            f"{origin} : {where} : {fr.plural(len(unknown), 'clé inconnue', 'clés inconnues')} "
+            f"{', '.join(unknown)} (attendues : {', '.join(expected)})."
+        )
 
 
 def compile_term(entry: str) -> Term:
@@ -241,7 +248,7 @@ def matched_spans(
 class Signals:
     """The regular expressions of the lexicon's ``[signals]`` table, compiled.
 
-    They read :func:`plain` text (punctuation kept): ``date`` finds a date or a time
+    They read :func:`fold_post` text (punctuation kept): ``date`` finds a date or a time
     (*12 mai*, *14h30*, *samedi*, *ce soir*), ``question`` a question to the reader.
     """
 
@@ -260,12 +267,7 @@ def parse_signals(data: dict[str, Any], origin: str) -> Signals:
     section = data.get("signals", {})
     if not isinstance(section, dict):
         raise ConfigurationError(f"{origin} : [signals] doit être une table.")
-    unknown = sorted(set(section) - {"date", "question"})
-    if unknown:
-        raise ConfigurationError(
-            f"{origin} : [signals] : clé(s) inconnue(s) {', '.join(unknown)} "
-            "(attendues : date, question)."
-        )
+    reject_unknown_keys(section, ("date", "question"), origin, "[signals]")
     return Signals(
         _patterns(section.get("date", []), origin, "signals.date"),
         _patterns(section.get("question", []), origin, "signals.question"),

@@ -27,12 +27,13 @@ from barometre.social.analysis.text import (
     TermIndex,
     compile_terms,
     covered_by,
+    fold_post,
     lexicon_origin,
     matched_spans,
     matched_terms,
     parse_signals,
-    plain,
     read_lexicon,
+    reject_unknown_keys,
     tokens,
 )
 
@@ -180,12 +181,7 @@ def parse_themes(data: dict[str, Any], origin: str) -> ThemeLexicon:
         where = f"thème « {theme_id} »"
         if not isinstance(raw, dict):
             raise ConfigurationError(f"{origin} : {where} : une table est attendue.")
-        unknown = sorted(set(raw) - _THEME_KEYS)
-        if unknown:
-            raise ConfigurationError(
-                f"{origin} : {where} : clé(s) inconnue(s) {', '.join(unknown)} "
-                f"(attendues : {', '.join(sorted(_THEME_KEYS))})."
-            )
+        reject_unknown_keys(raw, _THEME_KEYS, origin, where)
         strong = compile_terms(raw.get("strong", []), origin, f"{where}, strong")
         weak = compile_terms(raw.get("weak", []), origin, f"{where}, weak")
         dated = compile_terms(raw.get("dated", []), origin, f"{where}, dated")
@@ -220,7 +216,7 @@ def classify_themes(text: str, *, lexicon: ThemeLexicon | None = None) -> list[T
     """
     lexicon = lexicon or load_themes()
     words = tokens(text)
-    dated = lexicon.signals.has_date(plain(text))
+    dated = lexicon.signals.has_date(fold_post(text))
     found = []
     for theme in lexicon.themes:
         strong, weak = theme.matches(words, dated=dated)

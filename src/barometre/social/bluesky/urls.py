@@ -17,9 +17,10 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit
 
+from barometre.vocab.platforms import platform_of_host
+
 INVALID_HANDLE = "handle.invalid"
 WEB_APP = "https://bsky.app"
-WEB_HOSTS = frozenset({"bsky.app", "www.bsky.app", "staging.bsky.app"})
 
 _LABEL = r"[a-zA-Z0-9](?:[a-zA-Z0-9\-]{0,61}[a-zA-Z0-9])?"
 _HANDLE = re.compile(rf"^(?:{_LABEL}\.)+[a-zA-Z](?:[a-zA-Z0-9\-]{{0,61}}[a-zA-Z0-9])?$")
@@ -53,7 +54,7 @@ def parse_actor(value: str) -> str | None:
     if "://" not in text:
         return _actor(text)
     parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or (parts.hostname or "").lower() not in WEB_HOSTS:
+    if parts.scheme not in ("http", "https") or platform_of_host(parts.hostname or "") != "bluesky":
         return None
     segments = [s for s in parts.path.split("/") if s]
     if len(segments) >= 2 and segments[0] == "profile":

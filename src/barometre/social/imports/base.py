@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from barometre.errors import SourceError
 from barometre.models import (
-    SOCIAL_PLATFORMS,
     FollowerCount,
     SocialPost,
     SocialProfile,
@@ -35,6 +34,7 @@ from barometre.social.imports.rows import Source
 from barometre.social.imports.spec import FormatSpec, HeaderMatch, catalog, match_header
 from barometre.social.imports.tables import Loaded, Table, load
 from barometre.social.imports.values import CellError, day_first_of
+from barometre.vocab.platforms import PLATFORMS
 
 __all__ = [
     "EXPORT_PLATFORMS",
@@ -47,8 +47,6 @@ __all__ = [
     "read_export",
 ]
 
-PLATFORMS = SOCIAL_PLATFORMS
-"""Platform names of the project (same list as discovery's, ``checks.platforms``)."""
 EXPORT_PLATFORMS = ("facebook", "instagram", "x", "linkedin", "tiktok", "threads")
 """The closed platforms whose figures come from owners' exports."""
 PLATFORM_ALIASES = {"twitter": "x", "fb": "facebook", "ig": "instagram"}

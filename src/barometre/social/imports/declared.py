@@ -11,8 +11,8 @@ column         content
 ``type``       type of collectivité, as in the registry CSV: ``region``, ``departement``,
                ``commune``, ``epci`` (accents and case do not matter; ``intercommunalite``
                is ``epci``)
-``code``       its code: région ``\\d\\d``; département two digits, ``2A``, ``2B`` or
-               ``97x``; commune INSEE code on 5 characters; EPCI SIREN on 9 digits (the
+``code``       its code: région ``\\d\\d``; département two digits, ``2A``, ``2B``, ``20R``, ``6AE``, ``69M`` or
+               ``97x``/``98x`` (a province: its SIREN); commune INSEE code on 5 characters; EPCI SIREN on 9 digits (the
                registry says whether it exists)
 ``plateforme`` ``facebook``, ``instagram``, ``x`` (``twitter``), ``linkedin``, ``tiktok``,
                ``threads``… any platform name (lower case letters, digits, ``.-_``)
@@ -44,7 +44,8 @@ from urllib.parse import urlsplit
 from barometre.models import AuthorityKind, FollowerCount, SocialSource
 from barometre.social.imports.rows import Row, RowError, Source, convert_rows
 from barometre.social.imports.values import CellError, normalize_handle, read_number
-from barometre.text import fold
+from barometre.vocab.authorities import kind_label, parse_kind
+from barometre.vocab.text import fold
 
 
 @dataclass(frozen=True)
@@ -75,20 +76,15 @@ class DeclaredMetric:
     aliases: tuple[str, ...]
 
 
-_KINDS = {
-    "region": AuthorityKind.REGION,
-    "departement": AuthorityKind.DEPARTEMENT,
-    "commune": AuthorityKind.COMMUNE,
-    "epci": AuthorityKind.EPCI,
-    "intercommunalite": AuthorityKind.EPCI,
-}
 _CODES = {
     AuthorityKind.REGION: (re.compile(r"\d{2}"), "deux chiffres, ex. 84"),
     AuthorityKind.DEPARTEMENT: (
         # the shape only: whether the code exists is the registry's answer (the sample
         # web's fictitious département is 99)
-        re.compile(r"\d{2}|2A|2B|97\d"),
-        "deux chiffres, 2A, 2B ou 971 à 976",
+        # and the collectivités of the départements' group (registry/data/collectivites.csv):
+        # 20R Corse, 6AE Alsace, 69M Lyon, 97x and 98x overseas, SIREN of the provinces
+        re.compile(r"\d{2}|2A|2B|9[78]\d|20R|6AE|69M|\d{9}"),
+        "deux chiffres, 2A, 2B, 971 à 988, 20R, 6AE, 69M ou le SIREN d'une province",
     ),
     AuthorityKind.COMMUNE: (
         re.compile(r"(?:\d{2}|2A|2B)\d{3}"),
@@ -119,7 +115,7 @@ def extract(source: Source, today: date) -> tuple[list[DeclaredFigure], list[Fol
 
     def convert(row: Row) -> DeclaredFigure:
         kind_text = row.require("kind")
-        kind = _KINDS.get(fold(kind_text).replace(" ", ""))
+        kind = parse_kind(kind_text)
         if kind is None:
             raise RowError(
                 f"type de collectivité inconnu « {kind_text} » (attendus : region, "
@@ -130,7 +126,7 @@ def extract(source: Source, today: date) -> tuple[list[DeclaredFigure], list[Fol
         pattern, expected = _CODES[kind]
         if not pattern.fullmatch(code):
             raise RowError(
-                f"code {kind.label} invalide « {code} » ({expected})", row.column("code")
+                f"code {kind_label(kind)} invalide « {code} » ({expected})", row.column("code")
             )
         platform_text = row.require("platform")
         platform = fold(platform_text).replace(" ", "")

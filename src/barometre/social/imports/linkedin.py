@@ -22,7 +22,7 @@ from barometre.social.imports.posts import (
 )
 from barometre.social.imports.rows import Row, RowError, Source, convert_rows
 from barometre.social.imports.values import links_in
-from barometre.text import fold
+from barometre.vocab.text import fold
 
 _SPONSORED = frozenset({"sponsored", "sponsorise", "sponsorisee", "paid", "payant"})
 _ORGANIC = frozenset({"organic", "organique", "naturel", "naturelle"})

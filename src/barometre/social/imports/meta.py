@@ -28,11 +28,11 @@ from barometre.social.imports.posts import (
     build_posts,
     handle_from_permalink,
     media_of,
-    profile_url,
 )
 from barometre.social.imports.rows import Row, RowError, Source, convert_rows
 from barometre.social.imports.values import is_empty, links_in, normalize_handle
-from barometre.text import fold
+from barometre.vocab.platforms import profile_url
+from barometre.vocab.text import fold
 
 _NOT_BOOSTED_PREFIXES = ("not ", "non ", "no ", "pas ", "aucun")
 _BOOSTED_WORDS = ("boost", "sponsor", "paid", "payant", "promot", "financ")

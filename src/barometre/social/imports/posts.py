@@ -30,7 +30,9 @@ from barometre.models import (
 )
 from barometre.social.base import newest_first
 from barometre.social.imports.rows import Source
-from barometre.social.imports.values import When, normalize_handle
+from barometre.social.imports.values import normalize_handle
+from barometre.vocab.platforms import profile_url
+from barometre.vocab.when import When
 
 
 @dataclass
@@ -206,27 +208,6 @@ _NOT_HANDLES = {
     "threads": set(),
     "tiktok": set(),
 }  # fmt: skip
-_PROFILE_URLS = {
-    "facebook": "https://www.facebook.com/{}",
-    "instagram": "https://www.instagram.com/{}/",
-    "x": "https://x.com/{}",
-    "linkedin": "https://www.linkedin.com/company/{}/",
-    "tiktok": "https://www.tiktok.com/@{}",
-    "threads": "https://www.threads.com/@{}",
-    "youtube": "https://www.youtube.com/@{}",
-    "bluesky": "https://bsky.app/profile/{}",
-}
-
-
-def profile_url(platform: str, handle: str) -> str:
-    """The public address of an account from its handle (empty when unknown)."""
-    if platform == "facebook" and handle.isdigit():
-        return f"https://www.facebook.com/profile.php?id={handle}"
-    if platform == "mastodon" and handle.count("@") == 1:
-        user, host = handle.split("@")
-        return f"https://{host}/@{user}"
-    pattern = _PROFILE_URLS.get(platform)
-    return pattern.format(handle) if pattern else ""
 
 
 def handle_from_permalink(platform: str, url: str | None) -> str | None:

@@ -3,7 +3,7 @@
 Keeping the column spellings in a versioned data file (with where each comes from and
 how sure it is) lets a maintainer fix a header that a platform renamed without touching
 the parsers. Header cells and aliases are compared in their folded form
-(:func:`barometre.text.fold`), so ``"Heure de publication"``, ``"heure de
+(:func:`barometre.vocab.text.fold`), so ``"Heure de publication"``, ``"heure de
 publication "`` and ``"HEURE DE PUBLICATION"`` are the same column.
 """
 
@@ -18,7 +18,7 @@ from typing import Any
 
 from barometre.errors import ConfigurationError
 from barometre.social.imports.values import Cell
-from barometre.text import fold
+from barometre.vocab.text import fold
 
 RESOURCE = "formats.toml"
 ANY_PLATFORM = "*"

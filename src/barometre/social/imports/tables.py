@@ -27,7 +27,7 @@ from pathlib import Path
 from barometre.errors import SourceError, SourceMissingError
 from barometre.social.imports.values import Cell
 from barometre.tabular import csv_problem, strict_reader
-from barometre.text import control_character
+from barometre.vocab.text import control_character
 
 MAX_BYTES = 200 * 1024 * 1024
 """Largest file read (an export of many thousand posts is a few megabytes)."""

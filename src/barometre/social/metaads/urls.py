@@ -11,15 +11,12 @@ runner records the page id as unknown.
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, urlsplit
+
+from barometre.vocab.platforms import path_segments, platform_of_host
 
 _DIGITS = re.compile(r"\d{5,25}")
 _VANITY_WITH_ID = re.compile(r".+-(\d{15,25})")
-
-
-def is_facebook_host(host: str) -> bool:
-    host = host.lower().rstrip(".")
-    return host in ("facebook.com", "fb.com", "www.fb.com") or host.endswith(".facebook.com")
 
 
 def page_id_from_url(url: str) -> str | None:
@@ -33,9 +30,9 @@ def page_id_from_url(url: str) -> str | None:
         parts = urlsplit(text)
     except ValueError:
         return None
-    if not is_facebook_host(parts.hostname or ""):
+    if platform_of_host(parts.hostname or "") != "facebook":
         return None
-    segments = [unquote(s) for s in parts.path.split("/") if s]
+    segments = path_segments(parts.path)
     query = parse_qs(parts.query)
     if not segments:
         return None

@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, urlsplit
 
 from barometre.social.http import with_params
+from barometre.vocab.platforms import path_segments, platform_of_host
 
 ChannelKind = Literal["channel", "handle", "custom", "user"]
 
@@ -21,7 +22,6 @@ CHANNEL_ID = re.compile(r"UC[0-9A-Za-z_-]{22}")
 """A channel id: ``UC`` and 22 characters of the URL-safe base64 alphabet."""
 
 _HANDLE = re.compile(r"[0-9A-Za-z_.\-\u00c0-\u024f]{1,100}")
-YOUTUBE_HOSTS = frozenset({"youtube.com", "www.youtube.com", "m.youtube.com"})
 TABS = frozenset(
     {"live", "videos", "featured", "about", "streams", "shorts", "playlists", "community"}
 )
@@ -49,10 +49,21 @@ def _host(base: str) -> str:
     return (urlsplit(base).hostname or "").lower()
 
 
+def _segments(text: str, web_base: str) -> list[str] | None:
+    """The path segments of a link on YouTube (or on ``web_base``), ``None`` elsewhere."""
+    if "://" not in text:
+        text = "https://" + text
+    parts = urlsplit(text)
+    host = (parts.hostname or "").lower()
+    if platform_of_host(host) != "youtube" and host != _host(web_base):
+        return None
+    return path_segments(parts.path)
+
+
 def parse_channel_url(url: str, web_base: str = "https://www.youtube.com") -> ChannelRef | None:
     """The channel a link or a bare ``@Handle`` / ``UC…`` names, or ``None``.
 
-    Accepts youtube.com (www, m) and the host of ``web_base`` (the sample web's
+    Accepts YouTube's hosts (:mod:`barometre.vocab.platforms`) and the host of ``web_base`` (the sample web's
     recorded YouTube); any other address, or a video or playlist link, gives ``None``.
     """
     text = url.strip()
@@ -62,13 +73,7 @@ def parse_channel_url(url: str, web_base: str = "https://www.youtube.com") -> Ch
         return ChannelRef("channel", text)
     if text.startswith("@") and _HANDLE.fullmatch(text[1:]):
         return ChannelRef("handle", text[1:])
-    if "://" not in text:
-        text = "https://" + text
-    parts = urlsplit(text)
-    host = (parts.hostname or "").lower()
-    if host not in YOUTUBE_HOSTS and host != _host(web_base):
-        return None
-    segments = [unquote(s) for s in parts.path.split("/") if s]
+    segments = _segments(text, web_base)
     if not segments:
         return None
     first, rest = segments[0], segments[1:]
@@ -94,15 +99,13 @@ def legacy_channel(
     The address alone does not say it: ``youtube.com/watch`` has the same shape. The
     account found on the collectivité's site does, so both must agree.
     """
-    text = url.strip()
-    if "://" not in text:
-        text = "https://" + text
-    parts = urlsplit(text)
-    host = (parts.hostname or "").lower()
-    if host not in YOUTUBE_HOSTS and host != _host(web_base):
-        return None
-    segments = [unquote(s) for s in parts.path.split("/") if s]
-    if len(segments) == 1 and segments[0] == name and _HANDLE.fullmatch(name):
+    segments = _segments(url.strip(), web_base)
+    if (
+        segments is not None
+        and len(segments) == 1
+        and segments[0] == name
+        and _HANDLE.fullmatch(name)
+    ):
         return ChannelRef("custom", name)
     return None
 

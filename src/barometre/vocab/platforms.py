@@ -1,4 +1,10 @@
-"""Social-network URLs: which platform, which account, or nothing (share buttons…).
+"""The social platforms: ids, display names, hosts and the rules that read their URLs.
+
+Every layer names a platform by its id (:data:`PLATFORMS`), shows it by its display name
+(:func:`platform_label`: « LinkedIn », « YouTube », « X »), recognises its hosts through
+:func:`platform_of_host` and reads its links through :func:`parse_social_url`: discovery
+(checks), the registry's user files, the social connectors and imports, the figures and
+the site use these, never a table of their own [criteria.md §3 P4].
 
 :func:`parse_social_url` turns a link into an :class:`Account` (platform, handle, and
 whether the link pointed at one post rather than at the profile), or ``None`` for
@@ -6,9 +12,6 @@ everything that is not an account: share buttons and intents, hashtag and search
 groups, bare video or post links without a readable handle, the platforms' own pages
 (settings, messages, help…). A person's LinkedIn profile is read as an account marked
 ``person``: discovery never takes it for a collectivité's account.
-
-Platforms [criteria.md §3 P4]: facebook, instagram, x (twitter.com and x.com), linkedin,
-youtube, tiktok, threads, bluesky, mastodon, peertube, whatsapp (channels), telegram.
 
 Facebook, X, Instagram, YouTube and Telegram links are read by ``ural`` (médialab), which
 knows their localised hosts and legacy forms (``fr-fr.facebook.com``,
@@ -21,6 +24,8 @@ because ural reads the platforms' own pages as accounts (``facebook.com/sharer``
 parsers of their own. Both are measured on public suites written by others
 (``tests/outside/``: ural's own cases and the social-profile suites of lorey), where the
 cases each one gets right decide which one answers.
+
+Pure functions, no I/O.
 """
 
 from __future__ import annotations
@@ -44,13 +49,42 @@ from ural.telegram import TelegramChannel, TelegramMessage, is_telegram_url, par
 from ural.twitter import TwitterTweet, TwitterUser, is_twitter_url, parse_twitter_url
 from ural.youtube import YoutubeChannel, YoutubeUser, is_youtube_url, parse_youtube_url
 
-from barometre.models import SOCIAL_PLATFORMS
+# The social platforms the barometer knows (discovery, connectors, imports, figures), in
+# the order they are listed, with their display names.
+LABELS = {
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "x": "X",
+    "linkedin": "LinkedIn",
+    "youtube": "YouTube",
+    "tiktok": "TikTok",
+    "threads": "Threads",
+    "bluesky": "Bluesky",
+    "mastodon": "Mastodon",
+    "peertube": "PeerTube",
+    "whatsapp": "WhatsApp",
+    "telegram": "Telegram",
+}
+PLATFORMS = tuple(LABELS)
 
-PLATFORMS = SOCIAL_PLATFORMS
-# Platforms recognised by host alone; Mastodon and PeerTube run on any host. ural adds
-# the localised and alias hosts of the five platforms it reads (facebook.fr, fb.me,
-# youtu.be, yt.be, youtubekids.com, telegram.org…).
-_HOSTS: dict[str, str] = {
+
+def platform_label(platform: str) -> str:
+    """The display name of a platform id (« LinkedIn »); an unknown id as it is."""
+    return LABELS.get(platform, platform)
+
+
+def platform_labels(platforms: list[str] | tuple[str, ...] | set[str] | frozenset[str]) -> str:
+    """Display names in the order of :data:`PLATFORMS`, joined: « Facebook, X, YouTube »."""
+    order = {p: i for i, p in enumerate(PLATFORMS)}
+    return ", ".join(
+        platform_label(p) for p in sorted(platforms, key=lambda p: (order.get(p, 99), p))
+    )
+
+
+# Platforms recognised by host alone (a host or any of its subdomains); Mastodon and
+# PeerTube run on any host. ural adds the localised and alias hosts of the five platforms
+# it reads (facebook.fr, fb.me, youtu.be, yt.be, youtubekids.com, telegram.org…).
+HOSTS: dict[str, str] = {
     "facebook.com": "facebook",
     "fb.com": "facebook",
     "instagram.com": "instagram",
@@ -76,6 +110,17 @@ _URAL_HOSTS: tuple[tuple[str, Callable[[str], bool]], ...] = (
 )
 # Alias hosts ural does not know: the link is read as if on the main host.
 _ALIASES = {"fb.com": "www.facebook.com", "instagr.am": "www.instagram.com"}
+# The public address of an account from its handle, per platform (see profile_url).
+_PROFILE_URLS = {
+    "facebook": "https://www.facebook.com/{}",
+    "instagram": "https://www.instagram.com/{}/",
+    "x": "https://x.com/{}",
+    "linkedin": "https://www.linkedin.com/company/{}/",
+    "tiktok": "https://www.tiktok.com/@{}",
+    "threads": "https://www.threads.com/@{}",
+    "youtube": "https://www.youtube.com/@{}",
+    "bluesky": "https://bsky.app/profile/{}",
+}
 # Well-known Mastodon instances (a link there needs no other hint).
 MASTODON_HOSTS = frozenset(
     {
@@ -130,7 +175,8 @@ def _host(url: str) -> str:
         return ""
 
 
-def _segments(path: str) -> list[str]:
+def path_segments(path: str) -> list[str]:
+    """The non-empty segments of a URL path, unquoted: ``/@Ville/videos`` → ``["@Ville", "videos"]``."""
     return [unquote(s) for s in path.split("/") if s]
 
 
@@ -143,7 +189,7 @@ def platform_of_host(host: str) -> str | None:
     host = host.lower().rstrip(".").removeprefix("www.")
     if not host:
         return None
-    for suffix, platform in _HOSTS.items():
+    for suffix, platform in HOSTS.items():
         if host == suffix or host.endswith("." + suffix):
             return platform
     return next((platform for platform, known in _URAL_HOSTS if known(host)), None)
@@ -168,6 +214,17 @@ def platform_of_url(url: str) -> str | None:
     """The platform whose host serves ``url`` (an account or not), or ``None``."""
     absolute = with_scheme(url)
     return platform_of_host(_host(absolute)) if absolute else None
+
+
+def profile_url(platform: str, handle: str) -> str:
+    """The public address of an account from its handle (empty when unknown)."""
+    if platform == "facebook" and handle.isdigit():
+        return f"https://www.facebook.com/profile.php?id={handle}"
+    if platform == "mastodon" and handle.count("@") == 1:
+        user, host = handle.split("@")
+        return f"https://{host}/@{user}"
+    pattern = _PROFILE_URLS.get(platform)
+    return pattern.format(handle) if pattern else ""
 
 
 # --- one parser per platform: (url, segments, query) -> (handle, post) or None -------
@@ -548,7 +605,7 @@ def parse_social_url(url: str, *, hint: str = "") -> Account | None:
         host = (parts.hostname or "").lower()
     except ValueError:
         return None
-    segments = _segments(parts.path)
+    segments = path_segments(parts.path)
     platform = platform_of_host(host)
     if platform is None:
         return _fediverse(absolute, segments, hint)

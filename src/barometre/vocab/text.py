@@ -1,0 +1,115 @@
+"""Accent folding and text normalisation: the one place where French text is compared.
+
+Every layer compares words through these functions, never through a copy of its own.
+They differ only where the use demands it, and each name says what it keeps:
+
+* :func:`fold`: the comparison form of words (lower case, no accents, punctuation and
+  separators turned into single spaces). « Mentions légales » and "MENTIONS-LEGALES"
+  meet there.
+* :func:`fold_keep_punctuation`: lower case and no accents, punctuation kept
+  (hour ranges ``9h-12h``, numeric dates ``12/03/2024``, ``%``, ``:``, ``?``).
+* :func:`fold_document`: the same for text extracted from a document: soft hyphens
+  dropped, words cut at a line end rejoined, typographic quotes straightened.
+* :func:`fold_aligned`: one character for one, so that a position found in the folded
+  text is the same position in the original (to quote evidence as it appears).
+* :func:`slug`: an identifier for a name (``typo3-cms``).
+* :func:`strip_accents`: accents (and the ``œ`` ligature) removed, nothing else touched.
+
+Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SEPARATORS = re.compile(r"[\u0092\s\-‐‑–—_'’`´.,;:/()\"]+")
+_QUOTES = str.maketrans(
+    {"’": "'", "‘": "'", "`": "'", "´": "'", "«": '"', "»": '"', "“": '"', "”": '"'}
+)
+_HYPHEN_BREAK = re.compile(r"(\w)-\s*\n\s*(\w)")
+
+
+def strip_accents(text: str) -> str:
+    """``text`` without its accents, ``œ`` written ``oe``; case and punctuation kept.
+
+    Compatibility forms are decomposed too (ligatures ``ﬁ`` → ``fi``, no-break spaces
+    → spaces, ``²`` → ``2``).
+    """
+    decomposed = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "OE"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, single spaces: the comparison form of French text.
+
+    « Mentions légales », "MENTIONS-LEGALES" and "mentions_légales" all fold to
+    ``mentions legales``.
+    """
+    return _SEPARATORS.sub(" ", strip_accents(text).lower()).strip()
+
+
+def fold_keep_punctuation(text: str) -> str:
+    """Lower case and no accents, punctuation untouched, runs of white space as one space.
+
+    ``fold`` drops "-", "/" and ":", which hour ranges, numeric dates and questions need:
+    « Ouvert du lundi au vendredi, 9h-12h » → ``ouvert du lundi au vendredi, 9h-12h``.
+    """
+    return " ".join(strip_accents(text).lower().split())
+
+
+def fold_document(text: str) -> str:
+    """:func:`fold_keep_punctuation` for text extracted from a page or a PDF: soft
+    hyphens dropped, words hyphenated across lines re-joined, curly quotes and
+    guillemets straightened.
+
+    « Accessibilité\u202f: non conforme » becomes ``accessibilite : non conforme`` and
+    dates like ``12/03/2024`` survive.
+    """
+    text = _HYPHEN_BREAK.sub(r"\1\2", text.replace("\u00ad", ""))
+    return fold_keep_punctuation(text.translate(_QUOTES))
+
+
+def _aligned_char(char: str) -> str:
+    if char.isascii():
+        return " " if char.isspace() else char.lower()
+    base = [c for c in unicodedata.normalize("NFKD", char.lower()) if not unicodedata.combining(c)]
+    if not base:
+        return " "
+    return " " if base[0].isspace() else base[0]
+
+
+def fold_aligned(text: str) -> str:
+    """Lower case, no accents, white space as spaces, punctuation kept: one character for
+    one, so that a position in the result is the same position in ``text`` (« … » and
+    ligatures keep their first character). For finding something in folded text and
+    quoting it from the original."""
+    if text.isascii():
+        return re.sub(r"\s", " ", text.lower())
+    return "".join(_aligned_char(c) for c in text)
+
+
+def slug(text: str) -> str:
+    """The identifier of a name (a technology, a provider, a peer group): folded,
+    hyphens between words, at most 60 characters. « TYPO3 CMS » → ``typo3-cms``."""
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")[:60]
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_NAMES = {0: "NUL", 0x1B: "ESC", 0x7F: "DEL"}
+
+
+def control_character(text: str) -> str | None:
+    """The first control character of ``text`` (tab and line breaks aside) as the user
+    should read it, e.g. ``U+0000 (NUL)``; ``None`` when there is none.
+
+    Imported text (names, posts, explanations) never legitimately holds one: a NUL byte
+    or an escape sequence means a damaged or binary file, or an attempt to fool a
+    terminal or a database. The C1 range (U+0080 to U+009F) is left alone: real sources
+    hold it where Windows-1252 bytes were read as Latin-1 (U+0092 for ’, U+009C for œ)."""
+    found = _CONTROL.search(text)
+    if found is None:
+        return None
+    code = ord(found.group())
+    name = _CONTROL_NAMES.get(code)
+    return f"U+{code:04X}" + (f" ({name})" if name else "")
