@@ -24,11 +24,12 @@ import ipaddress
 import logging
 import re
 import ssl
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import dns.asyncresolver
@@ -252,7 +253,7 @@ async def capture_edition(
 
 
 async def _each(
-    work: Callable[[Target], Awaitable[None]], items: Iterable[Target], *, window: int
+    work: Callable[[Target], Coroutine[Any, Any, None]], items: Iterable[Target], *, window: int
 ) -> None:
     """``work(item)`` for every item, at most ``window`` tasks alive at a time; the first
     error stops the run (the tasks still going are cancelled) and is raised."""
