@@ -88,7 +88,7 @@ EDITIONS = {
 
 def audit_driver() -> Any:
     """The audit's library function (the one place to change when it moves to audit/)."""
-    from barometre.cli.audit_cmd import audit_edition
+    from barometre.audit.edition import audit_edition
 
     return audit_edition
 
@@ -1284,7 +1284,7 @@ def setting_defaults() -> dict[str, Any]:
 
 def prepare_child(params: dict[str, Any]) -> None:
     """``--preparer PARAMS``: a fresh database, the synthetic registry, the editions."""
-    from barometre.cli.demo import sample_authorities
+    from barometre.pipeline.demo import sample_authorities
     from barometre.storage import capture_repo, registry_repo
     from barometre.storage.db import open_database
 

@@ -28,8 +28,8 @@ from rich.console import Console
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
+from barometre.audit import audit_edition
 from barometre.cli import stats_cmd
-from barometre.cli.audit_cmd import audit_edition
 from barometre.cli.context import AppContext, import_embedded
 from barometre.errors import ConfigurationError, SourceError, SourceMissingError, StorageError
 from barometre.methodology import bundled
@@ -45,6 +45,7 @@ from barometre.models import (
     Status,
     Website,
 )
+from barometre.pipeline.national import write_stats_csv
 from barometre.scoring import stats
 from barometre.scoring.budget import (
     NOT_COMPARABLE,
@@ -605,7 +606,7 @@ def test_csv_cells_are_neutralised() -> None:
         StatusFigure("conformite", "commune", "x.y", "=1+1", "@SUM(A1)", "b", 1, 0, 0, 0)
     )
     buffer = io.StringIO()
-    stats_cmd.write_stats_csv(buffer, report)
+    write_stats_csv(buffer, report)
     rows = list(csv.DictReader(io.StringIO(buffer.getvalue())))
     assert rows and all(r["indicateur"].startswith("'=1+1 ") for r in rows)
 

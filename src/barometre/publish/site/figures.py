@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from barometre.publish import charts, maps
 from barometre.publish.geo import copy_geo
+from barometre.publish.pages.models import FigureRow, MapSection
 from barometre.publish.render import SvgRenderer, embed_html
 from barometre.publish.site.views import CardContext, Group
 from barometre.storage.publish_repo import RankRow
@@ -144,16 +145,14 @@ class FigureWriter:
         figure = charts.peer_distribution(values, peer_group="toutes les collectivités mesurées")
         return self.figure(figure, racine, table=False, live=live)
 
-    def presence(self, rows: Sequence[dict[str, object]], racine: str) -> Markup | None:
+    def presence(self, rows: Sequence[FigureRow], racine: str) -> Markup | None:
         shares = []
         for row in rows:
-            label = str(row["label"])
-            group, _, item = label.partition(" — ")
+            group, _, item = row.label.partition(" — ")
             if item.lower().startswith("au moins"):
                 continue
-            total = int(row["denominator"])  # type: ignore[call-overload]
-            if total:
-                shares.append(charts.Share(group, item, int(row["numerator"]), total))  # type: ignore[call-overload]
+            if row.denominator:
+                shares.append(charts.Share(group, item, row.numerator, row.denominator))
         if not shares:
             return None
         figure = charts.share_bars(
@@ -161,9 +160,7 @@ class FigureWriter:
         )
         return self.figure(figure, racine, table=False)
 
-    def maps(
-        self, rows: Iterable[RankRow], names: dict[tuple[str, str], str]
-    ) -> list[dict[str, object]]:
+    def maps(self, rows: Iterable[RankRow], names: dict[tuple[str, str], str]) -> list[MapSection]:
         """Mean global score per région and per département (every type of collectivité
         in it counted), as maps with their data tables.
 
@@ -187,7 +184,7 @@ class FigureWriter:
                     by_level["departement"][code].append(row.value)
             if row.kind == "region":
                 by_level["region"][row.code].append(row.value)
-        out: list[dict[str, object]] = []
+        out: list[MapSection] = []
         for level, make, title in (
             ("region", maps.region_map, "Score global moyen par région"),
             ("departement", maps.departement_map, "Score global moyen par département"),
@@ -206,11 +203,11 @@ class FigureWriter:
                 geo_url=f"../static/geo/{geo}.geojson",
             )
             out.append(
-                {
-                    "title": title,
-                    "figure": self.figure(figure, "", table=False),
-                    "header": list(figure.table.headers),
-                    "rows": [list(r) for r in figure.table.rows],
-                }
+                MapSection(
+                    title=title,
+                    figure=self.figure(figure, "", table=False),
+                    header=list(figure.table.headers),
+                    rows=[list(r) for r in figure.table.rows],
+                )
             )
         return out
