@@ -318,8 +318,8 @@ def test_series_changes_and_progressions(tmp_path: Path) -> None:
 
 
 def test_grandes_villes_scope_takes_the_most_populous_communes(tmp_path: Path) -> None:
-    from barometre.cli.capture_cmd import SCOPES, Scope
-    from barometre.cli.demo import sample_authorities
+    from barometre.pipeline.capture import SCOPES, Scope
+    from barometre.pipeline.demo import sample_authorities
     from barometre.settings import Settings
     from barometre.storage import registry_repo
 

@@ -20,10 +20,10 @@ from typer.testing import CliRunner
 from barometre.capture.render import CHROMIUM
 from barometre.cli.app import app
 from barometre.cli.context import AppContext
-from barometre.cli.demo import DEMO_EDITION, PREVIOUS_EDITION
 from barometre.cli.publish_cmd import run_publish
 from barometre.indicators import series
 from barometre.methodology.indicators import bundled as bundled_catalogue
+from barometre.pipeline.demo import DEMO_EDITION, PREVIOUS_EDITION
 from barometre.publish.serve import make_server
 from barometre.storage import indicator_repo
 from demo_edition import build_demo_edition

@@ -1,235 +1,85 @@
-"""The demonstration pipeline on the bundled sample web (offline, on loopback).
+"""``barometre demo``: the pipeline on the bundled sample web (offline, on loopback).
 
-The sample collectivités (``sampleweb/authorities.csv``, département « 99 ») replace the
-registry of a separate demo database; their sites are captured from the sample web with
-the same crawler, then audited. Used by ``barometre demo``, the tests and benchmarks.
+The sample collectivités replace the registry of a separate demo database; their sites
+are captured from the sample web with the same crawler, then every stage runs in the
+order of :mod:`barometre.pipeline.run` (library side: :mod:`barometre.pipeline.demo`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import fcntl
-import os
 import shutil
-import socket
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from collections.abc import Mapping
+from contextlib import ExitStack
+from datetime import UTC, datetime, time
 from pathlib import Path
+from typing import Any
 
-import dns.asyncresolver
 from rich.table import Table
 from sqlalchemy import Engine
 
-from barometre.capture.render import CHROMIUM
-from barometre.capture.run import FactsConfig, RunReport, Target, capture_edition
-from barometre.cli.audit_cmd import audit_edition
 from barometre.cli.context import AppContext
 from barometre.cli.export_cmd import run_export
 from barometre.cli.publish_cmd import run_publish, serve_folder
 from barometre.cli.render import stage_progress
-from barometre.cli.social_cmd import Network, build_targets, collect, print_coverage
-from barometre.errors import SourceError, StorageError
-from barometre.indicators.series import store_edition
-from barometre.methodology import bundled
-from barometre.methodology.indicators import bundled as bundled_catalogue
+from barometre.cli.social_cmd import collect, print_coverage, social_criteria
 from barometre.models import Authority
-from barometre.net.fetcher import FetchConfig
-from barometre.net.guard import AddressPolicy
-from barometre.net.resolver import GuardedResolver
-from barometre.publish.exports import FORMATS, parquet_available
-from barometre.registry.report import BuildReport
-from barometre.registry.sources import user_csv
-from barometre.sampleweb import AUTHORITIES_CSV, SampleWeb
-from barometre.sampleweb.background import BackgroundSampleWeb
-from barometre.sampleweb.platforms import ENDPOINTS
-from barometre.sampleweb.platforms.meta import VALID_TOKEN as SAMPLE_META_TOKEN
-from barometre.sampleweb.platforms.youtube import VALID_KEY as SAMPLE_YOUTUBE_KEY
-from barometre.sampleweb.variants import PREVIOUS
-from barometre.scoring.run import score_edition
-from barometre.social.config import SocialConfig
-from barometre.storage import capture_repo, registry_repo, score_repo
-from barometre.storage.db import open_database
+from barometre.pipeline import audit as audit_stage
+from barometre.pipeline import score as score_stage
+from barometre.pipeline.core import EditionRun, Setup, open_edition
+from barometre.pipeline.demo import (
+    CHROMIUM,
+    DEMO_EDITION,
+    SAMPLE_AS_OF,
+    SAMPLE_PERIOD,
+    BackgroundSampleWeb,
+    SampleCapture,
+    SampleWeb,
+    build_previous_edition,
+    capture_sample,
+    demo_database,
+    fetch_config,
+    only_demo,
+    sample_authorities,
+    sample_network,
+    sample_social_config,
+    store_indicators,
+)
+from barometre.pipeline.export import available_formats
+from barometre.pipeline.run import run_stages
+from barometre.pipeline.social import SocialReport, build_targets
 from barometre.vocab import fr
 
-# The sample pages are dated around March 2025: freshness is judged on that day.
-SAMPLE_AS_OF = date(2025, 3, 20)
-DEMO_EDITION = "demo"
-SAMPLE_DEPARTEMENT = "99"
-AGENT = "BarometreNumeriqueTerritoires"
+__all__ = [
+    "DEMO_EDITION",
+    "SAMPLE_AS_OF",
+    "capture_sample",
+    "fetch_config",
+    "run_demo",
+    "sample_authorities",
+]
 
-
-@dataclass(frozen=True)
-class SampleCapture:
-    authorities: list[Authority]
-    report: RunReport
-
-
-def sample_authorities(path: Path = AUTHORITIES_CSV) -> list[Authority]:
-    report = BuildReport()
-    items = user_csv.parse(path, report, {}, {SAMPLE_DEPARTEMENT})
-    if report.anomalies:
-        first = report.anomalies[0]
-        raise SourceError(path, first.message, first.line)
-    return items
-
-
-def fetch_config(timeout: float = 2.5) -> FetchConfig:
-    return FetchConfig(
-        user_agent=f"{AGENT}/demo (+http://127.0.0.1/)",
-        connect_timeout=2,
-        read_timeout=2,
-        total_timeout=timeout,
-        max_bytes=4 * 2**20,
-        max_raw_bytes=4 * 2**20,
-        retries=3,
-        backoff=0.05,
-        per_host_delay=0.0,
-        max_retry_after=2,
-        max_crawl_delay=0.2,
-    )
-
-
-async def capture_sample(
-    engine: Engine,
-    web: SampleWeb,
-    warc_root: Path,
-    edition: str = DEMO_EDITION,
-    *,
-    render: bool = False,
-    on_site: Callable[[Target, object], None] | None = None,
-) -> SampleCapture:
-    """Load the sample registry and capture every sample site into ``edition``."""
-    authorities = sample_authorities()
-    registry_repo.replace_registry(engine, authorities, "web d'exemple (démonstration)", {})
-    capture_repo.ensure_edition(engine, edition, "Démonstration (web d'exemple)", demo=True)
-    targets = [Target(a.id, a.website.url) for a in authorities if a.website]
-    resolver = GuardedResolver(
-        AddressPolicy.allowing(["127.0.0.1/32"]),
-        static_hosts=web.host_map,
-        port_map=web.port_map,
-        static_only=True,
-    )
-    facts = None
-    if web.dns is not None:
-        names = dns.asyncresolver.Resolver(configure=False)
-        names.nameservers, names.port = web.dns.nameservers, web.dns.port
-        facts = FactsConfig(dns=names, trust=web.client_ssl_context(), timeout=2)
-    report = await capture_edition(
-        engine,
-        edition,
-        targets,
-        warc_root=warc_root,
-        config=fetch_config(),
-        resolver=resolver,
-        ssl_context=web.client_ssl_context(),
-        agent=AGENT,
-        facts=facts,
-        render=render,
-        on_site=on_site,
-    )
-    return SampleCapture(authorities, report)
-
-
-def sample_social_config() -> SocialConfig:
-    """The connectors pointed at the sample web's recorded platforms, with the test key
-    and token those recordings accept (so the demonstration shows every figure)."""
-    return SocialConfig(
-        bluesky_appview=ENDPOINTS["bluesky_appview"],
-        youtube_web=ENDPOINTS["youtube_web"],
-        youtube_api=ENDPOINTS["youtube_api"],
-        meta_graph=ENDPOINTS["meta_graph"],
-        youtube_key=SAMPLE_YOUTUBE_KEY,
-        meta_token=SAMPLE_META_TOKEN,
-    )
-
-
-def sample_network(web: SampleWeb) -> Network:
-    return Network(
-        resolver=GuardedResolver(
-            AddressPolicy.allowing(["127.0.0.1/32"]),
-            static_hosts=web.host_map,
-            port_map=web.port_map,
-            static_only=True,
-        ),
-        ssl_context=web.client_ssl_context(),
-        fetch_config=fetch_config(),
-    )
+# The social stage reads the recorded platforms as of this moment.
+SAMPLE_MOMENT = datetime.combine(SAMPLE_AS_OF, time(12), tzinfo=UTC)
 
 
 def social_sample(
-    context: AppContext,
-    engine: Engine,
-    web: SampleWeb,
-    warc_root: Path,
-    edition: str = DEMO_EDITION,
-    as_of: date = SAMPLE_AS_OF,
-) -> None:
+    context: AppContext, engine: Engine, web: SampleWeb, warc_root: Path, *, criteria: bool = True
+) -> SocialReport:
     """The social stage on the demo edition, against the recorded platforms."""
-    targets = build_targets(engine, edition)
-    collect(
+    targets = build_targets(engine, DEMO_EDITION)
+    return collect(
         context,
         engine,
-        edition,
+        DEMO_EDITION,
         targets,
         config=sample_social_config(),
-        as_of=datetime.combine(as_of, time(12), tzinfo=UTC),
+        as_of=SAMPLE_MOMENT,
         network=sample_network(web),
         warc_root=warc_root,
+        criteria=criteria,
     )
-
-
-# --- the previous edition (issue 16: series, changes, progressions) -------------------
-# The sample web as it was a month earlier (``sampleweb.variants``): a few sites without
-# a link they have now, fewer followers on the platforms. Its indicators are stored as
-# the month before the demo edition's, so every change and progression is visible.
-PREVIOUS_EDITION = "demo-precedente"
-PREVIOUS_AS_OF = date(2025, 2, 20)
-SAMPLE_PERIOD, PREVIOUS_PERIOD = "2025-03", "2025-02"
-
-
-def build_previous_edition(context: AppContext, engine: Engine, warc_root: Path) -> None:
-    grid = bundled()
-    capture_repo.ensure_edition(
-        engine, PREVIOUS_EDITION, "Démonstration, mois précédent (web d'exemple)", demo=True
-    )
-    with BackgroundSampleWeb(slow_drip_limit=3, variant=PREVIOUS) as web:
-        asyncio.run(capture_sample(engine, web, warc_root, PREVIOUS_EDITION))
-        audit_edition(engine, PREVIOUS_EDITION, grid, as_of=PREVIOUS_AS_OF)
-        social_sample(context, engine, web, warc_root, PREVIOUS_EDITION, PREVIOUS_AS_OF)
-    score_edition(engine, PREVIOUS_EDITION, grid, demo=True)
-    store_edition(engine, PREVIOUS_EDITION, grid, bundled_catalogue(), PREVIOUS_PERIOD)
-
-
-# --- end of the previous edition --------------------------------------------------------
-
-
-@contextmanager
-def only_demo(folder: Path) -> Iterator[None]:
-    """One demonstration per data folder at a time: the next one would delete the
-    database and the archives this one is writing (a lock on ``<folder>.lock``)."""
-    lock = folder.with_name(folder.name + ".lock")
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    with lock.open("a+", encoding="utf-8") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "un autre processus"
-            raise StorageError(
-                f"Une autre démonstration utilise déjà {folder} ({holder}) : attendez "
-                "qu'elle se termine, ou arrêtez son aperçu, puis relancez."
-            ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"processus {os.getpid()} sur {socket.gethostname()}")
-        handle.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def run_demo(
@@ -250,42 +100,86 @@ def _run_demo(context: AppContext, *, render: bool | None, serve: bool, port: in
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
-    engine = open_database(f"sqlite:///{folder / 'barometre.sqlite3'}")
+    engine = demo_database(folder)
+    setup = Setup(context.settings, engine)
     use_browser = shutil.which(CHROMIUM) is not None if render is None else render
     if not use_browser:
         context.err.print(
             "[yellow]Chromium absent : démonstration sans rendu (les critères qui en ont "
             "besoin seront « non mesurables »).[/yellow]"
         )
-    grid = bundled()
+    grid = audit_stage.methodology()
     with context.err.status("Édition précédente (le web d'exemple un mois plus tôt)…"):
-        build_previous_edition(context, engine, folder / "warc")
-    with BackgroundSampleWeb(with_dns=True, slow_drip_limit=10) as web:
-        with stage_progress("Capture du web d'exemple", context.err, detail=False) as progress:
-            task = progress.add_task("", total=len(web.sites))
-            sample = asyncio.run(
-                capture_sample(
-                    engine,
-                    web,
-                    folder / "warc",
-                    render=use_browser,
-                    on_site=lambda target, site: progress.update(task, advance=1),
-                )
-            )
-        with context.err.status("Audit des sites capturés…"):
-            audit_edition(engine, DEMO_EDITION, grid, as_of=SAMPLE_AS_OF)
-        social_sample(context, engine, web, folder / "warc")
-    report = score_edition(engine, DEMO_EDITION, grid, demo=True)
-    store_edition(engine, DEMO_EDITION, grid, bundled_catalogue(), SAMPLE_PERIOD)
-    print_summary(context, engine, sample.authorities)
-    print_coverage(context, engine, DEMO_EDITION)
-    formats = tuple(f for f in FORMATS if f != "parquet" or parquet_available())
-    run_export(context, DEMO_EDITION, formats, folder / "exports", engine=engine)
+        build_previous_edition(setup, folder / "warc")
     site = folder / "site"
-    run_publish(context, DEMO_EDITION, site, engine=engine, extra={"exports": folder / "exports"})
+    loaded: list[EditionRun] = []  # the edition, loaded once after the audit
+    with ExitStack() as sample_web:
+        web = sample_web.enter_context(BackgroundSampleWeb(with_dns=True, slow_drip_limit=10))
+
+        def capture(done: Mapping[str, Any]) -> SampleCapture:
+            with stage_progress("Capture du web d'exemple", context.err, detail=False) as progress:
+                task = progress.add_task("", total=len(web.sites))
+                return asyncio.run(
+                    capture_sample(
+                        engine,
+                        web,
+                        folder / "warc",
+                        render=use_browser,
+                        on_site=lambda target, site: progress.update(task, advance=1),
+                    )
+                )
+
+        def audit(done: Mapping[str, Any]) -> audit_stage.SiteAuditReport:
+            with context.err.status("Audit des sites capturés…"):
+                return audit_stage.audit(
+                    setup, DEMO_EDITION, grid, as_of=SAMPLE_AS_OF, create=False
+                )
+
+        def score(done: Mapping[str, Any]) -> score_stage.ScoreReport:
+            sample_web.close()  # the sample web is no longer needed
+            loaded.append(open_edition(engine, DEMO_EDITION))
+            report = score_stage.score(setup, loaded[0])
+            store_indicators(engine, DEMO_EDITION, grid, SAMPLE_PERIOD)
+            print_summary(context, engine, done["capture"].authorities)
+            print_coverage(context, engine, DEMO_EDITION)
+            return report
+
+        done = run_stages(
+            {
+                "capture": capture,
+                "audit": audit,
+                "social": lambda done: social_sample(
+                    context, engine, web, folder / "warc", criteria=False
+                ),
+                "social_criteria": lambda done: social_criteria(
+                    context, engine, DEMO_EDITION, done["social"], as_of=SAMPLE_MOMENT
+                ),
+                "score": score,
+                "export": lambda done: run_export(
+                    context,
+                    DEMO_EDITION,
+                    available_formats(),
+                    folder / "exports",
+                    engine=engine,
+                    loaded=loaded[0],
+                ),
+                "publish": lambda done: run_publish(
+                    context,
+                    DEMO_EDITION,
+                    site,
+                    engine=engine,
+                    extra={"exports": folder / "exports"},
+                    loaded=loaded[0],
+                ),
+            }
+        )
+    sample: SampleCapture = done["capture"]
+    report: score_stage.ScoreReport = done["score"]
     context.console.print(
         f"Édition « {DEMO_EDITION} » (démonstration) : {len(sample.authorities)} collectivités "
-        f"fictives, {report.scored} notées sur les bornes de cette édition. Site : {site} ; "
+        f"fictives, {fr.count(report.graded, 'notée', 'notées')} (site capturé, couverture "
+        f"suffisante : le même compte que le site) sur les bornes de cette édition. "
+        f"Site : {site} ; "
         f"détail d'un critère : barometre --database-url sqlite:///{folder / 'barometre.sqlite3'} "
         f"explain 99101 P1 -e {DEMO_EDITION}",
         soft_wrap=True,
@@ -300,14 +194,10 @@ def print_summary(context: AppContext, engine: Engine, authorities: list[Authori
     table.add_column("Collectivité", no_wrap=True, overflow="ellipsis", max_width=30)
     for label in ("score", "couv.", "note", "rang", "mesurés", "non mes."):
         table.add_column(label, justify="right", no_wrap=True)
-    counts: dict[str, Counter[str]] = {}
-    for authority_id, rows in score_repo.iter_results(engine, DEMO_EDITION):
-        counts[authority_id] = Counter(status.value for _, status, _ in rows)
-    scores = {
-        r.authority_id: r for r in score_repo.load_scores(engine, DEMO_EDITION, scope="global")
-    }
+    counts = score_stage.status_counts(engine, DEMO_EDITION)
+    scores = {r.authority_id: r for r in score_stage.global_scores(engine, DEMO_EDITION)}
     for authority in authorities:
-        c = counts.get(authority.id, Counter())
+        c = counts.get(authority.id, Counter[str]())
         row = scores.get(authority.id)
         table.add_row(
             authority.name,

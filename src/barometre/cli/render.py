@@ -9,7 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from barometre.models import Authority, AuthorityKind, Evidence
-from barometre.registry import BuildReport, registry_stats
+from barometre.pipeline.registry import BuildReport, registry_stats
 from barometre.vocab import fr
 from barometre.vocab.authorities import kind_label, kind_plural
 from barometre.vocab.platforms import platform_label

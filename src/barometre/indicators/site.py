@@ -105,7 +105,7 @@ def synthesis_sections(engine: Engine, edition: str, catalogue: Catalogue) -> li
             out.append(
                 {
                     "title": section.title,
-                    "key": f"indicateurs-{section.id}",
+                    "key": f"catalogue-{section.id}",
                     "rows": chosen,
                     "changes": True,
                     "previous": previous,
