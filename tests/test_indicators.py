@@ -318,7 +318,8 @@ def test_series_changes_and_progressions(tmp_path: Path) -> None:
 
 
 def test_grandes_villes_scope_takes_the_most_populous_communes(tmp_path: Path) -> None:
-    from barometre.pipeline.capture import SCOPES, Scope
+    from barometre.pipeline.capture import SCOPES, Scope, plan_capture
+    from barometre.pipeline.core import Setup
     from barometre.pipeline.demo import sample_authorities
     from barometre.settings import Settings
     from barometre.storage import registry_repo
@@ -335,6 +336,10 @@ def test_grandes_villes_scope_takes_the_most_populous_communes(tmp_path: Path) -
     assert Scope("grandes-villes") is Scope.grandes_villes
     assert SCOPES[Scope.grandes_villes] == [AuthorityKind.COMMUNE]
     assert Settings().grandes_villes == 50
+    # the capture plan of the scope: the sites of the most populous communes
+    setup = Setup(Settings(grandes_villes=3), engine)
+    plan = plan_capture(setup, "demo-villes", scope=Scope.grandes_villes)
+    assert [t.authority_id for t in plan.targets] == [a.id for a in communes[:3] if a.website]
     engine.dispose()
 
 
