@@ -16,6 +16,7 @@ from barometre.checks.discovery import anchors
 from barometre.checks.subject import Subject
 from barometre.models import Confidence, Evidence
 from barometre.vocab import fr
+from barometre.vocab.cms import finding_label
 from barometre.vocab.text import fold
 
 BUDGET_WORDS = ("budget participatif", "budget citoyen", "budgets participatifs")
@@ -57,10 +58,10 @@ def participation(subject: Subject, params: Mapping[str, Any]) -> Verdict:
     active = float(params.get("active", 0.4))
     window = int(params.get("active_months", 12))
     evidence = [
-        Evidence(url=f.evidence.url if f.evidence else None, text=f.url, note=f.name)
+        Evidence(url=f.evidence.url if f.evidence else None, text=f.url, note=finding_label(f.name))
         for f in platforms[:3]
     ]
-    names = ", ".join(sorted({f.name for f in platforms}))
+    names = ", ".join(sorted({finding_label(f.name) for f in platforms}))
     seen = [d for f in platforms for d in dates_in(f.evidence.text or "" if f.evidence else "")]
     seen = [d for d in seen if d <= date(subject.as_of.year + 2, 12, 31)]
     if not seen:

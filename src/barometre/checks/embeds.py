@@ -25,6 +25,7 @@ from barometre.checks.html import Doc
 from barometre.checks.subject import Subject
 from barometre.checks.thirdparty import classify, consent_managers
 from barometre.models import Confidence, Evidence
+from barometre.vocab.platforms import platform_label
 
 # (name, URL marker)
 EMBED_URLS: tuple[tuple[str, str], ...] = (
@@ -40,8 +41,16 @@ EMBED_URLS: tuple[tuple[str, str], ...] = (
     ("tagembed", "tagembed.com"),
     ("youtube", "youtube.com/embed"),
     ("youtube", "youtube-nocookie.com/embed"),
-    ("twitter", "platform.twitter.com"),
+    ("x", "platform.twitter.com"),
 )
+# the widget services by their own names (the platforms by the shared vocabulary)
+WIDGET_NAMES = {
+    "juicer": "Juicer",
+    "curator": "Curator",
+    "elfsight": "Elfsight",
+    "snapwidget": "SnapWidget",
+    "tagembed": "Tagembed",
+}
 # Static placeholders that a consent manager replaces after consent.
 PLACEHOLDERS = (
     (".fb-page", "facebook"),
@@ -122,7 +131,8 @@ def social_feeds(subject: Subject, params: Mapping[str, Any]) -> Verdict:
                     Evidence(
                         url=home_url,
                         text=t,
-                        note=f"{n} : aucune requête avant consentement (rendu)",
+                        note=f"{WIDGET_NAMES.get(n) or platform_label(n) or 'intégration'} : "
+                        "aucune requête avant consentement (rendu)",
                     )
                     for n, t in items[:3]
                 ],

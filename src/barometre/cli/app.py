@@ -122,6 +122,14 @@ def run(
         bool, typer.Option("--capture/--no-capture", help="Capturer les sites officiels.")
     ] = True,
     render: Annotated[bool, typer.Option("--render", help="Rendre les accueils.")] = False,
+    release: Annotated[
+        bool,
+        typer.Option(
+            "--release",
+            help="Publication publique : refusée d'emblée tant que l'éditeur n'est pas "
+            "renseigné (réglages publish_*).",
+        ),
+    ] = False,
 ) -> None:
     """Chaîne complète : registre, capture des sites (régions et départements par défaut),
     audit, comptes sociaux, scores, exports et site publié de l'édition.
@@ -131,6 +139,7 @@ def run(
     leur couverture.
     """
     context: AppContext = ctx.obj
+    publish_cmd.check_release(context, release)
     ensure_registry(context)
     items = registry_repo.load_authorities(context.engine)
     print_stats(context.console, items)
@@ -158,7 +167,8 @@ def run(
     score_cmd.run_score(context, edition)
     formats = tuple(f for f in FORMATS if f != "parquet" or parquet_available())
     export_cmd.run_export(context, edition, formats)
-    publish_cmd.run_publish(context, edition)
+    report = publish_cmd.run_publish(context, edition, release=release)
+    publish_cmd.print_how_to_open(context, report.out)
 
 
 def user_error(exc: BaseException) -> BarometreError | None:

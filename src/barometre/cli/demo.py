@@ -28,7 +28,7 @@ from barometre.capture.run import FactsConfig, RunReport, Target, capture_editio
 from barometre.cli.audit_cmd import audit_edition
 from barometre.cli.context import AppContext
 from barometre.cli.export_cmd import run_export
-from barometre.cli.publish_cmd import run_publish, serve_folder
+from barometre.cli.publish_cmd import print_how_to_open, run_publish, serve_folder
 from barometre.cli.render import stage_progress
 from barometre.cli.social_cmd import Network, build_targets, collect, print_coverage
 from barometre.errors import SourceError, StorageError
@@ -245,13 +245,18 @@ def _run_demo(context: AppContext, *, render: bool | None, serve: bool, port: in
     run_export(context, DEMO_EDITION, formats, folder / "exports", engine=engine)
     site = folder / "site"
     run_publish(context, DEMO_EDITION, site, engine=engine, extra={"exports": folder / "exports"})
+    graded = sum(1 for s in score_repo.load_scores(engine, DEMO_EDITION, scope="global") if s.grade)
     context.console.print(
-        f"Édition « {DEMO_EDITION} » (démonstration) : {len(sample.authorities)} collectivités "
-        f"fictives, {report.scored} notées sur les bornes de cette édition. Site : {site} ; "
-        f"détail d'un critère : barometre --database-url sqlite:///{folder / 'barometre.sqlite3'} "
-        f"explain 99101 P1 -e {DEMO_EDITION}",
+        f"Édition « {DEMO_EDITION} » (démonstration) : "
+        f"{fr.count(len(sample.authorities), 'collectivité fictive', 'collectivités fictives')}, "
+        f"{fr.count(report.scored, 'mesurée', 'mesurées')}, "
+        f"{fr.count(graded, 'notée', 'notées')}. Détail d'un critère : barometre "
+        f"--database-url sqlite:///{folder / 'barometre.sqlite3'} explain 99101 P1 "
+        f"-e {DEMO_EDITION}",
         soft_wrap=True,
+        highlight=False,
     )
+    print_how_to_open(context, site)
     if serve:
         serve_folder(context, site, "127.0.0.1", port)
     return site

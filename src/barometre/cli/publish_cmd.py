@@ -25,6 +25,7 @@ from barometre.cli.render import stage_progress
 from barometre.errors import ConfigurationError, UnknownAuthorityError
 from barometre.methodology import Methodology
 from barometre.publish.serve import make_server
+from barometre.publish.site import legal
 from barometre.publish.site.builder import BuildReport, SiteBuilder, SiteInputs, published
 from barometre.registry.collectivites import successors
 from barometre.scoring.budget import read_budget
@@ -246,6 +247,31 @@ def providers_page(engine: Engine, edition: str, methodology: Methodology) -> li
     return out
 
 
+def publisher_of(context: AppContext) -> dict[str, str]:
+    """The publisher's identity from the settings (``publish_*``), the empty ones left out."""
+    settings = context.settings
+    return {
+        key: value
+        for key, value in (
+            ("publisher", settings.publish_publisher),
+            ("director", settings.publish_director),
+            ("host", settings.publish_host),
+            ("contact", settings.publish_contact),
+            ("dpo", settings.publish_dpo),
+        )
+        if value
+    }
+
+
+def check_release(context: AppContext, release: bool) -> None:
+    """Refuse at once a release build (``--release``, or a public address set) whose
+    publisher is not named, before any long stage runs."""
+    if release or context.settings.publish_base_url:
+        refused = legal.release_error(publisher_of(context))
+        if refused is not None:
+            raise refused
+
+
 def site_inputs(
     context: AppContext, engine: Engine, edition: str, methodology: Methodology
 ) -> SiteInputs:
@@ -259,17 +285,7 @@ def site_inputs(
         providers=providers_page(engine, edition, methodology),
     )
     settings = context.settings
-    inputs.publisher = {
-        key: value
-        for key, value in (
-            ("publisher", settings.publish_publisher),
-            ("director", settings.publish_director),
-            ("host", settings.publish_host),
-            ("contact", settings.publish_contact),
-            ("dpo", settings.publish_dpo),
-        )
-        if value
-    }
+    inputs.publisher = publisher_of(context)
     inputs.base_url = settings.publish_base_url
     exports = settings.data_dir / "exports" / edition
     if exports.is_dir():
@@ -287,6 +303,7 @@ def run_publish(
     methodology: str = "",
     extra: Mapping[str, Any] | None = None,
     pdf: bool = False,
+    release: bool = False,
 ) -> BuildReport:
     edition = check_edition(edition or f"{date.today():%Y-%m}")
     engine = engine or context.engine
@@ -305,6 +322,7 @@ def run_publish(
     # make a site of their own
     partial = only is not None and published(target)
     inputs = site_inputs(context, engine, edition, grid)
+    inputs.release = release
     for key, value in (extra or {}).items():
         setattr(inputs, key, value)
     with stage_progress("Publication", context.err) as progress:
@@ -383,9 +401,28 @@ def publish(
         bool,
         typer.Option("--pdf", help="Aussi chaque bulletin en PDF (la synthèse l'est toujours)."),
     ] = False,
+    release: Annotated[
+        bool,
+        typer.Option(
+            "--release",
+            help="Publication publique : refusée tant que l'éditeur n'est pas renseigné "
+            "(réglages publish_*).",
+        ),
+    ] = False,
 ) -> None:
     """Construire le site statique de l'édition (classements, cartes, bulletins, PDF)."""
-    run_publish(ctx.obj, edition, out, only=only, pdf=pdf)
+    run_publish(ctx.obj, edition, out, only=only, pdf=pdf, release=release)
+
+
+def print_how_to_open(context: AppContext, site: Path) -> None:
+    """The last words of a build: where the site is and how to look at it."""
+    context.console.print(
+        f"Pour voir le site : ouvrez {site / 'index.html'} dans un navigateur, ou lancez "
+        f"« barometre serve {site} » puis ouvrez http://127.0.0.1:8000/ "
+        "(Ctrl-C pour arrêter l'aperçu).",
+        soft_wrap=True,
+        highlight=False,
+    )
 
 
 def serve_folder(context: AppContext, folder: Path, host: str, port: int) -> None:

@@ -79,6 +79,9 @@ class SiteInputs:
     accessibility_status: str = "partiellement conforme"
     base_url: str | None = None  # public address: canonical links, sitemap.xml, robots.txt
     publisher: Mapping[str, str] = field(default_factory=dict)
+    # a release goes out to the public: it must name its publisher (it is one when the
+    # public address is set, or when asked)
+    release: bool = False
 
 
 @dataclass
@@ -191,8 +194,14 @@ class SiteBuilder:
             "criteria": len(self.methodology.criteria),
             "accessibility_status": self.inputs.accessibility_status,
             "base_url": _base(self.inputs.base_url),
+            # a site that names no publisher is a preview, and says so on every page
+            "preview": not info.demo and bool(legal.missing(self.inputs.publisher)),
         }
         self.demo = info.demo
+        if not info.demo and (self.inputs.release or self.inputs.base_url):
+            refused = legal.release_error(self.inputs.publisher)
+            if refused is not None:
+                raise refused
 
     def _names(self) -> dict[tuple[str, str], str]:
         """Names of the areas where collectivités lie, by ``(level, INSEE code)``: the
