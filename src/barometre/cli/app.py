@@ -28,6 +28,7 @@ from barometre.cli import (
     stats_cmd,
 )
 from barometre.cli.context import AppContext, ensure_registry
+from barometre.cli.french import french_commands
 from barometre.cli.render import print_stats
 from barometre.errors import BarometreError, FileAccessError
 from barometre.publish.exports import FORMATS, parquet_available
@@ -169,6 +170,9 @@ def run(
     export_cmd.run_export(context, edition, formats)
     report = publish_cmd.run_publish(context, edition, release=release)
     publish_cmd.print_how_to_open(context, report.out)
+
+
+french_commands(app)  # Typer's own words (usage, help option, option errors) in French
 
 
 def user_error(exc: BaseException) -> BarometreError | None:
