@@ -37,6 +37,7 @@ from barometre.publish.pdf import render_pdf
 from barometre.publish.serve import headers_file
 from barometre.publish.site import formatting, legal
 from barometre.publish.site.figures import FigureWriter
+from barometre.publish.site.findings import key_findings
 from barometre.publish.site.views import (
     Group,
     card_context,
@@ -424,6 +425,11 @@ class SiteBuilder:
             "previous": before,
             "distribution_chart": self.figures.distribution(groups, "", live=False),
         }
+        home["findings"] = key_findings(
+            self.inputs.figures,
+            scored=sum(len(g.rows) for g in groups),
+            graded=sum(g.graded for g in groups),
+        )
         # the home shows its one chart as the static SVG: no script weighs on the page
         # most visitors open first (EcoIndex)
         self._write("index.html", "index.html.j2", rubrique="", home=home)
