@@ -204,6 +204,9 @@ class FigureWriter:
                 title=title,
                 value_label="Score moyen",
                 geo_url=f"../static/geo/{geo}.geojson",
+                names_apart={
+                    code: names[(level, code)] for code in values if (level, code) in names
+                },
             )
             out.append(
                 {
