@@ -63,6 +63,11 @@ PLACEHOLDERS = (
 )
 
 
+def widget_name(name: str) -> str:
+    """How a reader knows a feed's source: « Facebook », « Juicer »."""
+    return WIDGET_NAMES.get(name) or platform_label(name) or "intégration"
+
+
 def _embed_request(url: str) -> bool:
     """A request to a social network or video player (or their CDNs)."""
     found = classify(url)
@@ -131,8 +136,7 @@ def social_feeds(subject: Subject, params: Mapping[str, Any]) -> Verdict:
                     Evidence(
                         url=home_url,
                         text=t,
-                        note=f"{WIDGET_NAMES.get(n) or platform_label(n) or 'intégration'} : "
-                        "aucune requête avant consentement (rendu)",
+                        note=f"{widget_name(n)} : aucune requête avant consentement (rendu)",
                     )
                     for n, t in items[:3]
                 ],
@@ -146,7 +150,7 @@ def social_feeds(subject: Subject, params: Mapping[str, Any]) -> Verdict:
     if embeds:
         return scored(
             0.5,
-            [Evidence(url=home_url, text=u, note=n) for n, u in embeds[:3]],
+            [Evidence(url=home_url, text=u, note=widget_name(n)) for n, u in embeds[:3]],
             confidence=Confidence.INFERRED,
             reason="Flux social intégré directement dans la page (chargé sans consentement) ; pas de rendu pour le confirmer.",
         )
@@ -157,7 +161,7 @@ def social_feeds(subject: Subject, params: Mapping[str, Any]) -> Verdict:
                 Evidence(
                     url=home_url,
                     text=t,
-                    note=f"{n} : espace réservé du gestionnaire de consentement",
+                    note=f"{widget_name(n)} : espace réservé du gestionnaire de consentement",
                 )
                 for n, t in gated[:3]
             ],

@@ -86,7 +86,7 @@ def site_reachable(subject: Subject, params: Mapping[str, Any]) -> Verdict:
     minimum = int(params.get("min_text_chars", 500))
     after = " après rendu JavaScript" if doc.page is not home else ""
     if len(doc.text) >= minimum:
-        note = f"{len(doc.text)} caractères de texte visible{after}"
+        note = f"{fr.count(len(doc.text), 'caractère', 'caractères')} de texte visible{after}"
         return scored(1, [Evidence(url=home.final_url, header=f"HTTP {home.status}", note=note)])
     if doc.scripts and subject.rendered_home_doc is None:
         return not_measurable(
