@@ -36,17 +36,27 @@ def _group_noun(label: str) -> str | None:
     return noun
 
 
-def _sentence(row: Mapping[str, Any]) -> str | None:
+def _measured(coverage: str) -> int | None:
+    """The number of collectivités measured, from « 21 sur 34 mesurées (62 %) »."""
+    first = coverage.partition(" sur ")[0]
+    digits = "".join(c for c in first if c.isdigit())
+    return int(digits) if digits and " sur " in coverage else None
+
+
+def _sentence(row: Mapping[str, Any], key: str = "") -> str | None:
     noun = _group_noun(str(row.get("label", "")))
     denominator = row.get("denominator") or 0
     numerator = row.get("numerator")
     share = row.get("share")
     if noun is None or denominator < MIN_DENOMINATOR or numerator is None or share is None:
         return None
-    what = str(row["label"]).partition(" — ")[2]
     coverage = str(row.get("coverage_text") or "")
+    if _measured(coverage) != denominator:
+        return None  # a share of posts or accounts, not of collectivités
+    what = str(row["label"]).partition(" — ")[2]
+    verb = "réussi par " if key == "conformite" else ""
     sentence = (
-        f"{what} : {fr.integer(numerator)} sur {fr.integer(denominator)} {noun} "
+        f"{what} : {verb}{fr.integer(numerator)} sur {fr.integer(denominator)} {noun} "
         f"({fr.percent(share, 1)})"
     )
     if coverage and coverage != fr.MISSING:
@@ -74,11 +84,11 @@ def key_findings(
         if section is None:
             continue
         rows: Sequence[Mapping[str, Any]] = section.get("rows") or ()
-        candidates = [r for r in rows if _sentence(r) is not None]
+        candidates = [r for r in rows if _sentence(r, key) is not None]
         if not candidates:
             continue
         best = max(candidates, key=lambda r: (r.get("denominator") or 0, -rows.index(r)))
-        sentence = _sentence(best)
+        sentence = _sentence(best, key)
         if sentence is not None:
             found.append(sentence)
         if len(found) >= limit:
