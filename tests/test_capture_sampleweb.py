@@ -8,6 +8,7 @@ import os
 import shutil
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -430,3 +431,36 @@ async def test_bytes_that_are_not_text_are_not_measurable(
     )
     assert {r.status for r in result.results} == {Status.NOT_MEASURABLE}
     assert all("pas du texte" in (r.reason or "") for r in result.results)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("host", ["www.ville-exemple.test", "robots-disallow.hostile.test"])
+async def test_a_robots_file_without_answer_means_disallow_though_the_home_answers(
+    web: SampleWeb, host: str
+) -> None:
+    """robots.txt times out (its answer lost under load) while the home answers: nothing
+    of the site is read (RFC 9309 §2.3.1.4). Before, the home was read and audited as if
+    robots.txt allowed it, so a site forbidding exploration was measured whenever the
+    machine was loaded."""
+    info = web.site(host)
+    asked: list[str] = []
+    async with Fetcher(
+        CONFIG, resolver=resolver_for(web), ssl_context=web.client_ssl_context()
+    ) as f:
+
+        async def fetch(url: str, *, follow_redirects: bool = True) -> FetchResult:
+            result = await f.fetch(url, follow_redirects=follow_redirects)
+            asked.append(url)
+            if url.endswith("/robots.txt"):  # the answer is lost on the way
+                exchange = replace(result.chain[-1], outcome=FetchOutcome.TIMEOUT, status=None)
+                return replace(
+                    result, outcome=FetchOutcome.TIMEOUT, status=None, body=b"", chain=[exchange]
+                )
+            return result
+
+        site = await capture_site(
+            fetch, "commune:T1", web.url(host, info.home, https=info.https), agent=AGENT
+        )
+    assert site.outcome is FetchOutcome.ROBOTS
+    assert site.home is None and not site.pages and site.skipped == {"home": "robots"}
+    assert any(not u.endswith("/robots.txt") for u in asked)  # the home was asked

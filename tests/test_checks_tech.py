@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -25,6 +29,7 @@ from barometre.models import (
     Website,
 )
 from barometre.vocab.text import fold_keep_punctuation
+from barometre.vocab.when import read_when
 
 AS_OF = date(2025, 3, 20)
 HOST = "www.commune-test.test"
@@ -612,6 +617,30 @@ def test_freshness_from_feed_and_agenda() -> None:
     assert verdict.status is Status.PASS
     without = practical.freshness(subject(page(HOME, html("x")), feeds={feed.url: feed}), STEPS)
     assert without.value == pytest.approx(0.8)
+
+
+def test_freshness_reads_feeds_dated_in_french() -> None:
+    """A feed dated only in French RFC 822 dates (real pubDates from Planet Jupiter,
+    tests/fixtures/platforms/feeds) dates the site: feedparser leaves them unread, the
+    shared date reader reads them."""
+    fixture = Path(__file__).parent / "fixtures/platforms/feeds/planet-jupiter-french-pubdates.json"
+    written = json.loads(fixture.read_text(encoding="utf-8"))["dates"]
+    items = "".join(
+        f"<item><title>Épisode {n}</title><pubDate>{t}</pubDate></item>"
+        for n, t in enumerate(written)
+    )
+    body = (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>p</title>{items}</channel></rss>'
+    )
+    feed = page(f"{HOME}rss", body, content_type="application/rss+xml")
+    read = [read_when(t, tz=ZoneInfo("Europe/Paris"), day_first=True) for t in written]
+    newest = max(w.at for w in read if w is not None).astimezone(ZoneInfo("Europe/Paris")).date()
+    dated = replace(
+        subject(page(HOME, html("x")), feeds={feed.url: feed}), as_of=newest + timedelta(days=3)
+    )
+    verdict = practical.freshness(dated, STEPS)
+    assert verdict.status is not Status.NOT_MEASURABLE
+    assert any(newest.isoformat() in (e.note or "") for e in verdict.evidence)
 
 
 def test_freshness_ignores_dates_outside_articles_and_in_the_future() -> None:

@@ -832,6 +832,20 @@ def test_declared_figures_csv() -> None:
 HEADER = "type,code,plateforme,compte,url,indicateur,valeur,date,note\n"
 
 
+@pytest.mark.parametrize("code", ["20R", "6AE", "69M", "974", "987", "988", "200012490"])
+def test_declared_figures_accept_the_codes_of_the_departements_group(
+    code: str, tmp_path: Path
+) -> None:
+    """Corse, Alsace, Lyon, the overseas collectivités and the provinces (SIREN) are
+    in the départements' group of the registry: their declared figures are read."""
+    path = tmp_path / "declare.csv"
+    path.write_text(
+        HEADER + f"departement,{code},facebook,v,,followers,12,2026-10-01,\n", encoding="utf-8"
+    )
+    batch = read_declared(path, today=TODAY)
+    assert [(d.kind, d.code) for d in batch.declared] == [("departement", code)]
+
+
 @pytest.mark.parametrize(
     ("row", "column", "fragment"),
     [

@@ -149,6 +149,10 @@ async def _statement_document(
         site.pages[kind] = await budget(pick.url)
 
 
+def _no_answer(robots: RobotsFile) -> bool:
+    return robots.status is None and robots.outcome is not FetchOutcome.OK
+
+
 def _readable(result: FetchResult) -> FetchResult:
     """A home page answered but not text (random bytes served as text/html) has nothing
     to crawl: its outcome says so, as the audit will read it (see ``archive.as_page``)."""
@@ -173,14 +177,22 @@ async def capture_site(
     robots = RobotsCache(budget, agent)
     start = canonical(url)
     site.robots = await robots.get(start)
-    if site.robots.status is None and site.robots.outcome is not FetchOutcome.OK:
-        # No answer at all (DNS, refused address, TLS, timeout): that is the site's outcome.
-        site.unreachable = await budget(start)
-        site.home = site.unreachable if site.unreachable.ok else None
-        if site.home is None:
+    if _no_answer(site.robots):
+        # No answer at all (DNS, refused address, TLS, timeout): the home tells whether
+        # that is the site's outcome.
+        probe = await budget(start)
+        if not probe.ok:
+            site.unreachable = probe
             site.fetches = budget.used
             return site
-    elif (site.robots.status or 0) >= 500:
+        # The site answers but its robots.txt did not: an unreachable robots.txt means
+        # complete disallow (RFC 9309 §2.3.1.4), so nothing of the site is read, whatever
+        # its home said (the answer only told the site is up). Asking robots.txt again
+        # would put two exchanges of one URL in the archive, which replays one.
+        site.skipped["home"] = "robots"
+        site.fetches = budget.used
+        return site
+    if (site.robots.status or 0) >= 500:
         # RFC 9309: a server error on robots.txt means "disallow all"; the site's state
         # is that server error, which is what the barometer reports.
         site.unreachable = next(iter(robots.results.values()))

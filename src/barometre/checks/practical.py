@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from barometre.checks.base import Verdict, check, scored
 from barometre.checks.dates import DateLabel, date_labels, find_dates, page_date, parse_date
@@ -18,6 +19,7 @@ from barometre.models import Confidence, Evidence
 from barometre.vocab import fr
 from barometre.vocab.fr import sentence
 from barometre.vocab.text import excerpt, fold, fold_aligned, fold_keep_punctuation
+from barometre.vocab.when import DateError, read_when
 
 # --- dates -------------------------------------------------------------------------------
 
@@ -248,6 +250,8 @@ def _hours_verdict(present: float, evidence: Evidence) -> Verdict:
 
 # --- S7 freshness ------------------------------------------------------------------------
 
+_PARIS = ZoneInfo("Europe/Paris")
+
 
 def _feed_dates(subject: Subject) -> Iterator[tuple[date, Evidence]]:
     import feedparser
@@ -258,12 +262,30 @@ def _feed_dates(subject: Subject) -> Iterator[tuple[date, Evidence]]:
             continue
         parsed = feedparser.parse(page.body)
         for entry in parsed.entries[:50]:
-            stamp = entry.get("published_parsed") or entry.get("updated_parsed")
-            if stamp:
-                found = date(stamp.tm_year, stamp.tm_mon, stamp.tm_mday)
-                if found is not None:
-                    title = str(entry.get("title") or "")[:120]
-                    yield found, Evidence(url=url, text=title, note=f"flux : {found.isoformat()}")
+            found = _entry_day(entry)
+            if found is not None:
+                title = str(entry.get("title") or "")[:120]
+                yield found, Evidence(url=url, text=title, note=f"flux : {found.isoformat()}")
+
+
+def _entry_day(entry: Mapping[str, Any]) -> date | None:
+    """The item's day: feedparser's reading of RFC 822 and ISO 8601, else the shared
+    date reader for what feedparser leaves unread (French day and month names, as some
+    French CMS write them), a time without an offset being Paris time."""
+    for key in ("published", "updated"):
+        stamp = dict.get(entry, f"{key}_parsed") if isinstance(entry, dict) else None
+        if stamp:
+            return date(stamp.tm_year, stamp.tm_mon, stamp.tm_mday)
+    for key in ("published", "updated"):
+        raw = dict.get(entry, key) if isinstance(entry, dict) else None
+        if isinstance(raw, str) and raw.strip():
+            try:
+                found = read_when(raw.strip(), tz=_PARIS, day_first=True)
+            except DateError:
+                continue
+            if found is not None:
+                return found.at.astimezone(_PARIS).date()
+    return None
 
 
 ARTICLE_TYPES = {"Article", "NewsArticle", "BlogPosting", "Report", "AnalysisNewsArticle"}

@@ -11,8 +11,8 @@ column         content
 ``type``       type of collectivité, as in the registry CSV: ``region``, ``departement``,
                ``commune``, ``epci`` (accents and case do not matter; ``intercommunalite``
                is ``epci``)
-``code``       its code: région ``\\d\\d``; département two digits, ``2A``, ``2B`` or
-               ``97x``; commune INSEE code on 5 characters; EPCI SIREN on 9 digits (the
+``code``       its code: région ``\\d\\d``; département two digits, ``2A``, ``2B``, ``20R``, ``6AE``, ``69M`` or
+               ``97x``/``98x`` (a province: its SIREN); commune INSEE code on 5 characters; EPCI SIREN on 9 digits (the
                registry says whether it exists)
 ``plateforme`` ``facebook``, ``instagram``, ``x`` (``twitter``), ``linkedin``, ``tiktok``,
                ``threads``… any platform name (lower case letters, digits, ``.-_``)
@@ -81,8 +81,10 @@ _CODES = {
     AuthorityKind.DEPARTEMENT: (
         # the shape only: whether the code exists is the registry's answer (the sample
         # web's fictitious département is 99)
-        re.compile(r"\d{2}|2A|2B|97\d"),
-        "deux chiffres, 2A, 2B ou 971 à 976",
+        # and the collectivités of the départements' group (registry/data/collectivites.csv):
+        # 20R Corse, 6AE Alsace, 69M Lyon, 97x and 98x overseas, SIREN of the provinces
+        re.compile(r"\d{2}|2A|2B|9[78]\d|20R|6AE|69M|\d{9}"),
+        "deux chiffres, 2A, 2B, 971 à 988, 20R, 6AE, 69M ou le SIREN d'une province",
     ),
     AuthorityKind.COMMUNE: (
         re.compile(r"(?:\d{2}|2A|2B)\d{3}"),

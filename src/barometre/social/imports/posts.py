@@ -30,8 +30,9 @@ from barometre.models import (
 )
 from barometre.social.base import newest_first
 from barometre.social.imports.rows import Source
-from barometre.social.imports.values import When, normalize_handle
+from barometre.social.imports.values import normalize_handle
 from barometre.vocab.platforms import profile_url
+from barometre.vocab.when import When
 
 
 @dataclass

@@ -22,7 +22,6 @@ from barometre.social.imports.tables import Table
 from barometre.social.imports.values import (
     Cell,
     CellError,
-    When,
     is_abbreviated,
     is_empty,
     mangled_id,
@@ -31,6 +30,7 @@ from barometre.social.imports.values import (
     read_number,
     read_when,
 )
+from barometre.vocab.when import When
 
 T = TypeVar("T")
 

@@ -27,8 +27,9 @@ from barometre.social.imports.posts import (
     post_id_from_permalink,
 )
 from barometre.social.imports.rows import Row, RowError, Source, convert_rows
-from barometre.social.imports.values import When, links_in
+from barometre.social.imports.values import links_in
 from barometre.vocab import fr
+from barometre.vocab.when import When
 
 SNOWFLAKE_EPOCH_MS = 1288834974657
 _REPLY = re.compile(r"@([A-Za-z0-9_]{1,15})\b")
