@@ -57,16 +57,16 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 
+from barometre.audit import audit_edition
 from barometre.capture.archive import load_site_archive
 from barometre.checks.base import CheckSpec, registered_checks
 from barometre.checks.engine import audit
 from barometre.checks.html import parse_page
 from barometre.checks.quality import band, viewport_facts
 from barometre.checks.subject import Subject
-from barometre.cli.audit_cmd import audit_edition
-from barometre.cli.demo import SAMPLE_AS_OF, capture_sample
 from barometre.methodology import Methodology, bundled
 from barometre.models import Authority, AuthorityKind, SiteArchive
+from barometre.pipeline.demo import SAMPLE_AS_OF, capture_sample
 from barometre.sampleweb import SampleWeb
 from barometre.storage import capture_repo, registry_repo
 from barometre.storage.db import open_database

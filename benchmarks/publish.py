@@ -107,9 +107,10 @@ def preflight() -> str:
 
 def prepare(data_dir: Path) -> tuple[str, int]:
     """The national registry-level edition in ``data_dir`` (built once, then reused)."""
-    from barometre.cli.audit_cmd import run_audit
-    from barometre.cli.context import ensure_registry
-    from barometre.cli.score_cmd import run_score
+    from barometre.pipeline import audit as audit_stage
+    from barometre.pipeline import registry as registry_stage
+    from barometre.pipeline import score as score_stage
+    from barometre.pipeline.core import Setup, open_edition
     from barometre.storage import edition_repo, publish_repo
 
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -123,9 +124,10 @@ def prepare(data_dir: Path) -> tuple[str, int]:
             return info.id, scored
     edition = f"{date.today():%Y-%m}"
     started = time.perf_counter()
-    ensure_registry(context)
-    run_audit(context, edition, registry_only=True)
-    run_score(context, edition)
+    setup = Setup(context.settings, engine)
+    registry_stage.ensure_registry(setup)
+    audit_stage.audit(setup, edition, audit_stage.methodology(), registry_only=True)
+    score_stage.score(setup, open_edition(engine, edition))
     scored = len(publish_repo.scored_ids(engine, edition))
     print(
         f"édition nationale {edition} préparée (registre embarqué, critères du registre, "
@@ -156,10 +158,10 @@ def _line(line: Any) -> dict[str, Any]:
         ]
     if line.explanation:
         out["x"] = {
-            "label": line.explanation["label"],
-            "text": line.explanation["text"],
-            "received": str(line.explanation["received"]),
-            "expires": str(line.explanation["expires"]),
+            "label": line.explanation.label,
+            "text": line.explanation.text,
+            "received": str(line.explanation.received),
+            "expires": str(line.explanation.expires),
         }
     return out
 
@@ -196,7 +198,7 @@ def _record(context: Any, place: str, ranking_url: str | None) -> dict[str, Any]
             line.criterion.id: _line(line) for d in context.dimensions for line in d.lines
         },
         "recommandations": [
-            {"code": r["code"], "base": r["basis"], "pairs": r["peers_text"]}
+            {"code": r.code, "base": r.basis, "pairs": r.peers_text}
             for r in context.recommendations
         ],
         "comptes": [
@@ -223,9 +225,9 @@ def _record(context: Any, place: str, ranking_url: str | None) -> dict[str, Any]
 def export_peer_data(data_dir: Path, edition: str, target: Path) -> tuple[int, float]:
     """The edition's report cards as the peer's JSON data (streamed: one record a line),
     and the global data its template needs (the grid, the edition's banner)."""
-    from barometre.cli.audit_cmd import load_methodology
-    from barometre.cli.publish_cmd import site_inputs
+    from barometre.audit import load_methodology
     from barometre.models import AuthorityKind
+    from barometre.pipeline.publish import site_inputs
     from barometre.publish.site.builder import FINDING_CATEGORIES
     from barometre.publish.site.views import card_context, place_of, ranking_path
     from barometre.storage import edition_repo, publish_repo, registry_repo
@@ -236,7 +238,7 @@ def export_peer_data(data_dir: Path, edition: str, target: Path) -> tuple[int, f
     engine = context.engine
     info = edition_repo.get_edition(engine, edition)
     grid = load_methodology(info.methodology_version or "")
-    inputs = site_inputs(context, engine, edition, grid)
+    inputs = site_inputs(context.settings, engine, edition, grid, created=info.created_at)
     sizes = Counter(row.peer_group for row in publish_repo.ranking(engine, edition))
     medians = publish_repo.dimension_medians(engine, edition)
     earlier = publish_repo.earlier_editions(engine, edition, demo=info.demo)
@@ -767,8 +769,8 @@ def child(argv: list[str]) -> None:
     profile = "--profil" in argv
     import tracemalloc
 
-    from barometre.cli.audit_cmd import load_methodology
-    from barometre.cli.publish_cmd import site_inputs
+    from barometre.audit import load_methodology
+    from barometre.pipeline.publish import site_inputs
     from barometre.publish.site.builder import SiteBuilder
     from barometre.storage import edition_repo, publish_repo
 
@@ -780,7 +782,7 @@ def child(argv: list[str]) -> None:
     only = None if wanted >= len(ids) else ids[:wanted]
     info = edition_repo.get_edition(engine, edition)
     grid = load_methodology(info.methodology_version or "")
-    inputs = site_inputs(context, engine, edition, grid)
+    inputs = site_inputs(context.settings, engine, edition, grid, created=info.created_at)
     inputs_done = time.perf_counter()
     rss_inputs = rss_mb()
     step = max(1, wanted // CURVE_POINTS)

@@ -21,9 +21,9 @@ import time
 from pathlib import Path
 
 from barometre.capture.run import Target, capture_edition
-from barometre.cli.demo import fetch_config, sample_authorities
 from barometre.net.guard import AddressPolicy
 from barometre.net.resolver import GuardedResolver
+from barometre.pipeline.demo import fetch_config, sample_authorities
 from barometre.sampleweb.background import BackgroundSampleWeb
 from barometre.storage.db import make_engine
 

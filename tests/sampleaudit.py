@@ -16,11 +16,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from barometre.audit import audit_edition
 from barometre.checks.engine import Audit
-from barometre.cli.audit_cmd import audit_edition
-from barometre.cli.demo import SAMPLE_AS_OF, capture_sample, sample_authorities
 from barometre.methodology import bundled
 from barometre.models import CheckResult, Finding
+from barometre.pipeline.demo import SAMPLE_AS_OF, capture_sample, sample_authorities
 from barometre.sampleweb import SampleWeb
 from barometre.storage import audit_repo, capture_repo
 from barometre.storage.db import open_database

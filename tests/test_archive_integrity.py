@@ -14,15 +14,15 @@ import pytest
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
+from barometre.audit import audit_edition
 from barometre.capture.run import FactsConfig, RunReport, Target, capture_edition
 from barometre.checks.base import registered_checks
 from barometre.cli.app import app
-from barometre.cli.audit_cmd import audit_edition
-from barometre.cli.demo import SAMPLE_AS_OF, fetch_config, sample_authorities
 from barometre.methodology import bundled
 from barometre.models import Status
 from barometre.net.guard import AddressPolicy
 from barometre.net.resolver import GuardedResolver
+from barometre.pipeline.demo import SAMPLE_AS_OF, fetch_config, sample_authorities
 from barometre.sampleweb import SampleWeb
 from barometre.storage import audit_repo, capture_repo, registry_repo
 

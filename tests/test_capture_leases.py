@@ -24,8 +24,8 @@ import pytest
 from sqlalchemy import Engine, select
 from warcio.archiveiterator import ArchiveIterator
 
-from barometre.cli.demo import sample_authorities
 from barometre.errors import StorageError
+from barometre.pipeline.demo import sample_authorities
 from barometre.storage import capture_repo, registry_repo
 from barometre.storage.db import upgrade
 from barometre.storage.schema import captures
@@ -281,7 +281,7 @@ def test_a_second_demo_on_the_same_data_folder_is_refused(tmp_path: Path) -> Non
         [
             sys.executable,
             "-c",
-            "import sys, time; from pathlib import Path; from barometre.cli.demo import only_demo\n"
+            "import sys, time; from pathlib import Path; from barometre.pipeline.demo import only_demo\n"
             "with only_demo(Path(sys.argv[1])):\n    print('held', flush=True); time.sleep(600)",
             str(data / "demo"),
         ],

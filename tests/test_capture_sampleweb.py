@@ -32,6 +32,7 @@ from barometre.net.fetcher import FetchConfig, Fetcher, FetchResult
 from barometre.net.guard import AddressPolicy
 from barometre.net.resolver import GuardedResolver
 from barometre.net.warc import (
+    PLAN_TYPE,
     RENDER_TYPE,
     Replay,
     WarcRecorder,
@@ -436,7 +437,7 @@ async def test_bytes_that_are_not_text_are_not_measurable(
 @pytest.mark.asyncio
 @pytest.mark.parametrize("host", ["www.ville-exemple.test", "robots-disallow.hostile.test"])
 async def test_a_robots_file_without_answer_means_disallow_though_the_home_answers(
-    web: SampleWeb, host: str
+    web: SampleWeb, host: str, tmp_path: Path
 ) -> None:
     """robots.txt times out (its answer lost under load) while the home answers: nothing
     of the site is read (RFC 9309 §2.3.1.4). Before, the home was read and audited as if
@@ -444,23 +445,37 @@ async def test_a_robots_file_without_answer_means_disallow_though_the_home_answe
     machine was loaded."""
     info = web.site(host)
     asked: list[str] = []
-    async with Fetcher(
-        CONFIG, resolver=resolver_for(web), ssl_context=web.client_ssl_context()
-    ) as f:
+    warc = tmp_path / "site.warc.gz"
+    with WarcRecorder(warc) as recorder:
+        async with Fetcher(
+            CONFIG, resolver=resolver_for(web), ssl_context=web.client_ssl_context()
+        ) as f:
 
-        async def fetch(url: str, *, follow_redirects: bool = True) -> FetchResult:
-            result = await f.fetch(url, follow_redirects=follow_redirects)
-            asked.append(url)
-            if url.endswith("/robots.txt"):  # the answer is lost on the way
-                exchange = replace(result.chain[-1], outcome=FetchOutcome.TIMEOUT, status=None)
-                return replace(
-                    result, outcome=FetchOutcome.TIMEOUT, status=None, body=b"", chain=[exchange]
-                )
-            return result
+            async def fetch(url: str, *, follow_redirects: bool = True) -> FetchResult:
+                result = await f.fetch(url, follow_redirects=follow_redirects)
+                asked.append(url)
+                if url.endswith("/robots.txt"):  # the answer is lost on the way
+                    lost = replace(
+                        result.chain[-1],
+                        outcome=FetchOutcome.TIMEOUT,
+                        status=None,
+                        response_headers=[],
+                        raw_body=b"",
+                    )
+                    result = replace(
+                        result, outcome=FetchOutcome.TIMEOUT, status=None, body=b"", chain=[lost]
+                    )
+                for exchange in result.chain:
+                    recorder.record(exchange)
+                return result
 
-        site = await capture_site(
-            fetch, "commune:T1", web.url(host, info.home, https=info.https), agent=AGENT
-        )
+            site = await capture_site(
+                fetch, "commune:T1", web.url(host, info.home, https=info.https), agent=AGENT
+            )
+        recorder.record_metadata(site.start_url, site.summary(), PLAN_TYPE)
     assert site.outcome is FetchOutcome.ROBOTS
     assert site.home is None and not site.pages and site.skipped == {"home": "robots"}
     assert any(not u.endswith("/robots.txt") for u in asked)  # the home was asked
+    # the archive holds the home's answer, but the audit reads nothing of the site
+    archive = await asyncio.to_thread(load_site_archive, warc)
+    assert archive.outcome is FetchOutcome.ROBOTS and archive.home is None

@@ -18,7 +18,6 @@ from barometre.capture.site import SiteCapture, script_linked_pages
 from barometre.checks.engine import audit
 from barometre.checks.html import Doc
 from barometre.checks.subject import Subject
-from barometre.cli.demo import fetch_config
 from barometre.methodology import bundled
 from barometre.models import (
     Authority,
@@ -32,6 +31,7 @@ from barometre.models import (
 from barometre.net.fetcher import FetchResult
 from barometre.net.guard import AddressPolicy
 from barometre.net.resolver import GuardedResolver
+from barometre.pipeline.demo import fetch_config
 from barometre.sampleweb import SampleWeb
 from barometre.storage import capture_repo, registry_repo
 from barometre.vocab import fr

@@ -10,9 +10,9 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from barometre.cli.app import app
-from barometre.cli.demo import sample_authorities
 from barometre.errors import ConfigurationError
 from barometre.models import AccountState, SocialSource
+from barometre.pipeline.demo import sample_authorities
 from barometre.storage import capture_repo, registry_repo, social_repo
 from barometre.storage.db import open_database
 

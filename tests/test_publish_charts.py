@@ -447,7 +447,7 @@ def test_the_site_maps_draw_a_collectivite_on_the_areas_it_governs(tmp_path: Pat
         row("departement", "69", 50.0, region="84"),
         row("departement", "987", 70.0, region="987"),
     ]
-    maps = {m["title"]: m["rows"] for m in FigureWriter(tmp_path).maps(rows, {})}
+    maps = {m.title: m.rows for m in FigureWriter(tmp_path).maps(rows, {})}
     by_dep = {r[0]: r for r in maps["Score global moyen par département"]}
     by_reg = {r[0]: r for r in maps["Score global moyen par région"]}
     assert by_dep["2A"][2:] == ["50", "2"] and by_dep["2B"][2:] == ["40", "1"]

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from barometre.cli.demo import DEMO_EDITION, SAMPLE_AS_OF
 from barometre.methodology import Methodology, bundled, parse
 from barometre.models import (
     Authority,
@@ -23,6 +22,7 @@ from barometre.models import (
     Status,
     Website,
 )
+from barometre.pipeline.demo import DEMO_EDITION, SAMPLE_AS_OF
 from barometre.scoring.recommendations import (
     NOT_EVALUATED,
     PeerShare,

@@ -66,6 +66,7 @@ calibrated and on the grid's even split.
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import re
 import shutil
@@ -83,15 +84,15 @@ from playwright.sync_api import Browser, Page, Route, sync_playwright
 from selectolax.lexbor import LexborHTMLParser
 from sqlalchemy import Engine
 
+from barometre.audit import audit_edition
 from barometre.capture.archive import load_site_archive
 from barometre.capture.render import AXE_VERSION, CHROMIUM, _axe_source
 from barometre.capture.run import FactsConfig, Target, capture_edition
-from barometre.cli.audit_cmd import audit_edition
-from barometre.cli.demo import DEMO_EDITION, fetch_config
 from barometre.methodology import Methodology, bundled
 from barometre.models import Authority, AuthorityKind, CheckResult, Contact, Status, Website
 from barometre.net.guard import AddressPolicy
 from barometre.net.resolver import GuardedResolver
+from barometre.pipeline.demo import DEMO_EDITION, fetch_config
 from barometre.publish.serve import make_server
 from barometre.publish.site.views import ranking_path
 from barometre.sampleweb.background import BackgroundSampleWeb
@@ -557,6 +558,35 @@ def test_axe_finds_no_violation(
         assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
         requests = [u for u in watch.requests if not u.endswith(AXE_PATH)]
         assert requests and all(u.startswith(audited.demo.base) for u in requests), requests
+        assert watch.problems() == [], watch.problems()
+    finally:
+        tab.context.close()
+
+
+def test_the_badge_on_the_card_loads_and_says_what_it_shows(
+    browser: Browser, audited: SelfAudit, axe_source: str
+) -> None:
+    """The badge a collectivité may embed, shown on its card: a static image of the site's
+    own origin whose text alternative is the badge's own ``<title>``; axe finds nothing
+    on the section that shows it and its embedding code."""
+    path = PAGES["bulletin"]
+    assert path is not None
+    violations, watch, tab = _audit(browser, audited, axe_source, path, DESKTOP)
+    try:
+        assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
+        image = tab.locator("section[aria-labelledby=badge] img")
+        assert image.count() == 1
+        width = image.evaluate("img => img.complete ? img.naturalWidth : 0")
+        assert width > 0  # the SVG loaded under the page's CSP
+        source = image.evaluate("img => img.src")
+        assert source.startswith(audited.demo.base + "badges/")
+        svg = tab.request.get(source)
+        assert svg.ok and svg.headers["content-type"].startswith("image/svg+xml")
+        title = re.search(r"<title[^>]*>(.*?)</title>", svg.text(), re.S)
+        assert title is not None and html.unescape(title[1]) == image.get_attribute("alt")
+        assert "<script" not in svg.text()
+        snippet = tab.locator("section[aria-labelledby=badge] pre code").inner_text()
+        assert snippet.startswith("<a href=") and "<img src=" in snippet
         assert watch.problems() == [], watch.problems()
     finally:
         tab.context.close()

@@ -53,10 +53,10 @@ from sqlalchemy import Engine
 
 from barometre.capture.render import CHROMIUM, CHROMIUM_ARGS
 from barometre.cli.context import AppContext
-from barometre.cli.demo import DEMO_EDITION
 from barometre.cli.publish_cmd import run_publish
 from barometre.methodology import bundled
 from barometre.models import Authority
+from barometre.pipeline.demo import DEMO_EDITION
 from barometre.publish.exports import export_edition
 from barometre.publish.pdf import local_fetcher
 from barometre.publish.serve import make_server

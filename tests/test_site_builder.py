@@ -1,15 +1,22 @@
-"""The site builder on a small hand-made edition: pages, swap in place, crawler files."""
+"""The site builder on a small hand-made edition: pages, swap in place, crawler files;
+the one list of pages (publish/pages/registry.py) that drives the build, the navigation,
+the footer, the « plan du site » and sitemap.xml."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from markupsafe import Markup
 from sqlalchemy import Engine
 
 from barometre.errors import ConfigurationError
 from barometre.methodology import bundled
 from barometre.models import Authority, AuthorityKind, CheckResult, Evidence, Status, Website
+from barometre.publish.pages import registry
+from barometre.publish.pages.models import TextPage
+from barometre.publish.pages.registry import PAGES, Page
 from barometre.publish.site import builder as builder_module
 from barometre.publish.site.builder import SiteBuilder, SiteInputs
 from barometre.scoring.run import score_edition
@@ -141,7 +148,7 @@ def test_a_failed_build_leaves_the_previous_site_in_place(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("panne au milieu de la publication")
 
-    monkeypatch.setattr(SiteBuilder, "_methodology", broken)
+    monkeypatch.setattr(SiteBuilder, "write_methodology", broken)
     with pytest.raises(RuntimeError):
         build(engine, out)
     assert (out / "index.html").read_bytes() == before
@@ -260,3 +267,75 @@ def test_a_release_without_a_publisher_is_refused_and_the_previous_site_stays(
     assert "Aperçu" not in home
     legal = (out / "mentions-legales.html").read_text("utf-8")
     assert "Camille Exemple" in legal and "publish_" not in legal
+
+
+BASE = "https://barometre.exemple.test/"
+
+
+def test_every_page_has_its_own_id_and_path() -> None:
+    assert len({p.id for p in PAGES}) == len(PAGES)
+    assert len({p.path for p in PAGES}) == len(PAGES)
+    # a page in the menu is its own section; the others mark no menu entry as current
+    assert all(p.rubrique == (p.id if p.menu else "") for p in PAGES)
+
+
+def _links(html: str, start: str, end: str) -> list[str]:
+    block = html.split(start, 1)[1].split(end, 1)[0]
+    return re.findall(r'<a href="([^"]+)"', block)
+
+
+def test_the_registry_gives_the_menu_the_footer_the_site_map_and_the_sitemap(
+    engine: Engine,
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "site"
+    site = build(engine, out, base_url=BASE, publisher=PUBLISHER)
+    index = (out / "index.html").read_text("utf-8")
+    menu = _links(index, '<ul class="menu">', "</ul>")
+    assert menu == [p.path for p in PAGES if p.menu]
+    footer = _links(index, '<ul class="pied-liens">', "</ul>")
+    assert footer == [p.path for p in PAGES if p.footer]
+    assert "Accessibilité : partiellement conforme" in index
+    # each page marks its own menu entry, and only it
+    maps = (out / "cartes.html").read_text("utf-8")
+    assert maps.count('aria-current="page"') == 1
+    assert '<a href="cartes.html" aria-current="page">Cartes</a>' in maps
+    # the site map lists its pages in the registry's order, the rankings under theirs
+    listed = _links((out / "plan-du-site.html").read_text("utf-8"), "<h1>", "</main>")
+    expected = [p.path for p in PAGES if p.site_map]
+    assert [p for p in listed if not p.startswith("classements/communes")] == expected
+    at = listed.index("classements/index.html")
+    assert listed[at + 1].startswith("classements/communes-")
+    # sitemap.xml: every page written, but the 404
+    sitemap = (out / "sitemap.xml").read_text()
+    for entry in PAGES:
+        if "/" in entry.path.rstrip("/") or entry.path.endswith("/"):
+            continue
+        assert (f"<loc>{BASE}{entry.path}</loc>" in sitemap) is entry.sitemap, entry.path
+    assert f"<loc>{BASE}collectivites/commune/99001.html</loc>" in sitemap
+    assert len(site.paths) == sitemap.count("<loc>")
+
+
+def test_a_page_added_to_the_registry_is_built_and_linked_everywhere(
+    engine: Engine,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def write(builder: SiteBuilder, page: Page) -> None:
+        body = Markup("<p>{}</p>").format(f"{len(builder.rows)} collectivités mesurées.")
+        builder.write_page(page, "page.html.j2", page=TextPage(page.title, body))
+
+    added = Page("essai", "essai.html", "Page d'essai", write, menu=Markup("Essai"))
+    monkeypatch.setattr(registry, "PAGES", (*PAGES, added))
+    out = tmp_path / "site"
+    build(engine, out, base_url=BASE, publisher=PUBLISHER)
+    page = (out / "essai.html").read_text("utf-8")
+    assert "<p>2 collectivités mesurées.</p>" in page
+    assert '<a href="essai.html" aria-current="page">Essai</a>' in page
+    assert '<a href="../essai.html">Essai</a>' in (out / "classements" / "index.html").read_text(
+        "utf-8"
+    )
+    assert '<a href="essai.html">Page d&#39;essai</a>' in (out / "plan-du-site.html").read_text(
+        "utf-8"
+    )
+    assert f"<loc>{BASE}essai.html</loc>" in (out / "sitemap.xml").read_text()

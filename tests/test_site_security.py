@@ -49,11 +49,10 @@ from rich.console import Console
 from selectolax.lexbor import LexborHTMLParser
 from sqlalchemy import Engine
 
+from barometre.audit import audit_edition
 from barometre.capture.render import CHROMIUM
 from barometre.capture.run import Target, capture_edition
-from barometre.cli.audit_cmd import audit_edition
 from barometre.cli.context import AppContext
-from barometre.cli.demo import fetch_config, sample_authorities
 from barometre.cli.publish_cmd import run_publish
 from barometre.methodology import bundled
 from barometre.models import (
@@ -70,6 +69,7 @@ from barometre.models import (
 )
 from barometre.net.guard import AddressPolicy
 from barometre.net.resolver import GuardedResolver
+from barometre.pipeline.demo import fetch_config, sample_authorities
 from barometre.publish.exports import export_edition
 from barometre.publish.pdf import local_fetcher, render_pdf
 from barometre.publish.serve import make_server

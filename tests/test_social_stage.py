@@ -18,19 +18,20 @@ import pytest
 from rich.console import Console
 from sqlalchemy import Engine
 
-from barometre.cli.audit_cmd import audit_edition
+from barometre.audit import audit_edition
 from barometre.cli.context import AppContext
-from barometre.cli.demo import (
+from barometre.cli.social_cmd import collect
+from barometre.errors import EditionFrozenError
+from barometre.methodology import bundled
+from barometre.models import AccountState, SocialSource, Status
+from barometre.pipeline.demo import (
     DEMO_EDITION,
     SAMPLE_AS_OF,
     capture_sample,
     sample_network,
     sample_social_config,
 )
-from barometre.cli.social_cmd import build_targets, collect
-from barometre.errors import EditionFrozenError
-from barometre.methodology import bundled
-from barometre.models import AccountState, SocialSource, Status
+from barometre.pipeline.social import build_targets
 from barometre.sampleweb import SampleWeb
 from barometre.sampleweb.background import BackgroundSampleWeb
 from barometre.storage import audit_repo, social_repo

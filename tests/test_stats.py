@@ -28,8 +28,8 @@ from rich.console import Console
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
+from barometre.audit import audit_edition
 from barometre.cli import stats_cmd
-from barometre.cli.audit_cmd import audit_edition
 from barometre.cli.context import AppContext, import_embedded
 from barometre.errors import ConfigurationError, SourceError, SourceMissingError, StorageError
 from barometre.methodology import bundled
@@ -45,6 +45,7 @@ from barometre.models import (
     Status,
     Website,
 )
+from barometre.pipeline.national import write_stats_csv
 from barometre.scoring import stats
 from barometre.scoring.budget import (
     NOT_COMPARABLE,
@@ -605,7 +606,7 @@ def test_csv_cells_are_neutralised() -> None:
         StatusFigure("conformite", "commune", "x.y", "=1+1", "@SUM(A1)", "b", 1, 0, 0, 0)
     )
     buffer = io.StringIO()
-    stats_cmd.write_stats_csv(buffer, report)
+    write_stats_csv(buffer, report)
     rows = list(csv.DictReader(io.StringIO(buffer.getvalue())))
     assert rows and all(r["indicateur"].startswith("'=1+1 ") for r in rows)
 
@@ -797,32 +798,14 @@ def test_stats_on_the_national_registry_level_edition(
         for (k, c, s), n in counts.items()
         if (k, c) == ("commune", "presence.domaine_souverain") and s in ("pass", "partial", "fail")
     )
-    # distributions: every collectivité in its peer group
-    groups = Counter(peer_group(a) for a in everyone)
-    assert {d["groupe"]: d["effectif"] for d in data["distributions"]} == dict(groups)
-    # correlation with population, against scipy on the stored scores
-    scores = {
-        r.authority_id: r.value for r in score_repo.load_scores(engine, EDITION, scope="global")
-    }
-    pairs = [
-        (scores[a.id], a.population)
-        for a in communes
-        if scores.get(a.id) is not None and a.population is not None
-    ]
-    rho = next(c for c in data["correlations"] if c["groupe"] == "commune")
-    assert rho["n"] == len(pairs) and rho["eligibles"] == 34_960
-    assert (
-        rho["ic95_bas"] < rho["rho"] < rho["ic95_haut"]
-        and rho["ic95_haut"] - rho["ic95_bas"] < 0.05
-    )
-    scipy_stats = pytest.importorskip("scipy.stats")
-    assert rho["rho"] == pytest.approx(
-        float(scipy_stats.spearmanr(*zip(*pairs, strict=True)).statistic), abs=1e-6
-    )
-    # budget: the metropolitan régions but Corse
-    budget = next(c for c in data["correlations"] if "dépenses" in c["indicateur"])
-    spending, _year = per_inhabitant(read_budget(), 2026)
-    assert budget["n"] == len(spending) == 12 and budget["rho"] is not None
+    # publication policy: measured from the registry alone, nobody is graded, so no
+    # score is stored and there is no distribution nor correlation (issue 15: the
+    # registry-only "ρ = 0,67 with population" and "Corse 29,2" are gone)
+    stored = score_repo.load_scores(engine, EDITION, scope="global")
+    assert len(stored) == len(everyone)
+    assert all(r.value is None and r.grade is None and r.rank is None for r in stored)
+    assert data["distributions"] == [] and data["correlations"] == []
+    assert any("Aucune collectivité notée" in note for note in data["notes"])
     engine.dispose()
     table = _stats(national_url, EDITION)
     assert table.exit_code == 0, table.output

@@ -84,6 +84,44 @@ class Settings(BaseSettings):
     publish_contact: str | None = None
     """Contact e-mail or page for visitors and collectivités (explanations, disputes)."""
 
+    smtp_host: str | None = None
+    """SMTP server of ``barometre notify --send`` (none: messages are only written)."""
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    """Upgrade the connection with STARTTLS before authenticating (port 587)."""
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_sender: str | None = None
+    """``From`` of the messages: ``Baromètre <contact@exemple.fr>``."""
+    smtp_timeout: float = 30.0
+    notify_delay: float = 2.0
+    """Seconds between two messages sent (politeness towards the SMTP server)."""
+    notify_optout: Path | None = None
+    """File of addresses or collectivités (``commune:75056``) never to write to, one a line."""
+    workers_concurrency: int = 8
+    """Tasks one worker runs at the same time (``barometre worker``)."""
+    workers_heartbeat: float = 10.0
+    """Seconds between two heartbeats of a worker in the queue's database."""
+    workers_stalled_after: float = 60.0
+    """A worker silent for this long is taken for dead: its tasks go to another worker."""
+    workers_stalled_cron: str = "* * * * *"
+    """How often the workers look for the tasks of dead workers (cron; a 6th field counts
+    seconds)."""
+    workers_max_attempts: int = 5
+    """Attempts of a task before it is recorded as failed (waits between them double)."""
+    workers_retry_wait: int = 2
+    """Base of the waits between two attempts of a task (seconds: 2, 4, 8, 16…)."""
+
+    schedule_enabled: bool = False
+    """Run the barometer by itself every month (the workers open, capture, audit, score,
+    freeze, export and publish the month's edition)."""
+    schedule_cron: str = "0 2 1 * *"
+    """When the monthly edition starts (cron, UTC): the 1st of the month at 02:00."""
+    schedule_kinds: list[str] = ["region", "departement"]
+    """Types of collectivités whose sites the monthly edition captures."""
+    schedule_render: bool = False
+    """Render the home pages in the monthly edition (workers with Chromium)."""
+
     @field_validator("capture_allow_networks")
     @classmethod
     def _check_networks(cls, value: list[str]) -> list[str]:
@@ -94,6 +132,34 @@ class Settings(BaseSettings):
                 ipaddress.ip_network(network, strict=False)
             except ValueError as exc:
                 raise ValueError(f"réseau invalide « {network} »") from exc
+        return value
+
+    @field_validator("workers_stalled_cron", "schedule_cron")
+    @classmethod
+    def _check_cron(cls, value: str) -> str:
+        from croniter import croniter  # type: ignore[import-untyped]  # Procrastinate's parser
+
+        if not croniter.is_valid(value):
+            raise ValueError(
+                f"expression cron invalide « {value} » (attendu : minute heure jour mois "
+                "jour-de-semaine, par exemple « 0 2 1 * * »)"
+            )
+        return value
+
+    @field_validator("schedule_kinds")
+    @classmethod
+    def _check_kinds(cls, value: list[str]) -> list[str]:
+        known = ("region", "departement", "commune", "epci")
+        for kind in value:
+            if kind not in known:
+                raise ValueError(f"type inconnu « {kind} » (attendu : {', '.join(known)})")
+        return value
+
+    @field_validator("workers_concurrency", "workers_max_attempts", "workers_retry_wait")
+    @classmethod
+    def _check_positive(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("au moins 1 attendu")
         return value
 
     @field_validator("database_url")

@@ -182,6 +182,10 @@ async def _load(path: Path) -> SiteArchive:
             home = await page(str(home_url))
     elif entry:
         home = next(iter(entry.values()))
+    elif (plan.get("skipped") or {}).get("home") == "robots":
+        # robots.txt forbade the site, or never answered (RFC 9309: complete disallow);
+        # an answer of the home kept in the archive only told the site was up.
+        home = None
     else:
         home = await page(canonical(start))
         if (home.error or "").startswith("absent de l'archive"):

@@ -9,18 +9,16 @@ from barometre.checks.base import Verdict, check, not_measurable, scored
 from barometre.checks.lexicon import CONSUMER_MAIL, email_domain
 from barometre.checks.subject import Subject
 from barometre.domains import registrable_domain
-from barometre.models import AuthorityKind, Evidence
+from barometre.models import Evidence
 
 
-@check("coherence.messagerie", version="1", needs="registry")
+@check("coherence.messagerie", version="2", needs="registry")
 def official_mail_domain(subject: Subject, params: Mapping[str, Any]) -> Verdict:
     address = subject.authority.email
     if not address:
-        if subject.authority.kind in (AuthorityKind.REGION, AuthorityKind.DEPARTEMENT):
-            # The registry's sources (annuaire of mairies and EPCI) give no e-mail for
-            # councils: an absence there says nothing about the collectivité.
-            return not_measurable("Adresse électronique non fournie par les sources du registre.")
-        return scored(0, reason="Aucune adresse électronique déclarée dans l'annuaire.")
+        # Missing input is not a failure (publication policy): the registry's sources
+        # may simply not give the address (they give none for councils).
+        return not_measurable("Adresse électronique absente des sources du registre.")
     domain = email_domain(address)
     evidence = [
         Evidence(

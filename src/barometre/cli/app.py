@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
-from urllib.parse import urlsplit
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
 from barometre import __version__
-from barometre.capture.preflight import network_reachable
 from barometre.cli import (
     audit_cmd,
     capture_cmd,
+    check_cmd,
     demo,
     export_cmd,
+    notify_cmd,
     publish_cmd,
     reco_cmd,
     refdata_cmd,
@@ -26,13 +26,21 @@ from barometre.cli import (
     score_cmd,
     social_cmd,
     stats_cmd,
+    worker_cmd,
 )
 from barometre.cli.context import AppContext, ensure_registry
 from barometre.cli.french import french_commands
 from barometre.cli.render import print_stats
 from barometre.errors import BarometreError, FileAccessError
-from barometre.publish.exports import FORMATS, parquet_available
-from barometre.storage import registry_repo, social_repo
+from barometre.pipeline import capture as capture_stage
+from barometre.pipeline import registry as registry_stage
+from barometre.pipeline import social as social_stage
+from barometre.pipeline.capture import Scope
+from barometre.pipeline.core import EditionRun, open_edition
+from barometre.pipeline.export import available_formats
+from barometre.pipeline.publish import BuildReport
+from barometre.pipeline.run import run_stages
+from barometre.pipeline.social import SocialReport
 
 app = typer.Typer(
     name="barometre",
@@ -54,8 +62,12 @@ app.command("recommend")(reco_cmd.recommend_command)
 app.command("providers")(reco_cmd.providers_command)
 app.add_typer(reco_cmd.explanation_app, name="explanation")
 app.command("stats")(stats_cmd.stats)
+app.command("check")(check_cmd.check)
+app.command("notify")(notify_cmd.notify)
 app.command("export")(export_cmd.export)
 app.add_typer(refdata_cmd.app, name="refdata")
+app.command("worker")(worker_cmd.worker)
+app.command("status")(worker_cmd.status)
 err_console = Console(stderr=True)
 
 
@@ -116,9 +128,7 @@ def demo_command(
 def run(
     ctx: typer.Context,
     edition: Annotated[str, typer.Option("--edition", "-e", help="Édition AAAA-MM.")] = "",
-    scope: Annotated[
-        capture_cmd.Scope, typer.Option(help="Périmètre de la capture.")
-    ] = capture_cmd.Scope.councils,
+    scope: Annotated[Scope, typer.Option(help="Périmètre de la capture.")] = Scope.councils,
     capture: Annotated[
         bool, typer.Option("--capture/--no-capture", help="Capturer les sites officiels.")
     ] = True,
@@ -131,6 +141,14 @@ def run(
             "renseigné (réglages publish_*).",
         ),
     ] = False,
+    workers: Annotated[
+        bool,
+        typer.Option(
+            "--workers",
+            help="Confier l'édition aux workers (barometre worker, base PostgreSQL) et "
+            "suivre son avancement.",
+        ),
+    ] = False,
 ) -> None:
     """Chaîne complète : registre, capture des sites (régions et départements par défaut),
     audit, comptes sociaux, scores, exports et site publié de l'édition.
@@ -141,34 +159,75 @@ def run(
     """
     context: AppContext = ctx.obj
     publish_cmd.check_release(context, release)
-    ensure_registry(context)
-    items = registry_repo.load_authorities(context.engine)
-    print_stats(context.console, items)
-    edition = capture_cmd.check_edition(edition or f"{date.today():%Y-%m}")
-    captured = False
-    if capture:
-        kinds = set(capture_cmd.SCOPES[scope])
-        hosts = [
-            urlsplit(a.website.url).hostname or "" for a in items if a.kind in kinds and a.website
-        ]
-        if network_reachable(hosts):
+    edition = capture_cmd.check_edition(edition)
+    setup = context.setup
+    if workers:
+        ensure_registry(context)
+        print_stats(context.console, registry_stage.load_authorities(setup))
+        worker_cmd.run_on_workers(
+            context, edition, [k.value for k in capture_stage.SCOPES[scope]], render=render
+        )
+        return
+
+    def registry(done: Mapping[str, Any]) -> None:
+        ensure_registry(context)
+        print_stats(context.console, registry_stage.load_authorities(setup))
+
+    def capture_sites(done: Mapping[str, Any]) -> bool:
+        if not capture:
+            return False
+        if capture_stage.reachable(setup, scope):
             capture_cmd.run_capture(context, edition, scope=scope, resume=True, render=render)
-            captured = True
-        else:
-            context.err.print(
-                "[yellow]Pas d'accès au réseau (aucun site officiel ne se résout) : capture "
-                "reportée ; l'audit porte sur les critères du registre. Relancez la commande "
-                "une fois connecté.[/yellow]"
-            )
-    audit_cmd.run_audit(context, edition, registry_only=not captured)
-    if captured:
-        social_cmd.run_social(context, edition)
-    elif social_repo.has_social(context.engine, edition):
-        context.err.print("[dim]Sans réseau : les comptes sociaux déjà lus sont gardés.[/dim]")
-    score_cmd.run_score(context, edition)
-    formats = tuple(f for f in FORMATS if f != "parquet" or parquet_available())
-    export_cmd.run_export(context, edition, formats)
-    report = publish_cmd.run_publish(context, edition, release=release)
+            return True
+        context.err.print(
+            "[yellow]Pas d'accès au réseau (aucun site officiel ne se résout) : capture "
+            "reportée ; l'audit porte sur les critères du registre. Relancez la commande "
+            "une fois connecté.[/yellow]"
+        )
+        return False
+
+    def social(done: Mapping[str, Any]) -> SocialReport | None:
+        if done["capture"]:
+            return social_cmd.run_social(context, edition, criteria=False)
+        if social_stage.has_social(setup, edition):
+            context.err.print("[dim]Sans réseau : les comptes sociaux déjà lus sont gardés.[/dim]")
+        return None
+
+    def criteria(done: Mapping[str, Any]) -> object:
+        report: SocialReport | None = done["social"]
+        if report is None:
+            return None
+        return social_cmd.social_criteria(
+            context, setup.engine, edition, report, as_of=datetime.now(UTC)
+        )
+
+    once: list[EditionRun] = []
+
+    def loaded() -> EditionRun:
+        """The edition, loaded once after the audit recorded its methodology."""
+        if not once:
+            once.append(open_edition(setup.engine, edition))
+        return once[0]
+
+    done = run_stages(
+        {
+            "registry": registry,
+            "capture": capture_sites,
+            "audit": lambda done: audit_cmd.run_audit(
+                context, edition, registry_only=not done["capture"]
+            ),
+            "social": social,
+            "social_criteria": criteria,
+            "score": lambda done: score_cmd.run_score(context, edition, loaded=loaded()),
+            "export": lambda done: export_cmd.run_export(
+                context, edition, available_formats(), loaded=loaded()
+            ),
+            "publish": lambda done: publish_cmd.run_publish(
+                context, edition, release=release, loaded=loaded()
+            ),
+        }
+    )
+    report: BuildReport = done["publish"]
     publish_cmd.print_how_to_open(context, report.out)
 
 

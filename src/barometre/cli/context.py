@@ -12,13 +12,10 @@ from rich.console import Console
 from sqlalchemy import Engine
 
 from barometre.models import Authority, AuthorityKind
-from barometre.registry import read_bundle
-from barometre.registry.collectivites import successors
+from barometre.pipeline import registry as registry_stage
+from barometre.pipeline.core import Setup
 from barometre.settings import Settings, load_settings
-from barometre.storage import registry_repo
-from barometre.storage.db import open_database
 from barometre.vocab import fr
-from barometre.vocab.authorities import parse_references
 
 # How every command takes a collectivité (read by find_authorities).
 AuthorityCode = Annotated[
@@ -43,7 +40,7 @@ class AppContext:
     err: Console = field(default_factory=lambda: Console(stderr=True))
     """Progress and notices go to stderr, so that CSV/JSON on stdout stay clean."""
     _settings: Settings | None = None
-    _engine: Engine | None = None
+    _setup: Setup | None = None
 
     @property
     def settings(self) -> Settings:
@@ -52,25 +49,28 @@ class AppContext:
         return self._settings
 
     @property
+    def setup(self) -> Setup:
+        """The settings and the database (opened on first use)."""
+        if self._setup is None:
+            self._setup = Setup.open(self.settings)
+        return self._setup
+
+    @property
     def engine(self) -> Engine:
-        if self._engine is None:
-            self._engine = open_database(self.settings.effective_database_url)
-        return self._engine
+        return self.setup.engine
 
 
 def import_embedded(context: AppContext) -> int:
     """Load the registry shipped with the package into the database."""
     with context.err.status("Lecture du registre embarqué…"):
-        registry = read_bundle()
+        registry = registry_stage.embedded_registry()
     with context.err.status(f"Écriture de {fr.count(len(registry.authorities), 'collectivité')}…"):
-        return registry_repo.replace_registry(
-            context.engine, registry.authorities, "registre embarqué", registry.report.as_dict()
-        )
+        return registry_stage.store_registry(context.setup, registry)
 
 
 def ensure_registry(context: AppContext) -> None:
     """Import the embedded registry first when the database has none."""
-    if registry_repo.last_import(context.engine) is None:
+    if not registry_stage.has_registry(context.setup):
         context.err.print("[dim]Base vide : import du registre embarqué.[/dim]")
         import_embedded(context)
 
@@ -87,16 +87,17 @@ def find_authorities(
     now designates another collectivité (``departement:2A``, ``region:94``…) finds it,
     and says so. French errors for an unknown code, and for an ambiguous one when
     ``single``."""
-    refs = parse_references(codes, kind)
-    table = successors()
-    for ref in refs:
-        for old, new in ref.successors(table):
-            context.err.print(
-                f"[dim]{old} désigne désormais {new} (une seule collectivité, "
-                "voir registry/data/collectivites.csv).[/dim]",
-                highlight=False,
-            )
-    return registry_repo.find_authorities(context.engine, refs, table, single=single)
+
+    def said(old: str, new: str) -> None:
+        context.err.print(
+            f"[dim]{old} désigne désormais {new} (une seule collectivité, "
+            "voir registry/data/collectivites.csv).[/dim]",
+            highlight=False,
+        )
+
+    return registry_stage.find_authorities(
+        context.setup, codes, kind, single=single, on_successor=said
+    )
 
 
 def find_authority(context: AppContext, code: str, kind: AuthorityKind | None = None) -> Authority:

@@ -4,7 +4,6 @@ SQLite for Datasette)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -13,67 +12,23 @@ from rich.progress import Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import Engine
 
-from barometre.cli.audit_cmd import load_methodology
-from barometre.cli.capture_cmd import check_edition
 from barometre.cli.context import AppContext
-from barometre.errors import ConfigurationError, EditionTamperedError, StorageError
-from barometre.models import Edition
-from barometre.publish.exports import ExportReport, default_out, export_edition, parse_formats
-from barometre.scoring.editions import manifest_sha256
-from barometre.storage import edition_repo
-from barometre.storage.db import open_database
+from barometre.pipeline import export as export_stage
+from barometre.pipeline.core import EditionRun, Setup, check_edition, open_edition
+from barometre.pipeline.export import ExportReport, parse_formats
 from barometre.vocab import fr
 
 
-def _engine(context: AppContext, edition: str) -> Engine:
+def _setup(context: AppContext, edition: str) -> Setup:
     """The database holding ``edition``: ``barometre demo`` writes its edition to a
     database of its own (``<data>/demo/``), used when no database was named."""
-    named = context.database_url or context.settings.database_url
-    path = context.settings.data_dir / "demo" / "barometre.sqlite3"
-    if edition.startswith("demo") and not named and path.is_file():
-        engine = open_database(f"sqlite:///{path.resolve()}")
-        try:
-            edition_repo.get_edition(engine, edition)
-        except StorageError:
-            engine.dispose()
-        else:
-            context.err.print(f"[dim]Base de démonstration : {path}[/dim]")
-            return engine
-    return context.engine
-
-
-def check_frozen(engine: Engine, info: Edition) -> list[str]:
-    """For a frozen edition, check that its tables still match the manifest whose
-    fingerprint the export publishes; returns notes (the registry may have moved on)."""
-    kept = info.extra.get("manifest")
-    if info.frozen_at is None or not isinstance(kept, dict):
-        return []
-    if manifest_sha256(kept) != info.manifest_sha256:
-        raise EditionTamperedError(
-            f"Édition {info.id} : le manifeste enregistré ne correspond plus à son empreinte ; "
-            "export refusé (voir « barometre edition verify »)."
-        )
-    now = edition_repo.table_digests(engine, info.id)
-    changed = [t for t, digest in kept.get("tables", {}).items() if now.get(t) != digest]
-    if changed:
-        raise EditionTamperedError(
-            f"Édition {info.id} modifiée depuis son gel (tables : {', '.join(changed)}) ; "
-            "export refusé (voir « barometre edition verify »)."
-        )
-    notes = []
-    if kept.get("registry") != edition_repo.registry_digest(engine, info.id):
-        notes.append(
-            "Le registre a changé depuis le gel de l'édition : la table collectivites "
-            "reflète le registre actuel (noms, populations, sites)."
-        )
-    return notes
-
-
-def _out_folder(context: AppContext, edition: str, out: Path | None) -> Path:
-    folder = out if out is not None else default_out(context.settings.data_dir, edition)
-    if folder.exists() and not folder.is_dir():
-        raise ConfigurationError(f"{folder} existe et n'est pas un dossier.")
-    return folder
+    named = bool(context.database_url or context.settings.database_url)
+    found = export_stage.demo_database(context.settings, edition, named)
+    if found is None:
+        return context.setup
+    engine, path = found
+    context.err.print(f"[dim]Base de démonstration : {path}[/dim]")
+    return Setup(context.settings, engine)
 
 
 def print_report(context: AppContext, report: ExportReport, demo: bool) -> None:
@@ -134,16 +89,17 @@ def run_export(
     out: Path | None = None,
     *,
     engine: Engine | None = None,
+    loaded: EditionRun | None = None,
 ) -> ExportReport:
     """The export of ``barometre export`` (also run by ``barometre run`` and ``demo``)."""
-    edition = check_edition(edition or f"{date.today():%Y-%m}")
-    folder = _out_folder(context, edition, out)
-    engine = engine or _engine(context, edition)
-    info = edition_repo.get_edition(engine, edition)
-    methodology = load_methodology(info.methodology_version or "")
+    edition = check_edition(edition)
+    setup = _setup(context, edition) if engine is None else Setup(context.settings, engine)
+    folder = export_stage.out_folder(setup, edition, out)
+    run = loaded or open_edition(setup.engine, edition)
+    info = run.info
     if info.frozen_at is not None:
         with context.err.status(f"Vérification de l'édition figée {edition}…"):
-            notes = check_frozen(engine, info)
+            notes = export_stage.verify_frozen(setup, run)
         for note in notes:
             context.err.print(f"[yellow]{note}[/yellow]", highlight=False)
     tasks: dict[str, TaskID] = {}
@@ -160,6 +116,6 @@ def run_export(
                 tasks[table] = progress.add_task(table, rows="0")
             progress.update(tasks[table], rows=fr.integer(rows))
 
-        report = export_edition(engine, edition, methodology, folder, formats, on_rows=on_rows)
+        report = export_stage.export(setup, run, folder, formats, on_rows=on_rows)
     print_report(context, report, info.demo)
     return report

@@ -30,28 +30,18 @@ from barometre.cli.context import (
     find_authorities,
 )
 from barometre.cli.render import describe_evidence
-from barometre.errors import ConfigurationError, StorageError
-from barometre.methodology import DEFAULT_VERSION, Methodology, bundled, load
+from barometre.errors import StorageError
+from barometre.methodology import bundled
 from barometre.models import Authority
-from barometre.scoring import explanations as expl
-from barometre.scoring.recommendations import (
+from barometre.pipeline import reco
+from barometre.pipeline.reco import (
     DEFAULT_MIN_SITES,
+    Explanation,
     Plan,
     Recommendation,
-    peer_shares,
-    pick_labels,
-    provider_view,
-    recommend,
+    edition_reference,
+    expl,
 )
-from barometre.storage import (
-    audit_repo,
-    edition_repo,
-    explanation_repo,
-    reco_repo,
-    registry_repo,
-    score_repo,
-)
-from barometre.storage.explanation_repo import Explanation
 from barometre.vocab import fr
 from barometre.vocab.authorities import peer_group_label
 from barometre.vocab.cms import category_label
@@ -69,19 +59,6 @@ class ProviderKind(StrEnum):
     tous = "tous"
     cms = "cms"
     prestataire = "prestataire"
-
-
-def _grid(version: str | None) -> Methodology:
-    return bundled(version or DEFAULT_VERSION)
-
-
-def edition_reference(engine: Engine, edition: str) -> date:
-    """The day explanations are judged on for ``edition`` (see :mod:`scoring.explanations`)."""
-    try:
-        return expl.reference_date(edition)  # AAAA-MM: the end of its month
-    except ValueError:
-        info = edition_repo.get_edition(engine, edition)
-        return expl.reference_date(edition, info.created_at)
 
 
 # --- explanations beside a result ---------------------------------------------------------
@@ -117,7 +94,7 @@ def print_explanations(
 ) -> None:
     """The explanations and disputes of one result, for ``barometre explain``: shown
     beside the measured result, which they leave as it is."""
-    items = explanation_repo.load(engine, authority_ids=[authority_id], check_id=check_id)
+    items = reco.explanations_of(engine, authority_id, check_id)
     if not items:
         return
     try:
@@ -229,32 +206,17 @@ def recommend_command(
 ) -> None:
     """Les critères à améliorer d'une collectivité, par priorité, avec preuves et conseils."""
     context: AppContext = ctx.obj
-    edition = check_edition(edition or f"{date.today():%Y-%m}")
-    engine = context.engine
-    info = edition_repo.get_edition(engine, edition)
-    grid = _grid(info.methodology_version)
-    on = expl.reference_date(edition, info.created_at)
+    edition = check_edition(edition)
+    view = reco.edition_view(context.setup, edition)
+    on = view.on
     for authority in find_authorities(context, [code], kind):
-        group = reco_repo.peer_group_of(engine, edition, authority.id)
-        if group is None:
-            raise ConfigurationError(
-                f"{authority.name} ({authority.id}) n'a pas de score dans l'édition {edition} : "
-                f"lancez d'abord « barometre score -e {edition} »."
-            )
-        shares = peer_shares(reco_repo.peer_status_counts(engine, edition, group))
-        results = [
-            r for r, _ in audit_repo.load_results(engine, edition, authority_id=authority.id)
-        ]
-        notes: dict[str, list[Explanation]] = {}
-        for item in explanation_repo.load(engine, authority_ids=[authority.id]):
-            notes.setdefault(item.check_id, []).append(item)
-        plan = recommend(authority, results, grid, group, shares, notes)
-        score = score_repo.load_scores(engine, edition, authority_id=authority.id, scope="global")
+        found = reco.authority_plan(context.setup, view, authority)
+        plan, score = found.plan, found.score
         print_plan(context.console, authority, plan, edition, on, limit)
-        if score and score[0].value is not None:
+        if score is not None and score.value is not None:
             context.console.print(
-                f"[dim]Score global {fr.score(score[0].value)} sur 100, couverture "
-                f"{fr.percent(score[0].coverage)}.[/dim]"
+                f"[dim]Score global {fr.score(score.value)} sur 100, couverture "
+                f"{fr.percent(score.coverage)}.[/dim]"
             )
 
 
@@ -276,27 +238,15 @@ def providers_command(
 ) -> None:
     """Les CMS et prestataires dont les sites concentrent des échecs, contre le national."""
     context: AppContext = ctx.obj
-    edition = check_edition(edition or f"{date.today():%Y-%m}")
-    engine = context.engine
-    info = edition_repo.get_edition(engine, edition)
-    grid = _grid(info.methodology_version)
+    edition = check_edition(edition)
     categories = {
         ProviderKind.tous: ("cms", "provider"),
         ProviderKind.cms: ("cms",),
         ProviderKind.prestataire: ("provider",),
     }[what]
     with context.err.status(f"Échecs par CMS et prestataire, édition {edition}…"):
-        members = reco_repo.provider_sites(engine, edition, categories)
-        profiles = provider_view(
-            members,
-            reco_repo.provider_status_counts(
-                engine, edition, min_sites=min_sites, categories=categories
-            ),
-            reco_repo.national_status_counts(engine, edition),
-            grid,
-            labels=pick_labels(reco_repo.provider_labels(engine, edition, categories)),
-            min_sites=min_sites,
-        )
+        found = reco.providers(context.setup, edition, categories, min_sites)
+    members, profiles = found.members, found.profiles
     if not members:
         context.console.print(
             f"Aucun CMS ni prestataire relevé dans l'édition {edition} (ils viennent de l'audit "
@@ -306,7 +256,7 @@ def providers_command(
     if not profiles:
         context.console.print(
             f"Aucun CMS ni prestataire sur au moins {fr.integer(min_sites)} sites dans l'édition "
-            f"{edition} ({fr.count(len(members), 'relevé')} en tout ; voir --min-sites)."
+            f"{edition} ({fr.count(members, 'relevé')} en tout ; voir --min-sites)."
         )
         return
     for profile in profiles:
@@ -371,12 +321,9 @@ def import_command(
 ) -> None:
     """Importer des explications et contestations (CSV ou TOML) ; réimporter ne change rien."""
     context: AppContext = ctx.obj
-    grid = load(Path(methodology)) if methodology.endswith(".toml") else _grid(methodology)
-    items = expl.read_file(path, grid)
+    items = reco.read_explanations(path, methodology)
     ensure_registry(context)
-    engine = context.engine
-    expl.check_authorities(path, items, lambda ids: explanation_repo.known_authorities(engine, ids))
-    report = explanation_repo.store(engine, items)
+    report = reco.store_explanations(context.setup, path, items)
     context.console.print(
         f"{path.name} : {fr.count(report.added, 'ajoutée')}, "
         f"{fr.count(report.updated, 'mise à jour', 'mises à jour')}, "
@@ -408,14 +355,10 @@ def list_command(
     ids = None
     if code:
         ids = [a.id for a in find_authorities(context, [code], kind)]
-    items = explanation_repo.load(engine, authority_ids=ids)
+    items, names = reco.explanations(context.setup, ids)
     if not items:
         context.console.print("Aucune explication enregistrée.")
         return
-    names = {
-        a.id: a.name
-        for a in registry_repo.load_authorities(engine, ids=sorted({i.authority_id for i in items}))
-    }
     grid = bundled()
     codes = {c.id: c.code for c in grid.criteria}
     table = Table(title=f"Explications et contestations (état au {fr.numeric_day(on)})")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -11,22 +9,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from barometre import refdata
-from barometre.capture.refdata import (
-    Sources,
-    fetch_config,
-    update_third_party_web,
-    update_webappanalyzer,
-)
 from barometre.cli.context import AppContext
-from barometre.errors import ConfigurationError
-from barometre.net.fetcher import Fetcher
-from barometre.refdata.vendor import (
-    Installed,
-    install_third_party_web,
-    install_webappanalyzer,
-    verify,
-)
+from barometre.pipeline import refdata as refdata_stage
+from barometre.pipeline.refdata import Installed, refdata, verify
 from barometre.vocab import fr
 
 app = typer.Typer(
@@ -108,40 +93,17 @@ def update(
 ) -> None:
     """Télécharge une version, la vérifie, réécrit les fichiers et le manifeste."""
     context: AppContext = ctx.obj
-    today = date.today()
     if archive is not None:
-        data = archive.read_bytes()
-        if dataset is Dataset.third_party_web:
-            if not version:
-                raise ConfigurationError("--archive demande --version (celle de l'archive npm).")
-            installed = install_third_party_web(
-                data,
-                version=version,
-                source=f"archive locale {archive.name}",
-                archive_sha256=sha256,
-                retrieved=today,
-            )
-        else:
-            if not commit:
-                raise ConfigurationError("--archive demande --commit (celui de l'archive).")
-            installed = install_webappanalyzer(
-                data,
-                commit=commit,
-                source=f"archive locale {archive.name}",
-                archive_sha256=sha256,
-                retrieved=today,
-            )
-        _report(context, installed)
+        _report(
+            context,
+            refdata_stage.install_archive(
+                dataset.value, archive, version=version, commit=commit, sha256=sha256
+            ),
+        )
         return
-
-    async def run() -> Installed:
-        async with Fetcher(fetch_config(context.settings.user_agent)) as fetcher:
-            if dataset is Dataset.third_party_web:
-                return await update_third_party_web(
-                    fetcher, version=version, sources=Sources(), today=today
-                )
-            return await update_webappanalyzer(
-                fetcher, commit=commit, sources=Sources(), today=today, archive_sha256=sha256
-            )
-
-    _report(context, asyncio.run(run()))
+    _report(
+        context,
+        refdata_stage.update(
+            context.settings, dataset.value, version=version, commit=commit, sha256=sha256
+        ),
+    )

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -22,11 +20,9 @@ from barometre.cli.context import (
 )
 from barometre.cli.render import print_authority, print_report, print_stats
 from barometre.errors import BarometreError, FileAccessError
-from barometre.models import Authority, AuthorityKind
-from barometre.registry import BuildReport, build_from_raw, collectivites, write_bundle
-from barometre.registry.sources import user_csv
-from barometre.storage import registry_repo
-from barometre.tabular import write_csv
+from barometre.models import AuthorityKind
+from barometre.pipeline import registry as registry_stage
+from barometre.pipeline.registry import BuildReport, write_authorities
 from barometre.vocab import fr
 
 app = typer.Typer(
@@ -91,19 +87,17 @@ def import_(
     if raw is None:
         import_id = import_embedded(context)
         console.print(f"Registre embarqué importé (import n° {import_id}).")
-        print_stats(console, registry_repo.load_authorities(context.engine))
+        print_stats(console, registry_stage.load_authorities(context.setup))
         return
     with context.err.status(f"Lecture et jointure des sources de {raw}…"):
-        registry = build_from_raw(raw)
+        registry = registry_stage.build_from_raw(raw)
     print_report(console, registry.report)
     _refuse_if_strict(strict, registry.report)
     if write_bundle_dir:
-        write_bundle(registry, write_bundle_dir)
+        registry_stage.write_bundle(registry, write_bundle_dir)
         console.print(f"Registre compact écrit dans {write_bundle_dir}.")
     with context.err.status(f"Écriture de {fr.integer(len(registry.authorities))} collectivités…"):
-        import_id = registry_repo.replace_registry(
-            context.engine, registry.authorities, str(raw), registry.report.as_dict()
-        )
+        import_id = registry_stage.store_registry(context.setup, registry, str(raw))
     console.print(f"Import n° {import_id} terminé.")
     print_stats(console, registry.authorities)
 
@@ -118,21 +112,10 @@ def _refuse_if_strict(strict: bool, report: BuildReport) -> None:
 
 def _import_csv(context: AppContext, path: Path, strict: bool) -> None:
     ensure_registry(context)
-    existing = {a.id: a for a in registry_repo.load_authorities(context.engine)}
-    # The départements where a collectivité may lie: INSEE's codes (2A, 67… even though
-    # their councils are gone) and the codes of the départements' group.
-    departements = {a.departement for a in existing.values() if a.departement}
-    departements |= {
-        code
-        for a in existing.values()
-        if a.kind is AuthorityKind.DEPARTEMENT
-        for code in (a.code, *a.territory)
-    }
-    report = BuildReport()
-    rows = user_csv.parse(path, report, existing, departements)
+    rows, report = registry_stage.read_user_csv(context.setup, path)
     print_report(context.console, report)
     _refuse_if_strict(strict, report)
-    import_id = registry_repo.merge_user_rows(context.engine, rows, str(path), report.as_dict())
+    import_id = registry_stage.merge_user_rows(context.setup, rows, path, report)
     context.console.print(
         f"Import n° {import_id} : {fr.count(len(rows), 'ligne appliquée', 'lignes appliquées')} "
         f"depuis {path}."
@@ -158,7 +141,7 @@ def list_(
     """Lister les collectivités, filtrées par type et département."""
     context = _ctx(ctx)
     ensure_registry(context)
-    items = registry_repo.load_authorities(context.engine, kinds=kind, departement=departement)
+    items = registry_stage.load_authorities(context.setup, kind, departement=departement)
     shown = items if limit == 0 else items[:limit]
     if fmt is Format.table:
         from rich.table import Table
@@ -181,7 +164,7 @@ def list_(
                 f"[dim]{fr.count(len(items) - len(shown), 'autre')} : --limit 0 pour tout voir.[/dim]"
             )
     else:
-        _export(shown, fmt, sys.stdout)
+        write_authorities(shown, fmt.value, sys.stdout)
 
 
 @app.command()
@@ -194,17 +177,7 @@ def show(
     context = _ctx(ctx)
     ensure_registry(context)
     matches = find_authorities(context, [code], kind)
-    successors = collectivites.successors()
-    wanted = {f"region:{m.region}" for m in matches if m.region}
-    wanted |= {f"departement:{m.departement}" for m in matches if m.departement}
-    wanted |= {f"epci:{m.epci}" for m in matches if m.epci}
-    # An identifier of INSEE's map whose collectivité is gone is named by its successor
-    # (région 94 → Collectivité de Corse, EPCI 200046977 → Métropole de Lyon).
-    found = registry_repo.load_authorities(
-        context.engine, ids=wanted | {successors[w] for w in wanted if w in successors}
-    )
-    by_id = {a.id: a.name for a in found}
-    names = {w: by_id.get(w) or by_id.get(successors.get(w, ""), "") for w in wanted}
+    names = registry_stage.hierarchy_names(context.setup, matches)
     if len(matches) > 1:
         context.console.print(
             f"[yellow]Le code « {code} » désigne {len(matches)} collectivités "
@@ -220,8 +193,8 @@ def stats(ctx: typer.Context) -> None:
     """Chiffres du registre : effectifs par type, part avec site, avec e-mail, messagerie grand public."""
     context = _ctx(ctx)
     ensure_registry(context)
-    print_stats(context.console, registry_repo.load_authorities(context.engine))
-    imports = registry_repo.recent_imports(context.engine)
+    print_stats(context.console, registry_stage.load_authorities(context.setup))
+    imports = registry_stage.recent_imports(context.setup)
     # The join rates of the last full build (a user CSV import has only its own rows).
     full = next((i for i in imports if len(i["report"].get("joins", [])) > 1), None)
     if full:
@@ -232,66 +205,6 @@ def stats(ctx: typer.Context) -> None:
             f"[dim]Dernier import : n° {last['id']}, {last['origin']}, "
             f"{fr.moment(last['imported_at'])}.[/dim]"
         )
-
-
-CSV_COLUMNS = (
-    "id",
-    "type",
-    "statut",
-    "code",
-    "siren",
-    "nom",
-    "population",
-    "region",
-    "departement",
-    "epci",
-    "type_epci",
-    "territoire",
-    "site",
-    "site_source",
-    "email",
-    "email_source",
-    "telephone",
-)
-
-
-def _csv_row(a: Authority) -> tuple[Any, ...]:
-    site = a.website
-    mail = next((c for c in a.contacts if c.kind == "email"), None)
-    return (
-        a.id,
-        a.kind.value,
-        a.legal.value,
-        a.code,
-        a.siren,
-        a.name,
-        a.population,
-        a.region,
-        a.departement,
-        a.epci,
-        a.epci_type,
-        " ".join(a.territory) or None,
-        site.url if site else None,
-        site.source if site else None,
-        mail.value if mail else None,
-        mail.source if mail else None,
-        a.phone,
-    )
-
-
-def _export(items: list[Authority], fmt: Format, handle: IO[str]) -> None:
-    if fmt is Format.json:
-        payload = []
-        for a in items:
-            record = asdict(a)
-            record["kind"] = a.kind.value
-            record["legal_type"] = a.legal.value
-            record["id"] = a.id
-            payload.append(record)
-        json.dump(payload, handle, ensure_ascii=False, indent=1)
-        handle.write("\n")
-    else:
-        write_csv(handle, CSV_COLUMNS, (_csv_row(a) for a in items))
 
 
 @app.command()
@@ -314,15 +227,15 @@ def export(
     if fmt is Format.table:
         raise typer.BadParameter("export : format csv ou json.")
     ensure_registry(context)
-    items = registry_repo.load_authorities(context.engine, kinds=kind)
+    items = registry_stage.load_authorities(context.setup, kind)
     if out is None:
-        _export(items, fmt, sys.stdout)
+        write_authorities(items, fmt.value, sys.stdout)
         return
     files.sweep(out.parent, only=out.name, recursive=False)  # a killed export's leftover
     tmp = files.partial_path(out)
     try:
         with tmp.open("w", encoding="utf-8", newline="") as handle:
-            _export(items, fmt, handle)
+            write_authorities(items, fmt.value, handle)
         tmp.replace(out)  # never leave a half-written export behind
     except OSError as exc:
         files.discard(tmp)

@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from barometre.models import Authority, AuthorityKind, Evidence
-from barometre.registry import BuildReport, registry_stats
+from barometre.pipeline.registry import BuildReport, registry_stats
 from barometre.vocab import fr
 from barometre.vocab.authorities import kind_label, kind_plural
 from barometre.vocab.platforms import platform_label

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import sys
 from collections import Counter
-from datetime import date
 from statistics import median
 from typing import Annotated
 
@@ -13,28 +12,15 @@ import typer
 from rich.table import Table
 from sqlalchemy import Engine
 
-from barometre.capture.integrity import check_edition_archives
-from barometre.cli.audit_cmd import load_methodology
 from barometre.cli.capture_cmd import check_edition
 from barometre.cli.context import AppContext
-from barometre.errors import ArchiveDamagedError, ConfigurationError, EditionTamperedError
-from barometre.scoring.editions import (
-    criterion_moves,
-    diff,
-    freeze_edition,
-    group_means,
-    verify_edition,
-)
-from barometre.scoring.run import ScoreReport, score_edition
-from barometre.storage import (
-    capture_repo,
-    edition_repo,
-    lease_repo,
-    registry_repo,
-    score_repo,
-    social_repo,
-)
-from barometre.storage.lease_repo import Lease
+from barometre.errors import ArchiveDamagedError, EditionTamperedError
+from barometre.methodology import policy
+from barometre.pipeline import editions
+from barometre.pipeline import score as score_stage
+from barometre.pipeline.core import EditionRun, open_edition
+from barometre.pipeline.editions import Lease, criterion_moves, group_means
+from barometre.pipeline.score import ScoreReport, ScoreRow
 from barometre.vocab import fr
 from barometre.vocab.authorities import peer_group_short
 from barometre.vocab.status import GRADES
@@ -48,18 +34,18 @@ def _csv_number(value: float | None) -> str:
 
 
 def run_score(
-    context: AppContext, edition: str, *, methodology: str = "", recalibrate: bool = False
+    context: AppContext,
+    edition: str,
+    *,
+    methodology: str = "",
+    recalibrate: bool = False,
+    loaded: EditionRun | None = None,
 ) -> ScoreReport:
-    edition = check_edition(edition or f"{date.today():%Y-%m}")
-    engine = context.engine
-    info = edition_repo.get_edition(engine, edition)
-    grid = load_methodology(methodology or (info.methodology_version or ""))
-    with context.err.status(f"Scores de l'édition {edition}…"):
-        report = score_edition(engine, edition, grid, demo=info.demo, recalibrate=recalibrate)
-    if not report.scored:
-        raise ConfigurationError(
-            f"Aucun résultat dans l'édition {edition} : lancez d'abord « barometre audit »."
-        )
+    """``barometre score`` (``loaded``: the edition as a run already loaded it)."""
+    run = loaded or open_edition(context.engine, edition, methodology=methodology)
+    with context.err.status(f"Scores de l'édition {run.id}…"):
+        report = score_stage.score(context.setup, run, recalibrate=recalibrate)
+    engine, edition = context.engine, run.id
     print_distribution(context, engine, edition, report)
     return report
 
@@ -67,7 +53,7 @@ def run_score(
 def print_distribution(
     context: AppContext, engine: Engine, edition: str, report: ScoreReport
 ) -> None:
-    rows = score_repo.load_scores(engine, edition, scope="global")
+    rows = score_stage.global_scores(engine, edition)
     table = Table(title=f"Scores de l'édition {edition} par groupe de pairs")
     for label in (
         "Groupe",
@@ -78,7 +64,7 @@ def print_distribution(
         *GRADES,
     ):
         table.add_column(label, justify="left" if label == "Groupe" else "right")
-    groups: dict[str, list[score_repo.ScoreRow]] = {}
+    groups: dict[str, list[ScoreRow]] = {}
     for row in rows:
         groups.setdefault(row.peer_group or "", []).append(row)
     for group in sorted(groups):
@@ -94,6 +80,7 @@ def print_distribution(
             *(fr.integer(grades[g]) for g in GRADES),
         )
     context.console.print(table)
+    context.console.print(policy.summary(report.publications))
     if report.calibrated_on is None:
         where = (
             "un partage provisoire (trop peu de scores bien couverts pour calibrer : "
@@ -139,7 +126,7 @@ def list_editions(ctx: typer.Context) -> None:
     table = Table(title="Éditions")
     for label in ("Édition", "Libellé", "Méthodologie", "Figée le", "Empreinte du manifeste"):
         table.add_column(label)
-    for item in edition_repo.list_editions(context.engine):
+    for item in editions.list_editions(context.setup):
         table.add_row(
             item.id,
             item.label + (" (démonstration)" if item.demo else ""),
@@ -157,12 +144,10 @@ def freeze(
 ) -> None:
     """Figer l'édition : manifeste avec empreintes, plus aucune écriture ensuite."""
     context: AppContext = ctx.obj
-    edition = check_edition(edition)
-    engine = context.engine
-    info = edition_repo.get_edition(engine, edition)
-    grid = load_methodology(info.methodology_version or "")
+    run = open_edition(context.engine, edition)
+    edition = run.id
     with context.err.status(f"Empreintes de l'édition {edition}…"):
-        manifest, digest = freeze_edition(engine, edition, context.settings.data_dir, grid)
+        manifest, digest = editions.freeze(context.setup, run)
     rows = sum(t["rows"] for t in manifest["tables"].values())
     context.console.print(
         f"Édition {edition} figée : {fr.count(rows, 'ligne')} et "
@@ -177,12 +162,10 @@ def verify(
 ) -> None:
     """Recalculer les empreintes d'une édition figée et signaler toute modification."""
     context: AppContext = ctx.obj
-    edition = check_edition(edition)
-    engine = context.engine
-    info = edition_repo.get_edition(engine, edition)
-    grid = load_methodology(info.methodology_version or "")
+    run = open_edition(context.engine, edition)
+    edition, info = run.id, run.info
     with context.err.status(f"Vérification de l'édition {edition}…"):
-        result = verify_edition(engine, edition, context.settings.data_dir, grid)
+        result = editions.verify(context.setup, run)
     for note in result.notes:
         context.err.print(f"[yellow]{note}[/yellow]", highlight=False)
     if not result.ok:
@@ -209,11 +192,9 @@ def check_archives(
     l'archive est endommagée, tronquée ou absente."""
     context: AppContext = ctx.obj
     edition = check_edition(edition)
-    engine = context.engine
-    edition_repo.get_edition(engine, edition)
     with context.err.status(f"Relecture des archives de l'édition {edition}…"):
-        result = check_edition_archives(engine, edition)
-    _print_leases(context, lease_repo.list_leases(engine, edition))
+        result = editions.check_archives(context.setup, edition)
+    _print_leases(context, editions.leases(context.setup, edition))
     sites = fr.count(result.sites, "site")
     records = fr.count(result.records, "enregistrement relu", "enregistrements relus")
     if result.ok:
@@ -230,8 +211,7 @@ def check_archives(
             highlight=False,
         )
     if repair:
-        for damage in result.damaged:
-            capture_repo.forget_site(engine, edition, damage.authority_id)
+        editions.forget_sites(context.setup, edition, [d.authority_id for d in result.damaged])
         context.console.print(
             f"{fr.count(count, 'site retiré', 'sites retirés')} de l'index de l'édition {edition} avec "
             f"{'leurs' if count > 1 else 'ses'} résultats : « barometre capture --edition "
@@ -272,7 +252,7 @@ def show_leases(
 ) -> None:
     """Les baux en cours : quel processus travaille sur quel site, depuis quand, jusqu'à quand."""
     context: AppContext = ctx.obj
-    found = lease_repo.list_leases(context.engine, check_edition(edition) if edition else None)
+    found = editions.leases(context.setup, check_edition(edition) if edition else None)
     if not found:
         context.console.print(
             f"Aucun bail en cours pour l'édition {edition}." if edition else "Aucun bail en cours."
@@ -291,35 +271,6 @@ def show_leases(
         )
 
 
-def _scores(engine: Engine, edition: str) -> dict[str, tuple[float | None, str | None]]:
-    return {
-        r.authority_id: (r.value, r.grade)
-        for r in score_repo.load_scores(engine, edition, scope="global")
-    }
-
-
-def _statuses(engine: Engine, edition: str) -> dict[str, dict[str, str]]:
-    return {
-        authority_id: {check_id: status.value for check_id, status, _ in rows}
-        for authority_id, rows in score_repo.iter_results(engine, edition)
-    }
-
-
-def _accounts(engine: Engine, edition: str) -> dict[str, dict[str, tuple[str, int | None]]]:
-    return {
-        authority_id: {
-            f"{a.profile.platform}:{a.profile.account_id}": (
-                a.profile.state.value,
-                a.profile.followers,
-            )
-            for a in accounts
-        }
-        for authority_id, accounts in social_repo.load_accounts(
-            engine, edition, with_posts=False
-        ).items()
-    }
-
-
 @edition_app.command("diff")
 def diff_command(
     ctx: typer.Context,
@@ -330,17 +281,9 @@ def diff_command(
 ) -> None:
     """Ce qui a changé entre deux éditions, par collectivité et au niveau national."""
     context: AppContext = ctx.obj
-    engine = context.engine
     before, after = check_edition(before), check_edition(after)
-    for edition in (before, after):
-        edition_repo.get_edition(engine, edition)
-    scores = (_scores(engine, before), _scores(engine, after))
-    changes = diff(
-        scores,
-        (_statuses(engine, before), _statuses(engine, after)),
-        (_accounts(engine, before), _accounts(engine, after)),
-    )
-    names = {a.id: a.name for a in registry_repo.load_authorities(engine)}
+    found = editions.edition_diff(context.setup, before, after)
+    changes, scores, names = found.changes, found.scores, found.names
     if as_csv:
         writer = csv.writer(sys.stdout)
         writer.writerow(
@@ -375,16 +318,7 @@ def diff_command(
                 ]
             )
         return
-    groups = {
-        r.authority_id: r.peer_group or ""
-        for r in score_repo.load_scores(engine, after, scope="global")
-    }
-    groups.update(
-        {
-            r.authority_id: r.peer_group or ""
-            for r in score_repo.load_scores(engine, before, scope="global")
-        }
-    )
+    groups = found.groups(context.setup, before, after)
     means = (group_means(scores[0], groups), group_means(scores[1], groups))
     table = Table(title=f"Évolution {before} → {after} par groupe de pairs")
     for label in ("Groupe", f"Score moyen {before}", f"Score moyen {after}", "Écart"):

@@ -5,32 +5,29 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator, Sequence
-from datetime import date
+from collections.abc import Sequence
 from enum import StrEnum
-from typing import IO, Annotated, Any
+from typing import Annotated
 
 import typer
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from barometre.cli.audit_cmd import load_methodology
-from barometre.cli.capture_cmd import check_edition
 from barometre.cli.context import AppContext
-from barometre.scoring.budget import read_budget
-from barometre.scoring.stats import (
+from barometre.pipeline.core import open_edition
+from barometre.pipeline.national import (
     SECTIONS,
     Correlation,
     Distribution,
     Figure,
     NationalStats,
     StatusFigure,
-    edition_stats,
+    as_json,
     group_label,
+    national_stats,
+    write_stats_csv,
 )
-from barometre.storage import edition_repo
-from barometre.tabular import write_csv
 from barometre.vocab import fr
 from barometre.vocab.status import GRADES, NOT_MEASURED
 
@@ -41,24 +38,6 @@ class Format(StrEnum):
     json = "json"
 
 
-CSV_COLUMNS = (
-    "section",
-    "groupe",
-    "indicateur",
-    "source",
-    "unite",
-    "numerateur",
-    "denominateur",
-    "part",
-    "unite_couverture",
-    "eligibles",
-    "mesurees",
-    "couverture",
-    "valeur",
-    "ic95_bas",
-    "ic95_haut",
-    "note",
-)
 COVERAGE_NOTE = (
     "n / mesurées : collectivités concernées sur celles qui ont pu être mesurées ; "
     "couverture : mesurées / éligibles."
@@ -71,10 +50,6 @@ def _ratio(numerator: int, denominator: int) -> str:
 
 def _coverage(measured: int, eligible: int, share: float | None) -> str:
     return f"{fr.integer(measured)} / {fr.integer(eligible)} ({fr.percent(share)})"
-
-
-def _round(value: float | None, digits: int = 6) -> float | None:
-    return None if value is None else round(value, digits)
 
 
 def _units(f: Figure) -> str:
@@ -290,160 +265,6 @@ def print_stats(console: Console, report: NationalStats) -> None:
     )
 
 
-# --- CSV and JSON --------------------------------------------------------------------
-
-
-def _figure_dict(f: Figure) -> dict[str, Any]:
-    return {
-        "section": f.section,
-        "groupe": f.group or "toutes",
-        "indicateur": f.label,
-        "source": f.source,
-        "unite": f.unit,
-        "numerateur": f.numerator,
-        "denominateur": f.denominator,
-        "part": _round(f.share),
-        "unite_couverture": f.coverage_unit,
-        "eligibles": f.eligible,
-        "mesurees": f.measured,
-        "couverture": _round(f.coverage),
-        "note": f.note,
-    }
-
-
-def _status_dict(s: StatusFigure) -> dict[str, Any]:
-    return {
-        "section": s.section,
-        "groupe": s.group,
-        "critere": s.criterion,
-        "code": s.code,
-        "nom": s.name,
-        "base": s.basis,
-        "reussi": s.passed,
-        "partiel": s.partial,
-        "echec": s.failed,
-        "non_mesurable": s.not_measurable,
-        "mesurees": s.measured,
-        "eligibles": s.eligible,
-        "part_reussi": _round(s.share("pass")),
-        "part_partiel": _round(s.share("partial")),
-        "part_echec": _round(s.share("fail")),
-        "couverture": _round(s.coverage),
-    }
-
-
-def _distribution_dict(d: Distribution) -> dict[str, Any]:
-    return {
-        "groupe": d.group,
-        "libelle": group_label(d.group),
-        "effectif": d.count,
-        "scorees": d.scored,
-        "notees": d.graded,
-        "minimum": _round(d.minimum, 4),
-        "q1": _round(d.q1, 4),
-        "mediane": _round(d.median, 4),
-        "q3": _round(d.q3, 4),
-        "maximum": _round(d.maximum, 4),
-        "moyenne": _round(d.mean, 4),
-        "notes": dict(d.grades),
-        "couverture_mediane": _round(d.median_coverage),
-    }
-
-
-def _correlation_dict(c: Correlation) -> dict[str, Any]:
-    return {
-        "groupe": c.group,
-        "indicateur": c.label,
-        "source": c.source,
-        "n": c.n,
-        "eligibles": c.eligible,
-        "couverture": _round(c.coverage),
-        "rho": _round(c.rho),
-        "ic95_bas": _round(c.low),
-        "ic95_haut": _round(c.high),
-        "non_calculable": c.reason,
-        "note": c.note,
-    }
-
-
-def as_json(report: NationalStats) -> dict[str, Any]:
-    return {
-        "edition": report.edition,
-        "libelle": report.label,
-        "demonstration": report.demo,
-        "methodologie": report.methodology,
-        "chiffres": [_figure_dict(f) for f in report.figures],
-        "criteres": [_status_dict(s) for s in report.statuses],
-        "distributions": [_distribution_dict(d) for d in report.distributions],
-        "correlations": [_correlation_dict(c) for c in report.correlations],
-        "notes": report.notes,
-    }
-
-
-def _row(**cells: Any) -> list[Any]:
-    unknown = set(cells) - set(CSV_COLUMNS)
-    assert not unknown, unknown
-    return [cells.get(c) for c in CSV_COLUMNS]
-
-
-def _csv_rows(report: NationalStats) -> Iterator[list[Any]]:
-    for f in report.figures:
-        yield _row(**_figure_dict(f))
-    for s in report.statuses:
-        for f in s.figures():
-            yield _row(**_figure_dict(f))
-    for d in report.distributions:
-        label = group_label(d.group)
-        common = {
-            "section": "scores",
-            "groupe": d.group,
-            "source": "scores (global)",
-            "unite_couverture": "collectivités",
-            "eligibles": d.count,
-            "mesurees": d.scored,
-            "couverture": _round(d.scored / d.count if d.count else None),
-        }
-        for name, value in (
-            ("minimum", d.minimum),
-            ("premier quartile", d.q1),
-            ("médiane", d.median),
-            ("troisième quartile", d.q3),
-            ("maximum", d.maximum),
-            ("moyenne", d.mean),
-            ("couverture médiane", d.median_coverage),
-        ):
-            yield _row(**common, indicateur=f"{label} — {name}", valeur=_round(value, 4))
-        for grade, count in d.grades:
-            yield _row(
-                **common,
-                indicateur=f"{label} — note {grade}",
-                unite="collectivités",
-                numerateur=count,
-                denominateur=d.count,
-                part=_round(count / d.count if d.count else None),
-            )
-    for c in report.correlations:
-        notes = (f"non calculable ({c.reason})" if c.reason else "", c.note)
-        yield _row(
-            section="correlations",
-            groupe=c.group,
-            indicateur=f"{c.label} — ρ de Spearman",
-            source=c.source,
-            unite_couverture="collectivités",
-            eligibles=c.eligible,
-            mesurees=c.n,
-            couverture=_round(c.coverage),
-            valeur=_round(c.rho),
-            ic95_bas=_round(c.low),
-            ic95_haut=_round(c.high),
-            note=" ; ".join(x for x in notes if x),
-        )
-
-
-def write_stats_csv(handle: IO[str], report: NationalStats) -> int:
-    return write_csv(handle, CSV_COLUMNS, _csv_rows(report))
-
-
 # --- command -------------------------------------------------------------------------
 
 
@@ -457,12 +278,9 @@ def stats(
     """Chiffres nationaux de l'édition : parts avec dénominateur et couverture,
     distribution des scores, corrélations avec la population et le budget."""
     context: AppContext = ctx.obj
-    edition = check_edition(edition or f"{date.today():%Y-%m}")
-    engine = context.engine
-    info = edition_repo.get_edition(engine, edition)
-    grid = load_methodology(info.methodology_version or "")
-    with context.err.status(f"Chiffres nationaux de l'édition {edition}…"):
-        report = edition_stats(engine, edition, grid, read_budget())
+    run = open_edition(context.engine, edition)
+    with context.err.status(f"Chiffres nationaux de l'édition {run.id}…"):
+        report = national_stats(context.setup, run)
     if format is Format.table:
         print_stats(context.console, report)
     elif format is Format.csv:

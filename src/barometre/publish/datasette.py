@@ -17,6 +17,36 @@ if TYPE_CHECKING:
     from barometre.publish.exports import PackageInfo
 
 
+# Canned queries (Datasette « queries »), shown on the database page and named in the
+# site's open-data page; each reads only the public tables of the export.
+QUERIES: dict[str, dict[str, str]] = {
+    "notes_par_groupe": {
+        "title": "Notes par groupe de pairs",
+        "description": (
+            "Nombre de collectivités par note dans chaque groupe de pairs ; « non noté » "
+            "quand la couverture ne suffit pas à noter."
+        ),
+        "sql": (
+            "select groupe_pairs, coalesce(note, 'non noté') as note, "
+            "count(*) as collectivites from scores where portee = 'global' "
+            "group by groupe_pairs, coalesce(note, 'non noté') order by groupe_pairs, note"
+        ),
+    },
+    "resultats_collectivite": {
+        "title": "Résultats d'une collectivité",
+        "description": (
+            "Chaque critère d'une collectivité, avec son statut et son motif "
+            "(identifiant comme commune:75056)."
+        ),
+        "sql": (
+            "select c.nom, r.critere, r.statut, r.motif from resultats r "
+            "join collectivites c on c.id = r.collectivite "
+            "where r.collectivite = :collectivite order by r.critere"
+        ),
+    },
+}
+
+
 def metadata(info: PackageInfo, tables: Sequence[TableDef]) -> dict[str, Any]:
     sources = info.sources
     if info.demo:
@@ -50,6 +80,7 @@ def metadata(info: PackageInfo, tables: Sequence[TableDef]) -> dict[str, Any]:
                 }
                 for table in tables
             },
+            "queries": QUERIES,
         }
     }
     return out

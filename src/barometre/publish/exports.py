@@ -39,7 +39,7 @@ from sqlalchemy import Engine
 
 from barometre import files
 from barometre.errors import ConfigurationError, StorageError, os_reason
-from barometre.methodology import Methodology
+from barometre.methodology import Methodology, policy
 from barometre.models import Edition
 from barometre.publish import datasette
 from barometre.publish.tableschema import (
@@ -50,7 +50,7 @@ from barometre.publish.tableschema import (
     TableDef,
     tables,
 )
-from barometre.storage import edition_repo, export_repo
+from barometre.storage import edition_repo, export_repo, score_repo
 from barometre.tabular import neutralise
 from barometre.vocab import fr
 
@@ -390,7 +390,16 @@ def _rows(engine: Engine, edition: str, methodology: Methodology, name: str) -> 
         for r in export_repo.iter_results(engine, edition):
             yield (*r[:6], _stored(r[6], list), r[7], r[8])
     elif name == "scores":
-        yield from export_repo.iter_scores(engine, edition)
+        # publication policy: the scoring stores a score, grade and rank only for the
+        # graded; each row says which publication its collectivité has
+        captured = score_repo.site_measured(
+            engine, edition, policy.site_criteria(methodology.criteria)
+        )
+        grades = {
+            r.authority_id: r.grade for r in score_repo.load_scores(engine, edition, scope="global")
+        }
+        for r in export_repo.iter_scores(engine, edition):
+            yield _published_score(r, r[0] in captured, grades.get(r[0]))
     elif name == "decouvertes":
         for number, r in enumerate(export_repo.iter_findings(engine, edition), start=1):
             yield (number, *r[:6], _first_evidence(r[6]))
@@ -402,6 +411,19 @@ def _rows(engine: Engine, edition: str, methodology: Methodology, name: str) -> 
             yield (*r[:7], _stored(r[7], dict))
     else:  # pragma: no cover - the table list is fixed
         raise ValueError(name)
+
+
+def _published_score(row: Sequence[Any], captured: bool, grade: str | None) -> Row:
+    """One ``scores`` row as the publication policy lets it out: a collectivité that is
+    not graded has no global score, no grade and no rank, and without a captured site no
+    dimension score either (whatever the storage holds); its publication is named."""
+    authority_id, scope, value, coverage, row_grade, group, rank = row
+    status = policy.publication_of(captured, grade)
+    if status is not policy.Publication.GRADED:
+        row_grade = rank = None
+        if scope == "global" or (not captured and not str(scope).startswith("social:")):
+            value = None
+    return (authority_id, scope, value, coverage, row_grade, group, rank, str(status))
 
 
 def _batches(rows: Iterable[Row], size: int = BATCH) -> Iterator[list[Row]]:

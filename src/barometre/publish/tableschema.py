@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from barometre.methodology import Methodology
+from barometre.methodology.policy import Publication
 from barometre.models import (
     AccountState,
     AuthorityKind,
@@ -435,7 +436,8 @@ def tables(methodology: Methodology) -> tuple[TableDef, ...]:
         description=(
             "Scores de chaque collectivité : global et par dimension sur 100, indice de "
             "bonnes pratiques de 1 à 5 par plateforme sociale ; chacun avec sa couverture, "
-            "sa note, son groupe de pairs et son rang."
+            "sa note, son groupe de pairs, son rang et la publication de la collectivité. "
+            "Seule une collectivité notée a un score global, une note et un rang."
         ),
         fields=(
             _authority(),
@@ -485,8 +487,21 @@ def tables(methodology: Methodology) -> tuple[TableDef, ...]:
                 "rang",
                 "integer",
                 "Rang",
-                "Rang dense dans le groupe de pairs (1 : meilleur score ; ex æquo au même rang).",
+                "Rang dense parmi les collectivités notées du groupe de pairs (1 : meilleur "
+                "score ; ex æquo au même rang).",
                 minimum=1,
+            ),
+            Field(
+                "publication",
+                "string",
+                "Publication",
+                "Ce que l'édition publie de la collectivité (politique de publication de la "
+                "méthodologie) : « notée » (site capturé, couverture au seuil : score, note "
+                "et rang), « couverture insuffisante » (site capturé, couverture sous le "
+                "seuil : ni score global, ni note, ni rang), « registre seul » (site non "
+                "capturé : indicateurs du registre seulement, aucun score).",
+                required=True,
+                enum=tuple(p.value for p in Publication),
             ),
         ),
         primary_key=("collectivite", "portee"),

@@ -22,8 +22,9 @@ from typing import Any
 from sqlalchemy import Engine
 
 from barometre import __version__
-from barometre.errors import StorageError
+from barometre.errors import EditionTamperedError, StorageError
 from barometre.methodology import Methodology
+from barometre.models import Edition
 from barometre.storage import edition_repo
 
 MANIFEST_FORMAT = 1
@@ -135,6 +136,33 @@ class Verification:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+def check_frozen(engine: Engine, info: Edition) -> list[str]:
+    """For a frozen edition, check that its tables still match the manifest whose
+    fingerprint the export publishes; returns notes (the registry may have moved on)."""
+    kept = info.extra.get("manifest")
+    if info.frozen_at is None or not isinstance(kept, dict):
+        return []
+    if manifest_sha256(kept) != info.manifest_sha256:
+        raise EditionTamperedError(
+            f"Édition {info.id} : le manifeste enregistré ne correspond plus à son empreinte ; "
+            "export refusé (voir « barometre edition verify »)."
+        )
+    now = edition_repo.table_digests(engine, info.id)
+    changed = [t for t, digest in kept.get("tables", {}).items() if now.get(t) != digest]
+    if changed:
+        raise EditionTamperedError(
+            f"Édition {info.id} modifiée depuis son gel (tables : {', '.join(changed)}) ; "
+            "export refusé (voir « barometre edition verify »)."
+        )
+    notes = []
+    if kept.get("registry") != edition_repo.registry_digest(engine, info.id):
+        notes.append(
+            "Le registre a changé depuis le gel de l'édition : la table collectivites "
+            "reflète le registre actuel (noms, populations, sites)."
+        )
+    return notes
 
 
 def verify_edition(

@@ -16,17 +16,22 @@ Pure functions, no I/O. The rules (DESIGN.md, result model; criteria.md §6.1):
   distribution of global scores, and are only given when the coverage reaches
   ``min_coverage``;
 * ranks are dense inside a peer group: equal scores (to the published precision) share
-  a rank, the next score takes the next integer.
+  a rank, the next score takes the next integer;
+* the publication policy (:mod:`barometre.methodology.policy`) decides what is kept:
+  a global score, grade and rank only for a captured site at the coverage threshold,
+  ranks among those only, a dimension score only for a captured site whose dimension
+  reaches the threshold. Everything else is withheld (``None``), never shown as a number.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from statistics import quantiles
 
 from barometre.methodology import Methodology
+from barometre.methodology.policy import Publication, publication, publishable
 from barometre.models import Authority, AuthorityKind, Status
 from barometre.vocab.authorities import COMMUNE_BANDS
 from barometre.vocab.status import GRADES
@@ -70,6 +75,7 @@ class Scored:
     grade: str | None = None
     peer_group: str | None = None
     rank: int | None = None
+    publication: Publication | None = None
 
 
 def dimension_score(dimension: str, weighted: Iterable[tuple[float, Result]]) -> DimensionScore:
@@ -192,28 +198,55 @@ def rank_all(
     bands: Sequence[float],
     *,
     min_coverage: float = DEFAULT_MIN_COVERAGE,
+    captured: Collection[str] | None = None,
 ) -> list[Scored]:
-    """Grades and dense ranks inside each peer group (``groups``: id → group)."""
+    """Grades and dense ranks inside each peer group (``groups``: id → group), under the
+    publication policy: ``captured`` names the collectivités whose site the edition
+    captured (``None``: all of them). A collectivité that is not graded keeps its
+    coverage and gets no global score, grade nor rank; a dimension keeps its score only
+    when the site was captured and the dimension's coverage reaches the threshold."""
+
+    def was_captured(authority_id: str) -> bool:
+        return captured is None or authority_id in captured
+
+    status = {
+        item.authority_id: publication(was_captured(item.authority_id), item.coverage, min_coverage)
+        if item.value is not None or not was_captured(item.authority_id)
+        else Publication.INSUFFICIENT
+        for item in scored
+    }
     by_group: dict[str, dict[str, float | None]] = {}
     for item in scored:
+        graded = status[item.authority_id] is Publication.GRADED
         by_group.setdefault(groups.get(item.authority_id, ""), {})[item.authority_id] = (
-            item.value if item.coverage >= min_coverage else None
+            item.value if graded else None
         )
     ranks: dict[str, int] = {}
     for members in by_group.values():
         ranks.update(dense_ranks(members))
-    return [
-        Scored(
-            item.authority_id,
-            item.value,
-            item.coverage,
-            item.dimensions,
-            grade(item.value, item.coverage, bands, min_coverage=min_coverage),
-            groups.get(item.authority_id),
-            ranks.get(item.authority_id),
+    out = []
+    for item in scored:
+        graded = status[item.authority_id] is Publication.GRADED
+        site = was_captured(item.authority_id)
+        dimensions = tuple(
+            d if publishable(site, d.coverage, min_coverage) else replace(d, value=None)
+            for d in item.dimensions
         )
-        for item in scored
-    ]
+        out.append(
+            Scored(
+                item.authority_id,
+                item.value if graded else None,
+                item.coverage,
+                dimensions,
+                grade(item.value, item.coverage, bands, min_coverage=min_coverage)
+                if graded
+                else None,
+                groups.get(item.authority_id),
+                ranks.get(item.authority_id),
+                status[item.authority_id],
+            )
+        )
+    return out
 
 
 def social_index(levels: Iterable[float]) -> float | None:

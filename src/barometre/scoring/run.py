@@ -3,20 +3,24 @@
 A criterion without a stored result for a collectivité is completed here, once, by the
 methodology's own rules: not applicable when its rules say so or when the collectivité
 has no site (the audit stores only the decided results of site-less collectivités);
-otherwise **not measurable** (a declared site that this edition did not capture), so
-that an edition measured from the registry alone publishes a low coverage, never a
-flattering score.
+otherwise **not measurable** (a declared site that this edition did not capture).
+
+The publication policy (:mod:`barometre.methodology.policy`) then decides what is stored:
+a global score, grade and rank only for a collectivité whose site was captured and whose
+coverage reaches the threshold; an edition measured from the registry alone stores
+coverages and no score at all.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
 from barometre.methodology import Methodology
+from barometre.methodology.policy import Publication, site_criteria
 from barometre.models import Authority, Status
 from barometre.scoring.engine import (
     Result,
@@ -41,6 +45,8 @@ class ScoreReport:
     edition: str
     scored: int = 0
     graded: int = 0
+    captured: int = 0  # collectivités whose site the edition captured
+    publications: Counter[Publication] = field(default_factory=Counter)
     bands: tuple[float, ...] = ()
     calibrated_on: str | None = None
     calibrated_now: bool = False
@@ -69,6 +75,7 @@ def _bands(
     edition: str,
     methodology: Methodology,
     scored: Sequence[Scored],
+    captured: Collection[str],
     *,
     demo: bool,
     recalibrate: bool,
@@ -87,6 +94,7 @@ def _bands(
         s.value
         for s in scored
         if s.value is not None
+        and s.authority_id in captured
         and s.coverage >= rules.min_coverage
         and sum(1 for d in s.dimensions if d.measured) >= CALIBRATION_DIMENSIONS
     ]
@@ -116,6 +124,7 @@ def score_edition(
     calibration (nor does it change it).
     """
     report = ScoreReport(edition)
+    captured = score_repo.site_measured(engine, edition, site_criteria(methodology.criteria))
     authorities: Mapping[str, Authority] = {a.id: a for a in registry_repo.load_authorities(engine)}
     scored: list[Scored] = []
     for authority_id, stored in score_repo.iter_results(engine, edition):
@@ -128,10 +137,23 @@ def score_edition(
             )
         )
     bands = _bands(
-        engine, edition, methodology, scored, demo=demo, recalibrate=recalibrate, report=report
+        engine,
+        edition,
+        methodology,
+        scored,
+        captured,
+        demo=demo,
+        recalibrate=recalibrate,
+        report=report,
     )
     groups = {s.authority_id: peer_group(authorities[s.authority_id]) for s in scored}
-    ranked = rank_all(scored, groups, bands, min_coverage=methodology.scoring.min_coverage)
+    ranked = rank_all(
+        scored,
+        groups,
+        bands,
+        min_coverage=methodology.scoring.min_coverage,
+        captured=captured,
+    )
     rows: list[ScoreRow] = []
     for item in ranked:
         rows.append(
@@ -151,6 +173,9 @@ def score_edition(
         )
         report.groups[item.peer_group or ""] += 1
         report.graded += item.grade is not None
+        report.captured += item.authority_id in captured
+        if item.publication is not None:
+            report.publications[item.publication] += 1
     rows.extend(_social_rows(engine, edition, groups))
     report.social = sum(1 for r in rows if r.scope.startswith("social:"))
     score_repo.replace_scores(engine, edition, rows)

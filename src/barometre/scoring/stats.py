@@ -749,11 +749,21 @@ def edition_stats(
             f"Aucun score dans l'édition {edition} : lancez « barometre score » pour les "
             "distributions et les corrélations."
         )
-    report.distributions = score_distributions(lines)
-    report.correlations = population_correlations(lines)
-    by_budget = budget_correlation(lines, budget, _edition_year(edition))
-    if by_budget is not None:
-        report.correlations.append(by_budget)
+    elif not any(line.grade for line in lines):
+        # publication policy: distributions and correlations rest on graded
+        # collectivités only; an edition without any (the registry alone) has none
+        report.notes.append(
+            f"Aucune collectivité notée dans l'édition {edition} (aucun site capturé, ou "
+            "couverture insuffisante) : ni distribution des scores ni corrélation ; les "
+            "indicateurs du registre sont publiés en parts."
+        )
+        lines = []
+    if lines:
+        report.distributions = score_distributions(lines)
+        report.correlations = population_correlations(lines)
+        by_budget = budget_correlation(lines, budget, _edition_year(edition))
+        if by_budget is not None:
+            report.correlations.append(by_budget)
     if info.demo:
         report.notes.append("Édition de démonstration : collectivités et sites fictifs.")
     return report

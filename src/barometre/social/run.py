@@ -40,34 +40,24 @@ from barometre.net.resolver import GuardedResolver
 from barometre.net.warc import Replay, WarcRecorder
 from barometre.social.analysis import metrics as metrics_mod
 from barometre.social.analysis.republication import Match, Params, Summary, analyse
-from barometre.social.base import AccountRef, Connector, Fetched, failed_profile, read_account
-from barometre.social.bluesky.client import BlueskyConnector
+from barometre.social.base import AccountRef, Fetched, failed_profile, read_account
 from barometre.social.config import SocialConfig
+from barometre.social.connectors import CONNECTORS, ENTRIES, OPEN_WITHOUT_CONNECTOR
 from barometre.social.errors import ConnectorError
 from barometre.social.http import SocialHttp, redact_exchange
 from barometre.social.links import expand
-from barometre.social.mastodon.client import MastodonConnector
 from barometre.social.metaads.client import MetaAdLibrary
 from barometre.social.metaads.types import AdsSummary
 from barometre.social.metaads.urls import page_id_from_url
 from barometre.social.rss.client import SiteFeedReader
-from barometre.social.youtube.client import YouTubeConnector
 from barometre.storage import social_repo
 
 log = logging.getLogger(__name__)
 
-ConnectorFactory = Callable[[SocialHttp, SocialConfig], Connector]
-CONNECTORS: dict[str, ConnectorFactory] = {
-    "mastodon": MastodonConnector,
-    "bluesky": BlueskyConnector,
-    "youtube": YouTubeConnector,
-}
 CLOSED_REASON = (
     "Plateforme sans accès public ouvert : présence seulement (les chiffres viennent des "
     "exports importés par la collectivité ou de chiffres déclarés)."
 )
-# Open platforms the barometer has no connector for yet: presence only, said as such.
-OPEN_WITHOUT_CONNECTOR = frozenset({"peertube", "telegram"})
 NO_CONNECTOR = "Pas encore de connecteur pour cette plateforme : présence seulement."
 _recorder: ContextVar[WarcRecorder | None] = ContextVar("social_recorder", default=None)
 
@@ -381,7 +371,8 @@ class SocialRun:
         """Analyse one account and write it (used by the run and by imports)."""
         profile = fetched.profile
         posts = fetched.posts if profile.state is AccountState.OK else ()
-        complete = ref.platform != "youtube" and len(posts) < self.config.max_posts
+        entry = ENTRIES.get(ref.platform)
+        complete = (entry is None or entry.window_complete) and len(posts) < self.config.max_posts
         metrics, analysis = self._analyse(
             target, profile, posts, news, expanded or {}, ads, complete
         )

@@ -362,3 +362,37 @@ leases = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
 )
 Index("ix_leases_owner_token", leases.c.owner_token)
+
+# --- messages sent to collectivités (migration 0009) ----------------------------------------
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("edition_id", String(32), ForeignKey("editions.id"), primary_key=True),
+    Column("authority_id", String(32), ForeignKey("authorities.id"), primary_key=True),
+    Column("address", String(320), primary_key=True),
+    Column("message_id", String(255), nullable=False),
+    # "sending" from just before the SMTP transaction until it succeeded ("sent"): a
+    # crash in between leaves "sending", and the message is not sent again
+    Column("state", String(16), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    CheckConstraint("state IN ('sending', 'sent')", name="state"),
+)
+# Work of the task queue, one row per (edition, collectivité, task): what is done, running,
+# failed and why (``barometre status``). The queue's own tables (Procrastinate's) say what
+# is scheduled; this one says it in the barometer's words and keeps the last error.
+work = Table(
+    "work",
+    metadata,
+    Column("edition_id", String(32), primary_key=True),
+    # A collectivité, or "" for the edition's own steps (scores, publication…).
+    Column("authority_id", String(32), primary_key=True),
+    Column("task", String(16), primary_key=True),  # capture, render, audit, social, edition
+    Column("state", String(16), nullable=False),  # queued, running, retrying, done, failed
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("worker", Text),  # "processus PID sur HOST"
+    Column("message", Text),  # the last error, in French
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_work_edition_state", work.c.edition_id, work.c.state)

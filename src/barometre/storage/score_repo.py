@@ -11,7 +11,7 @@ from sqlalchemy import Engine, delete, insert, select
 
 from barometre.models import Status
 from barometre.storage.audit_repo import assert_writable
-from barometre.storage.schema import check_results, grade_bands, scores
+from barometre.storage.schema import check_results, grade_bands, scores, websites
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,3 +144,44 @@ def forget_calibration(engine: Engine, methodology_version: str, edition: str) -
                 grade_bands.c.edition_id == edition,
             )
         )
+
+
+def site_measured(engine: Engine, edition: str, site_criteria: Sequence[str]) -> set[str]:
+    """Collectivités with a declared site and a stored result for one of
+    ``site_criteria`` (:func:`barometre.methodology.policy.site_criteria`): those whose
+    site the edition captured."""
+    if not site_criteria:
+        return set()
+    query = (
+        select(check_results.c.authority_id)
+        .where(
+            check_results.c.edition_id == edition,
+            check_results.c.check_id.in_(list(site_criteria)),
+            check_results.c.authority_id.in_(select(websites.c.authority_id)),
+        )
+        .distinct()
+    )
+    with engine.connect() as connection:
+        return set(connection.scalars(query))
+
+
+def result_values(
+    engine: Engine, edition: str, check_ids: Sequence[str]
+) -> dict[str, dict[str, tuple[Status, float | None]]]:
+    """``authority_id → {check_id: (status, value)}`` of the given criteria (the registry
+    indicators of :mod:`barometre.methodology.policy`)."""
+    out: dict[str, dict[str, tuple[Status, float | None]]] = {}
+    query = (
+        select(
+            check_results.c.authority_id,
+            check_results.c.check_id,
+            check_results.c.status,
+            check_results.c.value,
+        )
+        .where(check_results.c.edition_id == edition, check_results.c.check_id.in_(check_ids))
+        .execution_options(yield_per=10000)
+    )
+    with engine.connect() as connection:
+        for authority_id, check_id, status, value in connection.execute(query):
+            out.setdefault(authority_id, {})[check_id] = (Status(status), value)
+    return out

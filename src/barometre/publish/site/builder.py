@@ -18,27 +18,57 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections import defaultdict
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
-from statistics import median
-from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from markupsafe import escape
+from markupsafe import Markup, escape
 from sqlalchemy import Engine
 
 from barometre import files
-from barometre.methodology import Methodology
+from barometre.methodology import Methodology, policy
+from barometre.models import AccountState, Status
+from barometre.publish.badges import badge_svg, badge_text, embed_snippet
+from barometre.publish.pages import registry
+from barometre.publish.pages.build import (
+    export_files,
+    group_summary,
+    ranking_row,
+    search_entries,
+)
+from barometre.publish.pages.models import (
+    CardCharts,
+    CardPublication,
+    DepartementLink,
+    Explanation,
+    ExportFile,
+    FigureSection,
+    HomePage,
+    IndicatorGroup,
+    IndicatorInfo,
+    IndicatorShare,
+    Link,
+    ProviderSection,
+    RankingPage,
+    RankingRow,
+    RankingSummary,
+    Recommendation,
+    SiteInfo,
+    TextPage,
+)
+from barometre.publish.pages.registry import Page
 from barometre.publish.pdf import render_pdf
 from barometre.publish.serve import headers_file
 from barometre.publish.site import formatting, legal
+from barometre.publish.site.contest import contest_file, contest_href
 from barometre.publish.site.figures import FigureWriter
 from barometre.publish.site.findings import key_findings
 from barometre.publish.site.views import (
+    CardContext,
     Group,
     card_context,
     card_path,
@@ -46,10 +76,12 @@ from barometre.publish.site.views import (
     place_of,
     ranking_path,
 )
-from barometre.storage import capture_repo, edition_repo, publish_repo, registry_repo, social_repo
+from barometre.storage import edition_repo, publish_repo, registry_repo, score_repo, social_repo
 from barometre.vocab import fr
-from barometre.vocab.authorities import kind_or_legal_label, peer_group_label
-from barometre.vocab.status import GRADES
+from barometre.vocab.status import GRADES, label_of
+
+# Results a collectivité may explain or contest from its card (a success needs no answer).
+CONTESTABLE = (Status.FAIL, Status.PARTIAL, Status.NOT_MEASURABLE)
 
 SITEMAP_LIMIT = 50_000  # addresses per file (sitemaps.org protocol)
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -67,14 +99,14 @@ FINDING_CATEGORIES = {
 
 @dataclass
 class SiteInputs:
-    """What other stages computed, for the site to show (all optional)."""
+    """What other stages computed, for the site to show (all optional), as page models
+    (:mod:`barometre.publish.pages.models`)."""
 
-    recommendations: Callable[[publish_repo.Card], Sequence[Mapping[str, Any]]] | None = None
-    explanations: (
-        Callable[[Sequence[str]], Mapping[str, Mapping[str, Mapping[str, Any]]]] | None
-    ) = None
-    figures: Sequence[Mapping[str, Any]] = ()  # sections of national figures
-    providers: Sequence[Mapping[str, Any]] = ()
+    recommendations: Callable[[publish_repo.Card], Sequence[Recommendation]] | None = None
+    # by collectivité id then criterion id, for a chunk of collectivité ids
+    explanations: Callable[[Sequence[str]], Mapping[str, Mapping[str, Explanation]]] | None = None
+    figures: Sequence[FigureSection] = ()  # sections of national figures
+    providers: Sequence[ProviderSection] = ()
     screenshot: Callable[[str], bytes | None] | None = None
     exports: Path | None = None  # folder of the edition's open-data exports, copied in
     accessibility_status: str = "partiellement conforme"
@@ -83,6 +115,9 @@ class SiteInputs:
     # a release goes out to the public: it must name its publisher (it is one when the
     # public address is set, or when asked)
     release: bool = False
+    # a one-off check of one site (``barometre check``): the day it was measured; its
+    # card says it is outside any edition
+    checked_on: date | None = None
 
 
 @dataclass
@@ -119,6 +154,12 @@ def _base(url: str | None) -> str | None:
 
 
 class SiteBuilder:
+    """Writes the pages of :data:`barometre.publish.pages.registry.PAGES`, in order.
+
+    Each page's ``build`` calls one ``write_*`` method below with its registry entry;
+    what every page needs (the edition, the ranking rows by peer group, the names of the
+    areas, the figure writer) is read once, before the first page."""
+
     def __init__(
         self,
         engine: Engine,
@@ -150,18 +191,33 @@ class SiteBuilder:
         self.env = _environment()
         self.work = out.with_name(out.name + ".en-cours")
         self.report = BuildReport(out)
-        self.site: dict[str, Any] = {}
         self.paths: list[str] = []
+        self.demo = False
+        self.rows: list[publish_repo.RankRow] = []
+        self.groups: list[Group] = []
+        self.names: dict[tuple[str, str], str] = {}
+        self._home_page: HomePage | None = None
+        self._texts: dict[str, Markup] | None = None
         self._put: Callable[[Path, bytes], None] = _write_file
 
     # -- writing ------------------------------------------------------------------------
 
-    def _write(self, path: str, template: str, **context: Any) -> str:
-        racine = _root(path)
+    def write_page(
+        self, entry: Page, template: str, path: str | None = None, **context: object
+    ) -> str:
+        """Render ``template`` into the page's path (or ``path``, for a page of its
+        family): the navigation marks the entry's section; ``sitemap.xml`` lists the
+        page when the entry says so."""
+        path = path or entry.path
         html = self.env.get_template(template).render(
-            site=self.site, racine=racine, grades=GRADES, chemin=path, **context
+            site=self.site,
+            racine=_root(path),
+            grades=GRADES,
+            chemin=path,
+            rubrique=entry.rubrique,
+            **context,
         )
-        if self.site.get("base_url"):
+        if self.site.base_url and entry.sitemap:
             self.paths.append(path)  # for sitemap.xml
         data = html.encode("utf-8")
         self._put(self.work / path, data)
@@ -175,29 +231,38 @@ class SiteBuilder:
         self.report.pdfs += 1
         self.report.bytes += len(data)
 
-    # -- pages --------------------------------------------------------------------------
+    # -- what every page needs ----------------------------------------------------------
 
     def _common(self) -> None:
         info = edition_repo.get_edition(self.engine, self.edition)
-        self.site = {
-            "title": self.title,
-            "edition": self.edition,
-            "edition_fr": fr.month(self.edition),
-            "edition_title": (
-                "édition de démonstration" if info.demo else f"édition {fr.month(self.edition)}"
+        status = self.inputs.accessibility_status
+        checked = self.inputs.checked_on
+        self.site = SiteInfo(
+            title=self.title,
+            edition=self.edition,
+            edition_fr="vérification ponctuelle" if checked else fr.month(self.edition),
+            edition_title=(
+                "vérification ponctuelle"
+                if checked
+                else "édition de démonstration"
+                if info.demo
+                else f"édition {fr.month(self.edition)}"
             ),
-            "demo": info.demo,
-            "methodology": self.methodology.version,
-            "frozen": info.frozen_at,
-            "manifest": info.manifest_sha256 or "",
-            "built": datetime.now(UTC).date(),
-            "min_coverage": self.methodology.scoring.min_coverage,
-            "criteria": len(self.methodology.criteria),
-            "accessibility_status": self.inputs.accessibility_status,
-            "base_url": _base(self.inputs.base_url),
+            demo=info.demo,
+            methodology=self.methodology.version,
+            frozen=info.frozen_at,
+            manifest=info.manifest_sha256 or "",
+            built=datetime.now(UTC).date(),
+            min_coverage=self.methodology.scoring.min_coverage,
+            criteria=len(self.methodology.criteria),
+            accessibility_status=status,
+            base_url=_base(self.inputs.base_url),
+            menu=registry.menu(),
+            footer=registry.footer(status),
+            checked_on=checked,
             # a site that names no publisher is a preview, and says so on every page
-            "preview": not info.demo and bool(legal.missing(self.inputs.publisher)),
-        }
+            preview=not info.demo and not checked and bool(legal.missing(self.inputs.publisher)),
+        )
         self.demo = info.demo
         if not info.demo and (self.inputs.release or self.inputs.base_url):
             refused = legal.release_error(self.inputs.publisher)
@@ -221,88 +286,113 @@ class SiteBuilder:
             names.setdefault((a.kind.value, a.code), a.name)
         return names
 
-    def _rankings(self, groups: list[Group], names: Mapping[tuple[str, str], str]) -> None:
-        summaries = []
-        for group in groups:
-            rows = [self._rank_row(r) for r in group.rows]
-            ranked = sum(1 for r in group.rows if r.rank)
-            best = next((r["name"] for r in rows if r["rank"] == 1), None)
-            url = ranking_path(group.id)
-            summaries.append(
-                {
-                    "title": group.title,
-                    "url": url,
-                    "count": len(rows),
-                    "ranked": ranked,
-                    "best": best,
-                }
+    def _read(self) -> None:
+        self.names = self._names()
+        self.rows = list(publish_repo.ranking(self.engine, self.edition))
+        self._policy()
+        self.groups = groups_of(self.rows)
+        cards = len(self.only) if self.only is not None else len(self.rows)
+        self.card_svg = self.pdf is not False or cards <= self.svg_cards_up_to
+
+    def _policy(self) -> None:
+        """What the edition measured and who is graded (publication policy), read once
+        for every page; ``self.rows`` must be loaded."""
+        self.captured = score_repo.site_measured(
+            self.engine, self.edition, policy.site_criteria(self.methodology.criteria)
+        )
+        values = score_repo.result_values(
+            self.engine, self.edition, [i.criterion for i in policy.REGISTRY_INDICATORS]
+        )
+        self.indicators = {key: policy.indicators_of(v) for key, v in values.items()}
+        read = sum(
+            n
+            for _kind, _platform, state, _source, n in social_repo.state_counts(
+                self.engine, self.edition
             )
-            departements: list[dict[str, Any]] = []
-            if len(rows) > self.split_above:
-                by_dep: dict[str, list[dict[str, Any]]] = defaultdict(list)
-                for row in rows:
-                    by_dep[row["departement"] or "—"].append(row)
-                for code in sorted(by_dep):
-                    dep_url = ranking_path(group.id, code)
-                    dep_name = names.get(("departement", code), code)
-                    departements.append(
-                        {"code": code, "name": dep_name, "url": dep_url, "count": len(by_dep[code])}
-                    )
-                    self._write(
-                        dep_url,
-                        "classement.html.j2",
-                        rubrique="classements",
-                        page={
-                            "title": group.title,
-                            "subtitle": f"{dep_name} ({code})",
-                            "rows": by_dep[code],
-                            "parent": {"title": group.title, "url": url},
-                            "departements": [],
-                            "truncated": False,
-                        },
-                    )
-            shown = rows[: self.split_above] if departements else rows
-            self._write(
-                url,
-                "classement.html.j2",
-                rubrique="classements",
-                page={
-                    "title": group.title,
-                    "subtitle": None,
-                    "rows": shown,
-                    "parent": None,
-                    "departements": departements,
-                    "truncated": len(shown) < len(rows),
-                },
-            )
-        self._write(
-            "classements/index.html",
-            "classements.html.j2",
-            rubrique="classements",
-            groups=summaries,
+            if state == AccountState.OK.value
+        )
+        ids = {r.authority_id for r in self.rows}
+        self.measured = policy.Measured(
+            authorities=len(self.rows),
+            captured=len(self.captured & ids),
+            accounts=read,
+            graded=sum(1 for r in self.rows if r.grade),
+        )
+        self.site = replace(
+            self.site,
+            measured=self.measured.sentence(),
+            registry_only=self.measured.registry_only,
+            indicators=tuple(
+                IndicatorInfo(i.id, i.label, i.definition) for i in policy.REGISTRY_INDICATORS
+            ),
         )
 
-    @staticmethod
-    def _rank_row(row: publish_repo.RankRow) -> dict[str, Any]:
-        return {
-            "name": row.name,
-            "code": row.code,
-            "kind": row.kind,
-            "departement": row.departement,
-            "population": row.population,
-            "value": row.value,
-            "coverage": row.coverage,
-            "grade": row.grade,
-            "rank": row.rank,
-            "url": card_path(row.kind, row.code),
-        }
+    def _publication(self, authority_id: str, grade: str | None) -> policy.Publication:
+        return policy.publication_of(authority_id in self.captured, grade)
 
-    def _cards(self, groups: list[Group], names: Mapping[tuple[str, str], str]) -> None:
-        sizes = {g.id: len(g.rows) for g in groups}
+    def _ranking_row(self, row: publish_repo.RankRow) -> RankingRow:
+        return replace(
+            ranking_row(row),
+            publication=str(self._publication(row.authority_id, row.grade)),
+            indicators=self.indicators.get(row.authority_id, {}),
+        )
+
+    # -- pages (called by the registry's entries) ----------------------------------------
+
+    def write_rankings(self, entry: Page) -> None:
+        """The index of the rankings, then the ranking of each peer group (split by
+        département above ``split_above`` collectivités)."""
+        summaries = []
+        for group in self.groups:
+            rows = [self._ranking_row(r) for r in group.rows]
+            ranked = sum(1 for r in group.rows if r.grade)
+            best = next((r.name for r in rows if r.rank == 1), None)
+            url = ranking_path(group.id)
+            summaries.append(RankingSummary(group.title, url, len(rows), ranked, best))
+            departements: list[DepartementLink] = []
+            if len(rows) > self.split_above:
+                by_dep: dict[str, list[RankingRow]] = defaultdict(list)
+                for row in rows:
+                    by_dep[row.departement or "—"].append(row)
+                for code in sorted(by_dep):
+                    dep_url = ranking_path(group.id, code)
+                    dep_name = self.names.get(("departement", code), code)
+                    departements.append(DepartementLink(code, dep_name, dep_url, len(by_dep[code])))
+                    self.write_page(
+                        entry,
+                        "classement.html.j2",
+                        dep_url,
+                        page=RankingPage(
+                            title=group.title,
+                            subtitle=f"{dep_name} ({code})",
+                            rows=by_dep[code],
+                            parent=Link(url, group.title),
+                            graded=sum(1 for r in by_dep[code] if r.rank),
+                        ),
+                    )
+            shown = rows[: self.split_above] if departements else rows
+            self.write_page(
+                entry,
+                "classement.html.j2",
+                url,
+                page=RankingPage(
+                    title=group.title,
+                    subtitle=None,
+                    rows=shown,
+                    departements=departements,
+                    truncated=len(shown) < len(rows),
+                    graded=ranked,
+                ),
+            )
+        self.write_page(entry, "classements.html.j2", groups=summaries)
+
+    def write_cards(self, entry: Page) -> None:
+        """The report card of every collectivité (of ``only``), a chunk at a time."""
+        sizes = {g.id: g.graded for g in self.groups}  # ranks count graded collectivités only
         means = publish_repo.dimension_medians(self.engine, self.edition)
         earlier = publish_repo.earlier_editions(self.engine, self.edition, demo=self.demo)
         ids = list(self.only) if self.only is not None else None
-        explanations: Mapping[str, Mapping[str, Mapping[str, Any]]] = {}
+        explanations: Mapping[str, Mapping[str, Explanation]] = {}
         pending: list[publish_repo.Card] = []
 
         def flush() -> None:
@@ -310,7 +400,7 @@ class SiteBuilder:
             if self.inputs.explanations is not None and pending:
                 explanations = self.inputs.explanations([c.authority.id for c in pending])
             for item in pending:
-                self._card(item, sizes, means, explanations.get(item.authority.id, {}), names)
+                self._card(entry, item, sizes, means, explanations.get(item.authority.id, {}))
             pending.clear()
 
         for card in publish_repo.iter_cards(self.engine, self.edition, ids=ids, earlier=earlier):
@@ -321,11 +411,11 @@ class SiteBuilder:
 
     def _card(
         self,
+        entry: Page,
         card: publish_repo.Card,
         sizes: Mapping[str, int],
         means: Mapping[tuple[str, str], float],
-        explanations: Mapping[str, Mapping[str, Any]],
-        names: Mapping[tuple[str, str], str],
+        explanations: Mapping[str, Explanation],
     ) -> None:
         authority = card.authority
         path = card_path(authority.kind.value, authority.code)
@@ -347,28 +437,74 @@ class SiteBuilder:
             screenshot=screenshot,
         )
         group = card.global_score.peer_group if card.global_score else None
+        captured = authority.id in self.captured
+        status = self._publication(
+            authority.id, context.global_score.grade if context.global_score else None
+        )
+        publication = CardPublication(
+            status=str(status),
+            graded=status is policy.Publication.GRADED,
+            captured=captured,
+            text=None
+            if status is policy.Publication.GRADED
+            else policy.missing_summary(
+                captured,
+                context.global_score.coverage if context.global_score else 0.0,
+                self.methodology.scoring.min_coverage,
+                (
+                    (line.criterion.code, line.reason)
+                    for block in context.dimensions
+                    for line in block.lines
+                    if line.status is Status.NOT_MEASURABLE
+                ),
+            ),
+            indicators=self.indicators.get(authority.id, {}),
+            accounts_note=next(
+                (
+                    policy.accounts_not_searched(line.status, line.reason)
+                    for block in context.dimensions
+                    for line in block.lines
+                    if line.criterion.id == policy.ACCOUNTS_CRITERION
+                ),
+                None,
+            ),
+        )
         racine = _root(path)
-        charts = {
-            "dimensions": self.figures.card_dimensions(context, racine, svg=self.card_svg),
-            "history": self.figures.card_history(context, self.edition, racine, svg=self.card_svg)
+        charts = CardCharts(
+            dimensions=self.figures.card_dimensions(context, racine, svg=self.card_svg),
+            history=self.figures.card_history(context, self.edition, racine, svg=self.card_svg)
             if context.history
             else None,
-        }
+        )
+        badge = f"badges/{authority.kind.value}-{path.rsplit('/', 1)[-1][:-5]}.svg"
+        grade = card.global_score.grade if card.global_score else None
+        badge_words = badge_text(grade, self.site.edition_title, authority.name)
+        self._put(
+            self.work / badge,
+            badge_svg(grade, self.site.edition_title, authority.name).encode("utf-8"),
+        )
+        base = self.site.base_url
+        embed = embed_snippet(
+            (base or racine) + badge, (base + path) if base else path, badge_words
+        )
         wants_pdf = self.pdf is True or (
             not isinstance(self.pdf, bool) and authority.id in self.pdf
         )
         pdf_url = f"pdf/{authority.kind.value}-{path.rsplit('/', 1)[-1][:-5]}.pdf"
-        html = self._write(
-            path,
+        html = self.write_page(
+            entry,
             "collectivite.html.j2",
-            rubrique="",
+            path,
             card=context,
-            place=place_of(authority, names),
+            publication=publication,
+            place=place_of(authority, self.names),
             ranking_url=ranking_path(group) if group else None,
             categories=FINDING_CATEGORIES,
             charts=charts,
             charts_used=True,
             pdf_url=pdf_url if wants_pdf else None,
+            badge={"url": badge, "alt": badge_words, "embed": embed, "public": bool(base)},
+            contests=self._contests(context),
         )
         if wants_pdf:
             self._pdf(html, path, pdf_url)
@@ -376,7 +512,36 @@ class SiteBuilder:
         if self.on_card is not None:
             self.on_card(authority.id)
 
-    def _home(self, groups: list[Group]) -> None:
+    def _contests(self, context: CardContext) -> dict[str, str]:
+        """criterion id → the « contester » link of each result that is not a success."""
+        out = {}
+        contact = self.inputs.publisher.get("contact")
+        a = context.authority
+        for block in context.dimensions:
+            for line in block.lines:
+                if line.status not in CONTESTABLE:
+                    continue
+                body = contest_file(
+                    a,
+                    line.criterion.code,
+                    line.criterion.name,
+                    label_of(line.status),
+                    line.evidence,
+                    self.edition,
+                    self.site.edition_title,
+                    self.site.built,
+                )
+                subject = (
+                    f"Baromètre : {a.name} ({a.id}), critère {line.criterion.code}, "
+                    f"{self.site.edition_title}"
+                )
+                out[line.criterion.id] = contest_href(contact, subject, body)
+        return out
+
+    def home_page(self) -> HomePage:
+        """The edition in figures (read once, for the home page and the synthèse)."""
+        if self._home_page is not None:
+            return self._home_page
         previous = publish_repo.earlier_editions(self.engine, self.edition, demo=self.demo)
         before = previous[-1] if previous else None
         old_means: dict[str, float] = {}
@@ -386,60 +551,70 @@ class SiteBuilder:
                 if row.value is not None:
                     old[row.peer_group].append(row.value)
             old_means = {g: sum(v) / len(v) for g, v in old.items()}
-        rows = []
-        for group in groups:
-            values = [r.value for r in group.rows if r.value is not None]
-            grades = Counter(r.grade for r in group.rows if r.grade)
-            evolution = "—"
-            if group.id in old_means and values:
-                delta = sum(values) / len(values) - old_means[group.id]
-                evolution = fr.signed(delta, 1)
-            rows.append(
-                {
-                    "title": group.title,
-                    "url": ranking_path(group.id),
-                    "count": len(group.rows),
-                    "graded": sum(grades.values()),
-                    "median": median(values) if values else None,
-                    "grades": dict(grades),
-                    "evolution": evolution,
-                }
-            )
         accounts = sum(n for *_, n in social_repo.state_counts(self.engine, self.edition))
         figures = [
-            {
-                **section,
-                "chart": self.figures.presence(section["rows"], "")
-                if section.get("key") == "presence"
+            replace(
+                section,
+                chart=self.figures.presence(section.rows, "")
+                if section.key == "presence"
                 else None,
-            }
+            )
             for section in self.inputs.figures
         ]
-        home = {
-            "scored": sum(len(g.rows) for g in groups),
-            "graded": sum(g.graded for g in groups),
-            "captured": len(capture_repo.archive_paths(self.engine, self.edition)),
-            "accounts": accounts,
-            "groups": rows,
-            "figures": figures,
-            "previous": before,
-            "distribution_chart": self.figures.distribution(groups, "", live=False),
-        }
-        home["findings"] = key_findings(
-            self.inputs.figures,
-            scored=sum(len(g.rows) for g in groups),
-            graded=sum(g.graded for g in groups),
+        self._home_page = HomePage(
+            scored=sum(len(g.rows) for g in self.groups),
+            graded=sum(g.graded for g in self.groups),
+            captured=self.measured.captured,
+            accounts=accounts,
+            accounts_read=self.measured.accounts,
+            indicators=self._indicator_rows(self.groups),
+            groups=[group_summary(g, old_means) for g in self.groups],
+            figures=figures,
+            previous=before,
+            distribution_chart=self.figures.distribution(self.groups, "", live=False),
+            findings=key_findings(
+                self.inputs.figures,
+                scored=sum(len(g.rows) for g in self.groups),
+                graded=sum(g.graded for g in self.groups),
+                registry_only=self.measured.registry_only,
+            ),
         )
+        return self._home_page
+
+    def _indicator_rows(self, groups: Sequence[Group]) -> list[IndicatorGroup]:
+        """The registry indicators per group: met / measured, as shares."""
+        out = []
+        for group in groups:
+            shares = policy.indicator_shares(
+                self.indicators.get(r.authority_id, {}) for r in group.rows
+            )
+            out.append(
+                IndicatorGroup(
+                    title=group.title,
+                    url=ranking_path(group.id),
+                    count=len(group.rows),
+                    shares=[
+                        IndicatorShare(met, total, fr.ratio(met, total, 0))
+                        for met, total in (shares[i.id] for i in policy.REGISTRY_INDICATORS)
+                    ],
+                )
+            )
+        return out
+
+    def write_home(self, entry: Page) -> None:
         # the home shows its one chart as the static SVG: no script weighs on the page
         # most visitors open first (EcoIndex)
-        self._write("index.html", "index.html.j2", rubrique="", home=home)
-        home["distribution_chart"] = self.figures.distribution(groups, "")
-        html = self._write(
-            "synthese.html", "synthese.html.j2", rubrique="", home=home, charts_used=True
-        )
-        self._pdf(html, "synthese.html", "pdf/synthese-nationale.pdf")
+        self.write_page(entry, "index.html.j2", home=self.home_page())
 
-    def _methodology(self) -> None:
+    def write_synthese(self, entry: Page) -> None:
+        """The synthèse nationale, and its PDF."""
+        home = replace(
+            self.home_page(), distribution_chart=self.figures.distribution(self.groups, "")
+        )
+        html = self.write_page(entry, "synthese.html.j2", home=home, charts_used=True)
+        self._pdf(html, entry.path, "pdf/synthese-nationale.pdf")
+
+    def write_methodology(self, entry: Page) -> None:
         from barometre.storage import score_repo
 
         kept = score_repo.calibration(self.engine, self.methodology.version)
@@ -451,33 +626,67 @@ class SiteBuilder:
             if kept
             else "provisoires (partage régulier de l'échelle, faute d'une édition nationale assez couverte pour les calibrer)"
         )
-        self._write(
-            "methodologie.html",
+        self.write_page(
+            entry,
             "methodologie.html.j2",
-            rubrique="methodologie",
             methodology=self.methodology,
             dimensions=list(self.methodology.by_dimension()),
             bands=list(zip(GRADES, bands, strict=False)),
             bands_origin=origin,
+            policy_rules=policy.rules(self.methodology.scoring.min_coverage),
         )
 
-    def _search(self, groups: Iterable[Group]) -> None:
-        index = [
-            {
-                "n": r.name,
-                "c": r.code,
-                "t": kind_or_legal_label(r.kind, r.legal_type),
-                "s": None if r.value is None else round(r.value, 1),
-                "u": card_path(r.kind, r.code),
-            }
-            for g in groups
-            for r in g.rows
-        ]
-        index.sort(key=lambda item: (str(item["n"]), str(item["c"])))
+    def write_search(self, entry: Page) -> None:
+        """The search page and its index, ``recherche.json``."""
+        index = [e.to_json() for e in search_entries(self.groups)]
         data = json.dumps(index, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         (self.work / "recherche.json").write_bytes(data)
         self.report.bytes += len(data)
-        self._write("recherche.html", "recherche.html.j2", rubrique="recherche")
+        self.write_page(entry, "recherche.html.j2")
+
+    def write_text(self, entry: Page) -> None:
+        """One of the publisher's own pages (:func:`barometre.publish.site.legal.pages`)."""
+        if self._texts is None:
+            self._texts = legal.pages(self.site, self.inputs.publisher)
+        self.write_page(entry, "page.html.j2", page=TextPage(entry.title, self._texts[entry.path]))
+
+    def write_providers(self, entry: Page) -> None:
+        self.write_page(entry, "prestataires.html.j2", providers=list(self.inputs.providers))
+
+    def write_maps(self, entry: Page) -> None:
+        self.write_page(
+            entry,
+            "cartes.html.j2",
+            maps=self.figures.indicator_maps(
+                self.rows,
+                self.indicators,
+                [(i.id, i.label) for i in policy.REGISTRY_INDICATORS],
+                self.names,
+            )
+            if self.measured.registry_only
+            else self.figures.maps(self.rows, self.names),
+            charts_used=True,
+        )
+
+    def write_open_data(self, entry: Page) -> None:
+        """The open-data page, with the edition's exports copied in."""
+        exports: list[ExportFile] = []
+        if self.inputs.exports is not None and self.inputs.exports.is_dir():
+            shutil.copytree(
+                self.inputs.exports,
+                self.work / "donnees",
+                dirs_exist_ok=True,
+                ignore=files.ignore_partials,  # an export still being written, or killed
+            )
+            exports = export_files(self.work, self.work / "donnees")
+        self.write_page(entry, "page.html.j2", page=TextPage(entry.title, legal.open_data(exports)))
+
+    def write_site_map(self, entry: Page) -> None:
+        """The « plan du site »: the registry's pages, each followed by its family."""
+        body = legal.site_map(registry.site_map(self.groups))
+        self.write_page(entry, "page.html.j2", page=TextPage(entry.title, body))
+
+    # -- files for crawlers and servers --------------------------------------------------
 
     def _static(self) -> None:
         source = resources.files("barometre.publish.site").joinpath("static")
@@ -489,43 +698,6 @@ class SiteBuilder:
             if Path(folder).is_dir():
                 shutil.copytree(folder, target, dirs_exist_ok=True)
 
-    def _pages(self) -> None:
-        for path, page in legal.pages(self.site, self.inputs.publisher).items():
-            self._write(path, "page.html.j2", rubrique="", page=page)
-        self._write(
-            "prestataires.html",
-            "prestataires.html.j2",
-            rubrique="prestataires",
-            providers=list(self.inputs.providers),
-        )
-        self._write(
-            "cartes.html",
-            "cartes.html.j2",
-            rubrique="cartes",
-            maps=self.figures.maps(self.rows, self.names),
-            charts_used=True,
-        )
-        exports: list[dict[str, Any]] = []
-        if self.inputs.exports is not None and self.inputs.exports.is_dir():
-            shutil.copytree(
-                self.inputs.exports,
-                self.work / "donnees",
-                dirs_exist_ok=True,
-                ignore=files.ignore_partials,  # an export still being written, or killed
-            )
-            for file in sorted((self.work / "donnees").rglob("*")):
-                if file.is_file():
-                    exports.append(
-                        {
-                            "path": str(file.relative_to(self.work)),
-                            "name": str(file.relative_to(self.work / "donnees")),
-                            "bytes": file.stat().st_size,
-                        }
-                    )
-        self._write(
-            "donnees.html", "page.html.j2", rubrique="donnees", page=legal.open_data(exports)
-        )
-
     def _sitemap(self, name: str, paths: Sequence[str], base: str) -> None:
         entries = "".join(f"<url><loc>{escape(base + path)}</loc></url>\n" for path in paths)
         (self.work / name).write_text(
@@ -536,11 +708,11 @@ class SiteBuilder:
 
     def _crawlers(self) -> None:
         """robots.txt always; sitemap.xml when the site's public address is known."""
-        base = self.site["base_url"]
+        base = self.site.base_url
         lines = ["User-agent: *", "Allow: /"]
         if base:
             lines.append(f"Sitemap: {base}sitemap.xml")
-            paths = sorted(set(self.paths) - {"404.html"})
+            paths = sorted(set(self.paths))
             parts = [paths[i : i + SITEMAP_LIMIT] for i in range(0, len(paths), SITEMAP_LIMIT)]
             if len(parts) == 1:
                 self._sitemap("sitemap.xml", parts[0], base)
@@ -559,7 +731,8 @@ class SiteBuilder:
         (self.work / "robots.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     def build(self) -> BuildReport:
-        """The whole site, built aside and swapped in at once."""
+        """The whole site, built aside and swapped in at once: every page of the
+        registry, in its order."""
         started = time.perf_counter()
         published(self.out)
         old = _aside(self.out)
@@ -570,23 +743,9 @@ class SiteBuilder:
             self._common()
             self._static()
             self.figures = FigureWriter(self.work, cache=self.svg_cache)
-            names = self.names = self._names()
-            self.rows = list(publish_repo.ranking(self.engine, self.edition))
-            groups = groups_of(self.rows)
-            cards = len(self.only) if self.only is not None else len(self.rows)
-            self.card_svg = self.pdf is not False or cards <= self.svg_cards_up_to
-            self._rankings(groups, names)
-            self._cards(groups, names)
-            self._home(groups)
-            self._methodology()
-            self._search(groups)
-            self._pages()
-            self._write(
-                "plan-du-site.html",
-                "page.html.j2",
-                rubrique="",
-                page=legal.site_map(groups, peer_group_label),
-            )
+            self._read()
+            for entry in registry.PAGES:
+                entry.build(self, entry)
             (self.work / "_headers").write_text(headers_file(), encoding="utf-8")
             self._crawlers()
         except BaseException:
@@ -598,6 +757,26 @@ class SiteBuilder:
             self.out.rename(old)
         self.work.rename(self.out)
         shutil.rmtree(old, ignore_errors=True)
+        self.report.seconds = time.perf_counter() - started
+        return self.report
+
+    def cards_alone(self) -> BuildReport:
+        """Only the report cards of ``only`` (PDFs when asked) and the static assets,
+        written into ``out`` (replaced): no ranking, map or home page. The card of
+        ``barometre check``, opened from the disk."""
+        if self.only is None:
+            raise ValueError("cards_alone() writes the cards of only=…")
+        started = time.perf_counter()
+        if self.out.exists():
+            shutil.rmtree(self.out)
+        self.out.mkdir(parents=True)
+        self.work = self.out
+        self._common()
+        self._static()
+        self.figures = FigureWriter(self.out, cache=self.svg_cache, geo=False)
+        self._read()
+        self.card_svg = True
+        self.write_cards(registry.page("collectivites"))
         self.report.seconds = time.perf_counter() - started
         return self.report
 
@@ -619,11 +798,8 @@ class SiteBuilder:
         self.figures = FigureWriter(
             self.out, cache=self.svg_cache, write=files.write_atomic, geo=False
         )
-        names = self.names = self._names()
-        self.rows = list(publish_repo.ranking(self.engine, self.edition))
-        groups = groups_of(self.rows)
-        self.card_svg = self.pdf is not False or len(self.only) <= self.svg_cards_up_to
-        self._cards(groups, names)
+        self._read()
+        self.write_cards(registry.page("collectivites"))
         self.report.seconds = time.perf_counter() - started
         return self.report
 

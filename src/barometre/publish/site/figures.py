@@ -10,13 +10,14 @@ table. Drawing an SVG costs tens of milliseconds: report cards of a national bui
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from markupsafe import Markup
 
 from barometre.publish import charts, maps
 from barometre.publish.geo import copy_geo
+from barometre.publish.pages.models import FigureRow, MapSection
 from barometre.publish.render import SvgRenderer, embed_html
 from barometre.publish.site.views import CardContext, Group
 from barometre.storage.publish_repo import RankRow
@@ -141,19 +142,17 @@ class FigureWriter:
         values = [r.value for g in groups for r in g.rows]
         if not any(v is not None for v in values):
             return None
-        figure = charts.peer_distribution(values, peer_group="toutes les collectivités mesurées")
+        figure = charts.peer_distribution(values, peer_group="toutes les collectivités notées")
         return self.figure(figure, racine, table=False, live=live)
 
-    def presence(self, rows: Sequence[dict[str, object]], racine: str) -> Markup | None:
+    def presence(self, rows: Sequence[FigureRow], racine: str) -> Markup | None:
         shares = []
         for row in rows:
-            label = str(row["label"])
-            group, _, item = label.partition(" — ")
+            group, _, item = row.label.partition(" — ")
             if item.lower().startswith("au moins"):
                 continue
-            total = int(row["denominator"])  # type: ignore[call-overload]
-            if total:
-                shares.append(charts.Share(group, item, int(row["numerator"]), total))  # type: ignore[call-overload]
+            if row.denominator:
+                shares.append(charts.Share(group, item, row.numerator, row.denominator))
         if not shares:
             return None
         figure = charts.share_bars(
@@ -161,59 +160,109 @@ class FigureWriter:
         )
         return self.figure(figure, racine, table=False)
 
-    def maps(
-        self, rows: Iterable[RankRow], names: dict[tuple[str, str], str]
-    ) -> list[dict[str, object]]:
+    def maps(self, rows: Iterable[RankRow], names: dict[tuple[str, str], str]) -> list[MapSection]:
         """Mean global score per région and per département (every type of collectivité
-        in it counted), as maps with their data tables.
+        in it counted), as maps with their data tables. Only graded collectivités have a
+        stored score (publication policy), so the maps count them alone.
 
         A collectivité of the régions' or départements' groups counts in the areas it
         governs: the Collectivité de Corse in 2A and 2B (and, by its ``region``, in 94),
         the Collectivité européenne d'Alsace in 67 and 68, the Métropole de Lyon in 69
         beside the Rhône; a commune in its département and région."""
-        by_level: dict[str, dict[str, list[float]]] = {
-            "region": defaultdict(list),
-            "departement": defaultdict(list),
-        }
-        for row in rows:
-            if row.value is None:
-                continue
-            if row.region:
-                by_level["region"][row.region].append(row.value)
-            if row.departement:
-                by_level["departement"][row.departement].append(row.value)
-            if row.kind == "departement":
-                for code in row.territory or (row.code,):
-                    by_level["departement"][code].append(row.value)
-            if row.kind == "region":
-                by_level["region"][row.code].append(row.value)
-        out: list[dict[str, object]] = []
-        for level, make, title in (
-            ("region", maps.region_map, "Score global moyen par région"),
-            ("departement", maps.departement_map, "Score global moyen par département"),
+        by_level = _by_area((row, row.value) for row in rows)
+        out: list[MapSection] = []
+        for level, title in (
+            ("region", "Score global moyen par région"),
+            ("departement", "Score global moyen par département"),
         ):
-            values = {
-                code: maps.AreaValue(sum(v) / len(v), len(v))
-                for code, v in sorted(by_level[level].items())
-            }
-            if not values:
-                continue
-            geo = "regions" if level == "region" else "departements"
-            figure = make(
-                values,
-                title=title,
-                value_label="Score moyen",
-                geo_url=f"../static/geo/{geo}.geojson",
-                names_apart={
-                    code: names[(level, code)] for code in values if (level, code) in names
-                },
-            )
-            out.append(
-                {
-                    "title": title,
-                    "figure": self.figure(figure, "", table=False),
-                    "header": list(figure.table.headers),
-                    "rows": [list(r) for r in figure.table.rows],
-                }
-            )
+            item = self._area_map(level, by_level[level], title, "Score moyen", "", names)
+            if item is not None:
+                out.append(item)
         return out
+
+    def indicator_maps(
+        self,
+        rows: Sequence[RankRow],
+        indicators: Mapping[str, Mapping[str, bool | None]],
+        labels: Sequence[tuple[str, str]],
+        names: Mapping[tuple[str, str], str] | None = None,
+    ) -> list[MapSection]:
+        """For each registry indicator (``labels``: id, label), the share of the
+        collectivités of each département that meet it, among those it was measured for
+        (an edition measured from the registry alone: shares, never scores)."""
+        out: list[MapSection] = []
+        for key, label in labels:
+            pairs = []
+            for row in rows:
+                met = indicators.get(row.authority_id, {}).get(key)
+                pairs.append((row, None if met is None else 100.0 * met))
+            by_level = _by_area(pairs)
+            item = self._area_map(
+                "departement",
+                by_level["departement"],
+                f"{label} : part des collectivités, par département",
+                "Part",
+                "%",
+                names or {},
+            )
+            if item is not None:
+                out.append(item)
+        return out
+
+    def _area_map(
+        self,
+        level: str,
+        values_by_code: Mapping[str, list[float]],
+        title: str,
+        label: str,
+        unit: str,
+        names: Mapping[tuple[str, str], str],
+    ) -> MapSection | None:
+        """A map of ``level``; an area with a value and no contour (the demonstration's
+        fictitious département) is drawn apart, as a labelled box, under its ``names``."""
+        values = {
+            code: maps.AreaValue(sum(v) / len(v), len(v))
+            for code, v in sorted(values_by_code.items())
+        }
+        if not values:
+            return None
+        make = maps.region_map if level == "region" else maps.departement_map
+        geo = "regions" if level == "region" else "departements"
+        figure = make(
+            values,
+            title=title,
+            value_label=label,
+            unit=unit,
+            geo_url=f"../static/geo/{geo}.geojson",
+            names_apart={code: names[(level, code)] for code in values if (level, code) in names},
+        )
+        return MapSection(
+            title=title,
+            figure=self.figure(figure, "", table=False),
+            header=list(figure.table.headers),
+            rows=[list(r) for r in figure.table.rows],
+        )
+
+
+def _by_area(
+    pairs: Iterable[tuple[RankRow, float | None]],
+) -> dict[str, dict[str, list[float]]]:
+    """Values per région and per département code, each collectivité counted in the
+    areas it lies in or governs (see :meth:`FigureWriter.maps`)."""
+    by_level: dict[str, dict[str, list[float]]] = {
+        "region": defaultdict(list),
+        "departement": defaultdict(list),
+    }
+    for row, value in pairs:
+        if value is None:
+            continue
+        if row.region:
+            by_level["region"][row.region].append(value)
+        if row.departement:
+            by_level["departement"][row.departement].append(value)
+        if row.kind == "departement":
+            for code in row.territory or (row.code,):
+                by_level["departement"][code].append(value)
+        if row.kind == "region":
+            by_level["region"][row.code].append(value)
+    return by_level

@@ -12,9 +12,9 @@ Pure functions of the figures the site already shows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterable
 
+from barometre.publish.pages.models import FigureRow, FigureSection
 from barometre.vocab import fr
 
 MIN_DENOMINATOR = 3
@@ -43,17 +43,15 @@ def _measured(coverage: str) -> int | None:
     return int(digits) if digits and " sur " in coverage else None
 
 
-def _sentence(row: Mapping[str, Any], key: str = "") -> str | None:
-    noun = _group_noun(str(row.get("label", "")))
-    denominator = row.get("denominator") or 0
-    numerator = row.get("numerator")
-    share = row.get("share")
-    if noun is None or denominator < MIN_DENOMINATOR or numerator is None or share is None:
+def _sentence(row: FigureRow, key: str = "") -> str | None:
+    noun = _group_noun(row.label)
+    denominator, numerator, share = row.denominator, row.numerator, row.share
+    if noun is None or denominator < MIN_DENOMINATOR or share is None:
         return None
-    coverage = str(row.get("coverage_text") or "")
+    coverage = row.coverage_text
     if _measured(coverage) != denominator:
         return None  # a share of posts or accounts, not of collectivités
-    what = str(row["label"]).partition(" — ")[2]
+    what = row.label.partition(" — ")[2]
     verb = "réussi par " if key == "conformite" else ""
     sentence = (
         f"{what} : {verb}{fr.integer(numerator)} sur {fr.integer(denominator)} {noun} "
@@ -65,16 +63,18 @@ def _sentence(row: Mapping[str, Any], key: str = "") -> str | None:
 
 
 def key_findings(
-    sections: Iterable[Mapping[str, Any]],
+    sections: Iterable[FigureSection],
     *,
     scored: int = 0,
     graded: int = 0,
+    registry_only: bool = False,
     limit: int = LIMIT,
 ) -> list[str]:
-    """About ``limit`` sentences, each with its denominator and its coverage."""
-    by_key = {str(s.get("key")): s for s in sections}
+    """About ``limit`` sentences, each with its denominator and its coverage (an edition
+    measured from the registry alone grades no one: it has no sentence on the grades)."""
+    by_key = {s.key: s for s in sections}
     found: list[str] = []
-    if scored >= MIN_DENOMINATOR:
+    if scored >= MIN_DENOMINATOR and not registry_only:
         found.append(
             f"Notes : {fr.integer(graded)} sur {fr.integer(scored)} collectivités mesurées "
             f"({fr.ratio(graded, scored, 0)}) ont une couverture suffisante pour être notées."
@@ -83,11 +83,11 @@ def key_findings(
         section = by_key.get(key)
         if section is None:
             continue
-        rows: Sequence[Mapping[str, Any]] = section.get("rows") or ()
+        rows = section.rows
         candidates = [r for r in rows if _sentence(r, key) is not None]
         if not candidates:
             continue
-        best = max(candidates, key=lambda r: (r.get("denominator") or 0, -rows.index(r)))
+        best = max(candidates, key=lambda r: (r.denominator, -rows.index(r)))
         sentence = _sentence(best, key)
         if sentence is not None:
             found.append(sentence)

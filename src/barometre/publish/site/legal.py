@@ -9,12 +9,12 @@ inventing it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 from markupsafe import Markup, escape
 
 from barometre.errors import ConfigurationError
+from barometre.publish.pages.models import ExportFile, Link, SiteInfo
 from barometre.vocab import fr
 
 # The publisher's identity, one setting each (``publish_<key>``): a site that names no
@@ -78,11 +78,13 @@ def _paragraphs(*items: str | Markup) -> Markup:
     return Markup("").join(Markup("<p>{}</p>\n").format(item) for item in items)
 
 
-def pages(site: Mapping[str, Any], publisher: Mapping[str, str]) -> dict[str, dict[str, Any]]:
-    name = escape(site["title"])
+def pages(site: SiteInfo, publisher: Mapping[str, str]) -> dict[str, Markup]:
+    """The bodies of the publisher's own pages, by path (their titles are the
+    registry's, :data:`barometre.publish.pages.registry.PAGES`)."""
+    name = escape(site.title)
     contact = _value(publisher, "contact")
-    built = fr.day(site["built"])
-    year = site["built"].year
+    built = fr.day(site.built)
+    year = site.built.year
     to_fill = _settings_to_fill(publisher)
     legal_notice = to_fill + Markup(
         "<h2>Éditeur</h2>{}<h2>Directeur de la publication</h2>{}<h2>Hébergeur</h2>{}"
@@ -111,7 +113,7 @@ def pages(site: Mapping[str, Any], publisher: Mapping[str, str]) -> dict[str, di
             "d'accessibilité s'applique au site du baromètre."
         ),
         _paragraphs(
-            f"Ce site est {escape(site['accessibility_status'])} avec le référentiel général "
+            f"Ce site est {escape(site.accessibility_status)} avec le référentiel général "
             "d'amélioration de l'accessibilité (RGAA), version 4.1.2. Chaque page est contrôlée "
             "automatiquement à chaque publication (axe-core et contrôles statiques du "
             "baromètre) ; un audit complet par une personne qualifiée reste à faire, d'où la "
@@ -167,7 +169,7 @@ def pages(site: Mapping[str, Any], publisher: Mapping[str, str]) -> dict[str, di
             "servis par le site lui-même)."
         ),
     )
-    contact_page = to_fill + Markup("{}<h2>Expliquer ou contester un résultat</h2>{}").format(
+    contact_page = to_fill + Markup("{}<h2>Expliquer ou contester un résultat</h2>{}{}").format(
         _paragraphs(f"Écrire à l'éditeur : {contact}."),
         _paragraphs(
             "Une collectivité peut envoyer une explication ou une contestation sur un résultat "
@@ -176,6 +178,7 @@ def pages(site: Mapping[str, Any], publisher: Mapping[str, str]) -> dict[str, di
             "changé. Les preuves de chaque résultat (adresse, texte trouvé, en-tête) sont dans "
             "le bulletin de la collectivité."
         ),
+        explanation_format(),
     )
     ecodesign = Markup(
         "<h2>Engagement</h2>{}<h2>Ce que le site fait pour rester léger</h2>{}"
@@ -213,27 +216,89 @@ def pages(site: Mapping[str, Any], publisher: Mapping[str, str]) -> dict[str, di
         ),
     )
     return {
-        "mentions-legales.html": {"title": "Mentions légales", "body": legal_notice},
-        "accessibilite.html": {"title": "Accessibilité", "body": accessibility},
-        "donnees-personnelles.html": {"title": "Données personnelles et cookies", "body": privacy},
-        "contact.html": {"title": "Contact", "body": contact_page},
-        "ecoconception.html": {"title": "Déclaration d'écoconception", "body": ecodesign},
-        "404.html": {
-            "title": "Page introuvable",
-            "body": _paragraphs(
-                Markup(
-                    "La page demandée n'existe pas. <a href=\"/index.html\">Retour à l'accueil</a>."
-                )
-            ),
-        },
+        "mentions-legales.html": legal_notice,
+        "accessibilite.html": accessibility,
+        "donnees-personnelles.html": privacy,
+        "contact.html": contact_page,
+        "ecoconception.html": ecodesign,
+        "404.html": _paragraphs(
+            Markup("La page demandée n'existe pas. <a href=\"/index.html\">Retour à l'accueil</a>.")
+        ),
     }
 
 
-def open_data(exports: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+EXPLANATION_EXAMPLE = """[[explications]]
+type = "commune"
+code = "75056"
+critere = "L4"
+nature = "contestation"
+texte = \"\"\"
+Les mentions légales sont en ligne depuis le 3 mars à l'adresse /mentions-legales.
+\"\"\"
+auteur = "Service communication"
+date = 2026-12-07
+"""
+
+
+def explanation_format() -> Markup:
+    """The explanation file format, as the card's « contester » links produce it."""
+    return Markup("<h3>Format du message</h3>{}<pre><code>{}</code></pre>{}").format(
+        _paragraphs(
+            "Le lien « Expliquer ou contester ce résultat » de chaque bulletin prépare un "
+            "message dans le format que l'éditeur importe tel quel (fichier TOML, une table "
+            "[[explications]] par résultat ; les lignes commençant par # sont des "
+            "commentaires qui rappellent l'édition, le résultat mesuré et ses preuves). Il "
+            "suffit d'écrire le texte entre les triples guillemets et de signer :"
+        ),
+        EXPLANATION_EXAMPLE,
+        _paragraphs(
+            "Champs : type (region, departement, commune ou epci) et code (code INSEE ou "
+            "SIREN) de la collectivité ; critere (code du critère, comme L4, ou son "
+            "identifiant) ; nature : contestation (la mesure est fausse) ou explication (elle "
+            "est juste, voici pourquoi) ; texte (4 000 caractères au plus) ; auteur ; date "
+            "de l'envoi (AAAA-MM-JJ) ; expire, facultatif (un an après la date par défaut). "
+            "Le même format existe en CSV, une ligne par résultat, avec ces colonnes."
+        ),
+    )
+
+
+DATASETTE_EXAMPLE = (
+    "select c.nom, s.score, s.note from scores s join collectivites c on c.id = s.collectivite "
+    "where s.portee = 'global' and s.groupe_pairs = 'region' order by s.score desc"
+)
+
+
+def live_queries() -> Markup:
+    """How to query the edition's SQLite database with Datasette."""
+    return Markup("{}<pre><code>{}</code></pre>{}<pre><code>{}</code></pre>{}").format(
+        _paragraphs(
+            "La base SQLite de l'édition s'explore avec Datasette, en lecture seule : "
+            "filtres, tris, requêtes SQL et export CSV ou JSON de chaque résultat. Après "
+            "avoir téléchargé le logiciel du baromètre et la base (ou l'avoir produite avec "
+            "« barometre export --format sqlite ») :"
+        ),
+        "uv sync --extra datasette\nuv run barometre serve --datasette --edition AAAA-MM",
+        _paragraphs(
+            "Datasette répond alors sur http://127.0.0.1:8000/ (sur cette machine seulement). "
+            "Chaque table est décrite colonne par colonne ; deux requêtes toutes prêtes "
+            "figurent sur la page de la base : « Notes par groupe de pairs » et « Résultats "
+            "d'une collectivité » (identifiant comme commune:75056). Toute requête SQL en "
+            "lecture est possible, par exemple le classement des régions :"
+        ),
+        DATASETTE_EXAMPLE,
+        _paragraphs(
+            "Ajoutez .json ou .csv à l'adresse d'une page de résultats pour en obtenir les "
+            "données dans ce format."
+        ),
+    )
+
+
+def open_data(exports: Sequence[ExportFile]) -> Markup:
+    """The body of the open-data page: the files joined to the site, their sources."""
     if exports:
         items = Markup("").join(
             Markup('<li><a href="{}">{}</a> ({})</li>\n').format(
-                e["path"], e["name"], fr.number(e["bytes"] / 1024) + f"{fr.NNBSP}ko"
+                e.path, e.name, fr.number(e.bytes / 1024) + f"{fr.NNBSP}ko"
             )
             for e in exports
         )
@@ -243,13 +308,16 @@ def open_data(exports: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             "Les fichiers de cette édition ne sont pas joints à cette publication : produisez-les "
             "avec « barometre export ».",
         )
-    body = Markup("{}<h2>Fichiers</h2>{}<h2>Sources</h2>{}").format(
+    return Markup(
+        "{}<h2>Fichiers</h2>{}<h2>Interroger les données en direct</h2>{}<h2>Sources</h2>{}"
+    ).format(
         _paragraphs(
             "Toutes les données de l'édition sont ouvertes : CSV (UTF-8) décrits par un schéma "
             "Table Schema, JSON, Parquet et une base SQLite prête pour Datasette. Licence "
             "Ouverte 2.0 (Etalab)."
         ),
         listing,
+        live_queries(),
         _paragraphs(
             "Registre des collectivités : découpage administratif (Etalab, Licence Ouverte 2.0), "
             "Annuaire de l'administration (DILA, Licence Ouverte 2.0), listes de noms de domaine "
@@ -257,28 +325,12 @@ def open_data(exports: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             "france-geojson (Licence Ouverte)."
         ),
     )
-    return {"title": "Données ouvertes", "body": body}
 
 
-def site_map(groups: Iterable[Any], title: Callable[[str], str]) -> dict[str, Any]:
-    from barometre.publish.site.views import ranking_path
-
-    items = [
-        ("index.html", "Accueil"),
-        ("classements/index.html", "Classements"),
-        *((ranking_path(g.id), title(g.id)) for g in groups),
-        ("cartes.html", "Cartes"),
-        ("recherche.html", "Chercher une collectivité"),
-        ("prestataires.html", "Prestataires et CMS"),
-        ("methodologie.html", "Méthodologie"),
-        ("donnees.html", "Données ouvertes"),
-        ("mentions-legales.html", "Mentions légales"),
-        ("accessibilite.html", "Accessibilité"),
-        ("donnees-personnelles.html", "Données personnelles et cookies"),
-        ("contact.html", "Contact"),
-        ("ecoconception.html", "Déclaration d'écoconception"),
-    ]
-    body = Markup("<ul>\n{}</ul>").format(
-        Markup("").join(Markup('<li><a href="{}">{}</a></li>\n').format(u, t) for u, t in items)
+def site_map(links: Sequence[Link]) -> Markup:
+    """The body of the « plan du site » (its links come from the page registry)."""
+    return Markup("<ul>\n{}</ul>").format(
+        Markup("").join(
+            Markup('<li><a href="{}">{}</a></li>\n').format(link.path, link.title) for link in links
+        )
     )
-    return {"title": "Plan du site", "body": body}

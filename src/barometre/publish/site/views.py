@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from barometre.methodology import Criterion, Methodology
 from barometre.models import (
@@ -24,6 +23,7 @@ from barometre.models import (
     SocialAccount,
     Status,
 )
+from barometre.publish.pages.models import Explanation, Recommendation
 from barometre.storage.publish_repo import Card, RankRow
 from barometre.storage.score_repo import ScoreRow
 from barometre.vocab import fr
@@ -74,7 +74,7 @@ class CriterionLine:
     reason: str | None
     evidence: tuple[Evidence, ...]
     measured: bool
-    explanation: Mapping[str, Any] | None = None
+    explanation: Explanation | None = None
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ class CardContext:
     accounts: list[AccountLine]
     findings: Mapping[str, list[Finding]]
     history: list[tuple[str, float | None, str | None]]
-    recommendations: list[Mapping[str, Any]] = field(default_factory=list)
+    recommendations: list[Recommendation] = field(default_factory=list)
     screenshot: str | None = None
     counts: Mapping[str, int] = field(default_factory=dict)
     linked: list[LinkedLine] = field(default_factory=list)  # « comptes liés »
@@ -144,7 +144,7 @@ def _lines(
     authority: Authority,
     criteria: Sequence[Criterion],
     results: Mapping[str, CheckResult],
-    explanations: Mapping[str, Mapping[str, Any]],
+    explanations: Mapping[str, Explanation],
 ) -> tuple[CriterionLine, ...]:
     lines = []
     for criterion in criteria:
@@ -280,8 +280,8 @@ def card_context(
     *,
     group_sizes: Mapping[str, int],
     peer_medians: Mapping[tuple[str, str], float],
-    explanations: Mapping[str, Mapping[str, Any]] | None = None,
-    recommendations: Sequence[Mapping[str, Any]] = (),
+    explanations: Mapping[str, Explanation] | None = None,
+    recommendations: Sequence[Recommendation] = (),
     screenshot: str | None = None,
 ) -> CardContext:
     results = {r.check_id: r for r, _ in card.results}
