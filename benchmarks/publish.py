@@ -37,8 +37,10 @@ Everything is local: no network at all (Eleventy reads and writes files only).
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -55,6 +57,8 @@ BENCH = Path(__file__).resolve().parent
 ELEVENTY = BENCH / "node_modules" / ".bin" / "eleventy"
 ELEVENTY_PACKAGE = BENCH / "node_modules" / "@11ty" / "eleventy" / "package.json"
 NPM_HINT = "lancez « npm ci --prefix benchmarks » (Node.js ≥ 18 requis)"
+HUGO = os.environ.get("HUGO", "hugo")  # Debian package « hugo » (/usr/bin/hugo)
+HUGO_TARGET = 1.5  # barometre's build within 1.5 × Hugo's time (issue 17)
 FRACTIONS = (10, 50, 100)
 CURVE_POINTS = 20  # RSS samples during the card phase (every 5 %)
 TRACE_FRAMES = 4
@@ -668,6 +672,349 @@ rubrique: ""
 """
 
 
+# -- the second peer's project: Hugo, Go templates, the same layout -------------------------
+
+HUGO_CONFIG = """# Hugo project of benchmarks/publish.py (written by the benchmark): report cards only.
+disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404", "section", "home"]
+disableHugoGeneratorInject = true
+"""
+
+# The filters of ELEVENTY_CONFIG as partials that return a value (Go templates have no
+# user filters): same French formatting (Go's printf rounds as Python's format does),
+# same escaping of the markup they build (htmlEscape: & < > " ' as Jinja escapes them).
+HUGO_PARTIALS = {
+    "nombre": """{{- $v := index . 0 -}}{{- $out := "—" -}}
+{{- if ne $v nil -}}
+  {{- $txt := printf (printf "%%.%df" (index . 1)) (float $v) -}}
+  {{- $parts := split $txt "." -}}
+  {{- $int := index $parts 0 -}}{{- $sign := "" -}}
+  {{- if hasPrefix $int "-" -}}{{- $sign = "-" -}}{{- $int = strings.TrimPrefix "-" $int -}}{{- end -}}
+  {{- $n := len $int -}}{{- $out = $sign -}}
+  {{- range $i, $c := split $int "" -}}
+    {{- if and (gt $i 0) (eq (mod (sub $n $i) 3) 0) -}}{{- $out = print $out "\\u202f" -}}{{- end -}}
+    {{- $out = print $out $c -}}
+  {{- end -}}
+  {{- if gt (len $parts) 1 -}}{{- $out = print $out "," (index $parts 1) -}}{{- end -}}
+{{- end -}}
+{{- return $out -}}""",
+    "pourcent": """{{- $out := "—" -}}
+{{- if ne . nil -}}{{- $out = print (partial "f/nombre.html" (slice (mul (float .) 100) 0)) "\\u202f%" -}}{{- end -}}
+{{- return $out -}}""",
+    "score": """{{- $out := "—" -}}
+{{- if ne . nil -}}{{- $out = partial "f/nombre.html" (slice . 1) -}}{{- end -}}
+{{- return $out -}}""",
+    "date_fr": """{{- $out := "—" -}}
+{{- if . -}}
+  {{- $t := time (substr . 0 10) -}}
+  {{- $months := slice "janvier" "février" "mars" "avril" "mai" "juin" "juillet" "août" "septembre" "octobre" "novembre" "décembre" -}}
+  {{- $out = printf "%s %s %d" (cond (eq $t.Day 1) "1er" (string $t.Day)) (index $months (sub (int $t.Month) 1)) $t.Year -}}
+{{- end -}}
+{{- return $out -}}""",
+    "lien": """{{- $url := index . 0 -}}{{- $shown := "" -}}
+{{- if gt (len .) 1 -}}{{- $shown = index . 1 -}}{{- else if $url -}}{{- $shown = $url -}}{{- end -}}
+{{- $target := "" -}}
+{{- if $url -}}
+  {{- if not (findRE "(?i)[\\\\s,;]+https?://" $url 1) -}}
+    {{- $trimmed := replaceRE "^[\\\\s\\\\v\\\\x1c-\\\\x1f\\\\x{85}\\\\p{Z}]+|[\\\\s\\\\v\\\\x1c-\\\\x1f\\\\x{85}\\\\p{Z}]+$" "" $url -}}
+    {{- if findRE "^(?i)https?://[^/?#]" $trimmed 1 -}}{{- $target = $trimmed -}}{{- end -}}
+  {{- end -}}
+{{- end -}}
+{{- $out := "" -}}
+{{- if $target -}}
+  {{- $out = printf `<a href="%s" rel="noopener noreferrer nofollow">%s</a>` (htmlEscape $target) (htmlEscape $shown) -}}
+{{- else -}}
+  {{- $out = printf `<span class="texte-lien">%s</span>` (htmlEscape $shown) -}}
+{{- end -}}
+{{- return $out -}}""",
+    "tronque": """{{- $text := index . 0 -}}{{- $n := index . 1 -}}{{- $out := "" -}}
+{{- if $text -}}
+  {{- $out = replaceRE "[\\\\s\\\\v\\\\x1c-\\\\x1f\\\\x{85}\\\\p{Z}]+" " " $text | strings.TrimPrefix " " | strings.TrimSuffix " " -}}
+  {{- if gt (strings.RuneCount $out) $n -}}
+    {{- $out = print (strings.TrimRight " " (substr $out 0 (sub $n 1))) "…" -}}
+  {{- end -}}
+{{- end -}}
+{{- return $out -}}""",
+    "statut": """{{- $labels := dict "pass" "réussi" "partial" "partiel" "fail" "échec" "not_applicable" "non applicable" "not_measurable" "non mesurable" -}}
+{{- $symbols := dict "pass" "✓" "partial" "◐" "fail" "✗" "not_applicable" "–" "not_measurable" "?" -}}
+{{- return printf `<span class="statut statut-%s"><span aria-hidden="true">%s</span> %s</span>` (replace . "_" "-") (index $symbols .) (index $labels .) -}}""",
+    "note": """{{- $out := `<span class="note note-aucune" title="Couverture insuffisante pour une note">—</span>` -}}
+{{- if . -}}{{- $out = printf `<span class="note note-%s">%s</span>` (lower .) (htmlEscape .) -}}{{- end -}}
+{{- return $out -}}""",
+    "capitalize": """{{- return strings.FirstUpper (lower .) -}}""",
+}
+
+# Same layout as ELEVENTY_BASE (html/template escapes by context: the same characters
+# as Jinja and Nunjucks, plus « + » written &#43;).
+HUGO_BASE = """{{- $s := site.Data.grille.site -}}{{- $racine := "../../" -}}{{- $rubrique := "" -}}
+<!doctype html>
+<html lang="fr">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'">
+<meta name="referrer" content="no-referrer">
+<meta name="description" content="{{ block "description" . }}{{ site.Data.grille.site.title }} : mesure ouverte de la présence numérique des collectivités françaises, avec les preuves publiées.{{ end }}">
+<title>{{ block "title" . }}{{ site.Data.grille.site.title }}{{ end }} — {{ $s.title }}, {{ $s.edition_title }}</title>
+{{ block "og" . }}{{ end }}
+<meta property="og:type" content="website">
+<meta property="og:site_name" content="{{ $s.title }}">
+<meta property="og:locale" content="fr_FR">
+<link rel="stylesheet" href="{{ $racine }}static/site.css">
+<link rel="icon" href="{{ $racine }}static/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="{{ $racine }}static/css/barometre-charts.css">
+{{ block "head" . }}{{ end }}
+</head>
+<body>
+<a class="evitement" href="#contenu">Aller au contenu</a>
+<header class="entete" role="banner">
+  <div class="conteneur entete-ligne">
+    <p class="marque"><a href="{{ $racine }}index.html"><span class="marque-nom">{{ $s.title }}</span></a></p>
+    <nav aria-label="Navigation principale">
+      <ul class="menu">
+        <li><a href="{{ $racine }}classements/index.html"{{ if eq $rubrique "classements" }} aria-current="page"{{ end }}>Classements</a></li>
+        <li><a href="{{ $racine }}cartes.html"{{ if eq $rubrique "cartes" }} aria-current="page"{{ end }}>Cartes</a></li>
+        <li><a href="{{ $racine }}recherche.html"{{ if eq $rubrique "recherche" }} aria-current="page"{{ end }}>Chercher une collectivité</a></li>
+        <li><a href="{{ $racine }}prestataires.html"{{ if eq $rubrique "prestataires" }} aria-current="page"{{ end }}>Prestataires</a></li>
+        <li><a href="{{ $racine }}methodologie.html"{{ if eq $rubrique "methodologie" }} aria-current="page"{{ end }}>Méthodologie</a></li>
+        <li><a href="{{ $racine }}donnees.html"{{ if eq $rubrique "donnees" }} aria-current="page"{{ end }}>Données ouvertes</a></li>
+      </ul>
+    </nav>
+  </div>
+  <div class="bandeau-edition{{ if $s.demo }} bandeau-demo{{ end }}">
+    <p class="conteneur">
+      {{ if $s.demo }}<strong>Édition de démonstration</strong> : collectivités et sites fictifs du web d'exemple, aucune donnée réelle.
+      {{ else }}<strong>Édition {{ $s.edition_fr }}</strong>{{ end }}
+      Méthodologie {{ $s.methodology }}.
+      {{ if $s.frozen }}Édition figée le {{ partial "f/date_fr.html" $s.frozen }} (empreinte <code>{{ substr $s.manifest 0 12 }}</code>).{{ else }}Édition non figée : ses résultats peuvent encore changer.{{ end }}
+    </p>
+  </div>
+</header>
+<main id="contenu" tabindex="-1">
+<div class="conteneur">
+{{ block "main" . }}{{ end }}
+</div>
+</main>
+<footer class="pied" role="contentinfo">
+  <div class="conteneur">
+    <p>{{ $s.title }} — {{ if $s.demo }}édition de démonstration{{ else }}édition {{ $s.edition_fr }}{{ end }}, méthodologie {{ $s.methodology }}, publiée le {{ partial "f/date_fr.html" $s.built }}.
+    Données sous Licence Ouverte 2.0 ; logiciel libre sous licence AGPL-3.0-or-later.</p>
+    <ul class="pied-liens">
+      <li><a href="{{ $racine }}mentions-legales.html">Mentions légales</a></li>
+      <li><a href="{{ $racine }}accessibilite.html">Accessibilité : {{ $s.accessibility_status }}</a></li>
+      <li><a href="{{ $racine }}donnees-personnelles.html">Données personnelles et cookies</a></li>
+      <li><a href="{{ $racine }}contact.html">Contact et contestation d'un résultat</a></li>
+      <li><a href="{{ $racine }}ecoconception.html">Déclaration d'écoconception</a></li>
+      <li><a href="{{ $racine }}plan-du-site.html">Plan du site</a></li>
+    </ul>
+  </div>
+</footer>
+{{ block "scripts" . }}<script src="../../static/site.js" defer></script>
+<script src="../../static/js/barometre-charts.js" defer></script>{{ end }}
+</body>
+</html>
+"""
+
+# Same sections as ELEVENTY_CARD; the record is the page's front matter (``b``).
+HUGO_CARD = """{{ define "title" }}{{ .Params.b.nom }}{{ end }}
+{{ define "description" }}Bulletin de {{ .Params.b.nom }} ({{ .Params.b.type }}) : score, critères, preuves et recommandations — {{ site.Data.grille.site.title }}.{{ end }}
+{{ define "og" }}<meta property="og:title" content="{{ .Params.b.nom }} — {{ site.Data.grille.site.title }}">
+<meta property="og:description" content="Bulletin de {{ .Params.b.nom }} ({{ .Params.b.type }}) : score, critères, preuves et recommandations — {{ site.Data.grille.site.title }}.">{{ end }}
+{{ define "main" }}
+{{- $b := .Params.b -}}{{- $grille := site.Data.grille -}}{{- $s := $grille.site -}}{{- $racine := "../../" -}}
+{{- $g := $b.score -}}{{- $none := index (dict) "none" -}}
+{{- $valeur := $none -}}{{- $note := $none -}}{{- $rang := $none -}}{{- $couverture := 0 -}}
+{{- with $g -}}{{- $valeur = .valeur -}}{{- $note = .note -}}{{- $rang = .rang -}}{{- $couverture = .couverture -}}{{- end -}}
+<nav aria-label="Fil d'Ariane" class="ariane"><ol>
+  <li><a href="{{ $racine }}index.html">Accueil</a></li>
+  {{ if $b.groupe.url }}<li><a href="{{ $racine }}{{ $b.groupe.url }}">{{ $b.groupe.titre }}</a></li>{{ end }}
+  <li aria-current="page">{{ $b.nom }}</li>
+</ol></nav>
+
+<h1>{{ $b.nom }}</h1>
+<p class="chapeau">{{ partial "f/capitalize.html" $b.type }} — code {{ $b.code }}{{ if $b.lieu }} — {{ $b.lieu }}{{ end }}{{ if $b.population }} — {{ partial "f/nombre.html" (slice $b.population 0) }} habitants{{ end }}.
+{{ if $b.site }}Site officiel : {{ partial "f/lien.html" (slice $b.site) | safeHTML }}.{{ else }}Aucun site officiel déclaré.{{ end }}</p>
+
+<section aria-labelledby="synthese" class="synthese">
+  <h2 id="synthese">Synthèse</h2>
+  <dl class="chiffres">
+    <div><dt>Score global</dt><dd class="grand">{{ if and $g (ne $valeur nil) }}{{ partial "f/score.html" $valeur }}<span class="sur"> / 100</span>{{ else }}—{{ end }}</dd></div>
+    <div><dt>Note</dt><dd class="grand">{{ partial "f/note.html" $note | safeHTML }}</dd></div>
+    <div><dt>Rang</dt><dd>{{ if and $g $rang }}{{ $rang }}<sup>{{ if eq (float $rang) 1.0 }}er{{ else }}e{{ end }}</sup> parmi les {{ partial "f/nombre.html" (slice $b.groupe.taille 0) }} {{ lower $b.groupe.titre }}{{ else }}non classée{{ end }}</dd></div>
+    <div><dt>Couverture</dt><dd>{{ partial "f/pourcent.html" $couverture }} du poids des critères applicables mesuré</dd></div>
+  </dl>
+  <p class="explication">{{ or $b.decompte.pass 0 }} critère(s) réussi(s), {{ or $b.decompte.partial 0 }} partiel(s), {{ or $b.decompte.fail 0 }} en échec, {{ or $b.decompte.not_measurable 0 }} non mesurable(s), {{ or $b.decompte.not_applicable 0 }} non applicable(s).
+  {{ if and $g (not $note) }}La note n'est donnée qu'à partir de {{ partial "f/pourcent.html" $s.min_coverage }} de couverture : un critère non mesurable n'est jamais compté comme un échec.{{ end }}</p>
+</section>
+
+<section aria-labelledby="dimensions">
+  <h2 id="dimensions">Scores par dimension</h2>
+  <table class="donnees">
+    <caption>Score de chaque dimension (sur 100), médiane des {{ lower $b.groupe.titre }} et couverture</caption>
+    <thead><tr><th scope="col">Dimension</th><th scope="col">Score</th><th scope="col">Médiane du groupe</th><th scope="col">Couverture</th></tr></thead>
+    <tbody>
+    {{ range $d := $grille.dimensions }}
+      {{- $ds := index $b.dimensions $d.id }}
+      <tr><th scope="row"><a href="#dim-{{ $d.id }}">{{ $d.code }} — {{ $d.nom }}</a></th>
+      <td>{{ partial "f/score.html" $ds.valeur }}</td>
+      <td>{{ partial "f/score.html" $ds.mediane }}</td>
+      <td>{{ partial "f/pourcent.html" $ds.couverture }}</td></tr>
+    {{ end }}
+    </tbody>
+  </table>
+</section>
+
+{{ with $b.recommandations }}
+<section aria-labelledby="recommandations">
+  <h2 id="recommandations">Recommandations</h2>
+  <p>Par ordre de priorité : poids du critère × écart à la réussite × part des collectivités comparables qui le réussissent déjà.</p>
+  <ol class="recommandations">
+  {{ range $r := . }}
+    {{- $c := index $grille.criteres $r.code }}
+    <li><p><strong>{{ $r.code }} — {{ $c.nom }}</strong> ({{ $c.nature }}) : {{ $c.conseil }}</p>
+    <p class="petit">{{ $r.pairs }}{{ if $r.base }} Base : {{ $r.base }}.{{ end }}</p></li>
+  {{ end }}
+  </ol>
+</section>
+{{ end }}
+
+<section aria-labelledby="reseaux">
+  <h2 id="reseaux">Comptes sociaux</h2>
+  {{ with $b.comptes }}
+  <table class="donnees">
+    <caption>Comptes officiels trouvés, ce qui a pu en être lu, et la source de chaque chiffre</caption>
+    <thead><tr><th scope="col">Plateforme</th><th scope="col">Compte</th><th scope="col">Lecture</th><th scope="col">Indicateurs (source)</th></tr></thead>
+    <tbody>
+    {{ range $acc := . }}
+      <tr><th scope="row">{{ partial "f/capitalize.html" $acc.plateforme }}</th>
+      <td>{{ partial "f/lien.html" (slice $acc.url $acc.compte) | safeHTML }}</td>
+      <td>{{ $acc.etat }}{{ if $acc.lisible }} ({{ $acc.source }}){{ end }}{{ if $acc.motif }}<br><span class="petit">{{ partial "f/tronque.html" (slice $acc.motif 200) }}</span>{{ end }}</td>
+      <td>{{ with $acc.chiffres }}<ul class="liste-simple">{{ range $f := . }}<li>{{ index $f 0 }} : {{ index $f 1 }} <span class="source">({{ index $f 2 }})</span></li>{{ end }}</ul>{{ else }}—{{ end }}</td></tr>
+    {{ end }}
+    </tbody>
+  </table>
+  {{ else }}
+  <p>Aucun compte social trouvé sur le site ni déclaré.</p>
+  {{ end }}
+</section>
+
+<section aria-labelledby="criteres">
+  <h2 id="criteres">Critères et preuves</h2>
+  {{ range $d := $grille.dimensions }}
+  {{- $ds := index $b.dimensions $d.id }}
+  <h3 id="dim-{{ $d.id }}">{{ $d.code }} — {{ $d.nom }}{{ if ne $ds.valeur nil }} : {{ partial "f/score.html" $ds.valeur }} / 100{{ end }}</h3>
+  <p class="question">{{ $d.question }}</p>
+  <table class="donnees criteres">
+    <caption>Critères de la dimension « {{ $d.nom }} »</caption>
+    <thead><tr><th scope="col">Critère</th><th scope="col">Résultat</th><th scope="col">Preuves et motif</th></tr></thead>
+    <tbody>
+    {{ range $c := $d.criteres }}
+      {{- $line := index $b.resultats $c.id }}
+      <tr class="ligne-{{ replace $line.s "_" "-" }}">
+        <th scope="row"><span class="code">{{ $c.code }}</span> {{ $c.nom }}
+          <span class="petit nature">{{ $c.nature }} — {{ $c.base }}</span></th>
+        <td>{{ partial "f/statut.html" $line.s | safeHTML }}{{ if and (ne $line.v nil) (eq $line.s "partial") }}<br><span class="petit">{{ partial "f/pourcent.html" $line.v }}</span>{{ end }}</td>
+        <td>{{ if eq $line.d 1.0 }}<p>Critère non applicable à cette collectivité.</p>{{ else if eq $line.d 2.0 }}<p>Non mesuré dans cette édition (site non capturé).</p>{{ else if $line.m }}<p>{{ partial "f/tronque.html" (slice $line.m 400) }}</p>{{ end }}
+          {{ with $line.p }}<ul class="preuves">{{ range $e := . }}<li>{{ if $e.u }}{{ partial "f/lien.html" (slice $e.u (partial "f/tronque.html" (slice $e.u 90))) | safeHTML }}{{ end }}{{ if $e.t }} <q>{{ partial "f/tronque.html" (slice $e.t 200) }}</q>{{ end }}{{ if $e.h }} <code>{{ partial "f/tronque.html" (slice $e.h 120) }}</code>{{ end }}{{ if $e.n }} <span class="petit">({{ partial "f/tronque.html" (slice $e.n 120) }})</span>{{ end }}</li>{{ end }}</ul>{{ end }}
+          {{ with $line.x }}<div class="explication-collectivite"><p><strong>{{ .label }}</strong> de la collectivité ({{ partial "f/date_fr.html" .received }}, valable jusqu'au {{ partial "f/date_fr.html" .expires }}) : {{ .text }}</p><p class="petit">Le résultat mesuré ci-contre n'est pas modifié.</p></div>{{ end }}
+        </td>
+      </tr>
+    {{ end }}
+    </tbody>
+  </table>
+  {{ end }}
+</section>
+
+{{ with $b.decouvertes }}
+<section aria-labelledby="ecosysteme">
+  <h2 id="ecosysteme">Écosystème numérique découvert</h2>
+  <dl class="ecosysteme">
+  {{ range $pair := . }}
+    {{- $category := index $pair 0 }}
+    <div><dt>{{ or (index $grille.categories $category) $category }}</dt>
+    <dd><ul class="liste-simple">{{ range $f := first 12 (index $pair 1) }}<li>{{ $f.nom }}{{ if $f.url }} — {{ partial "f/lien.html" (slice $f.url (partial "f/tronque.html" (slice $f.url 70))) | safeHTML }}{{ end }}</li>{{ end }}</ul></dd></div>
+  {{ end }}
+  </dl>
+</section>
+{{ end }}
+
+<section aria-labelledby="evolution">
+  <h2 id="evolution">Évolution</h2>
+  {{ with $b.historique }}
+  <table class="donnees">
+    <caption>Score global dans les éditions précédentes</caption>
+    <thead><tr><th scope="col">Édition</th><th scope="col">Score</th><th scope="col">Note</th></tr></thead>
+    <tbody>{{ range $h := . }}<tr><th scope="row">{{ index $h 0 }}</th><td>{{ partial "f/score.html" (index $h 1) }}</td><td>{{ partial "f/note.html" (index $h 2) | safeHTML }}</td></tr>{{ end }}
+    <tr><th scope="row">{{ $s.edition_fr }} (cette édition)</th><td>{{ partial "f/score.html" $valeur }}</td><td>{{ partial "f/note.html" $note | safeHTML }}</td></tr></tbody>
+  </table>
+  {{ else }}
+  <p>Première édition mesurée pour cette collectivité.</p>
+  {{ end }}
+</section>
+
+<section aria-labelledby="contester">
+  <h2 id="contester">Expliquer ou contester un résultat</h2>
+  <p>Une collectivité peut joindre une explication ou une contestation à un résultat ; elle est publiée à côté, pour une durée limitée, sans changer la mesure. Voir la page <a href="{{ $racine }}contact.html">contact</a>.
+  </p>
+</section>
+{{ end }}
+"""
+
+
+def write_hugo_project(project: Path, grid: Path) -> None:
+    """Hugo's configuration, layouts and partials; the grid as its data file."""
+    partials = project / "layouts" / "partials" / "f"
+    partials.mkdir(parents=True, exist_ok=True)
+    (project / "layouts" / "_default").mkdir(parents=True, exist_ok=True)
+    (project / "data").mkdir(exist_ok=True)
+    (project / "config.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+    (project / "layouts" / "_default" / "baseof.html").write_text(HUGO_BASE, encoding="utf-8")
+    (project / "layouts" / "_default" / "single.html").write_text(HUGO_CARD, encoding="utf-8")
+    for name, text in HUGO_PARTIALS.items():
+        (partials / f"{name}.html").write_text(text, encoding="utf-8")
+    shutil.copyfile(grid, project / "data" / "grille.json")
+
+
+def hugo_content(project: Path, full: Path, fraction: int, total: int) -> Path:
+    """The first ``fraction`` % of the records as Hugo pages (``content-<fraction>/``):
+    one file per card, its record as JSON front matter (``b``), its address as ``url``.
+    Made once from the peers' data file (the same records as Eleventy's), then reused;
+    the smaller fractions are hard links to the first files of the whole."""
+    folder = project / f"content-{fraction}"
+    wanted = count_for(fraction, total)
+    done = folder / ".complet"
+    if done.exists():
+        return folder
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    whole = project / "content-100"
+    with full.open(encoding="utf-8") as source:
+        next(source)  # "["
+        for n, line in enumerate(source):
+            if n >= wanted or line.startswith("]"):
+                break
+            name = f"{n:06d}.html"
+            if fraction < 100 and (whole / ".complet").exists():
+                os.link(whole / name, folder / name)
+                continue
+            record = json.loads(line.lstrip(","))
+            # Go templates range over a map in key order: the categories keep theirs.
+            record["decouvertes"] = list(record["decouvertes"].items())
+            front = {"url": "/" + record["url"], "title": record["nom"], "b": record}
+            (folder / name).write_text(
+                json.dumps(front, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
+    done.touch()
+    return folder
+
+
+def hugo_version() -> str | None:
+    if shutil.which(HUGO) is None:
+        return None
+    found = subprocess.run([HUGO, "version"], capture_output=True, text=True, check=False)
+    return found.stdout.split()[1] if found.returncode == 0 and found.stdout else None
+
+
 def write_peer_project(project: Path) -> None:
     (project / "src" / "_includes").mkdir(parents=True, exist_ok=True)
     (project / "eleventy.config.cjs").write_text(ELEVENTY_CONFIG, encoding="utf-8")
@@ -736,7 +1083,7 @@ def run_barometre(
     return row
 
 
-def run_eleventy(project: Path, data: Path, fraction: int) -> dict[str, Any]:
+def run_eleventy(project: Path, data: Path, fraction: int, keep: bool = False) -> dict[str, Any]:
     out = project / f"_site-{fraction}"
     if out.exists():
         shutil.rmtree(out)
@@ -755,8 +1102,65 @@ def run_eleventy(project: Path, data: Path, fraction: int) -> dict[str, Any]:
     row = measured(command, project, env, project / f"eleventy-{fraction}.log")
     row["pages"], row["bytes"] = written(out)
     row["log"] = (project / f"eleventy-{fraction}.log").read_text(encoding="utf-8").strip()
-    shutil.rmtree(out)
+    if not keep:
+        shutil.rmtree(out)
     return row
+
+
+def run_hugo(project: Path, content: Path, fraction: int, keep: bool = False) -> dict[str, Any]:
+    out = project / f"_site-{fraction}"
+    if out.exists():
+        shutil.rmtree(out)
+    command = [
+        HUGO,
+        "--source",
+        str(project),
+        "--contentDir",
+        content.name,
+        "--destination",
+        out.name,
+        "--quiet",
+    ]
+    row = measured(command, project, dict(os.environ), project / f"hugo-{fraction}.log")
+    row["pages"], row["bytes"] = written(out)
+    if not keep:
+        shutil.rmtree(out)
+    return row
+
+
+_TAGS_GAP = re.compile(r">\s+<")
+_SPACES = re.compile(r"\s+")
+
+
+def normalised(page: Path) -> str:
+    """A page as a reader gets it: entities decoded, whitespace runs made one space and
+    removed between tags (the two peers differ there, and in escaping « + »)."""
+    text = html.unescape(page.read_text(encoding="utf-8"))
+    return _SPACES.sub(" ", _TAGS_GAP.sub("><", text)).strip()
+
+
+def compare_peers(first: Path, second: Path, count: int) -> tuple[int, int, str]:
+    """Compare ``count`` pages spread over the first peer's output with the second's:
+    (same, compared, first difference)."""
+    pages = sorted(p.relative_to(first) for p in first.rglob("*.html"))
+    step = max(1, len(pages) // max(1, count))
+    same = compared = 0
+    difference = ""
+    for relative in pages[::step][:count]:
+        compared += 1
+        a, b = (
+            normalised(first / relative),
+            normalised(second / relative) if (second / relative).exists() else "",
+        )
+        if a == b:
+            same += 1
+        elif not difference:
+            at = next(
+                (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y),
+                min(len(a), len(b)),
+            )
+            difference = f"{relative} : « {a[max(0, at - 60) : at + 60]} » / « {b[max(0, at - 60) : at + 60]} »"
+    return same, compared, difference
 
 
 # -- the child: barometre builds the site -----------------------------------------------------
@@ -915,8 +1319,14 @@ def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     # its parent's high-water mark (Linux folds the old memory map's peak into it at
     # exec), so the edition and the peer's data are made in a child process too.
     versions = "sans Eleventy" if args.sans_pair else preflight()
+    hugo = None if args.sans_pair else hugo_version()
+    if not args.sans_pair:
+        versions += (
+            f", Hugo {hugo}" if hugo else ", sans Hugo (installez le paquet Debian « hugo »)"
+        )
     data_dir = folder / "donnees"
     project = folder / "eleventy"
+    hugo_project = folder / "hugo"
     write_peer_project(project)
     prepared = folder / "preparation.json"
     command = [sys.executable, str(Path(__file__).resolve()), "--preparer", str(folder)]
@@ -925,11 +1335,13 @@ def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     setup = json.loads(prepared.read_text(encoding="utf-8"))
     edition, scored = setup["edition"], setup["scored"]
     full = project / "bulletins-100.json"
+    if hugo:
+        write_hugo_project(hugo_project, project / "grille.json")
     floor = measured([sys.executable, "-c", "pass"], folder, dict(os.environ), folder / "vide.log")
     print(f"RSS max d'un processus Python vide lancé d'ici : {floor['rss_mb']:.0f} Mo")
     print(f"{versions} ; {load_note()}")
     fractions = sorted(set(args.fractions))
-    rows: dict[str, dict[int, dict[str, Any]]] = {"barometre": {}, "eleventy": {}}
+    rows: dict[str, dict[int, dict[str, Any]]] = {"barometre": {}, "eleventy": {}, "hugo": {}}
     work = Path(tempfile.mkdtemp(prefix="sites-", dir=folder))
     try:
         for fraction in fractions:
@@ -946,10 +1358,29 @@ def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
                 + f" → {ours['curve'][-1][1]:.0f} Mo"
             )
             rows["barometre"][fraction] = ours
+            check = bool(args.verifier and hugo and fraction == fractions[0])
             if not args.sans_pair:
-                peer = run_eleventy(project, prefix_file(full, fraction, scored), fraction)
+                peer = run_eleventy(project, prefix_file(full, fraction, scored), fraction, check)
                 print_row("eleventy", peer)
                 rows["eleventy"][fraction] = peer
+            if hugo:
+                content = hugo_content(hugo_project, full, fraction, scored)
+                peer = run_hugo(hugo_project, content, fraction, check)
+                print_row("hugo", peer)
+                rows["hugo"][fraction] = peer
+                if check:
+                    same, compared, difference = compare_peers(
+                        project / f"_site-{fraction}",
+                        hugo_project / f"_site-{fraction}",
+                        args.verifier,
+                    )
+                    print(
+                        f"{'':>10}   pages d'Eleventy et de Hugo identiques (entités décodées, "
+                        f"blancs réduits) : {same} sur {compared}"
+                        + (f" ; première différence : {difference}" if difference else "")
+                    )
+                    for out in (project / f"_site-{fraction}", hugo_project / f"_site-{fraction}"):
+                        shutil.rmtree(out)
         if args.profil:
             fraction = min(fractions)
             print(f"\ntracemalloc, {fraction} % des collectivités (lent) :")
@@ -987,14 +1418,27 @@ def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
                 + f" ; rapport {high} %/{low} % : {peer_by[high]['rss_mb'] / peer_by[low]['rss_mb']:.2f}"
             )
     print_phases(ours_by[high])
-    if rows["eleventy"]:
-        ours, peer = ours_by[high], rows["eleventy"][high]
-        print(f"rapport temps barometre/eleventy : {ours['seconds'] / peer['seconds']:.2f}")
+    for name in ("eleventy", "hugo"):
+        if not rows[name]:
+            continue
+        ours, peer = ours_by[high], rows[name][high]
+        print(f"rapport temps barometre/{name} : {ours['seconds'] / peer['seconds']:.2f}")
         print(
-            f"rapport débit barometre/eleventy : {ours['pages_per_s'] / peer['pages_per_s']:.2f}"
+            f"rapport débit barometre/{name} : {ours['pages_per_s'] / peer['pages_per_s']:.2f}"
             f" (pages/s : {ours['pages_per_s']:,.0f} / {peer['pages_per_s']:,.0f})"
         )
-        print(f"rapport mémoire barometre/eleventy : {ours['rss_mb'] / peer['rss_mb']:.2f}")
+        print(f"rapport mémoire barometre/{name} : {ours['rss_mb'] / peer['rss_mb']:.2f}")
+        if low != high and name == "hugo":
+            print(
+                f"mémoire {name} : RSS max "
+                + ", ".join(f"{f} % {rows[name][f]['rss_mb']:.0f} Mo" for f in fractions)
+            )
+    if rows["hugo"]:
+        ratio = ours_by[high]["seconds"] / rows["hugo"][high]["seconds"]
+        print(
+            f"objectif : au plus {HUGO_TARGET:g} × le temps de Hugo ; mesuré {ratio:.2f} × "
+            f"({'atteint' if ratio <= HUGO_TARGET else 'manqué'})"
+        )
     for by_fraction in rows.values():
         for row in by_fraction.values():
             for key in ("log", "curve", "phases", "growth"):
@@ -1024,7 +1468,14 @@ def main(argv: list[str] | None = None) -> None:
         default=list(FRACTIONS),
         help="parts des collectivités publiées, en %% (défaut : 10 50 100)",
     )
-    parser.add_argument("--sans-pair", action="store_true", help="ne pas lancer Eleventy")
+    parser.add_argument("--sans-pair", action="store_true", help="ne lancer ni Eleventy ni Hugo")
+    parser.add_argument(
+        "--verifier",
+        type=int,
+        default=0,
+        metavar="N",
+        help="comparer N pages d'Eleventy et de Hugo à la plus petite fraction",
+    )
     parser.add_argument(
         "--profil", action="store_true", help="ajouter une construction sous tracemalloc"
     )

@@ -258,3 +258,24 @@ def test_backoff_is_exponential() -> None:
         2 * CONFIG.backoff,
         4 * CONFIG.backoff,
     ]
+
+
+@pytest.mark.asyncio
+async def test_idle_hosts_are_forgotten_busy_and_crawl_delay_ones_kept(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import barometre.net.fetcher as fetcher_module
+
+    monkeypatch.setattr(fetcher_module, "FORGET_EVERY", 4)
+    names = [f"h{n}.site.test" for n in range(12)]
+    hosts = dict.fromkeys([*HOSTS, *names, "lent.site.test"], "127.0.0.1")
+    async with fetcher(server, hosts=hosts) as f:
+        f.set_host_delay("site.test", 0.2)  # a site's Crawl-delay: kept
+        busy = asyncio.create_task(f.fetch("http://lent.site.test/drip"))  # holds its slot
+        await asyncio.sleep(0.1)
+        for name in names:
+            assert (await f.fetch(f"http://{name}/")).ok
+        kept = set(f._hosts)
+        await busy
+    assert {"site.test", "lent.site.test"} <= kept
+    assert len(kept & set(names)) < len(names) // 2  # the idle ones were forgotten

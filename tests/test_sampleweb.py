@@ -628,3 +628,46 @@ async def test_sample_web_with_dns_and_main(capsys: pytest.CaptureFixture[str]) 
     output = capsys.readouterr().out
     assert "www.ville-exemple.test" in output and "gzip-bomb.hostile.test" in output
     assert "Web d'essai arrêté." in output
+
+
+# -- options for large synthetic webs (benchmarks/national.py) -------------------------------
+
+
+def _tiny_site(root: Path, host: str, extra: str = "") -> None:
+    folder = root / host
+    folder.mkdir(parents=True)
+    (folder / "site.toml").write_text(
+        f'kind = "commune"\ndescription = "x"\naliases = ["{host.removeprefix("www.")}"]\n{extra}',
+        encoding="utf-8",
+    )
+    (folder / "index.html").write_text(f"<title>{host}</title>{SYNTHETIC_MARKER}", encoding="utf-8")
+
+
+def test_latency_is_read_and_checked(tmp_path: Path) -> None:
+    from barometre.sampleweb.sites import load_site
+
+    _tiny_site(tmp_path, "www.lent.test", "latency = 0.25\n")
+    _tiny_site(tmp_path, "www.faux.test", 'latency = "lent"\n')
+    assert load_site(tmp_path / "www.lent.test").latency == 0.25
+    with pytest.raises(ValueError, match=r"www\.faux\.test/site\.toml: latency"):
+        load_site(tmp_path / "www.faux.test")
+
+
+@pytest.mark.asyncio
+async def test_one_certificate_per_site(tmp_path: Path) -> None:
+    for host in ("www.alpha.test", "www.beta.test"):
+        _tiny_site(tmp_path, host)
+    async with SampleWeb(sites_dir=tmp_path, tls_per_site=True) as sample:
+        loop = asyncio.get_running_loop()
+        for host in ("www.alpha.test", "beta.test"):
+            transport, _ = await loop.create_connection(
+                asyncio.Protocol,
+                "127.0.0.1",
+                sample.https_port,
+                ssl=sample.client_ssl_context(),  # verifies the name against the SANs
+                server_hostname=host,
+            )
+            cert = transport.get_extra_info("peercert")
+            transport.close()
+            apex = host.removeprefix("www.")
+            assert sorted(v for k, v in cert["subjectAltName"]) == [apex, f"www.{apex}"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urldefrag, urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser
@@ -107,6 +108,22 @@ def canonical(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
 
 
+@lru_cache(maxsize=16384)
+def _absolute(base: str, href: str) -> str:
+    """``canonical(urljoin(base, href))``, remembered: the menus and footers of a site
+    repeat the same links on every page (raises ``ValueError`` like ``urljoin``)."""
+    return canonical(urljoin(base, href))
+
+
+def _origin(url: str) -> str:
+    """``scheme://netloc`` of ``url``: all a path starting with one "/" needs of its base."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    end = min((i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0), default=-1)
+    return url if end < 0 else f"{scheme}://{rest[:end]}"
+
+
 def extract_links(html: str, base_url: str) -> list[Link]:
     """Links and feed declarations of a page (one selectolax parse)."""
     tree = LexborHTMLParser(html)
@@ -114,13 +131,16 @@ def extract_links(html: str, base_url: str) -> list[Link]:
     base_tag = tree.css_first("base[href]")
     if base_tag is not None:
         base = urljoin(base_url, base_tag.attributes.get("href") or "")
+    origin = _origin(base)
     links: list[Link] = []
     for node in tree.css("a[href], link[href], area[href]"):
         href = (node.attributes.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
             continue
+        # A path from the root ("/contact") depends on the base's origin only.
+        rooted = href.startswith("/") and not href.startswith("//") and "\\" not in href
         try:
-            url = canonical(urljoin(base, href))
+            url = _absolute(origin if rooted else base, href)
         except ValueError:
             continue
         if not url.startswith(("http://", "https://")):
@@ -146,9 +166,35 @@ def extract_links(html: str, base_url: str) -> list[Link]:
     return links
 
 
+@lru_cache(maxsize=16384)
+def _path_and_host(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.path, parts.hostname or ""
+
+
 def _same_site(url: str, host: str) -> bool:
-    other = (urlsplit(url).hostname or "").removeprefix("www.")
+    other = _path_and_host(url)[1].removeprefix("www.")
     return other == host.removeprefix("www.") or other.endswith("." + host.removeprefix("www."))
+
+
+@lru_cache(maxsize=16384)
+def _kinds(text: str, path: str) -> tuple[tuple[str, int, bool], ...]:
+    """What a link's words say it is, before where it points is weighed: (kind, score,
+    matched in its text), remembered since menus and footers repeat on every page."""
+    folded_text, folded_path = fold(text), fold(path)
+    found = []
+    for kind, words in PAGE_KINDS.items():
+        if any(w in folded_text for w in words):
+            score, in_text = 3, True
+        elif any(w in folded_path for w in words):
+            score, in_text = 2, False
+        else:
+            continue
+        if kind == "accessibility":
+            said = f"{folded_text} {folded_path}"
+            score += sum(1 for term in STATEMENT_TERMS if term in said) - 1
+        found.append((kind, score, in_text))
+    return tuple(found)
 
 
 def classify(links: Iterable[Link], site_host: str) -> Plan:
@@ -159,26 +205,17 @@ def classify(links: Iterable[Link], site_host: str) -> Plan:
             if link.url not in plan.feeds:
                 plan.feeds.append(link.url)
             continue
-        text = fold(link.text)
-        path = fold(urlsplit(link.url).path)
-        for kind, words in PAGE_KINDS.items():
-            score, reason = 0, ""
-            hit = next((w for w in words if w in text), None)
-            if hit:
-                score, reason = 3, f"texte « {link.text[:80]} »"
-            else:
-                hit = next((w for w in words if w in path), None)
-                if hit:
-                    score, reason = 2, f"chemin {urlsplit(link.url).path}"
-            if not score:
-                continue
-            if _same_site(link.url, site_host):
+        path = _path_and_host(link.url)[0]
+        kinds = _kinds(link.text, path)
+        if not kinds:
+            continue
+        same_site = _same_site(link.url, site_host)
+        for kind, score, in_text in kinds:
+            reason = f"texte « {link.text[:80]} »" if in_text else f"chemin {path}"
+            if same_site:
                 score += 2
             elif kind not in ("procedures", "opendata"):
                 continue  # a legal notice elsewhere is not the site's own
-            if kind == "accessibility":
-                said = f"{text} {path}"
-                score += sum(1 for term in STATEMENT_TERMS if term in said) - 1
             if link.url.lower().endswith(".pdf"):
                 score -= 1 if kind != "accessibility" else 0
             current = plan.picks.get(kind)

@@ -24,11 +24,12 @@ import ipaddress
 import logging
 import re
 import ssl
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import dns.asyncresolver
@@ -240,13 +241,39 @@ async def capture_edition(
 
         renewal = asyncio.create_task(renew_leases())
         try:
-            await asyncio.gather(*(one(t) for t in todo))
+            # A bounded window of tasks, not one per site of the edition up front (22,000
+            # for the national one); it leaves room for sites waiting on another owner.
+            await _each(one, todo, window=4 * sites_in_flight)
         finally:
             renewal.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await renewal
             lease_repo.release(engine, owner, edition)
     return report
+
+
+async def _each(
+    work: Callable[[Target], Coroutine[Any, Any, None]], items: Iterable[Target], *, window: int
+) -> None:
+    """``work(item)`` for every item, at most ``window`` tasks alive at a time; the first
+    error stops the run (the tasks still going are cancelled) and is raised."""
+    pending: set[asyncio.Task[None]] = set()
+    try:
+        for item in items:
+            if len(pending) >= window:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    task.result()
+            pending.add(asyncio.create_task(work(item)))
+        while pending:
+            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_EXCEPTION)
+            for task in done:
+                task.result()
+    finally:
+        for task in pending:
+            task.cancel()
+        if pending:
+            await asyncio.wait(pending)
 
 
 async def _facts(

@@ -42,6 +42,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urljoin, urlsplit
+from weakref import WeakKeyDictionary
 
 from selectolax.lexbor import LexborNode
 
@@ -120,7 +121,7 @@ def _attrs(node: LexborNode) -> str:
     return f"{attrs.get('id') or ''} {attrs.get('class') or ''}"
 
 
-def _anchor(node: LexborNode, doc: Doc) -> Anchor | None:
+def _anchor(node: LexborNode, doc: Doc, marks_of: dict[int, str]) -> Anchor | None:
     href = (node.attributes.get("href") or "").strip()
     if not href or href.startswith(("javascript:", "#", "mailto:", "tel:")):
         return None
@@ -136,7 +137,9 @@ def _anchor(node: LexborNode, doc: Doc) -> Anchor | None:
     parent, depth = node.parent, 0
     while parent is not None and depth < 12:
         tag = parent.tag or ""
-        marks = fold(_attrs(parent))
+        marks = marks_of.get(parent.mem_id)
+        if marks is None:  # the links of one menu share their ancestors
+            marks = marks_of[parent.mem_id] = fold(_attrs(parent))
         if zone == "body" and (tag in _ZONES or "footer" in marks or "pied" in marks):
             zone = tag if tag in _ZONES else "footer"
         if any(word in marks for word in _SOCIAL_BLOCK):
@@ -152,13 +155,22 @@ def _anchor(node: LexborNode, doc: Doc) -> Anchor | None:
     return Anchor(url, text or label, rel, zone, social, credit, hint, context or text, doc.url)
 
 
+_ANCHORS: WeakKeyDictionary[Doc, tuple[Anchor, ...]] = WeakKeyDictionary()
+
+
 def anchors(doc: Doc) -> list[Anchor]:
-    out = []
-    for node in doc.css("a[href], area[href]")[:5000]:
-        anchor = _anchor(node, doc)
-        if anchor is not None:
-            out.append(anchor)
-    return out
+    """The links of a page with where they sit; read once per parsed page, since most
+    detectors go through them (a pure function of the page)."""
+    found = _ANCHORS.get(doc)
+    if found is None:
+        marks_of: dict[int, str] = {}
+        out = []
+        for node in doc.css("a[href], area[href]")[:5000]:
+            anchor = _anchor(node, doc, marks_of)
+            if anchor is not None:
+                out.append(anchor)
+        found = _ANCHORS[doc] = tuple(out)
+    return list(found)
 
 
 def _documents(subject: Subject) -> Iterator[Doc]:
@@ -276,19 +288,27 @@ def _surroundings(node: LexborNode) -> tuple[str, int]:
     return block.strip(), group or (node.parent.mem_id if node.parent is not None else 0)
 
 
+_SOCIAL_LINKS: WeakKeyDictionary[Doc, tuple[_SocialLink, ...]] = WeakKeyDictionary()
+
+
 def _social_links(doc: Doc) -> list[_SocialLink]:
-    links: list[_SocialLink] = []
-    for node in doc.css("a[href], area[href]")[:5000]:
-        anchor = _anchor(node, doc)
-        if anchor is None:
-            continue
-        account = parse_social_url(anchor.url, hint=_hint(anchor))
-        if account is None or account.person:
-            continue
-        label = _label(node)
-        block, group = _surroundings(node)
-        links.append(_SocialLink(anchor, account, label, block, group))
-    return links
+    """The page's links to accounts (read once per parsed page, like :func:`anchors`)."""
+    found = _SOCIAL_LINKS.get(doc)
+    if found is None:
+        links: list[_SocialLink] = []
+        marks_of: dict[int, str] = {}
+        for node in doc.css("a[href], area[href]")[:5000]:
+            anchor = _anchor(node, doc, marks_of)
+            if anchor is None:
+                continue
+            account = parse_social_url(anchor.url, hint=_hint(anchor))
+            if account is None or account.person:
+                continue
+            label = _label(node)
+            block, group = _surroundings(node)
+            links.append(_SocialLink(anchor, account, label, block, group))
+        found = _SOCIAL_LINKS[doc] = tuple(links)
+    return list(found)
 
 
 def judge_link(link: _SocialLink, names: Names, platforms_in_group: int) -> Verdict | None:

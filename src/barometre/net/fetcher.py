@@ -248,6 +248,13 @@ class _HostSlot:
         self.semaphore = asyncio.Semaphore(concurrency)
         self.next_time = 0.0
         self.delay = delay
+        self.users = 0  # requests holding or waiting for this slot
+        self.crawl_delay = False  # the site asked for its own delay (robots.txt)
+
+
+# Slots of hosts left idle are forgotten every so many new hosts: a national capture
+# meets tens of thousands of hosts, and each is asked for a few seconds only.
+FORGET_EVERY = 1024
 
 
 class Fetcher:
@@ -270,6 +277,7 @@ class Fetcher:
         self._session: aiohttp.ClientSession | None = None
         self._global = asyncio.Semaphore(config.global_concurrency)
         self._hosts: dict[str, _HostSlot] = {}
+        self._new_hosts = 0
         self.requests = 0
 
     async def __aenter__(self) -> Fetcher:
@@ -332,22 +340,35 @@ class Fetcher:
                 return exchange, body
             await asyncio.sleep(retry_in)
 
-    async def _polite(self, host: str) -> _HostSlot:
+    def _slot(self, host: str) -> _HostSlot:
         slot = self._hosts.get(host)
         if slot is None:
+            self._new_hosts += 1
+            if self._new_hosts % FORGET_EVERY == 0:
+                self._forget_idle()
             slot = self._hosts[host] = _HostSlot(
                 self.config.per_host_concurrency, self.config.per_host_delay
             )
         return slot
 
+    def _forget_idle(self) -> None:
+        """Drop the slots no request holds or waits for and whose pause has run out: a new
+        slot for the same host would let its next request go at once, as this one does.
+        A slot that carries a site's Crawl-delay is kept until the capture ends."""
+        now = time.monotonic()
+        idle = [
+            host
+            for host, slot in self._hosts.items()
+            if not slot.users and not slot.crawl_delay and slot.next_time <= now
+        ]
+        for host in idle:
+            del self._hosts[host]
+
     def set_host_delay(self, host: str, seconds: float) -> None:
         """Honour a site's ``Crawl-delay`` (capped, never below our own delay)."""
-        slot = self._hosts.get(host)
-        if slot is None:
-            slot = self._hosts[host] = _HostSlot(
-                self.config.per_host_concurrency, self.config.per_host_delay
-            )
+        slot = self._slot(host)
         slot.delay = max(self.config.per_host_delay, min(seconds, self.config.max_crawl_delay))
+        slot.crawl_delay = True
 
     async def _attempt(
         self, url: str, last: bool, attempt: int = 1, headers: Mapping[str, str] | None = None
@@ -382,26 +403,36 @@ class Fetcher:
                 exchange.outcome = FetchOutcome.FORBIDDEN_ADDRESS
                 exchange.error = str(ForbiddenAddress(host, host))
                 return exchange, b"", None
-        slot = await self._polite(host)
-        # Host slot first: a task waiting for a busy host must not hold a global permit.
-        async with slot.semaphore, self._global:
-            wait = slot.next_time - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            try:
-                async with asyncio.timeout(self.config.total_timeout):
-                    body = await self._request(url, exchange, headers)
-            except TooLarge:
-                exchange.outcome = FetchOutcome.TOO_LARGE
-                exchange.error = f"corps au-delà de {self.config.max_bytes} octets"
-                return exchange, b"", None
-            except (aiohttp.ClientError, OSError, TimeoutError, ssl.SSLError, ValueError) as exc:
-                exchange.outcome, exchange.error = _classify(exc)
-                retry = exchange.outcome is FetchOutcome.CONNECTION_ERROR
-                return exchange, b"", self._backoff(attempt) if retry else None
-            finally:
-                slot.next_time = time.monotonic() + slot.delay
-                self.requests += 1
+        slot = self._slot(host)
+        slot.users += 1
+        try:
+            # Host slot first: a task waiting for a busy host must not hold a global permit.
+            async with slot.semaphore, self._global:
+                wait = slot.next_time - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                try:
+                    async with asyncio.timeout(self.config.total_timeout):
+                        body = await self._request(url, exchange, headers)
+                except TooLarge:
+                    exchange.outcome = FetchOutcome.TOO_LARGE
+                    exchange.error = f"corps au-delà de {self.config.max_bytes} octets"
+                    return exchange, b"", None
+                except (
+                    aiohttp.ClientError,
+                    OSError,
+                    TimeoutError,
+                    ssl.SSLError,
+                    ValueError,
+                ) as exc:
+                    exchange.outcome, exchange.error = _classify(exc)
+                    retry = exchange.outcome is FetchOutcome.CONNECTION_ERROR
+                    return exchange, b"", self._backoff(attempt) if retry else None
+                finally:
+                    slot.next_time = time.monotonic() + slot.delay
+                    self.requests += 1
+        finally:
+            slot.users -= 1
         status = exchange.status or 0
         if status in RETRY_STATUSES:
             headers = CIMultiDict(exchange.response_headers)

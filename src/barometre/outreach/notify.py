@@ -167,17 +167,21 @@ def _score_lines(score: ScoreRow | None, min_coverage: float) -> list[str]:
 
 
 def _change_lines(
-    change: AuthorityChange | None, previous: str | None, methodology: Methodology
+    change: AuthorityChange | None,
+    previous: str | None,
+    methodology: Methodology,
+    *,
+    measured_before: bool = True,
 ) -> list[str]:
     if previous is None:
         return ["C'est la première édition du baromètre."]
     label = f"l'édition {fr.month(previous)}"
-    if change is None or change.before is None:
-        if change is None:
-            return [f"Rien n'a changé depuis {label}."]
-        return [f"{label[:1].upper()}{label[1:]} ne vous notait pas ; celle-ci est la première."]
+    if not measured_before:
+        return [f"{label[:1].upper()}{label[1:]} ne vous mesurait pas ; celle-ci est la première."]
+    if change is None:
+        return [f"Rien n'a changé depuis {label}."]
     lines = [f"Depuis {label} :"]
-    if change.after is not None:
+    if change.before is not None and change.after is not None:
         delta = fr.signed(change.after - change.before, 1)
         lines.append(f"- score : {fr.score(change.before)} → {fr.score(change.after)} ({delta}) ;")
     if change.grade_before != change.grade_after:
@@ -290,8 +294,6 @@ def build_notes(
                 ({}, {}),
             )
             change = found[0] if found else None
-            if old is None and change is not None:
-                change = AuthorityChange(authority.id, None, None, None, None)
         group = score.peer_group if score else None
         items = (
             recommendations(
@@ -306,7 +308,7 @@ def build_notes(
             title,
             score,
             methodology.scoring.min_coverage,
-            _change_lines(change, previous, methodology),
+            _change_lines(change, previous, methodology, measured_before=bool(before)),
             items,
             base + card_path(authority.kind.value, authority.code),
             base + "contact.html",

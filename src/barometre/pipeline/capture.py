@@ -123,6 +123,8 @@ def capture(
         user_agent=settings.user_agent,
         per_host_delay=settings.capture_per_host_delay,
         total_timeout=settings.capture_timeout,
+        # Each site in flight asks one page at a time: as many requests at once as sites.
+        global_concurrency=max(settings.capture_sites_in_flight, 1),
     )
     resolver = GuardedResolver(AddressPolicy.allowing(settings.capture_allow_networks))
     report = asyncio.run(

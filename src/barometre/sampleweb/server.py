@@ -87,6 +87,8 @@ class SampleWeb:
     (the running :class:`TestDNS` if ``with_dns``) and ``state`` (hostile counters).
     Helpers: :meth:`url`, :meth:`site`, :meth:`hosts`, :meth:`client_ssl_context`,
     :meth:`reset`. The CA and the temporary files exist only while the web is running.
+    ``tls_per_site``: one certificate per site rather than one naming every host (see
+    :class:`TLSMaterial`).
     """
 
     def __init__(
@@ -99,11 +101,13 @@ class SampleWeb:
         sites_dir: Path = SITES_DIR,
         slow_drip_limit: float = 120.0,
         shutdown_timeout: float = 0.5,
+        tls_per_site: bool = False,
     ) -> None:
         self._requested_ports = (http_port, https_port)
         self._with_dns = with_dns
         self._dns_port = dns_port
         self._shutdown_timeout = shutdown_timeout
+        self._tls_per_site = tls_per_site
         self._static: dict[str, StaticSite] = {}
         self._hostile: dict[str, HostileSite] = {}
         self._aliases: dict[str, str] = {}
@@ -196,7 +200,7 @@ class SampleWeb:
             if name not in (EXPIRED_HOST, SELF_SIGNED_HOST, SHARED_HOSTING_HOST)
             and self._serves_https(name)
         ]
-        self._tls = TLSMaterial(tls_hosts, self._workdir)
+        self._tls = TLSMaterial(tls_hosts, self._workdir, per_site=self._tls_per_site)
 
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._dispatch)
@@ -280,6 +284,11 @@ class SampleWeb:
             )
         return await self._serve_static(request, site, host)
 
+    async def _wait(self, seconds: float) -> None:
+        """Wait before answering; the wait ends early when the sample web stops."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.state.stopping.wait(), seconds)
+
     async def _serve_static(
         self, request: web.Request, site: StaticSite, host: str
     ) -> web.StreamResponse:
@@ -288,6 +297,8 @@ class SampleWeb:
             if request.transport is not None:
                 request.transport.abort()
             return web.Response(status=500)  # never sent: the connection is gone
+        if site.latency:
+            await self._wait(site.latency)
         if not request.secure and info.https:
             raise web.HTTPMovedPermanently(f"https://{host}{request.path_qs}")
         if request.secure and not info.https:
@@ -322,9 +333,7 @@ class SampleWeb:
 
         delay = site.delays.get(request.path)
         if delay:
-            # A slow endpoint; the wait ends early when the sample web stops.
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.state.stopping.wait(), delay)
+            await self._wait(delay)  # a slow endpoint
         lookup = site.rewrites.get(request.path_qs, request.path)
         file, redirect = site.find(lookup)
         if redirect is not None:

@@ -22,6 +22,7 @@ Each folder ``sites/<host>/`` holds the files served for that host and a ``site.
     "/index.php" = "/"
     [headers]                        # extra headers on every response
     Server = "nginx"
+    latency = 0.05                   # optional: seconds every answer waits first (a distant server)
     [delays]                         # path -> seconds before the answer (a slow endpoint)
     "/api/alertes.json" = 5
     [content_types]                  # path -> Content-Type, overrides the file extension
@@ -126,6 +127,7 @@ class StaticSite:
     headers: Mapping[str, str] = field(default_factory=dict)
     content_types: Mapping[str, str] = field(default_factory=dict)
     delays: Mapping[str, float] = field(default_factory=dict)
+    latency: float = 0.0
     dns: Mapping[str, Mapping[str, list[str]]] = field(default_factory=dict)
 
     def find(self, path: str) -> tuple[Path | None, str | None]:
@@ -225,6 +227,9 @@ def load_site(folder: Path) -> StaticSite:
         home=str(config.get("home", "/")),
     )
     status = config.get("status")
+    latency = config.get("latency", 0)
+    if not isinstance(latency, int | float) or not 0 <= latency <= 60:
+        raise ValueError(f"{config_path}: latency must be a number of seconds (0 to 60)")
     return StaticSite(
         info=info,
         root=folder.resolve(),
@@ -238,6 +243,7 @@ def load_site(folder: Path) -> StaticSite:
         headers=_str_map(config.get("headers"), "headers", config_path),
         content_types=_str_map(config.get("content_types"), "content_types", config_path),
         delays=_delays(config.get("delays"), config_path),
+        latency=float(latency),
         dns=_dns_map(config.get("dns"), config_path),
     )
 

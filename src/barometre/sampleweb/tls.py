@@ -58,16 +58,26 @@ def _self_signed_pem(host: str) -> tuple[bytes, bytes]:
 
 
 class TLSMaterial:
-    """The CA, the server contexts and the SNI callback that picks between them."""
+    """The CA, the server contexts and the SNI callback that picks between them.
 
-    def __init__(self, hosts: Iterable[str], workdir: Path) -> None:
+    One leaf certificate names every host by default. With ``per_site``, each site gets
+    its own, naming ``x.test`` and ``www.x.test``, issued when first asked for: a web
+    of thousands of synthetic sites (``benchmarks/national.py``) then shows each client
+    a certificate of ordinary size, as on the real web."""
+
+    def __init__(self, hosts: Iterable[str], workdir: Path, *, per_site: bool = False) -> None:
         self.ca = trustme.CA(organization_name="AC de test du Baromètre numérique (jeu d'essai)")
         self.ca_pem_path = workdir / "sampleweb-ca.pem"
         self.ca.cert_pem.write_to_path(str(self.ca_pem_path))
         self.hosts = frozenset(host.lower() for host in hosts)
+        self.per_site = per_site
+        self._sites: dict[str, ssl.SSLContext] = {}
 
         self.context = _server_context()
-        self.ca.issue_cert(*sorted(self.hosts)).configure_cert(self.context)
+        if per_site:
+            self.ca.issue_cert(SHARED_HOSTING_HOST).configure_cert(self.context)
+        else:
+            self.ca.issue_cert(*sorted(self.hosts)).configure_cert(self.context)
 
         now = dt.datetime.now(dt.UTC)
         expired = _server_context()
@@ -107,7 +117,17 @@ class TLSMaterial:
             sslobj.context = special
         elif name not in self.hosts:
             sslobj.context = self._default_for_unknown
+        elif self.per_site:
+            sslobj.context = self._site_context(name)
         return None
+
+    def _site_context(self, name: str) -> ssl.SSLContext:
+        apex = name.removeprefix("www.")
+        context = self._sites.get(apex)
+        if context is None:
+            context = self._sites[apex] = _server_context()
+            self.ca.issue_cert(apex, f"www.{apex}").configure_cert(context)
+        return context
 
     def client_context(self) -> ssl.SSLContext:
         """A client context that trusts the sample web's CA (and nothing else)."""

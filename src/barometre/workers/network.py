@@ -45,6 +45,8 @@ def from_settings(settings: Settings) -> Network:
             user_agent=settings.user_agent,
             per_host_delay=settings.capture_per_host_delay,
             total_timeout=settings.capture_timeout,
+            # One page at a time per site in flight (see pipeline.capture).
+            global_concurrency=max(settings.capture_sites_in_flight, 1),
         ),
         resolver=GuardedResolver(AddressPolicy.allowing(settings.capture_allow_networks)),
         facts=FactsConfig(dns=dns.asyncresolver.Resolver()),
