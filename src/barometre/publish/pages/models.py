@@ -64,6 +64,8 @@ class SiteInfo:
     measured: str = ""
     registry_only: bool = False
     indicators: tuple[IndicatorInfo, ...] = ()
+    # a site that names no publisher (settings ``publish_*``) is a preview, said on every page
+    preview: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +186,8 @@ class HomePage:
     distribution_chart: Markup | None
     accounts_read: int = 0
     indicators: list[IndicatorGroup] = field(default_factory=list)
+    # a few sentences from the figures that open the synthèse (each with its coverage)
+    findings: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
