@@ -34,6 +34,7 @@ from barometre.net.resolver import GuardedResolver
 from barometre.pipeline.demo import fetch_config
 from barometre.sampleweb import SampleWeb
 from barometre.storage import capture_repo, registry_repo
+from barometre.vocab import fr
 
 HOME = "https://www.appli-exemple.test/"
 NOSCRIPT_FR = "<noscript>Vous devez activer JavaScript pour utiliser ce site.</noscript>"
@@ -94,7 +95,8 @@ def test_shells_are_recognised_by_what_they_hold(name: str) -> None:
     assert shell.text_chars < 200 and shell.scripts >= 1
     assert shell.root is not None or shell.noscript is not None
     described = shell.describe()
-    assert "caractères de texte" in described
+    # a real plural: « 0 caractère de texte », « 37 caractères de texte »
+    assert fr.count(shell.text_chars, "caractère de texte", "caractères de texte") in described
 
 
 @pytest.mark.parametrize("name", sorted(NOT_SHELLS))

@@ -128,7 +128,14 @@ def test_each_card_shows_its_badge_and_contest_links(engine: Engine, tmp_path: P
         out,
         GRID,
         inputs=SiteInputs(
-            publisher={"contact": "contact@barometre.test"}, base_url="https://b.test/"
+            # a public address makes it a release: the publisher is named in full
+            publisher={
+                "publisher": "Association Exemple, 1 rue de l'Exemple, 99000 Exemple",
+                "director": "Camille Exemple",
+                "host": "Hébergeur Exemple, 2 rue de l'Exemple, 99000 Exemple",
+                "contact": "contact@barometre.test",
+            },
+            base_url="https://b.test/",
         ),
     ).build()
     grades = {

@@ -33,9 +33,12 @@ root of the repository.
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import struct
 import threading
 import unicodedata
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -44,6 +47,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Response, sync_playwright
+from pypdf import PdfReader
 from rich.console import Console
 from sqlalchemy import Engine
 
@@ -54,12 +58,14 @@ from barometre.methodology import bundled
 from barometre.models import Authority
 from barometre.pipeline.demo import DEMO_EDITION
 from barometre.publish.exports import export_edition
+from barometre.publish.pdf import local_fetcher
 from barometre.publish.serve import make_server
 from barometre.publish.site.formatting import safe_url, truncate
 from barometre.publish.site.views import card_path, ranking_path
 from barometre.storage import audit_repo, registry_repo, score_repo
 from barometre.vocab.status import STATUS_LABELS
 from demo_edition import build_demo_edition
+from french_slips import scan_site
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("BAROMETRE_REQUIRE_CHROMIUM") != "1" and shutil.which(CHROMIUM) is None,
@@ -128,10 +134,30 @@ def build_demo(
     export_edition(engine, DEMO_EDITION, grid, root / "exports" / DEMO_EDITION, ("csv", "json"))
     out = root / "site"
     extra: dict[str, object] = {"publisher": publisher} if publisher else {}
+    # the Ville-Exemple card shows a home page rendered at desktop width, as a rendering
+    # capture gives it (1280 px wide: it must never widen a phone's page)
+    extra["screenshot"] = lambda aid: desktop_png() if aid == VILLE else None
     if base_url:
         extra["base_url"] = base_url
     run_publish(context, DEMO_EDITION, out, engine=engine, extra=extra)
     return engine, out
+
+
+def desktop_png(width: int = 1280, height: int = 800) -> bytes:
+    """A plain grey PNG of a desktop screenshot's size."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\xcc" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows, 9))
+        + chunk(b"IEND", b"")
+    )
 
 
 def ranked_rows(engine: Engine) -> list[Ranked]:
@@ -596,3 +622,86 @@ def test_without_javascript_the_static_maps_and_tables_remain(
         assert not tab.locator(".outils-tableau").is_visible()
     finally:
         context.close()
+
+
+# --- paper: report card and national summary in PDF --------------------------------------
+
+HEADINGS = ("h1", "h2", "h3", "h4")
+LEAVES = (*HEADINGS, "p", "li", "tr", "dt", "dd", "figcaption", "caption")
+
+
+def _boxes(box: Any) -> Iterator[Any]:
+    yield box
+    for child in getattr(box, "children", None) or ():
+        yield from _boxes(child)
+
+
+def paper(demo: DemoSite, path: str) -> tuple[int, list[str], list[str]]:
+    """The page as WeasyPrint lays it out on A4 (the site's print stylesheet): pages,
+    boxes that overflow the page's text area, and pages that end on a heading."""
+    from weasyprint import HTML
+
+    page = demo.folder / path
+    document = HTML(
+        string=page.read_text("utf-8"),
+        base_url=page.resolve().as_uri(),
+        url_fetcher=local_fetcher(demo.folder),
+    ).render()
+    overflow: list[str] = []
+    orphaned: list[str] = []
+    for number, laid in enumerate(document.pages, 1):
+        area = laid._page_box
+        right = area.content_box_x() + area.width
+        body = area.children[0] if area.children else area
+        last = None
+        for box in _boxes(body):
+            if getattr(box, "width", None) is None or not hasattr(box, "position_x"):
+                continue
+            if box.position_x + box.margin_width() > right + 0.5:
+                text = getattr(box, "text", "") or getattr(box, "element_tag", "")
+                overflow.append(f"page {number} : {type(box).__name__} {text[:60]!r}")
+            if getattr(box, "element_tag", None) in LEAVES and box.height:
+                last = box
+        if last is not None and last.element_tag in HEADINGS and number < len(document.pages):
+            orphaned.append(f"page {number} : {last.element_tag}")
+    return len(document.pages), overflow, orphaned
+
+
+def test_the_ville_exemple_card_holds_on_four_pages(demo: DemoSite) -> None:
+    pages, overflow, orphaned = paper(demo, card_path("commune", "99101"))
+    assert pages <= 4, pages
+    assert overflow == [], overflow
+    assert orphaned == [], orphaned
+
+
+def test_the_national_summary_prints_without_overflow(demo: DemoSite) -> None:
+    pages, overflow, orphaned = paper(demo, "synthese.html")
+    assert pages <= 8, pages
+    assert overflow == [], overflow
+    assert orphaned == [], orphaned
+    pdf = demo.folder / "pdf" / "synthese-nationale.pdf"
+    assert len(PdfReader(pdf).pages) == pages  # the published PDF is this layout
+
+
+# --- French: the slips a proofreader would mark --------------------------------------------
+
+
+def test_the_demo_site_has_none_of_the_french_slips(demo: DemoSite) -> None:
+    found = scan_site(demo.folder)
+    listed = [
+        f"{path}: {rule}: {excerpt}" for path, slips in found.items() for rule, excerpt in slips
+    ]
+    assert listed == [], "\n".join(listed[:40])
+
+
+def test_the_national_summary_opens_with_findings_and_their_denominators(
+    demo: DemoSite, page: tuple[Page, Watch]
+) -> None:
+    tab, _ = page
+    tab.goto(demo.url("synthese.html"))
+    findings = tab.locator(".constats li").all_inner_texts()
+    assert 3 <= len(findings) <= 6, findings
+    for sentence in findings:
+        assert re.search(r"\d sur \d", sentence), sentence  # its denominator
+    first_heading = tab.locator("main h2").first.inner_text()
+    assert first_heading == "L'essentiel"

@@ -11,6 +11,7 @@ import pytest
 from markupsafe import Markup
 from sqlalchemy import Engine
 
+from barometre.errors import ConfigurationError
 from barometre.methodology import bundled
 from barometre.models import Authority, AuthorityKind, CheckResult, Evidence, Status, Website
 from barometre.publish.pages import registry
@@ -38,6 +39,12 @@ def town(code: str, population: int) -> Authority:
 
 
 TOWNS = [town("99001", 1200), town("99002", 1500)]
+PUBLISHER = {
+    "publisher": "Association Exemple, 1 rue de l'Exemple, 99000 Exemple",
+    "director": "Camille Exemple, présidente",
+    "host": "Hébergeur Exemple, 2 rue de l'Exemple, 99000 Exemple, 01 99 00 00 00",
+    "contact": "contact@example.org",
+}
 
 
 @pytest.fixture
@@ -104,7 +111,7 @@ def test_the_public_address_gives_canonical_links_and_a_sitemap(
     engine: Engine, tmp_path: Path
 ) -> None:
     out = tmp_path / "site"
-    build(engine, out, base_url="https://barometre.exemple.test")
+    build(engine, out, base_url="https://barometre.exemple.test", publisher=PUBLISHER)
     robots = (out / "robots.txt").read_text()
     assert "Sitemap: https://barometre.exemple.test/sitemap.xml" in robots
     sitemap = (out / "sitemap.xml").read_text()
@@ -123,7 +130,7 @@ def test_a_sitemap_beyond_the_protocol_limit_becomes_an_index(
 ) -> None:
     monkeypatch.setattr(builder_module, "SITEMAP_LIMIT", 10)
     out = tmp_path / "site"
-    build(engine, out, base_url="https://barometre.exemple.test/")
+    build(engine, out, base_url="https://barometre.exemple.test/", publisher=PUBLISHER)
     index = (out / "sitemap.xml").read_text()
     parts = sorted(out.glob("sitemap-*.xml"))
     assert "<sitemapindex" in index and len(parts) >= 2
@@ -228,6 +235,40 @@ def test_the_card_shows_each_accounts_evidence_and_the_linked_accounts_apart(
     assert 'id="comptes-lies"' not in other
 
 
+def test_without_a_publisher_every_page_is_a_preview_that_lists_the_settings(
+    engine: Engine, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    build(engine, out)  # a fresh machine: no publish_* setting, still a site
+    pages = sorted(out.rglob("*.html"))
+    assert len(pages) > 10
+    for page in pages:
+        assert "Aperçu : éditeur non renseigné" in page.read_text("utf-8"), page
+    for name in ("mentions-legales.html", "contact.html"):
+        text = (out / name).read_text("utf-8")
+        assert "à compléter" not in text
+        for setting in ("publish_publisher", "publish_director", "publish_host", "publish_contact"):
+            assert f"<code>{setting}</code>" in text, (name, setting)
+
+
+def test_a_release_without_a_publisher_is_refused_and_the_previous_site_stays(
+    engine: Engine, tmp_path: Path
+) -> None:
+    out = tmp_path / "site"
+    build(engine, out)
+    before = (out / "index.html").read_bytes()
+    for inputs in ({"release": True}, {"base_url": "https://barometre.exemple.test/"}):
+        with pytest.raises(ConfigurationError, match="Publication refusée") as refused:
+            build(engine, out, **inputs)
+        assert "publish_director" in str(refused.value)
+        assert (out / "index.html").read_bytes() == before
+    build(engine, out, release=True, publisher=PUBLISHER)
+    home = (out / "index.html").read_text("utf-8")
+    assert "Aperçu" not in home
+    legal = (out / "mentions-legales.html").read_text("utf-8")
+    assert "Camille Exemple" in legal and "publish_" not in legal
+
+
 BASE = "https://barometre.exemple.test/"
 
 
@@ -248,7 +289,7 @@ def test_the_registry_gives_the_menu_the_footer_the_site_map_and_the_sitemap(
     tmp_path: Path,
 ) -> None:
     out = tmp_path / "site"
-    site = build(engine, out, base_url=BASE)
+    site = build(engine, out, base_url=BASE, publisher=PUBLISHER)
     index = (out / "index.html").read_text("utf-8")
     menu = _links(index, '<ul class="menu">', "</ul>")
     assert menu == [p.path for p in PAGES if p.menu]
@@ -287,7 +328,7 @@ def test_a_page_added_to_the_registry_is_built_and_linked_everywhere(
     added = Page("essai", "essai.html", "Page d'essai", write, menu=Markup("Essai"))
     monkeypatch.setattr(registry, "PAGES", (*PAGES, added))
     out = tmp_path / "site"
-    build(engine, out, base_url=BASE)
+    build(engine, out, base_url=BASE, publisher=PUBLISHER)
     page = (out / "essai.html").read_text("utf-8")
     assert "<p>2 collectivités mesurées.</p>" in page
     assert '<a href="essai.html" aria-current="page">Essai</a>' in page

@@ -325,7 +325,9 @@ def test_no_page_carries_a_script_a_handler_or_a_javascript_url(hostile: Hostile
                 problems.append(f"{name}: <meta http-equiv=refresh>")
         for node in tree.css("img[src]"):
             src = node.attributes.get("src") or ""
-            if not src.removeprefix(root).startswith(("captures/", "static/")):
+            # the site's own files: screenshots, assets, and the badges it draws (each
+            # badge's text escaped: test_the_badge_holds_the_hostile_name_as_text)
+            if not src.removeprefix(root).startswith(("captures/", "static/", "badges/")):
                 problems.append(f"{name}: <img src={src!r}>")
     assert problems == []
 
@@ -382,7 +384,12 @@ def test_hand_made_strings_are_text_and_hostile_urls_never_links(hostile: Hostil
         shown = " ".join(url.split())  # as the card shows it (whitespace folded)
         assert any(shown in span for span in spans), url
     assert f"@{SCRIPT}@social.test" in spans  # the account, whose URL is javascript:
+    hrefs = [a.attributes.get("href") or "" for a in tree.css("a[href]")]
+    # a contest link carries the evidence inside a mailto: address, percent-encoded
+    contests = [h for h in hrefs if h.startswith("mailto:")]
+    assert contests and all(not set("<>\"' ") & set(h) for h in contests)
     links = [a for a in tree.css("a[href]") if "piege.test" in (a.attributes.get("href") or "")]
+    links = [a for a in links if not (a.attributes.get("href") or "").startswith("mailto:")]
     assert [a.attributes.get("href") for a in links] == [f"https://piege.test/{BREAKOUT}"]
     assert set(links[0].attributes) == {"href", "rel"}
     service = [a for a in tree.css("a[href]") if "service.test" in (a.attributes.get("href") or "")]
@@ -540,3 +547,15 @@ def test_the_pdf_renderer_refuses_non_local_urls(hostile: Hostile, tmp_path: Pat
     assert Recorder.hits[before:] == []
     inside = fetcher.fetch((root / "ok.png").as_uri())  # a file of the site is read
     assert inside is not None
+
+
+def test_the_badge_holds_the_hostile_name_as_text(hostile: Hostile) -> None:
+    """The badge drawn for the collectivité with a hostile name: an SVG with no
+    script, no handler and no element made of the name, which is escaped text."""
+    badge = hostile.site / "badges" / "commune-99301.svg"
+    svg = badge.read_text(encoding="utf-8")
+    assert "<script" not in svg.lower() and "&lt;script&gt;" in svg  # the name, as text
+    tree = parse(badge)
+    assert not tree.css("script") and not tree.css("img")
+    for node in tree.css("*"):
+        assert not any(a.lower().startswith("on") for a in node.attributes), node.tag

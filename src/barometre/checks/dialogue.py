@@ -16,7 +16,8 @@ from barometre.checks.discovery import anchors
 from barometre.checks.subject import Subject
 from barometre.models import Confidence, Evidence
 from barometre.vocab import fr
-from barometre.vocab.text import fold
+from barometre.vocab.cms import finding_label
+from barometre.vocab.text import excerpt, fold, fold_aligned
 
 BUDGET_WORDS = ("budget participatif", "budget citoyen", "budgets participatifs")
 REPORT_WORDS = (
@@ -57,10 +58,10 @@ def participation(subject: Subject, params: Mapping[str, Any]) -> Verdict:
     active = float(params.get("active", 0.4))
     window = int(params.get("active_months", 12))
     evidence = [
-        Evidence(url=f.evidence.url if f.evidence else None, text=f.url, note=f.name)
+        Evidence(url=f.evidence.url if f.evidence else None, text=f.url, note=finding_label(f.name))
         for f in platforms[:3]
     ]
-    names = ", ".join(sorted({f.name for f in platforms}))
+    names = ", ".join(sorted({finding_label(f.name) for f in platforms}))
     seen = [d for f in platforms for d in dates_in(f.evidence.text or "" if f.evidence else "")]
     seen = [d for d in seen if d <= date(subject.as_of.year + 2, 12, 31)]
     if not seen:
@@ -89,10 +90,11 @@ def _budget_mentions(subject: Subject) -> list[tuple[str, str]]:
     """(page url, surrounding text) of every mention of a participatory budget."""
     out: list[tuple[str, str]] = []
     for _, doc in subject.docs():
-        text = doc.folded
+        text = " ".join(doc.text.split())  # quoted as it appears, found in its folded form
+        folded = fold_aligned(text)
         for word in BUDGET_WORDS:
-            for match in re.finditer(word, text):
-                out.append((doc.url, text[max(0, match.start() - 30) : match.end() + 150]))
+            for match in re.finditer(word, folded):
+                out.append((doc.url, excerpt(text, match.start(), match.end(), after=150)))
     for finding in subject.found("participation"):
         if "budget" in (finding.url or "") or "budget" in fold(
             finding.evidence.text or "" if finding.evidence else ""
@@ -121,14 +123,14 @@ def participatory_budget(subject: Subject, params: Mapping[str, Any]) -> Verdict
     if best is not None and best >= recent:
         url, text = next((u, t) for u, t in mentions if str(best) in t)
         return scored(
-            1, [Evidence(url=url, text=text[:240])], reason=f"Budget participatif, édition {best}."
+            1, [Evidence(url=url, text=text)], reason=f"Budget participatif, édition {best}."
         )
     reason = (
         f"Budget participatif mentionné, dernière édition visible : {best}."
         if best
         else "Budget participatif mentionné, sans année d'édition."
     )
-    return scored(0.5, [Evidence(url=url, text=text[:240])], reason=reason)
+    return scored(0.5, [Evidence(url=url, text=text)], reason=reason)
 
 
 @check("dialogue.signalement", version="1")

@@ -25,6 +25,7 @@ from barometre.checks.html import Doc
 from barometre.checks.subject import Subject
 from barometre.checks.thirdparty import classify, consent_managers
 from barometre.models import Confidence, Evidence
+from barometre.vocab.platforms import platform_label
 
 # (name, URL marker)
 EMBED_URLS: tuple[tuple[str, str], ...] = (
@@ -40,8 +41,16 @@ EMBED_URLS: tuple[tuple[str, str], ...] = (
     ("tagembed", "tagembed.com"),
     ("youtube", "youtube.com/embed"),
     ("youtube", "youtube-nocookie.com/embed"),
-    ("twitter", "platform.twitter.com"),
+    ("x", "platform.twitter.com"),
 )
+# the widget services by their own names (the platforms by the shared vocabulary)
+WIDGET_NAMES = {
+    "juicer": "Juicer",
+    "curator": "Curator",
+    "elfsight": "Elfsight",
+    "snapwidget": "SnapWidget",
+    "tagembed": "Tagembed",
+}
 # Static placeholders that a consent manager replaces after consent.
 PLACEHOLDERS = (
     (".fb-page", "facebook"),
@@ -52,6 +61,11 @@ PLACEHOLDERS = (
     (".tac_player", "youtube"),
     ("iframe[data-src]", ""),
 )
+
+
+def widget_name(name: str) -> str:
+    """How a reader knows a feed's source: « Facebook », « Juicer »."""
+    return WIDGET_NAMES.get(name) or platform_label(name) or "intégration"
 
 
 def _embed_request(url: str) -> bool:
@@ -122,7 +136,7 @@ def social_feeds(subject: Subject, params: Mapping[str, Any]) -> Verdict:
                     Evidence(
                         url=home_url,
                         text=t,
-                        note=f"{n} : aucune requête avant consentement (rendu)",
+                        note=f"{widget_name(n)} : aucune requête avant consentement (rendu)",
                     )
                     for n, t in items[:3]
                 ],
@@ -136,7 +150,7 @@ def social_feeds(subject: Subject, params: Mapping[str, Any]) -> Verdict:
     if embeds:
         return scored(
             0.5,
-            [Evidence(url=home_url, text=u, note=n) for n, u in embeds[:3]],
+            [Evidence(url=home_url, text=u, note=widget_name(n)) for n, u in embeds[:3]],
             confidence=Confidence.INFERRED,
             reason="Flux social intégré directement dans la page (chargé sans consentement) ; pas de rendu pour le confirmer.",
         )
@@ -147,7 +161,7 @@ def social_feeds(subject: Subject, params: Mapping[str, Any]) -> Verdict:
                 Evidence(
                     url=home_url,
                     text=t,
-                    note=f"{n} : espace réservé du gestionnaire de consentement",
+                    note=f"{widget_name(n)} : espace réservé du gestionnaire de consentement",
                 )
                 for n, t in gated[:3]
             ],

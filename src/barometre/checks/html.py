@@ -20,7 +20,8 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from barometre.models import Page
-from barometre.vocab.text import fold
+from barometre.vocab import fr
+from barometre.vocab.text import fold, shorten
 
 _HIDDEN_TAGS = frozenset({"script", "style", "noscript", "template"})
 _ZONES = ("footer", "header", "nav", "main", "aside")
@@ -56,11 +57,14 @@ class Shell:
     noscript: str | None  # what the page says to visitors without JavaScript
 
     def describe(self) -> str:
-        signs = [f"{self.text_chars} caractères de texte", f"{self.elements} éléments"]
+        signs = [
+            fr.count(self.text_chars, "caractère de texte", "caractères de texte"),
+            fr.count(self.elements, "élément"),
+        ]
         if self.root:
             signs.append(f"racine d'application vide « {self.root} »")
         if self.noscript:
-            signs.append(f"message <noscript> « {self.noscript[:80]} »")
+            signs.append(f"message <noscript> « {shorten(self.noscript, 80)} »")
         return ", ".join(signs)
 
 

@@ -18,7 +18,7 @@ from barometre.checks.subject import Subject
 from barometre.checks.thirdparty import classify
 from barometre.models import Confidence, Evidence
 from barometre.vocab.fr import sentence
-from barometre.vocab.text import fold, fold_keep_punctuation
+from barometre.vocab.text import excerpt, fold
 
 # --- D4 council and officials -----------------------------------------------------------
 
@@ -41,13 +41,13 @@ PERSON = re.compile(
 
 def next_session(subject: Subject, doc: Doc) -> tuple[str, str] | None:
     """(date, context) of a council session dated on or after the audit date."""
-    text = fold_keep_punctuation(doc.text)
+    text = " ".join(doc.text.split())  # quoted as it appears; dates found in its folded form
     for found, position in dates_in_text(text):
         if found < subject.as_of:
             continue
         context = text[max(0, position - 150) : position + 30]
         if COUNCIL.search(fold(context)):
-            return found.isoformat(), context[-120:]
+            return found.isoformat(), excerpt(text, position, position + 1, before=90, after=30)
     return None
 
 

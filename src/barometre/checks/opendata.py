@@ -14,6 +14,7 @@ from barometre.checks.dates import dates_in
 from barometre.checks.subject import Subject
 from barometre.models import Confidence, Evidence
 from barometre.vocab import fr
+from barometre.vocab.cms import finding_label
 from barometre.vocab.text import fold
 
 # SCDL / mandated families (CRPA L312-1-1, décret 2017-779, DECP) [criteria.md §3 L10].
@@ -58,7 +59,7 @@ def open_data(subject: Subject, params: Mapping[str, Any]) -> Verdict:
         Evidence(
             url=f.url,
             text=f.evidence.text[:160] if f.evidence and f.evidence.text else f.handle,
-            note=f.name,
+            note=finding_label(f.name),
         )
         for f in found[:3]
     ]
@@ -85,7 +86,7 @@ def open_data(subject: Subject, params: Mapping[str, Any]) -> Verdict:
         notes.append("jeux obligatoires cités : " + ", ".join(families))
     else:
         notes.append("aucun jeu obligatoire (SCDL) cité")
-    names = ", ".join(sorted({f.name for f in found}))
+    names = ", ".join(sorted({finding_label(f.name) for f in found}))
     return scored(
         value,
         evidence,

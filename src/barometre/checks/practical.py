@@ -18,15 +18,15 @@ from barometre.checks.subject import Subject
 from barometre.models import Confidence, Evidence
 from barometre.vocab import fr
 from barometre.vocab.fr import sentence
-from barometre.vocab.text import fold, fold_keep_punctuation
+from barometre.vocab.text import excerpt, fold, fold_aligned, fold_keep_punctuation
 from barometre.vocab.when import DateError, read_when
 
 # --- dates -------------------------------------------------------------------------------
 
 
-def dates_in_text(folded: str) -> Iterator[tuple[date, int]]:
-    """French dates in text folded by :func:`fold_keep_punctuation`, with their position."""
-    for found, _, position in find_dates(folded):
+def dates_in_text(text: str) -> Iterator[tuple[date, int]]:
+    """French dates in ``text`` (found in its folded form), with their position."""
+    for found, _, position in find_dates(text):
         yield found, position
 
 
@@ -178,8 +178,11 @@ OTHER_FACILITIES = (
 )
 
 
-def opening_hours(folded: str) -> str | None:
-    """The first "day … hour range" of text folded by :func:`fold_keep_punctuation` not about another facility."""
+def opening_hours(text: str) -> str | None:
+    """The first "day … hour range" of ``text`` not about another facility, quoted as it
+    appears (found in its folded form, which keeps the positions)."""
+    text = " ".join(text.split())
+    folded = fold_aligned(text)
     for match in HOUR_RANGE.finditer(folded):
         before = folded[max(0, match.start() - 80) : match.start()]
         if not DAY.search(before) and not DAY.search(folded[match.end() : match.end() + 20]):
@@ -188,8 +191,7 @@ def opening_hours(folded: str) -> str | None:
             word in folded[max(0, match.start() - 120) : match.start()] for word in OTHER_FACILITIES
         ):
             continue
-        start = max(0, match.start() - 40)
-        return folded[start : match.end()].strip()
+        return excerpt(text, match.start(), match.end(), before=40, after=0)
     return None
 
 
@@ -209,13 +211,13 @@ def _hours_texts(subject: Subject) -> Iterator[tuple[Doc, str, str]]:
     town hall (not the whole home page: hours of other facilities are frequent there)."""
     for kind, doc in subject.docs():
         if kind == "contact":
-            yield doc, fold_keep_punctuation(doc.text), "page contact"
+            yield doc, doc.text, "page contact"
         elif kind == "home":
-            yield doc, fold_keep_punctuation(doc.zone_text.get("footer", "")), "pied de page"
+            yield doc, doc.zone_text.get("footer", ""), "pied de page"
             for block in _blocks(doc):
                 folded = fold_keep_punctuation(block)
                 if any(w in folded for w in ("mairie", "hotel de ville", "accueil", "siege")):
-                    yield doc, folded, "accueil (bloc mairie)"
+                    yield doc, block, "accueil (bloc mairie)"
 
 
 @check("services.horaires", version="1")

@@ -18,7 +18,8 @@ from barometre.checks.subject import Subject
 from barometre.domains import registrable_domain
 from barometre.models import Confidence, Evidence, FetchOutcome
 from barometre.vocab import fr
-from barometre.vocab.platforms import platform_labels
+from barometre.vocab.cms import finding_label
+from barometre.vocab.platforms import platform_label, platform_labels
 from barometre.vocab.status import label_of
 from barometre.vocab.text import fold
 
@@ -85,7 +86,7 @@ def site_reachable(subject: Subject, params: Mapping[str, Any]) -> Verdict:
     minimum = int(params.get("min_text_chars", 500))
     after = " après rendu JavaScript" if doc.page is not home else ""
     if len(doc.text) >= minimum:
-        note = f"{len(doc.text)} caractères de texte visible{after}"
+        note = f"{fr.count(len(doc.text), 'caractère', 'caractères')} de texte visible{after}"
         return scored(1, [Evidence(url=home.final_url, header=f"HTTP {home.status}", note=note)])
     if doc.scripts and subject.rendered_home_doc is None:
         return not_measurable(
@@ -196,7 +197,9 @@ def social_presence(subject: Subject, params: Mapping[str, Any]) -> Verdict:
     double = set(params.get("double_weight", ("facebook", "youtube", "peertube")))
     evidence = [
         Evidence(
-            url=f.url, text=f"{f.name} : {f.handle}", note=f.evidence.note if f.evidence else None
+            url=f.url,
+            text=f"{platform_label(f.name)} : {f.handle}",
+            note=f.evidence.note if f.evidence else None,
         )
         for f in sorted(accounts, key=lambda f: (f.name, f.handle or ""))
     ]
@@ -241,7 +244,7 @@ def mobile_channels(subject: Subject, params: Mapping[str, Any]) -> Verdict:
             evidence.extend(
                 Evidence(
                     url=f.url or (f.evidence.url if f.evidence else None),
-                    text=f"{f.category} : {f.name}",
+                    text=f"{label} : {finding_label(f.name)}",
                 )
                 for f in findings[:3]
             )

@@ -303,6 +303,8 @@ def seo(subject: Subject, params: Mapping[str, Any]) -> Verdict:
     missing = [label for label, ok in items.items() if not ok]
     evidence = [Evidence(url=doc.url, selector="title", text=doc.title or "(vide)")]
     if sitemap_ok and site.sitemap is not None:
-        evidence.append(Evidence(url=site.sitemap.final_url, note=f"{site.sitemap_urls} adresses"))
+        evidence.append(
+            Evidence(url=site.sitemap.final_url, note=fr.count(site.sitemap_urls, "adresse"))
+        )
     reason = ("Manque : " + ", ".join(missing) + ".") if missing else None
     return scored(sum(items.values()) / len(items), evidence, reason=reason)

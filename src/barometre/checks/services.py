@@ -12,6 +12,7 @@ from barometre.checks.subject import Subject
 from barometre.domains import registrable_domain
 from barometre.models import Confidence, Evidence, Finding
 from barometre.vocab import fr
+from barometre.vocab.cms import finding_label
 from barometre.vocab.text import fold
 
 # Findings that are an online procedure of the collectivité (S1). Payment (S3) and
@@ -50,7 +51,7 @@ def _evidence(findings: Iterable[Finding]) -> list[Evidence]:
         Evidence(
             url=f.evidence.url if f.evidence else f.url,
             text=f.evidence.text if f.evidence else f.handle,
-            note=f"{f.name} → {f.url}" if f.url else f.name,
+            note=f"{finding_label(f.name)} → {f.url}" if f.url else finding_label(f.name),
         )
         for f in findings
     ]

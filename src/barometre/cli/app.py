@@ -30,6 +30,7 @@ from barometre.cli import (
     worker_cmd,
 )
 from barometre.cli.context import AppContext, ensure_registry
+from barometre.cli.french import french_commands
 from barometre.cli.render import print_stats
 from barometre.errors import BarometreError, FileAccessError
 from barometre.pipeline import capture as capture_stage
@@ -38,6 +39,7 @@ from barometre.pipeline import social as social_stage
 from barometre.pipeline.capture import Scope
 from barometre.pipeline.core import EditionRun, open_edition
 from barometre.pipeline.export import available_formats
+from barometre.pipeline.publish import BuildReport
 from barometre.pipeline.run import run_stages
 from barometre.pipeline.social import SocialReport
 
@@ -133,6 +135,14 @@ def run(
         bool, typer.Option("--capture/--no-capture", help="Capturer les sites officiels.")
     ] = True,
     render: Annotated[bool, typer.Option("--render", help="Rendre les accueils.")] = False,
+    release: Annotated[
+        bool,
+        typer.Option(
+            "--release",
+            help="Publication publique : refusée d'emblée tant que l'éditeur n'est pas "
+            "renseigné (réglages publish_*).",
+        ),
+    ] = False,
     workers: Annotated[
         bool,
         typer.Option(
@@ -150,6 +160,7 @@ def run(
     leur couverture.
     """
     context: AppContext = ctx.obj
+    publish_cmd.check_release(context, release)
     edition = capture_cmd.check_edition(edition)
     setup = context.setup
     if workers:
@@ -200,7 +211,7 @@ def run(
             once.append(open_edition(setup.engine, edition))
         return once[0]
 
-    run_stages(
+    done = run_stages(
         {
             "registry": registry,
             "capture": capture_sites,
@@ -213,9 +224,16 @@ def run(
             "export": lambda done: export_cmd.run_export(
                 context, edition, available_formats(), loaded=loaded()
             ),
-            "publish": lambda done: publish_cmd.run_publish(context, edition, loaded=loaded()),
+            "publish": lambda done: publish_cmd.run_publish(
+                context, edition, release=release, loaded=loaded()
+            ),
         }
     )
+    report: BuildReport = done["publish"]
+    publish_cmd.print_how_to_open(context, report.out)
+
+
+french_commands(app)  # Typer's own words (usage, help option, option errors) in French
 
 
 def user_error(exc: BaseException) -> BarometreError | None:

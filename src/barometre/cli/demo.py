@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 
 from barometre.cli.context import AppContext
 from barometre.cli.export_cmd import run_export
-from barometre.cli.publish_cmd import run_publish, serve_folder
+from barometre.cli.publish_cmd import print_how_to_open, run_publish, serve_folder
 from barometre.cli.render import stage_progress
 from barometre.cli.social_cmd import collect, print_coverage, social_criteria
 from barometre.models import Authority
@@ -176,14 +176,17 @@ def _run_demo(context: AppContext, *, render: bool | None, serve: bool, port: in
     sample: SampleCapture = done["capture"]
     report: score_stage.ScoreReport = done["score"]
     context.console.print(
-        f"Édition « {DEMO_EDITION} » (démonstration) : {len(sample.authorities)} collectivités "
-        f"fictives, {fr.count(report.graded, 'notée', 'notées')} (site capturé, couverture "
-        f"suffisante : le même compte que le site) sur les bornes de cette édition. "
-        f"Site : {site} ; "
-        f"détail d'un critère : barometre --database-url sqlite:///{folder / 'barometre.sqlite3'} "
-        f"explain 99101 P1 -e {DEMO_EDITION}",
+        f"Édition « {DEMO_EDITION} » (démonstration) : "
+        f"{fr.count(len(sample.authorities), 'collectivité fictive', 'collectivités fictives')}, "
+        f"{fr.count(report.scored, 'mesurée', 'mesurées')}, "
+        f"{fr.count(report.graded, 'notée', 'notées')} (site capturé, couverture suffisante : "
+        f"le même compte que le site). Détail d'un critère : barometre "
+        f"--database-url sqlite:///{folder / 'barometre.sqlite3'} explain 99101 P1 "
+        f"-e {DEMO_EDITION}",
         soft_wrap=True,
+        highlight=False,
     )
+    print_how_to_open(context, site)
     if serve:
         serve_folder(context, site, "127.0.0.1", port)
     return site

@@ -19,6 +19,7 @@ from barometre.cli.render import stage_progress
 from barometre.errors import ConfigurationError
 from barometre.pipeline.core import EditionRun, Setup, open_edition
 from barometre.pipeline.publish import BuildReport, serve_site
+from barometre.pipeline.publish import check_release as check_release_settings
 from barometre.pipeline.publish import publish as publish_stage
 from barometre.vocab import fr
 
@@ -33,6 +34,7 @@ def run_publish(
     methodology: str = "",
     extra: Mapping[str, Any] | None = None,
     pdf: bool = False,
+    release: bool = False,
     loaded: EditionRun | None = None,
 ) -> BuildReport:
     setup = context.setup if engine is None else Setup(context.settings, engine)
@@ -47,6 +49,7 @@ def run_publish(
             only=only,
             extra=extra,
             pdf=pdf,
+            release=release,
             on_start=lambda n: progress.update(task, total=n),
             on_card=lambda aid: progress.update(task, advance=1, description=aid),
         )
@@ -90,9 +93,33 @@ def publish(
         bool,
         typer.Option("--pdf", help="Aussi chaque bulletin en PDF (la synthèse l'est toujours)."),
     ] = False,
+    release: Annotated[
+        bool,
+        typer.Option(
+            "--release",
+            help="Publication publique : refusée tant que l'éditeur n'est pas renseigné "
+            "(réglages publish_*).",
+        ),
+    ] = False,
 ) -> None:
     """Construire le site statique de l'édition (classements, cartes, bulletins, PDF)."""
-    run_publish(ctx.obj, edition, out, only=only, pdf=pdf)
+    run_publish(ctx.obj, edition, out, only=only, pdf=pdf, release=release)
+
+
+def check_release(context: AppContext, release: bool) -> None:
+    """Refuse at once a release build whose publisher is not named (before any stage)."""
+    check_release_settings(context.settings, release)
+
+
+def print_how_to_open(context: AppContext, site: Path) -> None:
+    """The last words of a build: where the site is and how to look at it."""
+    context.console.print(
+        f"Pour voir le site : ouvrez {site / 'index.html'} dans un navigateur, ou lancez "
+        f"« barometre serve {site} » puis ouvrez http://127.0.0.1:8000/ "
+        "(Ctrl-C pour arrêter l'aperçu).",
+        soft_wrap=True,
+        highlight=False,
+    )
 
 
 def serve_folder(context: AppContext, folder: Path, host: str, port: int) -> None:

@@ -5,8 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
 from barometre.models import Authority, AuthorityKind, Evidence
 from barometre.pipeline.registry import BuildReport, registry_stats
@@ -117,13 +125,22 @@ def print_authority(console: Console, a: Authority, names: Mapping[str, str]) ->
     console.print(table, highlight=False)
 
 
+class CountColumn(MofNCompleteColumn):
+    """« 12/37 » once the total is known; « en cours » until then (never « 0/? »)."""
+
+    def render(self, task: Task) -> Text:
+        if task.total is None:
+            return Text("en cours", style="progress.download")
+        return super().render(task)
+
+
 def stage_progress(label: str, console: Console, *, detail: bool = True) -> Progress:
     """The progress bar of a long stage: its name, a bar, done/total, elapsed time and
     (``detail``) what it is working on; on stderr so that stdout stays clean."""
     columns = [
         TextColumn(f"[bold]{label}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        CountColumn(),
         TimeElapsedColumn(),
     ]
     if detail:

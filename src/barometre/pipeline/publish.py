@@ -35,6 +35,7 @@ from barometre.publish.pages.models import (
     Recommendation,
 )
 from barometre.publish.serve import make_server
+from barometre.publish.site import legal
 from barometre.publish.site.builder import BuildReport, SiteBuilder, SiteInputs, published
 from barometre.registry.collectivites import successors
 from barometre.scoring.budget import read_budget
@@ -57,9 +58,11 @@ from barometre.vocab.authorities import ambiguous_error, parse_references
 __all__ = [
     "BuildReport",
     "PublishReport",
+    "check_release",
     "national_figures",
     "providers_page",
     "publish",
+    "publisher_of",
     "serve_site",
     "site_inputs",
 ]
@@ -143,6 +146,30 @@ def providers_page(engine: Engine, edition: str, methodology: Methodology) -> li
     )
 
 
+def publisher_of(settings: Settings) -> dict[str, str]:
+    """The publisher's identity from the settings (``publish_*``), the empty ones left out."""
+    return {
+        key: value
+        for key, value in (
+            ("publisher", settings.publish_publisher),
+            ("director", settings.publish_director),
+            ("host", settings.publish_host),
+            ("contact", settings.publish_contact),
+            ("dpo", settings.publish_dpo),
+        )
+        if value
+    }
+
+
+def check_release(settings: Settings, release: bool) -> None:
+    """Refuse at once a release build (``--release``, or a public address set) whose
+    publisher is not named, before any long stage runs."""
+    if release or settings.publish_base_url:
+        refused = legal.release_error(publisher_of(settings))
+        if refused is not None:
+            raise refused
+
+
 def site_inputs(
     settings: Settings,
     engine: Engine,
@@ -160,17 +187,7 @@ def site_inputs(
         providers=providers_page(engine, edition, methodology),
         indicators=indicator_site_inputs(engine, edition, methodology, bundled_catalogue()),
     )
-    inputs.publisher = {
-        key: value
-        for key, value in (
-            ("publisher", settings.publish_publisher),
-            ("director", settings.publish_director),
-            ("host", settings.publish_host),
-            ("contact", settings.publish_contact),
-            ("dpo", settings.publish_dpo),
-        )
-        if value
-    }
+    inputs.publisher = publisher_of(settings)
     inputs.base_url = settings.publish_base_url
     exports = settings.data_dir / "exports" / edition
     if exports.is_dir():
@@ -224,6 +241,7 @@ def publish(
     only: Sequence[str] | None = None,
     extra: Mapping[str, Any] | None = None,
     pdf: bool = False,
+    release: bool = False,
     on_start: Callable[[int], None] | None = None,
     on_card: Callable[[str], None] | None = None,
 ) -> PublishReport:
@@ -245,6 +263,7 @@ def publish(
     inputs = site_inputs(
         setup.settings, engine, edition, run.methodology, created=run.info.created_at
     )
+    inputs.release = release
     for key, value in (extra or {}).items():
         setattr(inputs, key, value)
     builder = SiteBuilder(

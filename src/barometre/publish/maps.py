@@ -56,6 +56,7 @@ NO_DATA_LABEL = "Pas de donnée"
 OUTLINE = MUTED  # area borders: the palest class stays visible on white
 
 INSET_ORDER = ("971", "972", "973", "974", "976")
+APART = "hors-carte-"  # zones of the areas without a contour, drawn as labelled boxes
 _LEVEL_WORDS = {
     "region": ("région", "régions", "Région"),
     "departement": ("département", "départements", "Département"),
@@ -128,8 +129,10 @@ def _map_skeleton(
     denominator_label: str,
     geo_url: str | None,
     width: int,
+    apart: tuple[tuple[str, str], ...] = (),
 ) -> str:
-    """The validated structure of a map: views, projections, legend; no shapes, no values."""
+    """The validated structure of a map: views, projections, legend; no shapes, no values.
+    ``apart``: (code, label) of the areas drawn apart, each a labelled box of its own."""
     features = load_geo(level)["features"]
     names = {str(f["properties"]["code"]): str(f["properties"]["nom"]) for f in features}
     header = _LEVEL_WORDS[level][2]
@@ -151,7 +154,7 @@ def _map_skeleton(
     )
 
     def view(zone: str, projection: dict[str, Any], size: int, stroke: float) -> Any:
-        if geo_url is None:
+        if geo_url is None or zone.startswith(APART):
             chart = alt.Chart(alt.NamedData(name=_contours(zone)))
         else:
             chart = alt.Chart(
@@ -198,10 +201,40 @@ def _map_skeleton(
                 view=alt.ViewBackground(stroke=GRID),
             )
         )
-    chart = alt.vconcat(metro, alt.hconcat(*insets, spacing=12), spacing=16).resolve_scale(
-        color="shared"
-    )
+    rows = [alt.hconcat(*insets, spacing=12)]
+    if apart:
+        rows.append(
+            alt.hconcat(
+                *(
+                    view(f"{APART}{code}", {"type": "mercator"}, inset_width, 0.6).properties(
+                        title=alt.Title(
+                            text=label,
+                            fontSize=11,
+                            fontWeight="normal",
+                            anchor="middle",
+                            color=TEXT,
+                            offset=4,
+                        ),
+                        view=alt.ViewBackground(stroke=GRID),
+                    )
+                    for code, label in apart
+                ),
+                spacing=12,
+            )
+        )
+    chart = alt.vconcat(metro, *rows, spacing=16).resolve_scale(color="shared")
     return skeleton(chart)
+
+
+def _box(code: str, name: str) -> dict[str, Any]:
+    """A square standing for an area with no contour (a fictitious département of the
+    demonstration): drawn apart, in a box of its own (clockwise, as d3 wants it)."""
+    ring = [[-1.0, -1.0], [-1.0, 1.0], [1.0, 1.0], [1.0, -1.0], [-1.0, -1.0]]
+    return {
+        "type": "Feature",
+        "properties": {"code": code, "nom": name},
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+    }
 
 
 def choropleth(
@@ -218,12 +251,16 @@ def choropleth(
     no_data_label: str = NO_DATA_LABEL,
     geo_url: str | None = None,
     width: int = 440,
+    names_apart: Mapping[str, str] | None = None,
 ) -> Figure:
     """A map of France with one value per région or département code.
 
     ``values`` maps registry codes (régions ``84``, départements ``2A``, ``971``…) to an
     :class:`AreaValue` or a bare number; a code without a value is drawn as "no data".
     ``unit`` is appended to numbers (``"%"`` for shares expressed in 0–100).
+    A code with a value but no contour (neither on the map nor a known overseas
+    collectivité) whose name is in ``names_apart`` is drawn apart, as a labelled box under
+    the insets: the demonstration's fictitious département is shown, not only listed.
     """
     if level not in _LEVEL_WORDS:
         raise ValueError(f"unknown map level {level!r}")
@@ -253,12 +290,20 @@ def choropleth(
             "denominateur_texte": fr.integer(item.denominator),
         }
 
+    apart = tuple(
+        (code, f"{(names_apart or {})[code]} (hors carte)")
+        for code in unmapped
+        if code not in NO_SHAPE and code in (names_apart or {}) and data[code].value is not None
+    )
     rows = [row(code, names[code]) for code in sorted(names)]
+    drawn = [*rows, *(row(code, label) for code, label in apart)]
     domain = [*labels, no_data_label]
     skeleton_json = _map_skeleton(
-        level, tuple(domain), value_label, denominator_label, geo_url, width
+        level, tuple(domain), value_label, denominator_label, geo_url, width, apart
     )
-    datasets: dict[str, list[dict[str, Any]]] = {DATA: rows}
+    datasets: dict[str, list[dict[str, Any]]] = {DATA: drawn}
+    for code, label in apart:
+        datasets[_contours(f"{APART}{code}")] = [_box(code, label)]
     if geo_url is None:
         for zone in ("metropole", *INSET_ORDER):
             datasets[_contours(zone)] = [
@@ -291,8 +336,12 @@ def choropleth(
         "La Réunion et Mayotte sont en encarts sous la métropole, chacune à sa propre échelle. "
         "Valeurs détaillées dans le tableau."
     )
-    if unmapped:
-        listed = ", ".join(f"{NO_SHAPE[c]} ({c})" if c in NO_SHAPE else c for c in unmapped)
+    if apart:
+        boxes = ", ".join(label for _, label in apart)
+        description += f" Dessiné à part, dans un encart carré sans échelle : {boxes}."
+    listed_codes = [c for c in unmapped if c not in dict(apart)]
+    if listed_codes:
+        listed = ", ".join(f"{NO_SHAPE[c]} ({c})" if c in NO_SHAPE else c for c in listed_codes)
         description += f" Sans contour sur la carte : {listed}."
     spec = assemble(
         skeleton_json, datasets, title=title, subtitle=subtitle, description=description
@@ -304,7 +353,7 @@ def choropleth(
         table_rows.append(
             (
                 code,
-                f"{NO_SHAPE.get(code, code)} (hors carte)",
+                f"{NO_SHAPE.get(code) or (names_apart or {}).get(code) or code} (hors carte)",
                 no_data_label
                 if item.value is None
                 else fr.number(item.value, decimals, trim=True) + suffix,

@@ -89,6 +89,45 @@ def fold_aligned(text: str) -> str:
     return "".join(_aligned_char(c) for c in text)
 
 
+ELLIPSIS = "…"
+
+
+def excerpt(text: str, start: int, end: int, *, before: int = 60, after: int = 60) -> str:
+    """``text[start:end]`` quoted as it appears, with up to ``before`` and ``after``
+    characters around it, cut at word boundaries: each cut is marked « … », white space
+    runs become one space. The positions are those of ``text`` (or of its
+    :func:`fold_aligned` form, which keeps them): find in the folded form, quote from the
+    original.
+
+    ``excerpt("Conseil municipal : lundi 14 avril", 20, 34, before=12)`` →
+    ``… municipal : lundi 14 avril``."""
+    left = max(0, start - before)
+    right = min(len(text), end + after)
+    if left > 0 and not text[left - 1].isspace():  # never start inside a word
+        space = text.find(" ", left, start)
+        left = space + 1 if space >= 0 else start
+    if right < len(text) and not text[right].isspace():  # nor end inside one
+        space = text.rfind(" ", end, right)
+        right = space if space >= 0 else end
+    quoted = " ".join(text[left:right].split()).strip(" ,;:")
+    opening = ELLIPSIS + " " if left > 0 else ""
+    return opening + quoted + (" " + ELLIPSIS if right < len(text) else "")
+
+
+def shorten(text: str, length: int) -> str:
+    """``text`` in at most ``length`` characters, white space runs as one space, cut at
+    the last word boundary when too long and the cut marked « … » (a word is cut only
+    when it alone is longer than ``length``)."""
+    text = " ".join(text.split())
+    if len(text) <= length:
+        return text
+    cut = text[: max(1, length - 2)]
+    space = cut.rfind(" ")
+    if space >= length // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:(«") + " " + ELLIPSIS
+
+
 def slug(text: str) -> str:
     """The identifier of a name (a technology, a provider, a peer group): folded,
     hyphens between words, at most 60 characters. « TYPO3 CMS » → ``typo3-cms``."""

@@ -64,6 +64,8 @@ class SiteInfo:
     measured: str = ""
     registry_only: bool = False
     indicators: tuple[IndicatorInfo, ...] = ()
+    # a site that names no publisher (settings ``publish_*``) is a preview, said on every page
+    preview: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +213,8 @@ class HomePage:
     accounts_read: int = 0
     indicators: list[IndicatorGroup] = field(default_factory=list)
     indicator_pages: bool = False  # indicateurs.html and progressions.html have data
+    # a few sentences from the figures that open the synthèse (each with its coverage)
+    findings: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,6 +69,7 @@ from barometre.publish.serve import headers_file
 from barometre.publish.site import formatting, legal
 from barometre.publish.site.contest import contest_file, contest_href
 from barometre.publish.site.figures import FigureWriter
+from barometre.publish.site.findings import key_findings
 from barometre.publish.site.views import (
     CardContext,
     Group,
@@ -117,6 +118,9 @@ class SiteInputs:
     # the indicator catalogue (barometre.indicators.site): "sections" of the synthèse,
     # "progressions" (follower ranking), "maps" (values per area of every indicator)
     indicators: Mapping[str, Any] = field(default_factory=dict)
+    # a release goes out to the public: it must name its publisher (it is one when the
+    # public address is set, or when asked)
+    release: bool = False
     # a one-off check of one site (``barometre check``): the day it was measured; its
     # card says it is outside any edition
     checked_on: date | None = None
@@ -263,8 +267,14 @@ class SiteBuilder:
             menu=registry.menu(),
             footer=registry.footer(status),
             checked_on=checked,
+            # a site that names no publisher is a preview, and says so on every page
+            preview=not info.demo and not checked and bool(legal.missing(self.inputs.publisher)),
         )
         self.demo = info.demo
+        if not info.demo and (self.inputs.release or self.inputs.base_url):
+            refused = legal.release_error(self.inputs.publisher)
+            if refused is not None:
+                raise refused
 
     def _names(self) -> dict[tuple[str, str], str]:
         """Names of the areas where collectivités lie, by ``(level, INSEE code)``: the
@@ -576,6 +586,12 @@ class SiteBuilder:
             previous=before,
             distribution_chart=self.figures.distribution(self.groups, "", live=False),
             indicator_pages=bool(self.inputs.indicators),
+            findings=key_findings(
+                self.inputs.figures,
+                scored=sum(len(g.rows) for g in self.groups),
+                graded=sum(g.graded for g in self.groups),
+                registry_only=self.measured.registry_only,
+            ),
         )
         return self._home_page
 
@@ -659,6 +675,7 @@ class SiteBuilder:
                 self.rows,
                 self.indicators,
                 [(i.id, i.label) for i in policy.REGISTRY_INDICATORS],
+                self.names,
             )
             if self.measured.registry_only
             else self.figures.maps(self.rows, self.names),

@@ -177,7 +177,7 @@ class FigureWriter:
             ("region", "Score global moyen par région"),
             ("departement", "Score global moyen par département"),
         ):
-            item = self._area_map(level, by_level[level], title, "Score moyen", "")
+            item = self._area_map(level, by_level[level], title, "Score moyen", "", names)
             if item is not None:
                 out.append(item)
         return out
@@ -187,6 +187,7 @@ class FigureWriter:
         rows: Sequence[RankRow],
         indicators: Mapping[str, Mapping[str, bool | None]],
         labels: Sequence[tuple[str, str]],
+        names: Mapping[tuple[str, str], str] | None = None,
     ) -> list[MapSection]:
         """For each registry indicator (``labels``: id, label), the share of the
         collectivités of each département that meet it, among those it was measured for
@@ -204,6 +205,7 @@ class FigureWriter:
                 f"{label} : part des collectivités, par département",
                 "Part",
                 "%",
+                names or {},
             )
             if item is not None:
                 out.append(item)
@@ -216,7 +218,10 @@ class FigureWriter:
         title: str,
         label: str,
         unit: str,
+        names: Mapping[tuple[str, str], str],
     ) -> MapSection | None:
+        """A map of ``level``; an area with a value and no contour (the demonstration's
+        fictitious département) is drawn apart, as a labelled box, under its ``names``."""
         values = {
             code: maps.AreaValue(sum(v) / len(v), len(v))
             for code, v in sorted(values_by_code.items())
@@ -231,6 +236,7 @@ class FigureWriter:
             value_label=label,
             unit=unit,
             geo_url=f"../static/geo/{geo}.geojson",
+            names_apart={code: names[(level, code)] for code in values if (level, code) in names},
         )
         return MapSection(
             title=title,

@@ -13,6 +13,7 @@ from barometre.vocab import fr
 from barometre.vocab.authorities import kind_or_legal_label, kind_plural
 from barometre.vocab.cms import PROVIDER, display_name
 from barometre.vocab.status import STATUS_LABELS, STATUS_SYMBOLS
+from barometre.vocab.text import shorten
 
 _SEVERAL = re.compile(r"[\s,;]+https?://", re.IGNORECASE)
 
@@ -46,10 +47,8 @@ def link(url: str | None, text: str | None = None) -> Markup:
 
 
 def truncate(text: str | None, length: int = 160) -> str:
-    if not text:
-        return ""
-    text = " ".join(text.split())
-    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+    """Crawled text as it appears, cut at a word boundary (« … ») past ``length``."""
+    return shorten(text, length) if text else ""
 
 
 @lru_cache(maxsize=16)

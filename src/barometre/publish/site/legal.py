@@ -13,14 +13,65 @@ from collections.abc import Mapping, Sequence
 
 from markupsafe import Markup, escape
 
+from barometre.errors import ConfigurationError
 from barometre.publish.pages.models import ExportFile, Link, SiteInfo
 from barometre.vocab import fr
 
-MISSING = "à compléter par l'éditeur de ce site (réglage publish_{})"
+# The publisher's identity, one setting each (``publish_<key>``): a site that names no
+# one is a preview, and a release build refuses to go out without them.
+REQUIRED: dict[str, str] = {
+    "publisher": "éditeur du site : nom et adresse",
+    "director": "directeur ou directrice de la publication",
+    "host": "hébergeur : nom, adresse et téléphone",
+    "contact": "adresse électronique ou page de contact (explications et contestations)",
+}
+OPTIONAL: dict[str, str] = {"dpo": "délégué à la protection des données"}
+NOT_GIVEN = "non renseigné dans cet aperçu"
+
+
+def missing(publisher: Mapping[str, str]) -> list[str]:
+    """The settings of the publisher's identity still empty (``publish_publisher``…)."""
+    return [f"publish_{key}" for key in REQUIRED if not (publisher.get(key) or "").strip()]
+
+
+def release_error(publisher: Mapping[str, str]) -> ConfigurationError | None:
+    """Why a release build may not go out (the identity settings it lacks), or ``None``."""
+    lacking = missing(publisher)
+    if not lacking:
+        return None
+    lines = "\n".join(
+        f"  - {name} (BAROMETRE_{name.upper()}) : {REQUIRED[name.removeprefix('publish_')]}"
+        for name in lacking
+    )
+    return ConfigurationError(
+        "Publication refusée : le site publié doit nommer son éditeur (LCEN, article 6-III). "
+        f"Réglages à renseigner dans barometre.toml ou l'environnement :\n{lines}\n"
+        "Sans --release ni publish_base_url, le site est construit comme un aperçu."
+    )
 
 
 def _value(publisher: Mapping[str, str], key: str) -> str:
-    return publisher.get(key) or MISSING.format(key)
+    return publisher.get(key) or NOT_GIVEN
+
+
+def _settings_to_fill(publisher: Mapping[str, str]) -> Markup:
+    """For a preview: the settings that name the publisher, those still to fill first."""
+    lacking = set(missing(publisher))
+    if not lacking:
+        return Markup("")
+    items = Markup("").join(
+        Markup(
+            "<li><code>publish_{}</code> (<code>BAROMETRE_PUBLISH_{}</code>) : {}</li>\n"
+        ).format(key, key.upper(), label)
+        for key, label in {**REQUIRED, **OPTIONAL}.items()
+        if f"publish_{key}" in lacking or (key in OPTIONAL and not publisher.get(key))
+    )
+    return Markup(
+        '<div class="apercu-reglages"><p><strong>Aperçu : éditeur non renseigné.</strong> '
+        "Ce site ne peut pas être publié tant que ces réglages ne sont pas renseignés "
+        "(fichier <code>barometre.toml</code> ou variables d'environnement) :</p>\n"
+        "<ul>\n{}</ul></div>\n"
+    ).format(items)
 
 
 def _paragraphs(*items: str | Markup) -> Markup:
@@ -34,7 +85,8 @@ def pages(site: SiteInfo, publisher: Mapping[str, str]) -> dict[str, Markup]:
     contact = _value(publisher, "contact")
     built = fr.day(site.built)
     year = site.built.year
-    legal_notice = Markup(
+    to_fill = _settings_to_fill(publisher)
+    legal_notice = to_fill + Markup(
         "<h2>Éditeur</h2>{}<h2>Directeur de la publication</h2>{}<h2>Hébergeur</h2>{}"
         "<h2>Propriété et réutilisation</h2>{}"
     ).format(
@@ -95,7 +147,9 @@ def pages(site: SiteInfo, publisher: Mapping[str, str]) -> dict[str, Markup]:
             "l'audit RGAA complet et publier son taux de conformité dans cette déclaration.",
         ),
     )
-    privacy = Markup("<h2>Données personnelles</h2>{}<h2>Cookies et traceurs</h2>{}").format(
+    privacy = to_fill + Markup(
+        "<h2>Données personnelles</h2>{}<h2>Cookies et traceurs</h2>{}"
+    ).format(
         _paragraphs(
             f"{name} ne collecte aucune donnée personnelle sur ses visiteurs : pas de compte, "
             "pas de formulaire, pas de journal de consultation exploité. Finalité du site : "
@@ -106,7 +160,8 @@ def pages(site: SiteInfo, publisher: Mapping[str, str]) -> dict[str, Markup]:
             "sous-traitant ne reçoit de donnée des visiteurs.",
             f"Pour exercer vos droits (accès, rectification, opposition) ou pour toute question : "
             f"{contact}. Vous pouvez aussi saisir la CNIL.",
-            f"Délégué à la protection des données (DPO) : {_value(publisher, 'dpo')}.",
+            "Délégué à la protection des données (DPO) : "
+            f"{publisher.get('dpo') or (NOT_GIVEN if missing(publisher) else 'non désigné')}.",
         ),
         _paragraphs(
             "Ce site ne dépose aucun cookie et n'utilise aucun traceur ni mesure d'audience ; il "
@@ -114,7 +169,7 @@ def pages(site: SiteInfo, publisher: Mapping[str, str]) -> dict[str, Markup]:
             "servis par le site lui-même)."
         ),
     )
-    contact_page = Markup("{}<h2>Expliquer ou contester un résultat</h2>{}{}").format(
+    contact_page = to_fill + Markup("{}<h2>Expliquer ou contester un résultat</h2>{}{}").format(
         _paragraphs(f"Écrire à l'éditeur : {contact}."),
         _paragraphs(
             "Une collectivité peut envoyer une explication ou une contestation sur un résultat "

@@ -94,7 +94,7 @@
           a.href = root + item.u;
           a.textContent = item.n;
           li.appendChild(a);
-          li.appendChild(document.createTextNode(" — " + item.t + " " + item.c + (item.s !== null ? ", score " + item.s : "")));
+          li.appendChild(document.createTextNode(" — " + item.t + " " + item.c + (item.s !== null ? ", score " + item.s.toLocaleString("fr-FR", { minimumFractionDigits: 1, maximumFractionDigits: 1 }) + " / 100" : "")));
           list.appendChild(li);
         });
         count.textContent = found.length ? found.length + " résultat" + (found.length > 1 ? "s" : "") + (found.length === 50 ? " (50 premiers)" : "") + "." : "Aucun résultat.";
