@@ -240,20 +240,6 @@ HOSTS = (
     ("o2switch", "222 boulevard Gustave-Flaubert, 63000 Clermont-Ferrand"),
     ("Scaleway", "8 rue de la Ville-l'Évêque, 75008 Paris"),
 )
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
 MENU = {
     "Ma mairie": (
         ("Le maire et les élus", "/ma-mairie/les-elus/"),
@@ -408,7 +394,10 @@ def esc(text: str) -> str:
 
 
 def date_fr(day: date) -> str:
-    return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
+    """« 1er mars 2026 »: the project's one French date (vocab.fr)."""
+    from barometre.vocab import fr
+
+    return fr.day(day)
 
 
 def names(count: int, rng: random.Random, taken: set[str]) -> list[str]:
