@@ -247,3 +247,54 @@ def test_only_the_collectivites_own_accounts_are_read_each_with_its_evidence(
             assert account.ownership, (account.authority_id, account.profile.handle)
     linkedin = next(a for a in read if a.profile.platform == "linkedin")
     assert linkedin.ownership == "liste d'icônes vers 2 plateformes"
+
+
+def test_two_readers_of_one_shared_account_both_store_it_whole(
+    stage: Stage, tmp_path: Path
+) -> None:
+    """Two collectivités sharing accounts (a commune nouvelle and its ancienne commune)
+    read at the same moment by two runs, as two workers do: each stores its accounts,
+    the shared account's archive is whole and no partial file is left."""
+    import asyncio
+
+    from barometre import files
+    from barometre.net.warc import read_exchanges
+    from barometre.social.run import SocialRun, warc_path
+
+    shared = {"commune:99104", "commune:99105"}
+    targets = [t for t in build_targets(stage.engine, DEMO_EDITION) if t.authority_id in shared]
+    assert len(targets) == 2
+    common = {(r.platform, r.url) for r in targets[0].accounts} & {
+        (r.platform, r.url) for r in targets[1].accounts
+    }
+    assert {platform for platform, _url in common} >= {"bluesky", "mastodon"}
+    network = sample_network(stage.web)
+    root = tmp_path / "warc"
+
+    def reader() -> SocialRun:
+        return SocialRun(
+            stage.engine,
+            DEMO_EDITION,
+            config=sample_social_config(),
+            warc_root=root,
+            as_of=AS_OF,
+            fetch_config=network.fetch_config,
+            resolver=network.resolver,
+            ssl_context=network.ssl_context,
+        )
+
+    async def both() -> list[object]:
+        runs = [reader(), reader()]
+        return await asyncio.gather(
+            *(run.run([target], resume=False) for run, target in zip(runs, targets, strict=True))
+        )
+
+    reports = asyncio.run(both())
+    for target, report in zip(targets, reports, strict=True):
+        assert report.failed == [], report.failed  # type: ignore[attr-defined]
+        assert report.done == len(target.accounts)  # type: ignore[attr-defined]
+    assert not [p for p in root.rglob("*") if files.is_partial(p.name)]
+    for platform, url in common:
+        path = warc_path(root, DEMO_EDITION, platform, url)
+        if platform in {"bluesky", "mastodon"}:
+            assert [e.url for e in read_exchanges(path)], path

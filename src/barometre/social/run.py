@@ -4,8 +4,8 @@ For each collectivité: its accounts (discovered on its site, declared in the re
 and its site's news feeds. Each account is read by its platform's connector (open
 platforms) or recorded as presence only (closed platforms, unless an import already
 gave its figures), its exchanges archived in one WARC file per account and edition
-(``<warc_root>/<edition>/social/<platform>/<key>.warc.gz``, written as ``.part`` and
-renamed when complete), then analysed (metrics, re-publication of the site's news,
+(``<warc_root>/<edition>/social/<platform>/<key>.warc.gz``, written under a partial
+name of its writer, :mod:`barometre.files`, and renamed when complete), then analysed (metrics, re-publication of the site's news,
 themes and modes) and written in one transaction. A run that stops resumes after the
 last account written; ``replay`` rebuilds every record from the archives, offline.
 """
@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from barometre import files
 from barometre.models import (
     AccountState,
     FollowerCount,
@@ -167,9 +168,10 @@ class SocialRun:
         return SocialHttp(self._fetcher, secrets=self._secrets, max_wait=self.config.max_wait)
 
     def _recorder_for(self, path: Path) -> WarcRecorder:
-        part = path.with_name(path.name + ".part")
-        part.unlink(missing_ok=True)
-        return WarcRecorder(part, software="barometre social")
+        """A recorder writing under this writer's own partial name: two processes reading
+        the same account (two collectivités sharing it, on two workers) never write into
+        each other's file, and the last complete archive replaces the other whole."""
+        return WarcRecorder(files.partial_path(path), software="barometre social")
 
     # -- one collectivité --------------------------------------------------------------
 
@@ -462,6 +464,8 @@ class SocialRun:
         self.report.authorities.update(t.authority_id for t in targets)
         if self.fetch_config is None:
             self.fetch_config = FetchConfig(user_agent="barometre")
+        if not self.replay:  # what a killed reader left; never a running writer's file
+            files.sweep(self.warc_root / self.edition / "social")
         semaphore = asyncio.Semaphore(self.accounts_in_flight)
         async with contextlib.AsyncExitStack() as stack:
             if not self.replay:
