@@ -44,10 +44,6 @@ def find_dates(text: str) -> Iterator[tuple[date, str]]:
         yield found, matched
 
 
-def snippet(text: str, start: int, end: int, margin: int = 60) -> str:
-    return " ".join(text[max(0, start - margin) : end + margin].split())
-
-
 _BLOCKS = "h1, h2, h3, h4, h5, h6, p, li, dt, dd, address, td, th, caption, figcaption, summary"
 
 
