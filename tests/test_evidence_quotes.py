@@ -15,6 +15,10 @@ from barometre.capture.archive import load_site_archive
 from barometre.capture.run import Target, capture_edition, warc_path
 from barometre.checks.accessibility import accessibility_mention, accessibility_statement
 from barometre.checks.html import Doc
+from barometre.checks.inclusive import inclusive_content
+from barometre.checks.presence import site_reachable
+from barometre.checks.quality import eco_statement
+from barometre.checks.services import planning_efiling
 from barometre.checks.subject import Subject
 from barometre.models import Evidence, FetchOutcome, Page
 from barometre.net.guard import AddressPolicy
@@ -23,6 +27,8 @@ from barometre.pipeline.demo import SAMPLE_AS_OF, fetch_config, sample_authoriti
 from barometre.sampleweb import SampleWeb
 from barometre.storage import capture_repo, registry_repo
 from barometre.storage.db import open_database
+from test_checks_discovery import discovered
+from test_checks_discovery import subject as qsubject
 
 SITES = Path(__file__).parents[1] / "src" / "barometre" / "sampleweb" / "sites"
 EDITION = "2026-12"
@@ -136,3 +142,22 @@ def test_the_home_mention_is_quoted_as_written(subjects: dict[str, Subject]) -> 
     home = _page_text(SITES / "www.ville-exemple.test" / "index.html")
     shown = _by_note(verdict.evidence, "statut affiché").text
     assert shown == "Accessibilité : partiellement conforme" and shown in home
+
+
+# --- checks that match on Doc.folded quote Doc.text --------------------------------------
+
+
+def test_mentions_found_in_folded_text_are_quoted_as_written() -> None:
+    efiling = planning_efiling(
+        discovered(qsubject("<p>Le Dépôt en ligne des demandes d’urbanisme est ouvert.</p>")), {}
+    )
+    assert efiling.value == 0.5
+    assert efiling.evidence[0].text == "Le Dépôt en ligne des demandes d’urbanisme est ouvert."
+    falc = inclusive_content(qsubject("<p>Guide en FACILE À LIRE ET À COMPRENDRE (FALC).</p>"), {})
+    assert [e.text for e in falc.evidence][:1] == ["FACILE À LIRE ET À COMPRENDRE"]
+    parked = site_reachable(qsubject("<h1>Ce domaine est À VENDRE</h1>"), {})
+    assert parked.value == 0 and parked.evidence[0].text == "Ce domaine est À VENDRE"
+    eco = eco_statement(
+        qsubject("<p>x</p>", pages={"legal": "<p>Lire la Déclaration d’Écoconception du site.</p>"})
+    )
+    assert eco is not None and eco.text == "Déclaration d’Écoconception"

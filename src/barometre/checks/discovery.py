@@ -64,7 +64,7 @@ from barometre.checks.technologies import catalogue as technology_catalogue
 from barometre.domains import registrable_domain
 from barometre.models import LINKED_ACCOUNTS, OWN_ACCOUNTS, Confidence, Evidence, Finding
 from barometre.vocab.platforms import Account, parse_social_url
-from barometre.vocab.text import fold, fold_traced, slug
+from barometre.vocab.text import fold, slug
 
 _SOCIAL_BLOCK = ("social", "reseaux", "suivez", "follow", "rs links", "sociaux")
 _ZONES = ("header", "footer", "nav")
@@ -934,6 +934,7 @@ _BY = re.compile(
 _AFTER_COLON = re.compile(
     r"(?:conception|realisation|creation|developpement|webdesign)[^:]{0,40}:\s*(.{3,60}?)(?:$| \(| avec | sous | propulse)"
 )
+_ARTICLE = re.compile(r"^(?:l['’]\s*|le |la |les )", re.IGNORECASE)
 _CREDIT_TEXT_SELECTORS = "footer p, .site-info, .credits, [class*=footer] p"
 _LEGAL_TEXT_SELECTORS = "main p, main li, main dd, article p"
 
@@ -1040,27 +1041,31 @@ def _merge_cms(found: list[Finding]) -> list[Finding]:
     return list(best.values())
 
 
+def _original(text: str, folded_name: str) -> str:
+    """The words of ``text`` that fold to ``folded_name`` (its own spelling, accents and
+    capitals), without a leading article; else the folded name."""
+    words = text.split()
+    for start in range(len(words)):
+        for end in range(start + 1, min(len(words), start + 12) + 1):
+            candidate = _ARTICLE.sub("", " ".join(words[start:end])).strip(" .,;:–—-")
+            if fold(candidate) == folded_name:
+                return candidate
+    return folded_name
+
+
 def credited_name(text: str) -> str | None:
-    """The maker a credit names, as written: « Site réalisé par l'Atelier X » →
-    « Atelier X », « Conception et réalisation : Agence Y » → « Agence Y ». None for a
-    sentence about an audit or an evaluation (its author is an auditor)."""
-    traced = fold_traced(text, "words")
-    folded = traced.text
+    """The maker a credit names: « Site réalisé par l'Atelier X » → « Atelier X »,
+    « Conception et réalisation : Agence Y » → « Agence Y ». None for a sentence about
+    an audit or an evaluation (its author is an auditor)."""
+    folded = fold(text)
     if any(w in folded for w in AUDIT_WORDS):
         return None
     match = _BY.search(folded) or _AFTER_COLON.search(folded)
     if match is None:
         return None
-    start, end = match.span(1)
-    name = folded[start:end]
-    start += len(name) - len(name.lstrip())
-    end -= len(name) - len(name.rstrip())
-    article = re.match(r"(?:l |le |la |les )", folded[start:end])
-    if article is not None:
-        start += article.end()
-    if end - start < 3:
-        return None
-    return traced.quote(start, end).strip(" .,;:–—-")
+    name = match.group(1).strip()
+    name = re.sub(r"^(?:l |le |la |les )", "", name).strip()
+    return _original(text, name) if len(name) >= 3 else None
 
 
 def _provider(name: str, url: str | None, evidence: Evidence) -> Finding:
