@@ -13,14 +13,16 @@ from sqlalchemy import Engine
 
 from barometre.capture.archive import load_site_archive
 from barometre.capture.run import Target, capture_edition, warc_path
+from barometre.checks import data as refdata
 from barometre.checks.accessibility import accessibility_mention, accessibility_statement
+from barometre.checks.dialogue import participatory_budget
 from barometre.checks.html import Doc
 from barometre.checks.inclusive import inclusive_content
 from barometre.checks.presence import site_reachable
 from barometre.checks.quality import eco_statement
 from barometre.checks.services import planning_efiling
 from barometre.checks.subject import Subject
-from barometre.models import Evidence, FetchOutcome, Page
+from barometre.models import Evidence, FetchOutcome, Page, Status
 from barometre.net.guard import AddressPolicy
 from barometre.net.resolver import GuardedResolver
 from barometre.pipeline.demo import SAMPLE_AS_OF, fetch_config, sample_authorities
@@ -161,3 +163,12 @@ def test_mentions_found_in_folded_text_are_quoted_as_written() -> None:
         qsubject("<p>x</p>", pages={"legal": "<p>Lire la Déclaration d’Écoconception du site.</p>"})
     )
     assert eco is not None and eco.text == "Déclaration d’Écoconception"
+
+
+def test_a_participation_platform_about_the_budget_is_quoted_as_written() -> None:
+    host = next(iter(refdata.decidim_hosts()))
+    html = f'<ul><li>Le Budget des Habitants 2025 : <a href="https://{host}/bp">Je participe</a></li></ul>'
+    verdict = participatory_budget(discovered(qsubject(html)), {})
+    assert verdict.status is Status.PASS
+    text = verdict.evidence[0].text or ""
+    assert "Le Budget des Habitants 2025 : Je participe" in text, text
