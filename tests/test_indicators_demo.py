@@ -120,6 +120,8 @@ def test_synthesis_lists_every_indicator_and_progressions(demo: Demo) -> None:
     for indicator in bundled_catalogue().ids:
         assert f'data-indicateur="{indicator}"' in html, indicator
     assert "Depuis « " in html and "Sur 12 mois" in html
+    # who moved from information to conversation is named beside the figure
+    assert "Ancienne-Commune-Exemple (99105), Val-Fusion-Exemple (99104)</small>" in html
     progressions = (demo.site / "progressions.html").read_text(encoding="utf-8")
     assert "API publique → API publique" in progressions
     found = series.progressions(demo.engine, DEMO_EDITION, PREVIOUS_EDITION)
