@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import threading
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,12 +22,17 @@ from barometre.capture.render import CHROMIUM
 from barometre.cli.app import app
 from barometre.cli.context import AppContext
 from barometre.cli.publish_cmd import run_publish
-from barometre.indicators import series
+from barometre.indicators import read, series
 from barometre.methodology.indicators import bundled as bundled_catalogue
 from barometre.pipeline.demo import DEMO_EDITION, PREVIOUS_EDITION
 from barometre.publish.serve import make_server
-from barometre.storage import indicator_repo
+from barometre.sampleweb import platforms as sample_platforms
+from barometre.social.analysis.crosspost import METRIC
+from barometre.storage import indicator_repo, social_repo
 from demo_edition import build_demo_edition
+
+COPY_LABELS = Path(sample_platforms.__file__).parent / "data" / "copies_labels.toml"
+ADAPTS_BELOW = bundled_catalogue().get("pratiques.adaptation_par_plateforme").below or 0.0
 
 
 @dataclass
@@ -114,6 +120,8 @@ def test_synthesis_lists_every_indicator_and_progressions(demo: Demo) -> None:
     for indicator in bundled_catalogue().ids:
         assert f'data-indicateur="{indicator}"' in html, indicator
     assert "Depuis « " in html and "Sur 12 mois" in html
+    # who moved from information to conversation is named beside the figure
+    assert "Ancienne-Commune-Exemple (99105), Val-Fusion-Exemple (99104)</small>" in html
     progressions = (demo.site / "progressions.html").read_text(encoding="utf-8")
     assert "API publique → API publique" in progressions
     found = series.progressions(demo.engine, DEMO_EDITION, PREVIOUS_EDITION)
@@ -129,6 +137,79 @@ def test_synthesis_lists_every_indicator_and_progressions(demo: Demo) -> None:
     assert maps.count('class="carte-indicateur"') == len(
         [i for i in bundled_catalogue().indicators if i.scope == "tout"]
     )
+
+
+def test_copied_messages_match_the_sample_platform_labels(demo: Demo) -> None:
+    labels = tomllib.loads(COPY_LABELS.read_text(encoding="utf-8"))
+    verdicts: dict[str, dict[str, bool]] = labels["comptes"]
+    stored = social_repo.load_accounts(
+        demo.engine, DEMO_EDITION, sorted(verdicts), with_posts=False
+    )
+    for authority_id, expected in verdicts.items():
+        found: set[tuple[str, str]] = set()
+        adapts: dict[str, bool] = {}
+        for account in stored[authority_id]:
+            metric = account.metrics.get(METRIC)
+            if metric is None:
+                continue
+            assert metric.value is not None, authority_id
+            adapts[account.profile.platform] = metric.value < ADAPTS_BELOW
+            for copy in metric.detail["publications"]:
+                pair = {account.profile.platform: copy["publication"]}
+                pair[copy["autre_plateforme"]] = copy["autre_publication"]
+                found.add((pair["mastodon"], pair["bluesky"]))
+        wanted = {
+            (c["mastodon"], c["bluesky"])
+            for c in labels["copies"]
+            if c["collectivite"] == authority_id
+        }
+        assert found == wanted, authority_id
+        assert not found & {(c["mastodon"], c["bluesky"]) for c in labels["non_copies"]}
+        assert adapts == expected, authority_id
+
+
+def test_adaptation_and_mode_switch_in_stats(demo: Demo) -> None:
+    data = _stats(demo.url)
+    by = {(r["indicateur"], r["groupe"]): r for r in data["indicateurs"]}
+    # the accounts compared: Ville-Exemple (3, all adapting), Val-Fusion-Exemple and the
+    # commune déléguée that shares its accounts (2 + 2, copying), the Région (3, its
+    # YouTube channel adapting)
+    adapts = by[("pratiques.adaptation_par_plateforme", "ensemble")]
+    assert (adapts["numerateur"], adapts["denominateur"]) == (4, 10)
+    assert adapts["eligibles"] == 10 and adapts["unite"] == "comptes"
+    # Val-Fusion-Exemple answers its residents since the end of February: its dominant
+    # mode moved from information to conversation (with the commune sharing its accounts)
+    assert read.collectivite_modes(demo.engine, PREVIOUS_EDITION)["commune:99104"] == (
+        "information"
+    )
+    assert read.collectivite_modes(demo.engine, DEMO_EDITION)["commune:99104"] == "conversation"
+    moved = by[("pratiques.passage_conversation", "commune")]
+    assert moved["numerateur"] == 2 and moved["valeur_precedente"] is None
+    assert [c["id"] for c in moved["detail"]["collectivites"]] == [
+        "commune:99105",
+        "commune:99104",
+    ]
+    assert by[("pratiques.passage_conversation", "region")]["numerateur"] == 0
+    assert by[("pratiques.retour_information", "ensemble")]["numerateur"] == 0
+    stored = indicator_repo.series(demo.engine, "pratiques.passage_conversation", "ensemble", True)
+    assert [(v.edition, v.numerator, v.denominator) for v in stored] == [
+        (PREVIOUS_EDITION, 0, 0),
+        (DEMO_EDITION, 2, stored[1].denominator),
+    ]
+    result = CliRunner().invoke(
+        app, ["--database-url", demo.url, "stats", "-e", DEMO_EDITION, "--format", "csv"]
+    )
+    assert result.exit_code == 0, result.output
+    line = next(
+        row
+        for row in result.stdout.splitlines()
+        if row.startswith("indicateurs:pratiques,commune,pratiques.passage_conversation")
+    )
+    assert "Val-Fusion-Exemple (99104)" in line and "Ancienne-Commune-Exemple (99105)" in line
+    table = CliRunner().invoke(
+        app, ["--database-url", demo.url, "stats", "-e", DEMO_EDITION], env={"COLUMNS": "200"}
+    )
+    assert "Ancienne-Commune-Exemple (99105), Val-Fusion-Exemple (99104)" in table.output
 
 
 # --- in the browser -----------------------------------------------------------------------

@@ -87,6 +87,7 @@ def _row(row: Row) -> dict[str, Any]:
         "change": row.change(row.previous),
         "change_year": row.change(row.year_ago),
         "source": row.indicator.sources(),
+        "switched": row.switched,  # who moved, for a mode-switch figure
     }
 
 
