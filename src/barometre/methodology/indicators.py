@@ -51,6 +51,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from barometre.errors import MethodologyError
 from barometre.methodology import Methodology
+from barometre.models import POST_MODES
 from barometre.vocab.platforms import PLATFORMS, platform_label
 
 CATALOGUE = "indicators.toml"
@@ -145,7 +146,7 @@ class Indicator(BaseModel):
             raise ValueError(
                 "« above », « below » ou « dominant » est requis pour le genre account_metric"
             )
-        modes = ("information", "conversation", "promotion", "mobilisation")
+        modes = POST_MODES
         for name in ("dominant", "since_mode"):
             value = getattr(self, name)
             if value and value not in modes:

@@ -46,11 +46,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from barometre.models import FollowerCount, SocialMetric, SocialPost, SocialProfile, SocialSource
+from barometre.models import (
+    POST_MODES,
+    FollowerCount,
+    SocialMetric,
+    SocialPost,
+    SocialProfile,
+    SocialSource,
+)
 from barometre.social.analysis.republication import Match, Summary
 from barometre.social.metaads.types import AdsSummary
 
-MODES = ("information", "conversation", "promotion", "mobilisation")
+MODES = POST_MODES
 
 LABELS: dict[str, str] = {
     "followers": "Abonnés",
