@@ -245,7 +245,26 @@ class FigureWriter:
             rows=[list(r) for r in figure.table.rows],
         )
 
-    # -- maps of the indicator catalogue (issue 16) --------------------------------------
+    # -- series and maps of the indicator catalogue (issue 16) ---------------------------
+
+    def catalogue_series(self, indicator: Mapping[str, Any], racine: str = "") -> Markup | None:
+        """One indicator edition by edition, a panel per group it is shown for, with its
+        data table (the accessible alternative of the drawing)."""
+        points = [
+            charts.SeriesPoint(
+                p["group_label"], p["period"], p["value"], p["numerator"], p["denominator"]
+            )
+            for p in indicator.get("series", ())
+        ]
+        if not points:
+            return None
+        figure = charts.indicator_series(
+            points,
+            label=str(indicator["label"]),
+            share=bool(indicator["share"]),
+            per=str(indicator.get("per") or "collectivité"),
+        )
+        return self.figure(figure, racine)
 
     def catalogue_maps(self, indicator: Mapping[str, Any], *, ranks: bool = True) -> dict[str, Any]:
         """One indicator's maps: régions, départements, and communes and EPCI aggregated
