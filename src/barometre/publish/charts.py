@@ -886,9 +886,7 @@ def indicator_series(
     if any(p.value is None for p in filled):
         description += f" « {NOT_MEASURED} » : aucune collectivité du groupe mesurée ce mois-là."
     subtitle = (
-        "Part des collectivités mesurées, édition par édition"
-        if share
-        else f"Moyenne par {per}, édition par édition"
+        "Part des collectivités mesurées, par mois" if share else f"Moyenne par {per}, par mois"
     )
     spec = assemble(
         _series_skeleton(tuple(labels[m] for m in months), tuple(groups), share, top, width),
