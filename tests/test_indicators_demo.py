@@ -277,7 +277,8 @@ def test_every_indicator_has_its_series_chart(demo: Demo) -> None:
     # no search connector: « non mesuré » in both months, written, and no point at 0
     search = _series_svg(sections["recherche.premier_resultat"])
     texts = ["".join(t.itertext()) for t in search.iter(f"{SVG}text")]
-    assert texts.count("non mesuré") == 2
+    assert texts.count("non mesuré") == 2 * 5  # two months, five groups
+    assert "Toutes collectivités" in texts and "Intercommunalités (EPCI)" in texts
     points = [
         path
         for g in search.iter(f"{SVG}g")

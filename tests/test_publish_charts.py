@@ -357,6 +357,8 @@ def test_indicator_series_one_panel_per_group_in_french() -> None:
     assert f"100{NNBSP}%" in texts  # the axis in French too
     assert not [t for t in texts if re.search(r"\d\.\d|\bNaN\b|null", t)]
     assert _points(svg) == 4  # the measured values only: no point at zero for a gap
+    # the font stack is said once, on the root, and inherited by every text
+    assert svg.count("font-family=") == 1 and "DejaVu Sans" in (root.get("font-family") or "")
     # the chart keeps the width of a 390 px phone (text measured with DejaVu Sans)
     assert float(root.get("width", "0")) <= 358
 

@@ -755,10 +755,11 @@ def _series_skeleton(
 ) -> str:
     height = 100
     y_scale = alt.Scale(domain=[0, top], nice=not share, zero=True)
+    # a light axis (values are written on the points): three grid lines, no ticks
     y_axis = (
-        alt.Axis(format="~%", values=[0, 0.25, 0.5, 0.75, 1], tickCount=5)
+        alt.Axis(format="~%", values=[0, 0.5, 1], ticks=False, domain=False)
         if share
-        else alt.Axis(tickCount=4, format="~r")
+        else alt.Axis(tickCount=3, format="~r", ticks=False, domain=False)
     )
     base = alt.Chart().encode(
         x=alt.X(
