@@ -233,6 +233,9 @@ def edition_series(engine: Engine, edition: str) -> dict[str, list[dict[str, Any
             {
                 "group": v.group,
                 "group_label": group_label(v.group),
+                # the whole and the types of collectivité, or a peer group (population
+                # band, type of EPCI): drawn as two charts
+                "family": "strate" if group_order(v.group)[0] == 2 else "type",
                 "period": v.period,
                 "value": v.value,
                 "numerator": round(v.numerator, 6),

@@ -753,7 +753,7 @@ def _series_change(first: float, last: float, share: bool) -> str:
 def _series_skeleton(
     months: tuple[str, ...], groups: tuple[str, ...], share: bool, top: float, width: int
 ) -> str:
-    height = 100
+    height = 80
     y_scale = alt.Scale(domain=[0, top], nice=not share, zero=True)
     # a light axis (values are written on the points): three grid lines, no ticks
     y_axis = (
@@ -786,11 +786,11 @@ def _series_skeleton(
         .encode(text=alt.Text("texte:N"))
         for below in (False, True)
     ]
-    # « non mesuré » written at the foot of the panel: a gap, never a zero
+    # « non mesuré » written mid-height where the point would be: a gap, never a zero
     gaps = (
         base.transform_filter("!isValid(datum.valeur)")
-        .mark_text(color=MUTED, fontStyle="italic", baseline="bottom")
-        .encode(y=alt.value(height - 4), text=alt.Text("texte:N"))
+        .mark_text(color=MUTED, fontStyle="italic", baseline="middle")
+        .encode(y=alt.value(height / 2), text=alt.Text("texte:N"))
     )
     chart = (
         alt.layer(line, dots, *labels, gaps, data=_named())
@@ -804,7 +804,7 @@ def _series_skeleton(
                     labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top"
                 ),
             ),
-            spacing=20,
+            spacing=12,
         )
         .resolve_axis(x="independent")
     )

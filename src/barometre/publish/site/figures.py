@@ -248,23 +248,32 @@ class FigureWriter:
     # -- series and maps of the indicator catalogue (issue 16) ---------------------------
 
     def catalogue_series(self, indicator: Mapping[str, Any], racine: str = "") -> Markup | None:
-        """One indicator edition by edition, a panel per group it is shown for, with its
-        data table (the accessible alternative of the drawing)."""
-        points = [
-            charts.SeriesPoint(
-                p["group_label"], p["period"], p["value"], p["numerator"], p["denominator"]
+        """One indicator edition by edition, a panel per group it is shown for, each chart
+        with its data table (the accessible alternative of the drawing): the whole and the
+        types of collectivité in one chart, the peer groups (population bands, types of
+        EPCI), when the indicator is shown for them, in a second one."""
+        families: dict[str, list[charts.SeriesPoint]] = {}
+        for p in indicator.get("series", ()):
+            families.setdefault(str(p.get("family") or "type"), []).append(
+                charts.SeriesPoint(
+                    p["group_label"], p["period"], p["value"], p["numerator"], p["denominator"]
+                )
             )
-            for p in indicator.get("series", ())
-        ]
-        if not points:
+        if not families:
             return None
-        figure = charts.indicator_series(
-            points,
-            label=str(indicator["label"]),
-            share=bool(indicator["share"]),
-            per=str(indicator.get("per") or "collectivité"),
-        )
-        return self.figure(figure, racine)
+        out = Markup("")
+        for family, points in families.items():
+            label = str(indicator["label"])
+            if family == "strate" and len(families) > 1:
+                label += " : par groupe de pairs"
+            figure = charts.indicator_series(
+                points,
+                label=label,
+                share=bool(indicator["share"]),
+                per=str(indicator.get("per") or "collectivité"),
+            )
+            out += self.figure(figure, racine)
+        return out
 
     def catalogue_maps(self, indicator: Mapping[str, Any], *, ranks: bool = True) -> dict[str, Any]:
         """One indicator's maps: régions, départements, and communes and EPCI aggregated
