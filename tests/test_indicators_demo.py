@@ -268,6 +268,12 @@ def test_every_indicator_has_its_series_chart(demo: Demo) -> None:
         # the chart's data table follows it: a row per group and month
         table = section.split("<h3>Édition par édition</h3>", 1)[1]
         assert "série par groupe, édition par édition</caption>" in table
+    # an indicator shown per peer group has a second chart for them
+    by_peers = [i.id for i in catalogue.indicators if "strates" in i.groups]
+    assert by_peers
+    for indicator in by_peers:
+        assert f"{labels[indicator]} : par groupe de pairs</title>" in sections[indicator]
+        assert "Communes &lt; 500" in sections[indicator] or "Communes < 500" in sections[indicator]
     # Facebook: two points per group, the communes' share up since February
     facebook = _series_svg(sections["reseaux.facebook"])
     assert "Communes : février 2025" in (facebook[1].text or "")
