@@ -295,6 +295,22 @@ def test_every_indicator_has_its_series_chart(demo: Demo) -> None:
     assert "non mesuré" in sections["recherche.premier_resultat"].split("</figure>", 1)[1]
 
 
+def test_a_series_stops_at_the_edition_published(demo: Demo) -> None:
+    from barometre.indicators.site import edition_series
+
+    now = edition_series(demo.engine, DEMO_EDITION)
+    before = edition_series(demo.engine, PREVIOUS_EDITION)
+    assert set(now) == set(before) == set(bundled_catalogue().ids)
+    assert {p["period"] for points in now.values() for p in points} == {"2025-02", "2025-03"}
+    # the previous edition's site shows its own month only, not the later one
+    assert {p["period"] for points in before.values() for p in points} == {"2025-02"}
+    # groups only: the areas of the maps are not series
+    assert not any(":" in p["group"] and p["family"] == "type" for v in now.values() for p in v)
+    facebook = [p for p in now["reseaux.facebook"] if p["group"] == "commune"]
+    assert [p["period"] for p in facebook] == ["2025-02", "2025-03"]
+    assert facebook[0]["value"] < facebook[1]["value"]
+
+
 def test_exports_carry_the_catalogue_with_its_changes(demo: Demo) -> None:
     path = demo.site / "donnees" / "csv" / "indicateurs.csv"
     with path.open(encoding="utf-8", newline="") as handle:
