@@ -858,6 +858,19 @@ def test_compact_paths_rounds_only_path_data() -> None:
     )
 
 
+def test_drop_defaults_keeps_the_drawing() -> None:
+    svg = (
+        '<svg><g><path class="background" aria-hidden="true" d="M0,0h0v0h0Z" '
+        'pointer-events="none"/><path class="background" aria-hidden="true" d="M0,0h0v100h0Z"/>'
+        '<line x2="5" opacity="1" pointer-events="none"/><path opacity="0.5" d="M1,1"/>'
+        '<text opacity="10">opacity="1"</text></g></svg>'
+    )
+    assert render.drop_defaults(svg) == (
+        '<svg><g><path class="background" aria-hidden="true" d="M0,0h0v100h0Z"/>'
+        '<line x2="5"/><path opacity="0.5" d="M1,1"/><text opacity="10">opacity="1"</text></g></svg>'
+    )
+
+
 class _Counting(http.server.BaseHTTPRequestHandler):
     requests: ClassVar[list[str]] = []
 

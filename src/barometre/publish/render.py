@@ -16,7 +16,8 @@ vl-convert runs the same Vega and Vega-Lite versions as the vendored JavaScript 
   and memory must not grow with their number); an optional folder keeps them across
   builds.
 - **Light.** Path coordinates are rounded to a tenth of a pixel (:func:`compact_paths`);
-  the font stack Vega repeats on every text is said once, on the root (:func:`shared_font`).
+  the font stack Vega repeats on every text is said once, on the root (:func:`shared_font`);
+  what a static drawing never uses goes (:func:`drop_defaults`).
 - **Deterministic.** Same spec, same bytes (the text is measured with the fonts of the
   machine: another machine with other fonts may place labels differently).
 
@@ -171,6 +172,19 @@ def shared_font(svg: str) -> str:
     return svg[: match.start()] + opening + body
 
 
+_DEFAULTS = re.compile(
+    r'<path class="background" aria-hidden="true" d="M0,0h0v0h0Z"(?: pointer-events="none")?/>'
+    r'| pointer-events="none"| opacity="1"(?=[ />])'
+)
+
+
+def drop_defaults(svg: str) -> str:
+    """Without what a static drawing never uses: Vega's empty backgrounds (zero-size
+    paths), ``pointer-events="none"`` (nothing to point at) and ``opacity="1"`` (the
+    default): a fifth lighter, the same drawing."""
+    return _DEFAULTS.sub("", svg)
+
+
 _INNER_ARIA = re.compile(r'\s(?:role|aria-roledescription|aria-label)="[^"]*"')
 
 
@@ -266,7 +280,7 @@ class SvgRenderer:
 
     def _draw(self, spec: dict[str, Any], key: str) -> str:
         return make_accessible(
-            shared_font(compact_paths(convert(spec))),
+            shared_font(drop_defaults(compact_paths(convert(spec)))),
             title=_title_text(spec),
             description=str(spec.get("description") or ""),
             key=key,
