@@ -4,10 +4,13 @@ progressions, and (with Chromium) the map selector and the progression ranking."
 
 from __future__ import annotations
 
+import csv
 import json
+import re
 import shutil
 import threading
 import tomllib
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +26,11 @@ from barometre.cli.app import app
 from barometre.cli.context import AppContext
 from barometre.cli.publish_cmd import run_publish
 from barometre.indicators import read, series
+from barometre.methodology import bundled
 from barometre.methodology.indicators import bundled as bundled_catalogue
 from barometre.pipeline.demo import DEMO_EDITION, PREVIOUS_EDITION
+from barometre.pipeline.export import indicator_records
+from barometre.publish.exports import export_edition
 from barometre.publish.serve import make_server
 from barometre.sampleweb import platforms as sample_platforms
 from barometre.social.analysis.crosspost import METRIC
@@ -49,7 +55,19 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     database = root / "b.sqlite3"
     engine = build_demo_edition(root, database, previous=True)
     context = AppContext(data_dir=root, console=Console(width=120), err=Console(stderr=True))
-    run_publish(context, DEMO_EDITION, root / "site", engine=engine)
+    # the exports as « barometre demo » writes them, joined to the site
+    grid = bundled()
+    export_edition(
+        engine,
+        DEMO_EDITION,
+        grid,
+        root / "exports",
+        ("csv", "json"),
+        indicators=indicator_records(engine, DEMO_EDITION, grid),
+    )
+    run_publish(
+        context, DEMO_EDITION, root / "site", engine=engine, extra={"exports": root / "exports"}
+    )
     server = make_server(root / "site", "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, name="site-preview", daemon=True)
     thread.start()
@@ -134,9 +152,9 @@ def test_synthesis_lists_every_indicator_and_progressions(demo: Demo) -> None:
     maps = (demo.site / "indicateurs.html").read_text(encoding="utf-8")
     # each indicator's series, month by month
     assert "février 2025" in maps and "mars 2025" in maps
-    assert maps.count('class="carte-indicateur"') == len(
-        [i for i in bundled_catalogue().indicators if i.scope == "tout"]
-    )
+    # every indicator has its section (those computed on the largest communes have no
+    # map: they are not computed per area)
+    assert maps.count('class="carte-indicateur"') == len(bundled_catalogue().indicators)
 
 
 def test_copied_messages_match_the_sample_platform_labels(demo: Demo) -> None:
@@ -290,3 +308,157 @@ def test_ranking_filter_by_criterion(demo: Demo, tab: Any) -> None:
     page.locator("#filtre-critere").select_option("")
     assert page.locator("#classement tbody tr:visible").count() == total
     assert errors == []
+
+
+# --- a chart per indicator, and the exports -----------------------------------------------
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _sections(html: str) -> dict[str, str]:
+    parts = re.split(r'(?=<section class="carte-indicateur")', html)
+    out = {}
+    for part in parts[1:]:
+        found = re.search(r'data-indicateur="([^"]+)"', part)
+        assert found
+        out[found.group(1)] = part.split("</section>")[0]
+    return out
+
+
+def _series_svg(section: str) -> ET.Element:
+    after = section.split("<h3>Édition par édition</h3>", 1)[1]
+    svg = re.search(r"<svg\b.*?</svg>", after, re.S)
+    assert svg, "no static chart"
+    return ET.fromstring(svg.group(0))
+
+
+def test_every_indicator_has_its_series_chart(demo: Demo) -> None:
+    html = (demo.site / "indicateurs.html").read_text(encoding="utf-8")
+    sections = _sections(html)
+    catalogue = bundled_catalogue()
+    assert list(sections) == catalogue.ids
+    labels = {i.id: i.label for i in catalogue.indicators}
+    for indicator, section in sections.items():
+        root = _series_svg(section)
+        assert root.get("role") == "img", indicator
+        title, desc = root[0], root[1]
+        assert title.tag == f"{SVG}title" and title.text == labels[indicator]
+        assert desc.tag == f"{SVG}desc"
+        assert "février 2025" in (desc.text or "") and "mars 2025" in (desc.text or "")
+        assert float(root.get("width", "0")) <= 358, indicator  # a 390 px phone
+        # the chart's data table follows it: a row per group and month
+        table = section.split("<h3>Édition par édition</h3>", 1)[1]
+        assert "série par groupe, édition par édition</caption>" in table
+    # an indicator shown per peer group has a second chart for them
+    by_peers = [i.id for i in catalogue.indicators if "strates" in i.groups]
+    assert by_peers
+    for indicator in by_peers:
+        assert f"{labels[indicator]} : par groupe de pairs</title>" in sections[indicator]
+        assert "Communes &lt; 500" in sections[indicator] or "Communes < 500" in sections[indicator]
+    # Facebook: two points per group, the communes' share up since February
+    facebook = _series_svg(sections["reseaux.facebook"])
+    assert "Communes : février 2025" in (facebook[1].text or "")
+    assert "en hausse" in (facebook[1].text or "")
+    texts = ["".join(t.itertext()) for t in facebook.iter(f"{SVG}text")]
+    assert "février 2025" in texts and "Communes" in texts
+    # no search connector: « non mesuré » in both months, written, and no point at 0
+    search = _series_svg(sections["recherche.premier_resultat"])
+    texts = ["".join(t.itertext()) for t in search.iter(f"{SVG}text")]
+    assert texts.count("non mesuré") == 2 * 5  # two months, five groups
+    assert "Toutes collectivités" in texts and "Intercommunalités (EPCI)" in texts
+    points = [
+        path
+        for g in search.iter(f"{SVG}g")
+        if (g.get("class") or "").startswith("mark-symbol")
+        for path in g.iter(f"{SVG}path")
+    ]
+    assert points == []
+    assert "non mesuré" in sections["recherche.premier_resultat"].split("</figure>", 1)[1]
+
+
+def test_a_series_stops_at_the_edition_published(demo: Demo) -> None:
+    from barometre.indicators.site import edition_series
+
+    now = edition_series(demo.engine, DEMO_EDITION)
+    before = edition_series(demo.engine, PREVIOUS_EDITION)
+    assert set(now) == set(before) == set(bundled_catalogue().ids)
+    assert {p["period"] for points in now.values() for p in points} == {"2025-02", "2025-03"}
+    # the previous edition's site shows its own month only, not the later one
+    assert {p["period"] for points in before.values() for p in points} == {"2025-02"}
+    # groups only: the areas of the maps are not series
+    assert not any(":" in p["group"] and p["family"] == "type" for v in now.values() for p in v)
+    facebook = [p for p in now["reseaux.facebook"] if p["group"] == "commune"]
+    assert [p["period"] for p in facebook] == ["2025-02", "2025-03"]
+    assert facebook[0]["value"] < facebook[1]["value"]
+
+
+def test_exports_carry_the_catalogue_with_its_changes(demo: Demo) -> None:
+    path = demo.site / "donnees" / "csv" / "indicateurs.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    data = _stats(demo.url)
+    assert len(rows) == len(data["indicateurs"])
+    by = {(r["indicateur"], r["groupe"]): r for r in rows}
+    assert {r["indicateur"] for r in rows} == set(bundled_catalogue().ids)
+    assert {r["edition_precedente"] for r in rows} == {PREVIOUS_EDITION}
+    assert {r["edition_12_mois"] for r in rows} == {""}
+    facebook = by[("reseaux.facebook", "commune")]
+    assert float(facebook["evolution_precedente"]) > 0
+    assert float(facebook["evolution_precedente"]) == round(
+        float(facebook["valeur"]) - float(facebook["valeur_precedente"]), 6
+    )
+    search = by[("recherche.premier_resultat", "ensemble")]
+    assert search["etat"] == "non mesuré" and search["valeur"] == ""
+    listing = (demo.site / "donnees.html").read_text(encoding="utf-8")
+    assert 'href="donnees/csv/indicateurs.csv"' in listing
+    assert 'href="donnees/csv/indicateurs.schema.json"' in listing
+    assert 'href="donnees/json/indicateurs.json"' in listing
+    package = json.loads((demo.site / "donnees" / "csv" / "datapackage.json").read_text("utf-8"))
+    assert "indicateurs" in [r["name"] for r in package["resources"]]
+
+
+MOBILE = {"width": 390, "height": 844}
+
+
+@needs_chromium
+def test_series_chart_holds_on_a_phone_and_in_print(demo: Demo, tab: Any) -> None:
+    page, _ = tab
+    browser = page.context.browser
+    context = browser.new_context(locale="fr-FR", viewport=MOBILE)
+    phone = context.new_page()
+    errors: list[str] = []
+    phone.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        phone.goto(demo.base + "indicateurs.html")
+        phone.locator("#choix-indicateur").select_option("reseaux.facebook")
+        chart = phone.locator("#carte-reseaux\\.facebook figure[data-vega-spec]").first
+        chart.scroll_into_view_if_needed()
+        phone.wait_for_function(
+            "el => ['ready', 'failed'].includes(el.getAttribute('data-vega-state'))",
+            arg=chart.element_handle(),
+            timeout=20_000,
+        )
+        assert chart.get_attribute("data-vega-state") == "ready"
+        box = chart.locator("svg").first.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+        overflow = phone.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, overflow
+        # in print, the chart stays on the page, within its width
+        phone.emulate_media(media="print")
+        box = chart.locator("svg").first.bounding_box()
+        width = phone.evaluate("() => document.documentElement.clientWidth")
+        assert box is not None and box["width"] > 100 and box["x"] + box["width"] <= width
+        assert errors == []
+    finally:
+        context.close()
+    # without JavaScript, every static chart is there, named
+    static = browser.new_context(java_script_enabled=False, viewport=MOBILE)
+    try:
+        bare = static.new_page()
+        bare.goto(demo.base + "indicateurs.html")
+        named = bare.locator("section.carte-indicateur figure [data-vega-fallback] svg[role=img]")
+        assert named.count() >= len(bundled_catalogue().indicators)
+    finally:
+        static.close()
