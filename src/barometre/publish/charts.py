@@ -593,6 +593,16 @@ class Share:
 
 
 @functools.lru_cache(maxsize=16)
+def _group_rows(groups: Sequence[str]) -> alt.Row:
+    """One panel per group, in the given order, its name written above it on the left."""
+    return alt.Row(
+        "groupe:N",
+        sort=list(groups),
+        title=None,
+        header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top"),
+    )
+
+
 def _shares_skeleton(
     groups: tuple[str, ...], items: tuple[str, ...], item_header: str, group_header: str, width: int
 ) -> str:
@@ -619,17 +629,7 @@ def _shares_skeleton(
     chart = (
         alt.layer(bars, labels, data=_named())
         .properties(width=width, height=alt.Step(24))
-        .facet(
-            row=alt.Row(
-                "groupe:N",
-                sort=list(groups),
-                title=None,
-                header=alt.Header(
-                    labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top"
-                ),
-            ),
-            spacing=16,
-        )
+        .facet(row=_group_rows(groups), spacing=16)
     )
     return skeleton(chart)
 
@@ -795,17 +795,7 @@ def _series_skeleton(
     chart = (
         alt.layer(line, dots, *labels, gaps, data=_named())
         .properties(width=width, height=height)
-        .facet(
-            row=alt.Row(
-                "groupe:N",
-                sort=list(groups),
-                title=None,
-                header=alt.Header(
-                    labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top"
-                ),
-            ),
-            spacing=12,
-        )
+        .facet(row=_group_rows(groups), spacing=12)
         .resolve_axis(x="independent")
     )
     return skeleton(chart)

@@ -112,15 +112,7 @@ def metrics(
     engine: Engine, edition: str, names: list[str]
 ) -> list[tuple[str, str, str, str, float | None]]:
     """``(authority_id, platform, account_id, metric, value)`` of the named metrics."""
-    query = select(
-        social_metrics.c.authority_id,
-        social_metrics.c.platform,
-        social_metrics.c.account_id,
-        social_metrics.c.metric,
-        social_metrics.c.value,
-    ).where(social_metrics.c.edition_id == edition, social_metrics.c.metric.in_(names))
-    with engine.connect() as connection:
-        return [(r[0], r[1], r[2], r[3], r[4]) for r in connection.execute(query)]
+    return [row[:5] for row in metrics_with_samples(engine, edition, names)]
 
 
 def metrics_with_samples(
