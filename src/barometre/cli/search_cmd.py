@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from barometre.cli.context import AppContext, find_authorities
+from barometre.cli.options import Edition
 from barometre.errors import ConfigurationError
 from barometre.pipeline import search as search_stage
 from barometre.vocab import fr
@@ -15,7 +16,7 @@ from barometre.vocab import fr
 
 def search(
     ctx: typer.Context,
-    edition: Annotated[str, typer.Option("--edition", "-e", help="Édition AAAA-MM.")] = "",
+    edition: Edition = "",
     searxng: Annotated[
         str,
         typer.Option("--searxng", help="Adresse de votre instance SearXNG (format JSON autorisé)."),
