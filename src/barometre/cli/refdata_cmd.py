@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
 from barometre.cli.context import AppContext
 from barometre.display.refdata import print_bundled, print_installed
 from barometre.pipeline import refdata as refdata_stage
