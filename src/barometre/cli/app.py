@@ -39,7 +39,7 @@ from barometre.pipeline import capture as capture_stage
 from barometre.pipeline import registry as registry_stage
 from barometre.pipeline import social as social_stage
 from barometre.pipeline.capture import Scope
-from barometre.pipeline.core import EditionRun, check_edition, open_edition
+from barometre.pipeline.core import LoadedOnce, check_edition
 from barometre.pipeline.export import available_formats
 from barometre.pipeline.publish import BuildReport, check_release
 from barometre.pipeline.run import run_stages
@@ -165,17 +165,17 @@ def run(
     check_release(context.settings, release)  # refused at once, before any stage
     edition = check_edition(edition)
     setup = context.setup
-    if workers:
-        ensure_registry(context)
-        print_stats(context.console, registry_stage.load_authorities(setup))
-        worker_cmd.run_on_workers(
-            context, edition, [k.value for k in capture_stage.SCOPES[scope]], render=render
-        )
-        return
 
     def registry(done: Mapping[str, Any]) -> None:
         ensure_registry(context)
         print_stats(context.console, registry_stage.load_authorities(setup))
+
+    if workers:
+        registry({})
+        worker_cmd.run_on_workers(
+            context, edition, [k.value for k in capture_stage.SCOPES[scope]], render=render
+        )
+        return
 
     def capture_sites(done: Mapping[str, Any]) -> bool:
         if not capture:
@@ -205,14 +205,7 @@ def run(
             context, setup.engine, edition, report, as_of=datetime.now(UTC)
         )
 
-    once: list[EditionRun] = []
-
-    def loaded() -> EditionRun:
-        """The edition, loaded once after the audit recorded its methodology."""
-        if not once:
-            once.append(open_edition(setup.engine, edition))
-        return once[0]
-
+    loaded = LoadedOnce(setup.engine, edition)
     done = run_stages(
         {
             "registry": registry,

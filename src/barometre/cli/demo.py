@@ -8,10 +8,8 @@ order of :mod:`barometre.pipeline.run` (library side: :mod:`barometre.pipeline.d
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import Mapping
 from contextlib import ExitStack
-from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -26,24 +24,25 @@ from barometre.display.progress import stage_bar
 from barometre.display.publish import print_how_to_open
 from barometre.pipeline import audit as audit_stage
 from barometre.pipeline import score as score_stage
-from barometre.pipeline.core import EditionRun, Setup, open_edition
+from barometre.pipeline.core import LoadedOnce, Setup
 from barometre.pipeline.demo import (
-    CHROMIUM,
     DEMO_EDITION,
     SAMPLE_AS_OF,
+    SAMPLE_MOMENT,
     SAMPLE_PERIOD,
     BackgroundSampleWeb,
     SampleCapture,
     SampleWeb,
     build_previous_edition,
     capture_sample,
-    demo_database,
     fetch_config,
+    fresh_demo,
     only_demo,
     sample_authorities,
     sample_network,
     sample_social_config,
     store_indicators,
+    use_browser,
 )
 from barometre.pipeline.export import available_formats
 from barometre.pipeline.run import run_stages
@@ -57,9 +56,6 @@ __all__ = [
     "run_demo",
     "sample_authorities",
 ]
-
-# The social stage reads the recorded platforms as of this moment.
-SAMPLE_MOMENT = datetime.combine(SAMPLE_AS_OF, time(12), tzinfo=UTC)
 
 
 def social_sample(
@@ -95,13 +91,10 @@ def run_demo(
 
 def _run_demo(context: AppContext, *, render: bool | None, serve: bool, port: int) -> Path:
     folder = context.settings.data_dir / "demo"
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
-    engine = demo_database(folder)
+    engine = fresh_demo(folder)
     setup = Setup(context.settings, engine)
-    use_browser = shutil.which(CHROMIUM) is not None if render is None else render
-    if not use_browser:
+    render = use_browser(render)
+    if not render:
         context.err.print(
             "[yellow]Chromium absent : démonstration sans rendu (les critères qui en ont "
             "besoin seront « non mesurables »).[/yellow]"
@@ -110,7 +103,7 @@ def _run_demo(context: AppContext, *, render: bool | None, serve: bool, port: in
     with context.err.status("Édition précédente (le web d'exemple un mois plus tôt)…"):
         build_previous_edition(setup, folder / "warc")
     site = folder / "site"
-    loaded: list[EditionRun] = []  # the edition, loaded once after the audit
+    loaded = LoadedOnce(engine, DEMO_EDITION)  # after the audit
     with ExitStack() as sample_web:
         web = sample_web.enter_context(BackgroundSampleWeb(with_dns=True, slow_drip_limit=10))
 
@@ -122,7 +115,7 @@ def _run_demo(context: AppContext, *, render: bool | None, serve: bool, port: in
                         engine,
                         web,
                         folder / "warc",
-                        render=use_browser,
+                        render=render,
                         on_site=lambda target, site: bar.advance(),
                     )
                 )
@@ -135,8 +128,7 @@ def _run_demo(context: AppContext, *, render: bool | None, serve: bool, port: in
 
         def score(done: Mapping[str, Any]) -> score_stage.ScoreReport:
             sample_web.close()  # the sample web is no longer needed
-            loaded.append(open_edition(engine, DEMO_EDITION))
-            report = score_stage.score(setup, loaded[0])
+            report = score_stage.score(setup, loaded())
             store_indicators(engine, DEMO_EDITION, grid, SAMPLE_PERIOD)
             print_summary(
                 context.console,
@@ -164,7 +156,7 @@ def _run_demo(context: AppContext, *, render: bool | None, serve: bool, port: in
                     available_formats(),
                     folder / "exports",
                     engine=engine,
-                    loaded=loaded[0],
+                    loaded=loaded(),
                 ),
                 "publish": lambda done: run_publish(
                     context,
@@ -172,7 +164,7 @@ def _run_demo(context: AppContext, *, render: bool | None, serve: bool, port: in
                     site,
                     engine=engine,
                     extra={"exports": folder / "exports"},
-                    loaded=loaded[0],
+                    loaded=loaded(),
                 ),
             }
         )

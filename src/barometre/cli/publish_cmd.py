@@ -20,7 +20,7 @@ from barometre.display.progress import stage_bar
 from barometre.display.publish import print_publish
 from barometre.errors import ConfigurationError
 from barometre.pipeline.core import EditionRun, Setup, open_edition
-from barometre.pipeline.publish import BuildReport, serve_site
+from barometre.pipeline.publish import BuildReport, default_site, serve_site
 from barometre.pipeline.publish import publish as publish_stage
 
 
@@ -118,5 +118,5 @@ def serve(
 
         serve_datasette(context, edition, host, port)
         return
-    target = folder or context.settings.data_dir / "site" / (edition or f"{date.today():%Y-%m}")
+    target = folder or default_site(context.settings, edition or f"{date.today():%Y-%m}")
     serve_folder(context, target, host, port)

@@ -22,11 +22,6 @@ app = typer.Typer(
 )
 
 
-def _ctx(ctx: typer.Context) -> AppContext:
-    obj: AppContext = ctx.obj
-    return obj
-
-
 @app.command("import")
 def import_(
     ctx: typer.Context,
@@ -60,7 +55,7 @@ def import_(
     ] = False,
 ) -> None:
     """Importer le registre (embarqué par défaut) dans la base, en une seule transaction."""
-    context = _ctx(ctx)
+    context: AppContext = ctx.obj
     console = context.console
     if raw and csv_file:
         raise typer.BadParameter("--raw et --csv s'excluent : importez l'un puis l'autre.")
@@ -119,7 +114,7 @@ def list_(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Format de sortie.")] = Format.table,
 ) -> None:
     """Lister les collectivités, filtrées par type et département."""
-    context = _ctx(ctx)
+    context: AppContext = ctx.obj
     ensure_registry(context)
     items = registry_stage.load_authorities(context.setup, kind, departement=departement)
     if fmt is Format.table:
@@ -135,7 +130,7 @@ def show(
     kind: AuthorityKindOption = None,
 ) -> None:
     """Afficher la fiche d'une collectivité : site, population, rattachements, contacts."""
-    context = _ctx(ctx)
+    context: AppContext = ctx.obj
     ensure_registry(context)
     matches = find_authorities(context, [code], kind)
     names = registry_stage.hierarchy_names(context.setup, matches)
@@ -152,7 +147,7 @@ def show(
 @app.command()
 def stats(ctx: typer.Context) -> None:
     """Chiffres du registre : effectifs par type, part avec site, avec e-mail, messagerie grand public."""
-    context = _ctx(ctx)
+    context: AppContext = ctx.obj
     ensure_registry(context)
     print_stats(context.console, registry_stage.load_authorities(context.setup))
     imports = registry_stage.recent_imports(context.setup)
@@ -178,7 +173,7 @@ def export(
     kind: AuthorityKinds = None,
 ) -> None:
     """Exporter le registre (CSV UTF-8 aux cellules neutralisées, ou JSON avec les sources)."""
-    context = _ctx(ctx)
+    context: AppContext = ctx.obj
     if fmt is Format.table:
         raise typer.BadParameter("export : format csv ou json.")
     ensure_registry(context)

@@ -231,10 +231,7 @@ def import_command(
     )
     for warning in batch.warnings:
         context.err.print(f"[yellow]{warning}[/yellow]", highlight=False)
-    owner = None
-    if not declared:
-        assert authority is not None
-        owner = find_authority(context, authority, kind)
+    owner = None if declared or authority is None else find_authority(context, authority, kind)
     recorded = social_stage.import_batch(
         context.setup,
         edition,
