@@ -9,7 +9,6 @@ import typer
 
 from barometre.cli.context import AppContext, find_authorities
 from barometre.cli.options import Edition
-from barometre.errors import ConfigurationError
 from barometre.pipeline import search as search_stage
 from barometre.vocab import fr
 
@@ -32,13 +31,7 @@ def search(
     collectivité (premier résultat, première page), avec la requête, le moteur et la
     date en preuve. Sans instance, l'indicateur reste « non mesuré »."""
     context: AppContext = ctx.obj
-    url = searxng or context.settings.search_searxng_url or ""
-    if not url:
-        raise ConfigurationError(
-            "Aucune instance SearXNG : passez --searxng https://… ou réglez "
-            "BAROMETRE_SEARCH_SEARXNG_URL ; sans elle, la position dans les moteurs de "
-            "recherche reste « non mesurée »."
-        )
+    url = search_stage.searxng_url(context.settings, searxng)
     report = search_stage.search(
         context.setup,
         edition,

@@ -9,10 +9,8 @@ import typer
 
 from barometre.cli.context import AppContext
 from barometre.cli.options import EditionArgument
-from barometre.display.progress import stage_bar
-from barometre.display.workers import print_status
-from barometre.vocab import fr
-from barometre.workers.edition import STEPS, EditionStatus, edition_status, enqueue_edition, follow
+from barometre.display.workers import print_queued, print_status, workers_bar
+from barometre.workers.edition import EditionStatus, edition_status, enqueue_edition, follow
 from barometre.workers.run import run_worker
 
 
@@ -62,25 +60,10 @@ def run_on_workers(
 ) -> EditionStatus:
     """``barometre run --workers``: queue the edition, follow it to its end."""
     queued = enqueue_edition(context.settings, context.engine, edition, kinds=kinds, render=render)
+    print_queued(context.err, edition, queued)
     if queued.frozen:
-        context.err.print(f"L'édition {edition} est figée : rien à faire.")
         return edition_status(context.engine, edition)
-    context.err.print(
-        f"Édition {edition} confiée aux workers : {fr.count(queued.authorities, 'collectivité')}"
-        f", dont {fr.count(queued.sites, 'site')} à capturer ; "
-        f"{fr.count(queued.jobs, 'tâche mise', 'tâches mises')} en file.",
-        highlight=False,
-    )
-    with stage_bar("Workers", context.err) as bar:
-
-        def show(state: EditionStatus) -> None:
-            done, total = state.progress()
-            failed = sum(state.count(t, "failed") for t in STEPS)
-            running = len(state.running)
-            bar.update(
-                completed=done, total=total, description=f"{running} en cours, {failed} en échec"
-            )
-
+    with workers_bar(context.err) as show:
         final = follow(context.engine, edition, show)
     print_status(context.console, final)
     return final

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +18,8 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.text import Text
+
+from barometre.vocab import fr
 
 
 class CountColumn(MofNCompleteColumn):
@@ -78,3 +80,24 @@ def stage_bar(
     """:func:`stage_progress` with its one task, for a ``with`` block."""
     with stage_progress(label, console, detail=detail) as progress:
         yield Bar(progress, progress.add_task(description, total=total, completed=completed))
+
+
+@contextmanager
+def rows_progress(console: Console) -> Iterator[Callable[[str, int], None]]:
+    """One line per table being written, with its rows so far (gone once done): the
+    callback takes the table and its rows."""
+    tasks: dict[str, TaskID] = {}
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        TextColumn("{task.fields[rows]} lignes"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+
+        def on_rows(table: str, rows: int) -> None:
+            if table not in tasks:
+                tasks[table] = progress.add_task(table, rows="0")
+            progress.update(tasks[table], rows=fr.integer(rows))
+
+        yield on_rows

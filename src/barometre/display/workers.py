@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 from rich.console import Console
 
+from barometre.display.progress import stage_bar
 from barometre.vocab import fr
-from barometre.workers.edition import STATE_LABELS, STEPS, TASK_LABELS, EditionStatus
+from barometre.workers.edition import STATE_LABELS, STEPS, TASK_LABELS, EditionStatus, Queued
 
 
 def print_status(console: Console, state: EditionStatus) -> None:
@@ -52,3 +56,31 @@ def print_status(console: Console, state: EditionStatus) -> None:
         console.print(
             f"  Bail : {lease.describe()}.", markup=False, highlight=False, soft_wrap=True
         )
+
+
+def print_queued(err: Console, edition: str, queued: Queued) -> None:
+    if queued.frozen:
+        err.print(f"L'édition {edition} est figée : rien à faire.")
+        return
+    err.print(
+        f"Édition {edition} confiée aux workers : {fr.count(queued.authorities, 'collectivité')}"
+        f", dont {fr.count(queued.sites, 'site')} à capturer ; "
+        f"{fr.count(queued.jobs, 'tâche mise', 'tâches mises')} en file.",
+        highlight=False,
+    )
+
+
+@contextmanager
+def workers_bar(err: Console) -> Iterator[Callable[[EditionStatus], None]]:
+    """The progress of an edition on the workers: tasks done, running, failed."""
+    with stage_bar("Workers", err) as bar:
+
+        def show(state: EditionStatus) -> None:
+            done, total = state.progress()
+            failed = sum(state.count(t, "failed") for t in STEPS)
+            running = len(state.running)
+            bar.update(
+                completed=done, total=total, description=f"{running} en cours, {failed} en échec"
+            )
+
+        yield show
