@@ -54,7 +54,7 @@ def main() -> None:
     check.asyncio.run = timed("capture", check.asyncio.run)  # type: ignore[attr-defined]
     check.audit_edition = timed("audit", check.audit_edition)  # type: ignore[attr-defined]
     check.score_edition = timed("score", check.score_edition)  # type: ignore[attr-defined]
-    check.SiteBuilder.cards_alone = timed("card", check.SiteBuilder.cards_alone)  # type: ignore[method-assign]
+    check.SiteBuilder.cards_alone = timed("card", check.SiteBuilder.cards_alone)  # type: ignore[attr-defined,method-assign]
     with BackgroundSampleWeb() as web, tempfile.TemporaryDirectory() as folder:
         resolver = GuardedResolver(
             AddressPolicy.allowing(["127.0.0.1/32"]),

@@ -641,8 +641,8 @@ Courriel : <a href="mailto:{self.email}">{self.email}</a></p>
         size of a CMS page: menus, inline styles and the page's own content)."""
         if rng is not None:
             target = rng.randint(35_000, 90_000) - 37_000
-            extra = []
-            while len(body) + sum(map(len, extra)) < target:
+            extra: list[str] = []
+            while len(body) + sum(len(part) for part in extra) < target:
                 extra.append(f"<h2>{esc(rng.choice(NEWS_TITLES))}</h2>\n{texts.para(rng, 3)}")
             body += "\n" + "\n".join(extra)
         crumbs = (
@@ -1004,13 +1004,13 @@ def generate(folder: Path, count: int, latency: float, seed: int = 17) -> dict[s
     pdfs = {
         kind: [pool / f"{kind}-{n}.pdf" for n in range(6)] for kind in ("declaration", "schema")
     }
-    for kind, files in pdfs.items():
+    for kind, documents in pdfs.items():
         title = (
             "Declaration d'accessibilite"
             if kind == "declaration"
             else "Schema pluriannuel de mise en accessibilite"
         )
-        for path in files:
+        for path in documents:
             path.write_bytes(pdf(title, rng.randint(8, 30), rng, texts.paragraphs))
     rows = ["type,code,name,siren,population,region,departement,epci,website,email,phone"]
     total = pages = 0

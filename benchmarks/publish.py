@@ -267,7 +267,7 @@ def export_peer_data(data_dir: Path, edition: str, target: Path) -> tuple[int, f
         "min_coverage": grid.scoring.min_coverage,
         "accessibility_status": "partiellement conforme",
     }
-    dimensions = [
+    dimensions: list[dict[str, Any]] = [
         {
             "id": dimension.id,
             "code": dimension.code,

@@ -26,8 +26,8 @@ def _tool(name: str) -> str:
 @pytest.mark.parametrize(
     "command",
     [
-        ["ruff", "check", "--quiet", "src", "tests"],
-        ["ruff", "format", "--check", "--quiet", "src", "tests"],
+        ["ruff", "check", "--quiet", "src", "tests", "benchmarks"],
+        ["ruff", "format", "--check", "--quiet", "src", "tests", "benchmarks"],
         ["lint-imports"],
         ["mypy"],
     ],
