@@ -35,10 +35,8 @@ from barometre.pipeline.demo import (
     SampleWeb,
     build_previous_edition,
     capture_sample,
-    fetch_config,
     fresh_demo,
     only_demo,
-    sample_authorities,
     sample_network,
     sample_social_config,
     store_indicators,
@@ -47,15 +45,6 @@ from barometre.pipeline.demo import (
 from barometre.pipeline.export import available_formats
 from barometre.pipeline.run import run_stages
 from barometre.pipeline.social import SocialReport, build_targets
-
-__all__ = [
-    "DEMO_EDITION",
-    "SAMPLE_AS_OF",
-    "capture_sample",
-    "fetch_config",
-    "run_demo",
-    "sample_authorities",
-]
 
 
 def social_sample(
