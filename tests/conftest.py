@@ -13,9 +13,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import Engine
 
 from barometre.storage.db import make_engine, upgrade
+
+# Property tests judge answers, never speed: Hypothesis's 200 ms deadline per example (and
+# its too-slow health check) fail on a loaded 2-core machine for no fault of the code.
+settings.register_profile(
+    "barometre", deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
+)
+settings.load_profile("barometre")
 
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO.parent / "shared" / "data" / "raw"

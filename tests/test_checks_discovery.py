@@ -16,6 +16,7 @@ from barometre.checks.dates import dates_in
 from barometre.checks.dialogue import issue_reporting, participation, participatory_budget
 from barometre.checks.discovery import (
     cms_findings,
+    credited_name,
     discover_channels,
     discover_cms,
     opendata_findings,
@@ -724,3 +725,27 @@ def test_reference_lists_match_the_raw_sources() -> None:
         decidim
     )
     assert (here / refdata.ODF_FILE).read_text(encoding="utf-8") == refdata.build_odf(odf)
+
+
+@pytest.mark.parametrize(
+    ("credit", "maker"),
+    [
+        ("Conception et réalisation : Agence Y", "Agence Y"),
+        (
+            "Conception et réalisation : l'Atelier du Bocage. Tous droits réservés",
+            "Atelier du Bocage",
+        ),
+        ("Site réalisé par l'Atelier X", "Atelier X"),
+        ("Site réalisé par Agence Ligne (Lyon)", "Agence Ligne"),
+        ("Site conçu par Studio Web, hébergé par OVH", "Studio Web"),
+        ("Réalisation : Agence Nord - Mentions légales", "Agence Nord"),
+        ("Site développé par Atelier Sud avec WordPress", "Atelier Sud"),
+        ("L'audit a été réalisé par la société Audit Accès", None),
+        ("Mentions légales", None),
+    ],
+)
+def test_the_maker_a_credit_names(credit: str, maker: str | None) -> None:
+    """The colon, the bracket and the full stop that delimit a maker's name are read (a
+    fold without punctuation lost them: « Conception et réalisation : Agence Y » gave
+    nothing)."""
+    assert credited_name(credit) == maker

@@ -373,6 +373,13 @@ def test_l5_complete_names_trackers() -> None:
     pages = {"privacy": page("/donnees/", html_page(PRIVACY.format(extra="")))}
     partial = privacy(subject("<p>x</p>", head=GA_HEAD, pages=pages), {})
     assert partial.value == pytest.approx(7 / 8, abs=1e-3)
+    # Found on the folded text, quoted as the page writes it.
+    quotes = {e.note: e.text for e in partial.evidence}
+    assert quotes["délégué à la protection des données (DPO) : trouvé"] == (
+        "Délégué à la protection des données"
+    )
+    assert quotes["sous-traitant : trouvé"] == "Sous-traitant"
+    assert quotes["CNIL : trouvé"] == "CNIL"
 
 
 def test_l5_without_dpo_or_page() -> None:
@@ -420,10 +427,11 @@ def test_l6_cmp_with_and_without_refusal() -> None:
     assert ok.status is Status.PASS
     no = consent(subject("<p>x</p>", head=tac % "false", renders=(_render(),)), params)
     assert no.value == pytest.approx(0.6, abs=1e-3)
-    banner = (
-        '<div id="cookie-banner"><button>Tout accepter</button><button>Tout refuser</button></div>'
-    )
-    assert consent(subject(banner, renders=(_render(),)), params).status is Status.PASS
+    banner = '<div id="cookie-banner"><button>Tout accepter</button><button>TOUT   Refuser</button></div>'
+    verdict = consent(subject(banner, renders=(_render(),)), params)
+    assert verdict.status is Status.PASS
+    refusal = [e.text for e in verdict.evidence if e.note == "refus au premier niveau"]
+    assert refusal == ["bouton « TOUT Refuser » dans la page"]  # as written, not folded
 
 
 def test_l6_exempt_analytics_only_needs_no_banner() -> None:
@@ -485,6 +493,13 @@ def test_l9_budget() -> None:
     old = '<main><a href="/ca.pdf">Compte administratif 2019</a> (délibération n° 2024-3)</main>'
     pages = {"budget": page("/budget/", html_page(recent))}
     assert budget(subject("<p>x</p>", pages=pages), {}).status is Status.PASS
+    debate = "<main><h2>Rapport d’Orientation Budgétaire 2025</h2></main>"
+    pages = {"budget": page("/budget/", html_page(debate))}
+    quoted = budget(subject("<p>x</p>", pages=pages), {}).evidence
+    assert [(e.text, e.note) for e in quoted] == [
+        ("Rapport d’Orientation Budgétaire 2025", "document budgétaire 2025"),
+        ("Rapport d’Orientation Budgétaire 2025", "« Rapport d’Orientation Budgétaire »"),
+    ]
     pages = {"budget": page("/budget/", html_page(old))}
     assert budget(subject("<p>x</p>", pages=pages), {}).value == pytest.approx(0.5, abs=1e-3)
     assert budget(subject("<p>x</p>"), {}).status is Status.FAIL

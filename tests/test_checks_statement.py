@@ -28,7 +28,7 @@ from barometre.checks.accessibility import (
 from barometre.checks.html import Doc
 from barometre.checks.legal import has_address, is_empty, legal_notice
 from barometre.models import Status
-from barometre.vocab.text import fold_document
+from barometre.vocab.text import fold_document, fold_traced
 from test_checks_legal import FOOTER, html_page, page, subject
 
 AS_OF = date(2025, 3, 20)
@@ -83,8 +83,10 @@ def test_mention_refuses_other_words() -> None:
     ],
 )
 def test_current_compliance_rate(text: str, rate: float | None) -> None:
-    found = compliance_rate(fold_document(text))
+    found = compliance_rate(fold_traced(text))
     assert (found[0] if found else None) == rate
+    if found is not None:  # quoted as written, accents and capitals kept
+        assert found[1].strip("… ") in text and "conformite" not in found[1]
 
 
 @pytest.mark.parametrize(
@@ -101,21 +103,23 @@ def test_current_compliance_rate(text: str, rate: float | None) -> None:
     ],
 )
 def test_standard_spellings(text: str, name: str, version: str | None) -> None:
-    found = standard(fold_document(text))
+    found = standard(fold_traced(text))
     assert found is not None and (found.name, found.version) == (name, version)
+    assert found.text in text and name in found.text  # « RGAA », not « rgaa »
 
 
 def test_audit_and_update_dates() -> None:
-    text = fold_document(
-        "Conformément à la loi n° 2005-102 du 11 février 2005. Elle a été réalisée le "
-        "23 septembre 2020 et mise à jour le 4 novembre 2024. Prochain audit en mars 2026."
+    text = fold_traced(
+        "Conformément à la loi n° 2005-102 du 11 février 2005. Elle a été Réalisée le "
+        "23\u00a0septembre  2020 et mise à jour le 4 novembre 2024. Prochain audit en mars 2026."
     )
-    assert audit_date(text, AS_OF) == (date(2020, 9, 23), "realisee le 23 septembre 2020")
+    # Found on the folded text, quoted as written (accents, capitals, one space).
+    assert audit_date(text, AS_OF) == (date(2020, 9, 23), "Réalisée le 23 septembre 2020")
     assert update_date(text, AS_OF) == date(2024, 11, 4)
     # The law's date and a date after the reference date are never the audit's.
-    assert audit_date(fold_document("loi n° 2005-102 du 11 février 2005"), AS_OF) is None
-    assert audit_date(fold_document("audit prévu en mars 2026"), AS_OF) is None
-    assert audit_date(fold_document("audit du 35 mai 2024"), AS_OF) is None
+    assert audit_date(fold_traced("loi n° 2005-102 du 11 février 2005"), AS_OF) is None
+    assert audit_date(fold_traced("audit prévu en mars 2026"), AS_OF) is None
+    assert audit_date(fold_traced("audit du 35 mai 2024"), AS_OF) is None
 
 
 def test_auditor_and_article() -> None:

@@ -29,7 +29,9 @@ from typer.testing import CliRunner
 from barometre.cli import export_cmd
 from barometre.cli.context import AppContext
 from barometre.errors import ConfigurationError, EditionTamperedError, StorageError
+from barometre.indicators.series import store_edition
 from barometre.methodology import bundled
+from barometre.methodology.indicators import bundled as bundled_catalogue
 from barometre.models import (
     AccountState,
     Authority,
@@ -46,8 +48,9 @@ from barometre.models import (
     Status,
     Website,
 )
+from barometre.pipeline.export import indicator_records
 from barometre.publish import tableschema
-from barometre.publish.exports import FORMATS, export_edition, parse_formats
+from barometre.publish.exports import FORMATS, ExportReport, export_edition, parse_formats
 from barometre.scoring.editions import freeze_edition
 from barometre.storage import audit_repo, capture_repo, registry_repo, score_repo, social_repo
 from barometre.storage.db import open_database, upgrade
@@ -55,7 +58,7 @@ from barometre.storage.schema import check_results
 
 GRID = bundled()
 EDITION = "2026-11"
-TABLES = [t.name for t in tableschema.tables(GRID)]
+TABLES = [*(t.name for t in tableschema.tables(GRID)), "indicateurs"]
 PAYLOAD = '=HYPERLINK("http://127.0.0.1/piege","clic")'
 DDE = "=cmd|' /C calc'!A0"
 NEGATIVE = "-5 mentions manquantes"
@@ -253,6 +256,14 @@ EXPECTED = {
 }
 
 
+def export_small(engine: Engine, out: Path, formats: Any = FORMATS, **kw: Any) -> ExportReport:
+    """The export as the pipeline runs it: with the catalogue's figures of the edition."""
+    records = indicator_records(engine, EDITION, GRID)
+    # one row per indicator and group: every catalogue indicator is there
+    EXPECTED.setdefault("indicateurs", len(records))
+    return export_edition(engine, EDITION, GRID, out, formats, indicators=records, **kw)
+
+
 @pytest.fixture
 def small(tmp_path: Path) -> Iterator[Engine]:
     engine = open_database(f"sqlite:///{tmp_path / 'b.sqlite3'}")
@@ -266,7 +277,7 @@ def small_export(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     root = tmp_path_factory.mktemp("small")
     engine = open_database(f"sqlite:///{root / 'b.sqlite3'}")
     build_small(engine)
-    report = export_edition(engine, EDITION, GRID, root / "out", FORMATS)
+    report = export_small(engine, root / "out")
     assert report.rows == EXPECTED
     engine.dispose()
     yield root / "out"
@@ -620,6 +631,108 @@ def test_datasette_metadata_names_every_table_and_column(small_export: Path) -> 
     assert described["collectivites"]["label_column"] == "nom"
 
 
+# --- the catalogue's figures -----------------------------------------------------------------------
+
+
+def test_indicators_are_the_figures_of_stats_with_their_changes(
+    small: Engine, tmp_path: Path, clean_env: None
+) -> None:
+    from barometre.cli.app import app
+
+    # the month before: the same collectivités, and the département's site not yet on HTTPS
+    build_small(small, "2026-10")
+    audit_repo.store_audit(
+        small,
+        "2026-10",
+        "departement:99",
+        [CheckResult("departement:99", "technique.https", "1", Status.FAIL, 0.0)],
+        [],
+    )
+    store_edition(small, "2026-10", GRID, bundled_catalogue())
+    audit_repo.store_audit(
+        small,
+        EDITION,
+        "departement:99",
+        [CheckResult("departement:99", "technique.https", "1", Status.PASS, 1.0)],
+        [],
+    )
+    out = tmp_path / "out"
+    report = export_edition(
+        small, EDITION, GRID, out, FORMATS, indicators=indicator_records(small, EDITION, GRID)
+    )
+    assert _validate(out).valid
+    rows = json_rows(out, "indicateurs")
+    assert report.rows["indicateurs"] == len(rows) == len(csv_rows(out, "indicateurs"))
+    catalogue = bundled_catalogue()
+    assert {r["indicateur"] for r in rows} == set(catalogue.ids)
+    labels = {i.id: i.label for i in catalogue.indicators}
+    assert all(r["libelle"] == labels[r["indicateur"]] for r in rows)
+    by = {(r["indicateur"], r["groupe"]): r for r in rows}
+    assert len(by) == len(rows)  # one row per indicator and group
+
+    # the same numbers as « barometre stats » (one computation, not two)
+    result = runner.invoke(
+        app, ["--database-url", str(small.url), "stats", "-e", EDITION, "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    stats = json.loads(result.stdout)["indicateurs"]
+    assert len(stats) == len(rows)
+    for s in stats:
+        mine = by[(s["indicateur"], s["groupe"])]
+        for theirs, ours in (
+            ("numerateur", "numerateur"),
+            ("denominateur", "denominateur"),
+            ("valeur", "valeur"),
+            ("mesurees", "mesurees"),
+            ("eligibles", "eligibles"),
+            ("couverture", "couverture"),
+            ("valeur_precedente", "valeur_precedente"),
+            ("valeur_12_mois", "valeur_12_mois"),
+            ("source", "source"),
+        ):
+            assert mine[ours] == s[theirs], (s["indicateur"], s["groupe"], ours)
+
+    # « non mesuré » is a state with an empty value, never 0
+    for r in rows:
+        assert (r["etat"] == "non mesuré") == (r["valeur"] is None), r
+    search = by[("recherche.premier_resultat", "ensemble")]
+    assert search["etat"] == "non mesuré" and search["valeur"] is None
+    assert search["evolution_precedente"] is None
+    csv_search = next(
+        r
+        for r in csv_rows(out, "indicateurs")
+        if (r["indicateur"], r["groupe"]) == ("recherche.premier_resultat", "ensemble")
+    )
+    assert csv_search["valeur"] == "" and csv_search["etat"] == "non mesuré"
+
+    # changes: since the month before; no edition twelve months earlier
+    assert {r["edition_precedente"] for r in rows} == {"2026-10"}
+    assert {r["edition_12_mois"] for r in rows} == {None}
+    for r in rows:
+        if r["valeur"] is not None and r["valeur_precedente"] is not None:
+            assert r["evolution_precedente"] == round(r["valeur"] - r["valeur_precedente"], 6)
+        else:
+            assert r["evolution_precedente"] is None
+    https = by[("critere.technique.https", "departement")]
+    assert (https["valeur_precedente"], https["valeur"]) == (0.0, 1.0)
+    assert https["evolution_precedente"] == 1.0
+    assert https["nature"] == "part" and https["unite"] == "collectivités"
+
+    # every format, the same rows
+    with sqlite_db(out) as db:
+        assert db.execute("SELECT count(*) FROM indicateurs").fetchone()[0] == len(rows)
+        (state,) = db.execute(
+            "SELECT etat FROM indicateurs WHERE indicateur = 'recherche.premier_resultat' "
+            "AND groupe = 'ensemble'"
+        ).fetchone()
+    assert state == "non mesuré"
+    assert pq.read_table(out / "parquet" / "indicateurs.parquet").num_rows == len(rows)
+    package = json.loads((out / "csv" / "datapackage.json").read_text("utf-8"))
+    assert "indicateurs" in [r["name"] for r in package["resources"]]
+    meta = json.loads((out / "sqlite" / "metadata.json").read_text("utf-8"))
+    assert meta["databases"][f"barometre-{EDITION}"]["tables"]["indicateurs"]["description"]
+
+
 # --- atomicity and errors ------------------------------------------------------------------------
 
 
@@ -639,7 +752,7 @@ def test_an_interrupted_export_leaves_earlier_files_untouched_and_no_partial_fil
     small: Engine, tmp_path: Path
 ) -> None:
     out = tmp_path / "exports"
-    export_edition(small, EDITION, GRID, out, FORMATS)
+    export_small(small, out)
     before = _files(out)
     assert before
     # more data, then an interruption in the middle (after three tables)
@@ -651,14 +764,14 @@ def test_an_interrupted_export_leaves_earlier_files_untouched_and_no_partial_fil
         [],
     )
     with pytest.raises(Boom):
-        export_edition(small, EDITION, GRID, out, FORMATS, on_rows=_stop_at("scores"))
+        export_small(small, out, on_rows=_stop_at("scores"))
     assert _files(out) == before  # same names, same bytes, no temporary file left
     # a fresh folder: nothing at all
     with pytest.raises(Boom):
-        export_edition(small, EDITION, GRID, tmp_path / "neuf", FORMATS, on_rows=_stop_at("scores"))
+        export_small(small, tmp_path / "neuf", on_rows=_stop_at("scores"))
     assert not [p for p in (tmp_path / "neuf").rglob("*") if p.is_file()]
     # re-running replaces every file
-    report = export_edition(small, EDITION, GRID, out, FORMATS)
+    report = export_small(small, out)
     assert report.rows["resultats"] == EXPECTED["resultats"] + 1
     after = _files(out)
     assert set(after) == set(before)
@@ -844,7 +957,7 @@ def test_export_from_postgresql_matches_sqlite(
     upgrade(postgres_engine)
     build_small(postgres_engine)
     out = tmp_path / "pg"
-    report = export_edition(postgres_engine, EDITION, GRID, out, ("csv", "json"))
+    report = export_small(postgres_engine, out, ("csv", "json"))
     assert report.rows == EXPECTED
     assert _validate(out).valid
 

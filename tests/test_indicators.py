@@ -12,7 +12,14 @@ from sqlalchemy import Engine, insert
 
 from barometre.errors import MethodologyError
 from barometre.indicators import series
-from barometre.indicators.compute import Facts, Member, Value, compute, evaluate
+from barometre.indicators.compute import (
+    Facts,
+    Member,
+    Value,
+    compute,
+    dominant_mode,
+    evaluate,
+)
 from barometre.indicators.report import format_change, rows
 from barometre.methodology import available, bundled
 from barometre.methodology.indicators import CATALOGUE, parse
@@ -216,6 +223,72 @@ def test_account_level_indicators() -> None:
     facebook = _value("pratiques.bonnes_pratiques.facebook")
     assert facebook.value == 4.0 and facebook.unit == "comptes"
     assert _value("pratiques.bonnes_pratiques.tiktok").value is None
+
+
+def test_adaptation_counts_only_the_accounts_compared_and_is_not_measured_without() -> None:
+    facts = _facts()
+    big = facts.members[1]
+    # the big commune's two accounts were compared: one copies 80 % of its posts, the
+    # other 10 %; the région's single account carries no comparison (not eligible)
+    facts.metrics[(big.id, "facebook", "1")]["cross_post_share"] = 0.8
+    facts.metrics[(big.id, "x", "2")]["cross_post_share"] = 0.1
+    catalogue = bundled_catalogue()
+    values = {(v.indicator, v.group): v for v in compute(catalogue, facts, GRID)}
+    adapts = values[("pratiques.adaptation_par_plateforme", "ensemble")]
+    assert _counts(adapts) == (1, 2, 2, 2) and adapts.unit == "comptes"
+    # an account compared without a comparable post: eligible, not measured
+    facts = _facts()
+    facts.metrics[(big.id, "facebook", "1")]["cross_post_share"] = None
+    facts.metrics[(big.id, "x", "2")]["cross_post_share"] = 0.0
+    values = {(v.indicator, v.group): v for v in compute(catalogue, facts, GRID)}
+    assert _counts(values[("pratiques.adaptation_par_plateforme", "ensemble")]) == (1, 1, 1, 2)
+    # nobody compared: « non mesuré », not 0 %
+    none = _value("pratiques.adaptation_par_plateforme")
+    assert _counts(none) == (0, 0, 0, 0) and none.value is None
+
+
+def test_dominant_mode_pools_the_posts_of_every_account() -> None:
+    # 10 posts mostly informative + 4 posts all conversational: 6 information, 8 conversation
+    pooled = dominant_mode(
+        [
+            {"mode_information": (0.6, 10), "mode_conversation": (0.4, 10)},
+            {"mode_information": (0.0, 4), "mode_conversation": (1.0, 4)},
+        ]
+    )
+    assert pooled == "conversation"
+    assert dominant_mode([{"mode_information": (0.5, 4), "mode_conversation": (0.5, 4)}]) is None
+    assert dominant_mode([{"mode_information": (None, None)}]) is None
+
+
+def test_mode_switch_counts_and_lists_who_moved_since_the_previous_edition() -> None:
+    catalogue = bundled_catalogue()
+    facts = _facts()
+    small, big, _bare, region = facts.members
+    facts.modes = {small.id: "conversation", big.id: "conversation", region.id: "information"}
+    # no previous edition: eligible, nobody measured, « non mesuré »
+    values = {(v.indicator, v.group): v for v in compute(catalogue, facts, GRID)}
+    first = values[("pratiques.passage_conversation", "ensemble")]
+    assert _counts(first) == (0, 0, 0, 3) and first.value is None
+    # the small commune moved from information to conversation, the big one stayed, the
+    # région went back to information
+    facts = _facts()
+    facts.modes = {small.id: "conversation", big.id: "conversation", region.id: "information"}
+    facts.previous_modes = {
+        small.id: "information",
+        big.id: "conversation",
+        region.id: "conversation",
+    }
+    values = {(v.indicator, v.group): v for v in compute(catalogue, facts, GRID)}
+    moved = values[("pratiques.passage_conversation", "ensemble")]
+    assert _counts(moved) == (1, 3, 3, 3)
+    assert [c["id"] for c in moved.detail["collectivites"]] == [small.id]
+    assert moved.detail["collectivites"][0]["avant"] == "information"
+    assert values[("pratiques.passage_conversation", "region")].detail["collectivites"] == []
+    back = values[("pratiques.retour_information", "region")]
+    assert _counts(back) == (1, 1, 1, 1)
+    assert [c["nom"] for c in back.detail["collectivites"]] == [region.authority.name]
+    shown = rows(catalogue, [moved])
+    assert shown[0].switched == f"{small.authority.name} ({small.authority.code})"
 
 
 def test_groups_and_rows() -> None:

@@ -4,9 +4,13 @@ progressions, and (with Chromium) the map selector and the progression ranking."
 
 from __future__ import annotations
 
+import csv
 import json
+import re
 import shutil
 import threading
+import tomllib
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,12 +25,20 @@ from barometre.capture.render import CHROMIUM
 from barometre.cli.app import app
 from barometre.cli.context import AppContext
 from barometre.cli.publish_cmd import run_publish
-from barometre.indicators import series
+from barometre.indicators import read, series
+from barometre.methodology import bundled
 from barometre.methodology.indicators import bundled as bundled_catalogue
 from barometre.pipeline.demo import DEMO_EDITION, PREVIOUS_EDITION
+from barometre.pipeline.export import indicator_records
+from barometre.publish.exports import export_edition
 from barometre.publish.serve import make_server
-from barometre.storage import indicator_repo
+from barometre.sampleweb import platforms as sample_platforms
+from barometre.social.analysis.crosspost import METRIC
+from barometre.storage import indicator_repo, social_repo
 from demo_edition import build_demo_edition
+
+COPY_LABELS = Path(sample_platforms.__file__).parent / "data" / "copies_labels.toml"
+ADAPTS_BELOW = bundled_catalogue().get("pratiques.adaptation_par_plateforme").below or 0.0
 
 
 @dataclass
@@ -43,7 +55,19 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     database = root / "b.sqlite3"
     engine = build_demo_edition(root, database, previous=True)
     context = AppContext(data_dir=root, console=Console(width=120), err=Console(stderr=True))
-    run_publish(context, DEMO_EDITION, root / "site", engine=engine)
+    # the exports as « barometre demo » writes them, joined to the site
+    grid = bundled()
+    export_edition(
+        engine,
+        DEMO_EDITION,
+        grid,
+        root / "exports",
+        ("csv", "json"),
+        indicators=indicator_records(engine, DEMO_EDITION, grid),
+    )
+    run_publish(
+        context, DEMO_EDITION, root / "site", engine=engine, extra={"exports": root / "exports"}
+    )
     server = make_server(root / "site", "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, name="site-preview", daemon=True)
     thread.start()
@@ -114,6 +138,8 @@ def test_synthesis_lists_every_indicator_and_progressions(demo: Demo) -> None:
     for indicator in bundled_catalogue().ids:
         assert f'data-indicateur="{indicator}"' in html, indicator
     assert "Depuis « " in html and "Sur 12 mois" in html
+    # who moved from information to conversation is named beside the figure
+    assert "Ancienne-Commune-Exemple (99105), Val-Fusion-Exemple (99104)</small>" in html
     progressions = (demo.site / "progressions.html").read_text(encoding="utf-8")
     assert "API publique → API publique" in progressions
     found = series.progressions(demo.engine, DEMO_EDITION, PREVIOUS_EDITION)
@@ -126,9 +152,82 @@ def test_synthesis_lists_every_indicator_and_progressions(demo: Demo) -> None:
     maps = (demo.site / "indicateurs.html").read_text(encoding="utf-8")
     # each indicator's series, month by month
     assert "février 2025" in maps and "mars 2025" in maps
-    assert maps.count('class="carte-indicateur"') == len(
-        [i for i in bundled_catalogue().indicators if i.scope == "tout"]
+    # every indicator has its section (those computed on the largest communes have no
+    # map: they are not computed per area)
+    assert maps.count('class="carte-indicateur"') == len(bundled_catalogue().indicators)
+
+
+def test_copied_messages_match_the_sample_platform_labels(demo: Demo) -> None:
+    labels = tomllib.loads(COPY_LABELS.read_text(encoding="utf-8"))
+    verdicts: dict[str, dict[str, bool]] = labels["comptes"]
+    stored = social_repo.load_accounts(
+        demo.engine, DEMO_EDITION, sorted(verdicts), with_posts=False
     )
+    for authority_id, expected in verdicts.items():
+        found: set[tuple[str, str]] = set()
+        adapts: dict[str, bool] = {}
+        for account in stored[authority_id]:
+            metric = account.metrics.get(METRIC)
+            if metric is None:
+                continue
+            assert metric.value is not None, authority_id
+            adapts[account.profile.platform] = metric.value < ADAPTS_BELOW
+            for copy in metric.detail["publications"]:
+                pair = {account.profile.platform: copy["publication"]}
+                pair[copy["autre_plateforme"]] = copy["autre_publication"]
+                found.add((pair["mastodon"], pair["bluesky"]))
+        wanted = {
+            (c["mastodon"], c["bluesky"])
+            for c in labels["copies"]
+            if c["collectivite"] == authority_id
+        }
+        assert found == wanted, authority_id
+        assert not found & {(c["mastodon"], c["bluesky"]) for c in labels["non_copies"]}
+        assert adapts == expected, authority_id
+
+
+def test_adaptation_and_mode_switch_in_stats(demo: Demo) -> None:
+    data = _stats(demo.url)
+    by = {(r["indicateur"], r["groupe"]): r for r in data["indicateurs"]}
+    # the accounts compared: Ville-Exemple (3, all adapting), Val-Fusion-Exemple and the
+    # commune déléguée that shares its accounts (2 + 2, copying), the Région (3, its
+    # YouTube channel adapting)
+    adapts = by[("pratiques.adaptation_par_plateforme", "ensemble")]
+    assert (adapts["numerateur"], adapts["denominateur"]) == (4, 10)
+    assert adapts["eligibles"] == 10 and adapts["unite"] == "comptes"
+    # Val-Fusion-Exemple answers its residents since the end of February: its dominant
+    # mode moved from information to conversation (with the commune sharing its accounts)
+    assert read.collectivite_modes(demo.engine, PREVIOUS_EDITION)["commune:99104"] == (
+        "information"
+    )
+    assert read.collectivite_modes(demo.engine, DEMO_EDITION)["commune:99104"] == "conversation"
+    moved = by[("pratiques.passage_conversation", "commune")]
+    assert moved["numerateur"] == 2 and moved["valeur_precedente"] is None
+    assert [c["id"] for c in moved["detail"]["collectivites"]] == [
+        "commune:99105",
+        "commune:99104",
+    ]
+    assert by[("pratiques.passage_conversation", "region")]["numerateur"] == 0
+    assert by[("pratiques.retour_information", "ensemble")]["numerateur"] == 0
+    stored = indicator_repo.series(demo.engine, "pratiques.passage_conversation", "ensemble", True)
+    assert [(v.edition, v.numerator, v.denominator) for v in stored] == [
+        (PREVIOUS_EDITION, 0, 0),
+        (DEMO_EDITION, 2, stored[1].denominator),
+    ]
+    result = CliRunner().invoke(
+        app, ["--database-url", demo.url, "stats", "-e", DEMO_EDITION, "--format", "csv"]
+    )
+    assert result.exit_code == 0, result.output
+    line = next(
+        row
+        for row in result.stdout.splitlines()
+        if row.startswith("indicateurs:pratiques,commune,pratiques.passage_conversation")
+    )
+    assert "Val-Fusion-Exemple (99104)" in line and "Ancienne-Commune-Exemple (99105)" in line
+    table = CliRunner().invoke(
+        app, ["--database-url", demo.url, "stats", "-e", DEMO_EDITION], env={"COLUMNS": "200"}
+    )
+    assert "Ancienne-Commune-Exemple (99105), Val-Fusion-Exemple (99104)" in table.output
 
 
 # --- in the browser -----------------------------------------------------------------------
@@ -209,3 +308,157 @@ def test_ranking_filter_by_criterion(demo: Demo, tab: Any) -> None:
     page.locator("#filtre-critere").select_option("")
     assert page.locator("#classement tbody tr:visible").count() == total
     assert errors == []
+
+
+# --- a chart per indicator, and the exports -----------------------------------------------
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _sections(html: str) -> dict[str, str]:
+    parts = re.split(r'(?=<section class="carte-indicateur")', html)
+    out = {}
+    for part in parts[1:]:
+        found = re.search(r'data-indicateur="([^"]+)"', part)
+        assert found
+        out[found.group(1)] = part.split("</section>")[0]
+    return out
+
+
+def _series_svg(section: str) -> ET.Element:
+    after = section.split("<h3>Édition par édition</h3>", 1)[1]
+    svg = re.search(r"<svg\b.*?</svg>", after, re.S)
+    assert svg, "no static chart"
+    return ET.fromstring(svg.group(0))
+
+
+def test_every_indicator_has_its_series_chart(demo: Demo) -> None:
+    html = (demo.site / "indicateurs.html").read_text(encoding="utf-8")
+    sections = _sections(html)
+    catalogue = bundled_catalogue()
+    assert list(sections) == catalogue.ids
+    labels = {i.id: i.label for i in catalogue.indicators}
+    for indicator, section in sections.items():
+        root = _series_svg(section)
+        assert root.get("role") == "img", indicator
+        title, desc = root[0], root[1]
+        assert title.tag == f"{SVG}title" and title.text == labels[indicator]
+        assert desc.tag == f"{SVG}desc"
+        assert "février 2025" in (desc.text or "") and "mars 2025" in (desc.text or "")
+        assert float(root.get("width", "0")) <= 358, indicator  # a 390 px phone
+        # the chart's data table follows it: a row per group and month
+        table = section.split("<h3>Édition par édition</h3>", 1)[1]
+        assert "série par groupe, édition par édition</caption>" in table
+    # an indicator shown per peer group has a second chart for them
+    by_peers = [i.id for i in catalogue.indicators if "strates" in i.groups]
+    assert by_peers
+    for indicator in by_peers:
+        assert f"{labels[indicator]} : par groupe de pairs</title>" in sections[indicator]
+        assert "Communes &lt; 500" in sections[indicator] or "Communes < 500" in sections[indicator]
+    # Facebook: two points per group, the communes' share up since February
+    facebook = _series_svg(sections["reseaux.facebook"])
+    assert "Communes : février 2025" in (facebook[1].text or "")
+    assert "en hausse" in (facebook[1].text or "")
+    texts = ["".join(t.itertext()) for t in facebook.iter(f"{SVG}text")]
+    assert "février 2025" in texts and "Communes" in texts
+    # no search connector: « non mesuré » in both months, written, and no point at 0
+    search = _series_svg(sections["recherche.premier_resultat"])
+    texts = ["".join(t.itertext()) for t in search.iter(f"{SVG}text")]
+    assert texts.count("non mesuré") == 2 * 5  # two months, five groups
+    assert "Toutes collectivités" in texts and "Intercommunalités (EPCI)" in texts
+    points = [
+        path
+        for g in search.iter(f"{SVG}g")
+        if (g.get("class") or "").startswith("mark-symbol")
+        for path in g.iter(f"{SVG}path")
+    ]
+    assert points == []
+    assert "non mesuré" in sections["recherche.premier_resultat"].split("</figure>", 1)[1]
+
+
+def test_a_series_stops_at_the_edition_published(demo: Demo) -> None:
+    from barometre.indicators.site import edition_series
+
+    now = edition_series(demo.engine, DEMO_EDITION)
+    before = edition_series(demo.engine, PREVIOUS_EDITION)
+    assert set(now) == set(before) == set(bundled_catalogue().ids)
+    assert {p["period"] for points in now.values() for p in points} == {"2025-02", "2025-03"}
+    # the previous edition's site shows its own month only, not the later one
+    assert {p["period"] for points in before.values() for p in points} == {"2025-02"}
+    # groups only: the areas of the maps are not series
+    assert not any(":" in p["group"] and p["family"] == "type" for v in now.values() for p in v)
+    facebook = [p for p in now["reseaux.facebook"] if p["group"] == "commune"]
+    assert [p["period"] for p in facebook] == ["2025-02", "2025-03"]
+    assert facebook[0]["value"] < facebook[1]["value"]
+
+
+def test_exports_carry_the_catalogue_with_its_changes(demo: Demo) -> None:
+    path = demo.site / "donnees" / "csv" / "indicateurs.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    data = _stats(demo.url)
+    assert len(rows) == len(data["indicateurs"])
+    by = {(r["indicateur"], r["groupe"]): r for r in rows}
+    assert {r["indicateur"] for r in rows} == set(bundled_catalogue().ids)
+    assert {r["edition_precedente"] for r in rows} == {PREVIOUS_EDITION}
+    assert {r["edition_12_mois"] for r in rows} == {""}
+    facebook = by[("reseaux.facebook", "commune")]
+    assert float(facebook["evolution_precedente"]) > 0
+    assert float(facebook["evolution_precedente"]) == round(
+        float(facebook["valeur"]) - float(facebook["valeur_precedente"]), 6
+    )
+    search = by[("recherche.premier_resultat", "ensemble")]
+    assert search["etat"] == "non mesuré" and search["valeur"] == ""
+    listing = (demo.site / "donnees.html").read_text(encoding="utf-8")
+    assert 'href="donnees/csv/indicateurs.csv"' in listing
+    assert 'href="donnees/csv/indicateurs.schema.json"' in listing
+    assert 'href="donnees/json/indicateurs.json"' in listing
+    package = json.loads((demo.site / "donnees" / "csv" / "datapackage.json").read_text("utf-8"))
+    assert "indicateurs" in [r["name"] for r in package["resources"]]
+
+
+MOBILE = {"width": 390, "height": 844}
+
+
+@needs_chromium
+def test_series_chart_holds_on_a_phone_and_in_print(demo: Demo, tab: Any) -> None:
+    page, _ = tab
+    browser = page.context.browser
+    context = browser.new_context(locale="fr-FR", viewport=MOBILE)
+    phone = context.new_page()
+    errors: list[str] = []
+    phone.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        phone.goto(demo.base + "indicateurs.html")
+        phone.locator("#choix-indicateur").select_option("reseaux.facebook")
+        chart = phone.locator("#carte-reseaux\\.facebook figure[data-vega-spec]").first
+        chart.scroll_into_view_if_needed()
+        phone.wait_for_function(
+            "el => ['ready', 'failed'].includes(el.getAttribute('data-vega-state'))",
+            arg=chart.element_handle(),
+            timeout=20_000,
+        )
+        assert chart.get_attribute("data-vega-state") == "ready"
+        box = chart.locator("svg").first.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+        overflow = phone.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, overflow
+        # in print, the chart stays on the page, within its width
+        phone.emulate_media(media="print")
+        box = chart.locator("svg").first.bounding_box()
+        width = phone.evaluate("() => document.documentElement.clientWidth")
+        assert box is not None and box["width"] > 100 and box["x"] + box["width"] <= width
+        assert errors == []
+    finally:
+        context.close()
+    # without JavaScript, every static chart is there, named
+    static = browser.new_context(java_script_enabled=False, viewport=MOBILE)
+    try:
+        bare = static.new_page()
+        bare.goto(demo.base + "indicateurs.html")
+        named = bare.locator("section.carte-indicateur figure [data-vega-fallback] svg[role=img]")
+        assert named.count() >= len(bundled_catalogue().indicators)
+    finally:
+        static.close()

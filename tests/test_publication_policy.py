@@ -255,6 +255,19 @@ def test_run_without_network_publishes_no_grade_no_rank_no_score(registry_only_r
     rows = list(csv.DictReader(exported.open(encoding="utf-8")))
     assert rows and {r["publication"] for r in rows} == {"registre seul"}
     assert all(r["score"] == r["note"] == r["rang"] == "" for r in rows)
+    # the catalogue's figures: the registry's are measured, the rest « non mesuré »
+    # (never 0), and none is a score or a rank
+    exported = registry_only_run / "exports" / EDITION / "csv" / "indicateurs.csv"
+    figures = list(csv.DictReader(exported.open(encoding="utf-8")))
+    by = {(r["indicateur"], r["groupe"]): r for r in figures}
+    declared = by[("registre.site_declare", "ensemble")]
+    assert declared["etat"] == "mesuré" and declared["denominateur"] == str(len(REGISTRY))
+    for key in (("reseaux.facebook", "ensemble"), ("critere.technique.https", "ensemble")):
+        assert by[key]["etat"] == "non mesuré" and by[key]["valeur"] == "", key
+    assert not {"score", "note", "rang"} & set(figures[0])
+    # the series of the registry's indicators are drawn, with no rank anywhere
+    assert "<h3>Édition par édition</h3>" in pages["indicateurs.html"]
+    assert "Rang" not in pages["indicateurs.html"]
 
 
 # --- an edition with captured and uncaptured sites: every output agrees ------------------

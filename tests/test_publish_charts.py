@@ -35,8 +35,10 @@ from barometre.publish.charts import (
     DimensionValue,
     EditionPoint,
     Figure,
+    SeriesPoint,
     Share,
     dimension_scores,
+    indicator_series,
     peer_distribution,
     score_history,
     share_bars,
@@ -293,6 +295,94 @@ def test_score_history() -> None:
     check_spec(single)
     assert single.table.headers == ("Édition", "Score global (sur 100)")
     assert "hausse" not in single.description and "baisse" not in single.description
+
+
+SERIES = [
+    SeriesPoint("Toutes collectivités", "2025-02", 0.4, 4, 10),
+    SeriesPoint("Toutes collectivités", "2025-03", 0.5, 5, 10),
+    SeriesPoint("Régions", "2025-02", None, 0, 0),
+    SeriesPoint("Régions", "2025-03", 1.0, 2, 2),
+    SeriesPoint("Communes", "2025-03", 1 / 3, 2, 6),  # no commune in February
+]
+
+
+def _svg_texts(svg: str) -> list[str]:
+    return ["".join(t.itertext()) for t in svg_root(svg).iter(f"{SVG_NS}text")]
+
+
+def _points(svg: str) -> int:
+    """The points drawn (Vega's symbol marks)."""
+    return sum(g.count("<path") for g in re.findall(r'<g class="mark-symbol[^"]*">(.*?)</g>', svg))
+
+
+def test_indicator_series_one_panel_per_group_in_french() -> None:
+    label = "Critère P1 : le site officiel répond en HTTPS avec un certificat valide"
+    figure = indicator_series(SERIES, label=label, share=True)
+    spec = check_spec(figure)
+    assert figure.title == label
+    assert all(len(line) <= 30 for line in spec["title"]["text"])  # wrapped for phones
+    assert spec["facet"]["row"]["sort"] == ["Toutes collectivités", "Régions", "Communes"]
+    layers = spec["spec"]["layer"]
+    assert [layer["mark"]["type"] for layer in layers] == ["line", "point", "text", "text", "text"]
+    assert layers[0]["mark"]["invalid"] == "break-paths-show-domains"  # a gap, never a zero
+    x = layers[0]["encoding"]["x"]
+    assert x["sort"] == ["février 2025", "mars 2025"]  # French months, oldest first
+    assert layers[0]["encoding"]["y"]["axis"]["format"] == "~%"
+    (rows,) = datasets(spec)
+    regions = [r for r in rows if r["groupe"] == "Régions"]
+    assert [(r["valeur"], r["texte"]) for r in regions] == [
+        (None, "non mesuré"),
+        (1.0, f"100,0{NNBSP}%"),
+    ]
+    # the group absent from an edition is « non mesuré » that month, not 0
+    communes = [(r["mois"], r["valeur"]) for r in rows if r["groupe"] == "Communes"]
+    assert communes == [("février 2025", None), ("mars 2025", 1 / 3)]
+    assert figure.table.headers == ("Groupe", "Mois mesuré", "Valeur", "Effectif")
+    assert figure.table.rows[:2] == (
+        ("Toutes collectivités", "février 2025", f"40,0{NNBSP}%", "4 sur 10"),
+        ("Toutes collectivités", "mars 2025", f"50,0{NNBSP}%", "5 sur 10"),
+    )
+    assert ("Communes", "février 2025", "non mesuré", "—") in figure.table.rows
+    assert "en hausse de 10 points de février 2025 à mars 2025" in figure.description
+    assert "Régions : février 2025 non mesuré, mars 2025 100,0" in figure.description
+    assert "sur 2 éditions" in figure.description
+
+    svg = to_svg(spec, renderer=SvgRenderer())
+    root = svg_root(svg)
+    assert root.get("role") == "img"
+    assert root[0].text == label and root[1].text == figure.description
+    texts = _svg_texts(svg)
+    assert texts.count("non mesuré") == 2  # written where the points are missing
+    assert f"50,0{NNBSP}%" in texts and "février 2025" in texts
+    assert f"100{NNBSP}%" in texts  # the axis in French too
+    assert not [t for t in texts if re.search(r"\d\.\d|\bNaN\b|null", t)]
+    assert _points(svg) == 4  # the measured values only: no point at zero for a gap
+    # the font stack is said once, on the root, and inherited by every text
+    assert svg.count("font-family=") == 1 and "DejaVu Sans" in (root.get("font-family") or "")
+    # the chart keeps the width of a 390 px phone (text measured with DejaVu Sans)
+    assert float(root.get("width", "0")) <= 358
+
+
+def test_indicator_series_single_edition_and_means() -> None:
+    figure = indicator_series(
+        [SeriesPoint("Toutes collectivités", "2025-03", 2.4, 24, 10)],
+        label="Comptes par collectivité",
+        share=False,
+    )
+    spec = check_spec(figure)
+    assert figure.table.rows == (("Toutes collectivités", "mars 2025", "2,4", "24 sur 10"),)
+    assert "hausse" not in figure.description and "baisse" not in figure.description
+    assert "sur 1 édition :" in figure.description
+    assert spec["title"]["subtitle"] == ["Moyenne par collectivité, par mois"]
+    svg = to_svg(spec, renderer=SvgRenderer())
+    assert "2,4" in _svg_texts(svg)
+    assert _points(svg) == 1  # one edition, one point
+    with pytest.raises(ValueError, match="duplicate"):
+        indicator_series([SERIES[0], SERIES[0]], label="X", share=True)
+    with pytest.raises(ValueError, match="invalid"):
+        indicator_series([SeriesPoint("G", "2025-03", 1.5)], label="X", share=True)
+    with pytest.raises(ValueError):
+        indicator_series([], label="X", share=True)
 
 
 @pytest.mark.parametrize("name", ["Abbeville", "Zuydcoote"])
@@ -765,6 +855,19 @@ def test_compact_paths_rounds_only_path_data() -> None:
     svg = '<svg><path transform="translate(1.25,0)" d="M283.688,225.464L-0.04,1.96Z"/><text>d="1.234"</text></svg>'
     assert render.compact_paths(svg) == (
         '<svg><path transform="translate(1.25,0)" d="M283.7,225.5L0,2Z"/><text>d="1.234"</text></svg>'
+    )
+
+
+def test_drop_defaults_keeps_the_drawing() -> None:
+    svg = (
+        '<svg><g><path class="background" aria-hidden="true" d="M0,0h0v0h0Z" '
+        'pointer-events="none"/><path class="background" aria-hidden="true" d="M0,0h0v100h0Z"/>'
+        '<line x2="5" opacity="1" pointer-events="none"/><path opacity="0.5" d="M1,1"/>'
+        '<text opacity="10">opacity="1"</text></g></svg>'
+    )
+    assert render.drop_defaults(svg) == (
+        '<svg><g><path class="background" aria-hidden="true" d="M0,0h0v100h0Z"/>'
+        '<line x2="5"/><path opacity="0.5" d="M1,1"/><text opacity="10">opacity="1"</text></g></svg>'
     )
 
 

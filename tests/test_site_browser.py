@@ -57,6 +57,7 @@ from barometre.cli.publish_cmd import run_publish
 from barometre.methodology import bundled
 from barometre.models import Authority
 from barometre.pipeline.demo import DEMO_EDITION
+from barometre.pipeline.export import indicator_records
 from barometre.publish.exports import export_edition
 from barometre.publish.pdf import local_fetcher
 from barometre.publish.serve import make_server
@@ -131,7 +132,14 @@ def build_demo(
     engine = build_demo_edition(root, root / "barometre.sqlite3", with_dns=True)
     context = AppContext(data_dir=root, console=Console(width=120), err=Console(stderr=True))
     grid = bundled()
-    export_edition(engine, DEMO_EDITION, grid, root / "exports" / DEMO_EDITION, ("csv", "json"))
+    export_edition(
+        engine,
+        DEMO_EDITION,
+        grid,
+        root / "exports" / DEMO_EDITION,
+        ("csv", "json"),
+        indicators=indicator_records(engine, DEMO_EDITION, grid),
+    )
     out = root / "site"
     extra: dict[str, object] = {"publisher": publisher} if publisher else {}
     # the Ville-Exemple card shows a home page rendered at desktop width, as a rendering

@@ -4,8 +4,11 @@ use, one table of platforms, every status named, one way to name a collectivité
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from barometre.errors import UnknownAuthorityError
 from barometre.models import (
@@ -40,10 +43,12 @@ from barometre.vocab.platforms import (
 )
 from barometre.vocab.status import label_of
 from barometre.vocab.text import (
+    excerpt,
     fold,
     fold_aligned,
     fold_document,
     fold_keep_punctuation,
+    fold_traced,
     slug,
     strip_accents,
 )
@@ -107,6 +112,71 @@ def test_each_fold_keeps_what_its_name_says() -> None:
     aligned = fold_aligned("Élu\u00a0le 1er  Août")
     assert aligned == "elu le 1er  aout" and len(aligned) == len("Élu\u00a0le 1er  Août")
     assert slug("TYPO3 CMS") == "typo3-cms" and slug("Métropole") == "metropole"
+
+
+def _quote_of(original: str, needle: str, form: Literal["document", "words"] = "document") -> str:
+    folded = fold_traced(original, form)
+    at = folded.text.index(needle)
+    return folded.quote(at, at + len(needle))
+
+
+def test_traced_fold_is_the_fold_and_quotes_the_original() -> None:
+    text = "  État de conformité\u00a0:   PARTIELLEMENT conforme  "
+    folded = fold_traced(text)
+    assert folded.text == fold_document(text) == "etat de conformite : partiellement conforme"
+    assert len(folded.offsets) == len(folded.text)
+    assert _quote_of(text, "etat de conformite : partiellement") == (
+        "État de conformité : PARTIELLEMENT"
+    )
+    # Ligatures: « œ » folds to two letters, both from the same character.
+    assert _quote_of("Le Cœur de l’Œuvre", "coeur de l'oeuvre") == "Cœur de l’Œuvre"
+    assert _quote_of("Le Cœur", "oe") == "œ"
+    assert _quote_of("ﬁchier", "fi") == "ﬁ"  # a compatibility ligature
+    # Non-breaking and narrow spaces, runs of white space, line breaks.
+    assert _quote_of("taux\u202f: 75\u00a0%", "taux : 75 %") == "taux : 75 %"
+    assert _quote_of("mise  à\n\tjour", "mise a jour") == "mise à jour"
+    # Apostrophes: ’ and ' fold alike and are quoted as written.
+    assert _quote_of("Déclaration d’accessibilité", "d'accessibilite") == "d’accessibilité"
+    assert _quote_of("Déclaration d'accessibilité", "d'accessibilite") == "d'accessibilité"
+    # Accents written as separate marks (decomposed text) stay with their letter.
+    decomposed = "re\u0301alise\u0301e le"
+    assert _quote_of(decomposed, "realisee") == "re\u0301alise\u0301e"
+    # Soft hyphens and words cut at a line end (fold_document only).
+    cut = "acces\u00adsi-\n  bilité numérique"
+    assert _quote_of(cut, "accessibilite") == "accessi- bilité"
+    # The words form is fold's: separators (hyphens, punctuation) are one space.
+    words = fold_traced("Mentions-LÉGALES / Hébergeur", "words")
+    assert words.text == fold("Mentions-LÉGALES / Hébergeur") == "mentions legales hebergeur"
+    assert _quote_of("Mentions-LÉGALES / Hébergeur", "legales hebergeur", "words") == (
+        "LÉGALES / Hébergeur"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "\u00ad", "Œ", " « Fête » ", "a-\nb-\nc", "ǅ ŉ ß İ ΣΑΣ ²", "x\u0301\u0327 y"],
+)
+def test_traced_fold_agrees_with_the_folds_on_edge_cases(text: str) -> None:
+    assert fold_traced(text).text == fold_document(text)
+    assert fold_traced(text, "words").text == fold(text)
+
+
+@given(st.text(alphabet=st.sampled_from(list("aAéÉèœŒﬁ ’'«»-_.:\n\t\u00a0\u202f\u00ad\u0301İΣ²"))))
+def test_traced_fold_is_always_the_fold(text: str) -> None:
+    for form, plain in (("document", fold_document), ("words", fold)):
+        folded = fold_traced(text, form)  # type: ignore[arg-type]
+        assert folded.text == plain(text)
+        assert len(folded.offsets) == len(folded.text)
+        assert list(folded.offsets) == sorted(folded.offsets)
+        assert all(0 <= at < len(text) for at in folded.offsets)
+
+
+def test_excerpt_of_a_traced_fold_quotes_the_original() -> None:
+    text = "Conformément à l’article 47. État de conformité : partiellement conforme (RGAA 4.1)."
+    folded = fold_traced(text)
+    at = folded.text.index("partiellement conforme")
+    quoted = excerpt(folded, at, at + len("partiellement conforme"), before=22, after=10)
+    assert quoted == "… État de conformité : partiellement conforme (RGAA …"
 
 
 # --- platforms --------------------------------------------------------------------------

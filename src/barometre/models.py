@@ -401,6 +401,11 @@ class SocialProfile:
     reason: str | None = None
 
 
+# The communication modes a publication is classified in (social/analysis/modes.py), in
+# their display order; the catalogue's mode indicators name them.
+POST_MODES = ("information", "conversation", "promotion", "mobilisation")
+
+
 @dataclass(frozen=True, slots=True)
 class SocialPost:
     """One publication of an account, normalised across platforms."""

@@ -46,13 +46,12 @@ from rapidfuzz import fuzz
 
 from barometre.checks.base import Verdict, check, not_measurable, scored
 from barometre.checks.html import Doc, Link
-from barometre.checks.legal import snippet
 from barometre.checks.rgaa import RuleResult, static_rules
 from barometre.checks.subject import Subject
 from barometre.models import Evidence
 from barometre.vocab import fr
 from barometre.vocab.fr import MONTH_NUMBERS as MONTHS
-from barometre.vocab.text import fold_document
+from barometre.vocab.text import Folded, excerpt, fold_document, fold_traced
 
 # « Accessibilité : non conforme », « accessibilité du site : … », « Accessibilité
 # (partiellement conforme) »; « totalement non conforme » is « non » (never « totalement »).
@@ -79,16 +78,18 @@ class Mention:
 
 
 def find_mention(text: str) -> tuple[str, str] | None:
-    """(status, matched text) of an « Accessibilité : … conforme » mention, exact first."""
-    normal = fold_document(text)
-    match = MENTION.search(normal)
+    """(status, matched text as it appears) of an « Accessibilité : … conforme » mention,
+    exact first."""
+    match = MENTION.search(fold_document(text))
     if match:
-        return match.group(1), snippet(normal, match.start(), match.end(), 0)
+        return match.group(1), fold_traced(text).quote(match.start(), match.end())
     return None
 
 
 def fuzzy_mention(text: str) -> tuple[str, str] | None:
-    normal = fold_document(text)
+    """(status, matched text as it appears) of an approximate mention (rapidfuzz)."""
+    folded = fold_traced(text)
+    normal = folded.text
     best: tuple[float, str, int, int] | None = None
     for status, needle in NEEDLES.items():
         found = fuzz.partial_ratio_alignment(needle, normal, score_cutoff=FUZZY_THRESHOLD)
@@ -100,7 +101,7 @@ def fuzzy_mention(text: str) -> tuple[str, str] | None:
     # « totalement non conforme » aligns with « totalement conforme »: the words around
     # the match say which status is displayed.
     around = _STATUS.search(normal[max(0, start - 5) : end + 15])
-    return (around.group(1) if around else status), normal[start:end]
+    return (around.group(1) if around else status), folded.quote(start, end)
 
 
 def _statement_link(doc: Doc) -> Link | None:
@@ -395,67 +396,75 @@ def _date_of(match: re.Match[str], first: int) -> date | None:
         return None
 
 
-def _dated(text: str, patterns: Iterable[re.Pattern[str]], as_of: date) -> tuple[date, str] | None:
+def _dated(
+    folded: Folded, patterns: Iterable[re.Pattern[str]], as_of: date
+) -> tuple[date, str] | None:
     for pattern in patterns:
-        for match in pattern.finditer(text):
+        for match in pattern.finditer(folded.text):
             when = _date_of(match, 0)
             if when is None or when == LAW_DATE or when > as_of:
                 continue
-            return when, snippet(text, match.start(), match.end(), 0)
+            return when, folded.quote(match.start(), match.end())
     return None
 
 
-def audit_date(text: str, as_of: date) -> tuple[date, str] | None:
+def audit_date(folded: Folded, as_of: date) -> tuple[date, str] | None:
     """The date the statement was made (« réalisée le 23 septembre 2020 », « établie le
-    1er janvier 2024 », else « en mars 2024 », « du 15 février 2024 »), on normalised
-    text; the law's own date and dates after ``as_of`` are not it."""
+    1er janvier 2024 », else « en mars 2024 », « du 15 février 2024 »), found on the
+    normalised text (:func:`fold_traced`) and quoted as written; the law's own date and
+    dates after ``as_of`` are not it."""
+    text = folded.text
     weak = [
         m
         for m in _AUDIT_WEAK.finditer(text)
         if not re.search(r"(?:mise?s?\s+a\s+jour|actualisee?s?|modifiee?s?)\s*$", text[: m.start()])
     ]
-    found = _dated(text, (_AUDIT_STRONG,), as_of)
+    found = _dated(folded, (_AUDIT_STRONG,), as_of)
     if found is not None:
         return found
     for match in weak:
         when = _date_of(match, 0)
         if when is not None and when != LAW_DATE and when <= as_of:
-            return when, snippet(text, match.start(), match.end(), 0)
+            return when, folded.quote(match.start(), match.end())
     return None
 
 
-def update_date(text: str, as_of: date) -> date | None:
+def update_date(folded: Folded, as_of: date) -> date | None:
     """The date of the last update (« mise à jour le 10 avril 2024 »)."""
-    found = _dated(text, (_UPDATE,), as_of)
+    found = _dated(folded, (_UPDATE,), as_of)
     return found[0] if found else None
 
 
-def compliance_rate(text: str) -> tuple[float, str] | None:
-    """The current conformance rate, on normalised text: the last rate written, the
-    average rate (« taux moyen ») excluded."""
+def compliance_rate(folded: Folded) -> tuple[float, str] | None:
+    """The current conformance rate, found on the normalised text (:func:`fold_traced`)
+    and quoted as written: the last rate written, the average rate (« taux moyen »)
+    excluded."""
     found: list[tuple[int, float, str]] = []
     for pattern in _RATES:
-        for match in pattern.finditer(text):
+        for match in pattern.finditer(folded.text):
             if "avg" in pattern.groupindex and match.group("avg"):
                 continue
             number = next(g for g in reversed(match.groups()) if g is not None)
             value = float(number.replace(",", "."))
             if value <= 100:
-                found.append((match.end(), value, snippet(text, match.start(), match.end(), 20)))
+                quote = excerpt(folded, match.start(), match.end(), before=20, after=20)
+                found.append((match.end(), value, quote))
     if not found:
         return None
     _, value, quote = max(found)
     return value, quote
 
 
-def standard(text: str) -> Standard | None:
+def standard(folded: Folded) -> Standard | None:
     """The standard named (« RGAA version 4.1.2 », « RGAA v4.1.1 », « WCAG »), the most
-    precise first, on normalised text."""
+    precise first, found on the normalised text (:func:`fold_traced`) and quoted as
+    written."""
     best: Standard | None = None
-    for match in _STANDARD.finditer(text):
+    for match in _STANDARD.finditer(folded.text):
         name = (match.group(1) or match.group(4)).upper()
         version = match.group(2) or match.group(3)
-        found = Standard(name, version.replace(",", ".") if version else None, match.group(0))
+        quote = folded.quote(match.start(), match.end())
+        found = Standard(name, version.replace(",", ".") if version else None, quote)
         if version:
             return found
         best = best or found
@@ -537,10 +546,11 @@ def plan_valid(years: Iterable[int], as_of: date) -> bool:
 
 
 def named_document(
-    pattern: re.Pattern[str], text: str, links: Iterable[Link], as_of: date, kind: str
+    pattern: re.Pattern[str], folded: Folded, links: Iterable[Link], as_of: date, kind: str
 ) -> NamedDocument | None:
     """The schéma (``kind="schema"``) or plan named on the statement: a link whose text
-    names it (years from its text, else from its file name), else the text itself."""
+    names it (years from its text, else from its file name), else the text itself (found
+    on its normalised form, quoted as written)."""
     valid = schema_valid if kind == "schema" else plan_valid
     best: NamedDocument | None = None
     for link in links:
@@ -556,9 +566,9 @@ def named_document(
             best = found
     if best is not None:
         return best
-    for match in pattern.finditer(text):
+    for match in pattern.finditer(folded.text):
         years = _years(*match.groups())
-        found = NamedDocument(years, valid(years, as_of), match.group(0))
+        found = NamedDocument(years, valid(years, as_of), folded.quote(match.start(), match.end()))
         if best is None or found.years > best.years:
             best = found
     return best
@@ -568,10 +578,11 @@ def read_statement(docs: Iterable[Doc], as_of: date) -> StatementFacts:
     """Everything the checks read in an accessibility statement (HTML pages and PDFs)."""
     docs = list(docs)
     parts = [part for doc in docs for part in sections(doc)]
-    text = fold_document(" \n ".join(doc.text for doc in docs))  # headings included
+    folded = fold_traced(" \n ".join(doc.text for doc in docs))  # headings included
+    text = folded.text
     links = [link for p in parts for link in p.links]
     models = {m for m in (_model_heading(p.heading) for p in parts) if m}
-    dating = fold_document(
+    dating = fold_traced(
         _scope(
             parts,
             (
@@ -582,7 +593,7 @@ def read_statement(docs: Iterable[Doc], as_of: date) -> StatementFacts:
             before="etat de conformite",
         )
     )
-    results = fold_document(_scope(parts, ("resultats des tests", "etat de conformite")))
+    results = fold_traced(_scope(parts, ("resultats des tests", "etat de conformite")))
     status = _STATUS.search(text)
     rate = compliance_rate(results)
     audit = audit_date(dating, as_of)
@@ -590,21 +601,23 @@ def read_statement(docs: Iterable[Doc], as_of: date) -> StatementFacts:
     email, form = contact(parts)
     return StatementFacts(
         status=status.group(1) if status else None,
-        status_text=snippet(text, status.start(), status.end(), 30) if status else None,
+        status_text=excerpt(folded, status.start(), status.end(), before=30, after=30)
+        if status
+        else None,
         rate=rate[0] if rate else None,
         rate_text=rate[1] if rate else None,
-        standard=standard(text),
+        standard=standard(folded),
         audit_date=audit[0] if audit else None,
         audit_text=audit[1] if audit else None,
         update_date=update_date(dating, as_of),
         auditor=auditor(_scope(parts, ("resultats des tests",))),
         article=mentions_article(text),
-        unavailable=unavailable.group(0) if unavailable else None,
+        unavailable=folded.quote(*unavailable.span()) if unavailable else None,
         contact_email=email,
         contact_form=form,
         defender="defenseur des droits" in text,
-        schema=named_document(SCHEMA, text, links, as_of, "schema"),
-        plan=named_document(PLAN, text, links, as_of, "plan"),
+        schema=named_document(SCHEMA, folded, links, as_of, "schema"),
+        plan=named_document(PLAN, folded, links, as_of, "plan"),
         model_headings=len(models),
     )
 

@@ -46,11 +46,12 @@ def _from_match(match: re.Match[str]) -> date | None:
 
 
 def find_dates(text: str) -> Iterator[tuple[date, str, int]]:
-    """Every valid date of ``text`` in order: ``(date, matched text, position)``."""
+    """Every valid date of ``text`` in order: ``(date, matched text as written,
+    position)`` (found in the :func:`fold_aligned` form, which keeps the positions)."""
     for match in DATE_RE.finditer(fold_aligned(text)):
         found = _from_match(match)
         if found is not None:
-            yield found, match.group(0), match.start()
+            yield found, text[match.start() : match.end()], match.start()
 
 
 def dates_in(text: str) -> list[date]:

@@ -86,25 +86,23 @@ def participation(subject: Subject, params: Mapping[str, Any]) -> Verdict:
     )
 
 
-def _budget_mentions(subject: Subject) -> list[tuple[str, str]]:
-    """(page url, surrounding text) of every mention of a participatory budget."""
-    out: list[tuple[str, str]] = []
+def _budget_mentions(subject: Subject) -> list[tuple[str, str, str]]:
+    """(page url, text read for the edition's year, text quoted as it appears) of every
+    mention of a participatory budget."""
+    out: list[tuple[str, str, str]] = []
     for _, doc in subject.docs():
         text = " ".join(doc.text.split())  # quoted as it appears, found in its folded form
         folded = fold_aligned(text)
         for word in BUDGET_WORDS:
             for match in re.finditer(word, folded):
-                out.append((doc.url, excerpt(text, match.start(), match.end(), after=150)))
+                quote = excerpt(text, match.start(), match.end(), after=150)
+                out.append((doc.url, quote, quote))
     for finding in subject.found("participation"):
         if "budget" in (finding.url or "") or "budget" in fold(
             finding.evidence.text or "" if finding.evidence else ""
         ):
-            out.append(
-                (
-                    finding.url or "",
-                    fold(f"{finding.url} {finding.evidence.text if finding.evidence else ''}"),
-                )
-            )
+            said = f"{finding.url} {finding.evidence.text if finding.evidence else ''}"
+            out.append((finding.url or "", fold(said), " ".join(said.split())))
     return out
 
 
@@ -118,10 +116,12 @@ def participatory_budget(subject: Subject, params: Mapping[str, Any]) -> Verdict
             reason="Aucun budget participatif mentionné sur les pages lues.",
         )
     recent = subject.as_of.year - 1
-    best = max((int(y) for _, t in mentions for y in re.findall(r"\b(20\d{2})\b", t)), default=None)
-    url, text = mentions[0]
+    best = max(
+        (int(y) for _, t, _ in mentions for y in re.findall(r"\b(20\d{2})\b", t)), default=None
+    )
+    url, _, text = mentions[0]
     if best is not None and best >= recent:
-        url, text = next((u, t) for u, t in mentions if str(best) in t)
+        url, text = next((u, q) for u, t, q in mentions if str(best) in t)
         return scored(
             1, [Evidence(url=url, text=text)], reason=f"Budget participatif, édition {best}."
         )

@@ -64,7 +64,7 @@ from barometre.checks.technologies import catalogue as technology_catalogue
 from barometre.domains import registrable_domain
 from barometre.models import LINKED_ACCOUNTS, OWN_ACCOUNTS, Confidence, Evidence, Finding
 from barometre.vocab.platforms import Account, parse_social_url
-from barometre.vocab.text import fold, slug
+from barometre.vocab.text import fold, fold_document, slug
 
 _SOCIAL_BLOCK = ("social", "reseaux", "suivez", "follow", "rs links", "sociaux")
 _ZONES = ("header", "footer", "nav")
@@ -927,12 +927,17 @@ CMS_PROJECT_HOSTS = (
 # société X » names the auditor, not the agency that made the site.
 AUDIT_WORDS = ("audit", "evaluation", "evalue", "controle", "rgaa", "conformite", "testeur")
 _VERSION = re.compile(r"\b[vV]?(\d+(?:\.\d+){0,3})\b")
+# Both read the punctuation-keeping fold (:func:`fold_document`): the colon after
+# « Conception et réalisation » and the bracket or full stop that ends the maker's name
+# are what delimit it.
+_NAME_END = r"(?:$| \(| avec | sous | pour | accessibilite| propulse|[.;,|] | - | – )"
 _BY = re.compile(
     r"(?:realise|realisee|concu|concue|developpe|developpee|cree)\s+(?:gratuitement\s+)?par\s+"
-    r"(?:l |le |la |les )?(.{3,60}?)(?:$| \(| avec | sous | accessibilite| propulse)",
+    r"(?:l'|le |la |les )?(.{3,60}?)" + _NAME_END,
 )
 _AFTER_COLON = re.compile(
-    r"(?:conception|realisation|creation|developpement|webdesign)[^:]{0,40}:\s*(.{3,60}?)(?:$| \(| avec | sous | propulse)"
+    r"(?:conception|realisation|creation|developpement|webdesign)[^:]{0,40}:\s*"
+    r"(?:l'|le |la |les )?(.{3,60}?)" + _NAME_END
 )
 _ARTICLE = re.compile(r"^(?:l['’]\s*|le |la |les )", re.IGNORECASE)
 _CREDIT_TEXT_SELECTORS = "footer p, .site-info, .credits, [class*=footer] p"
@@ -1057,14 +1062,13 @@ def credited_name(text: str) -> str | None:
     """The maker a credit names: « Site réalisé par l'Atelier X » → « Atelier X »,
     « Conception et réalisation : Agence Y » → « Agence Y ». None for a sentence about
     an audit or an evaluation (its author is an auditor)."""
-    folded = fold(text)
-    if any(w in folded for w in AUDIT_WORDS):
+    loose = fold_document(text).rstrip(" .;,")
+    if any(w in loose for w in AUDIT_WORDS):
         return None
-    match = _BY.search(folded) or _AFTER_COLON.search(folded)
+    match = _BY.search(loose) or _AFTER_COLON.search(loose)
     if match is None:
         return None
-    name = match.group(1).strip()
-    name = re.sub(r"^(?:l |le |la |les )", "", name).strip()
+    name = fold(match.group(1))
     return _original(text, name) if len(name) >= 3 else None
 
 

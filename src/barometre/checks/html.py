@@ -21,7 +21,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from barometre.models import Page
 from barometre.vocab import fr
-from barometre.vocab.text import fold, shorten
+from barometre.vocab.text import Folded, fold, fold_traced, shorten
 
 _HIDDEN_TAGS = frozenset({"script", "style", "noscript", "template"})
 _ZONES = ("footer", "header", "nav", "main", "aside")
@@ -164,6 +164,13 @@ class Doc:
     @cached_property
     def folded(self) -> str:
         return fold(self.text)
+
+    @cached_property
+    def traced(self) -> Folded:
+        """:attr:`folded` that remembers where each character comes from in :attr:`text`:
+        what a pattern finds at a position of ``folded`` is quoted as it appears with
+        ``traced.quote(start, end)`` or :func:`barometre.vocab.text.excerpt`."""
+        return fold_traced(self.text, "words")
 
     @cached_property
     def title(self) -> str:

@@ -58,9 +58,9 @@ def inclusive_content(subject: Subject, params: Mapping[str, Any]) -> Verdict:
             if _SIGN.search(words) or any(r in link.host for r in _RELAYS):
                 sign.append(Evidence(url=link.url, text=link.text or link.url))
         if not falc and (match := _FALC.search(doc.folded)):
-            falc.append(Evidence(url=doc.url, text=match.group(0)))
+            falc.append(Evidence(url=doc.url, text=doc.traced.quote(*match.span())))
         if not sign and (match := _SIGN.search(doc.folded)):
-            sign.append(Evidence(url=doc.url, text=match.group(0)))
+            sign.append(Evidence(url=doc.url, text=doc.traced.quote(*match.span())))
     languages = _other_languages(subject)
     value = (
         float(params.get("falc", 0.4)) * bool(falc)

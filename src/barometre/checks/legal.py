@@ -33,7 +33,7 @@ from barometre.checks.html import Doc
 from barometre.checks.lexicon import name_tokens
 from barometre.checks.subject import Subject
 from barometre.models import Evidence
-from barometre.vocab.text import fold_document
+from barometre.vocab.text import fold_document, fold_traced
 
 # --- text helpers shared by the legal checks ---------------------------------------------
 
@@ -42,10 +42,6 @@ def find_dates(text: str) -> Iterator[tuple[date, str]]:
     """Every date in the text, with the matched string (see :mod:`checks.dates`)."""
     for found, matched, _ in dates.find_dates(fold_document(text)):
         yield found, matched
-
-
-def snippet(text: str, start: int, end: int, margin: int = 60) -> str:
-    return " ".join(text[max(0, start - margin) : end + margin].split())
 
 
 _BLOCKS = "h1, h2, h3, h4, h5, h6, p, li, dt, dd, address, td, th, caption, figcaption, summary"
@@ -380,18 +376,19 @@ BUDGET_WORDS = (
 _YEAR = re.compile(r"\b(20\d\d)\b")
 
 
-def _budget_lines(doc: Doc, *, listing: bool) -> Iterator[tuple[str, str]]:
-    """(normalised text, url) of what may name a budget *document*: links anywhere, and
-    on the budget page its headings, list items and table cells. Prose (a news item
-    saying the budget was voted) is not the document."""
+def _budget_lines(doc: Doc, *, listing: bool) -> Iterator[tuple[str, str, str]]:
+    """(text to read, text as written, url) of what may name a budget *document*: links
+    anywhere (their text and file name, whose hyphens separate words), and on the budget
+    page its headings, list items and table cells. Prose (a news item saying the budget
+    was voted) is not the document."""
     for link in doc.links:
-        text = fold_document(
-            f"{link.text} {link.url.rsplit('/', 1)[-1].replace('-', ' ').replace('_', ' ')}"
-        )
-        yield text, link.url
+        name = link.url.rsplit("/", 1)[-1]
+        words = f"{link.text} {name.replace('-', ' ').replace('_', ' ')}"
+        yield words, " ".join(f"{link.text} {name}".split()), link.url
     if listing:
         for node in doc.css("h1, h2, h3, h4, li, dt, td, caption"):
-            yield fold_document(node.text(separator=" ")), doc.url
+            written = node.text(separator=" ")
+            yield written, " ".join(written.split()), doc.url
 
 
 @check("conformite.budget", version="1")
@@ -405,11 +402,14 @@ def budget(subject: Subject, params: Mapping[str, Any]) -> Verdict:
         doc = subject.home_doc if kind == "home" else subject.kind_doc(kind)
         if doc is None:
             continue
-        for text, url in _budget_lines(doc, listing=kind == "budget"):
+        for source, written, url in _budget_lines(doc, listing=kind == "budget"):
+            text = fold_document(source)
             hit = next((w for w in BUDGET_WORDS if w in text), None)
             if hit is None:
                 continue
-            words.setdefault(hit, Evidence(url=url, text=text[:200], note=f"« {hit} »"))
+            at = text.index(hit)
+            said = fold_traced(source).quote(at, at + len(hit))  # the page's own words
+            words.setdefault(hit, Evidence(url=url, text=written[:200], note=f"« {said} »"))
             # The document's own year follows its name (« budget primitif 2025 »), not
             # an act number or a publication date elsewhere in the line.
             after = text[text.index(hit) + len(hit) :][:30]
@@ -418,7 +418,7 @@ def budget(subject: Subject, params: Mapping[str, Any]) -> Verdict:
             fresh = [y for y in years if minimum_year <= y <= subject.as_of.year + 1]
             if recent is None and fresh:
                 recent = Evidence(
-                    url=url, text=text[:200], note=f"document budgétaire {max(fresh)}"
+                    url=url, text=written[:200], note=f"document budgétaire {max(fresh)}"
                 )
     if not words:
         return scored(

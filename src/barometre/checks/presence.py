@@ -75,10 +75,11 @@ def site_reachable(subject: Subject, params: Mapping[str, Any]) -> Verdict:
     text = doc.folded
     where = Evidence(url=home.final_url, header=f"HTTP {home.status}")
     for words in PARKING_WORDS:
-        if words in text:
+        if (at := text.find(words)) >= 0:
+            said = doc.traced.quote(at, at + len(words))
             return scored(
                 0,
-                [Evidence(url=home.final_url, text=words, note="page de domaine parqué")],
+                [Evidence(url=home.final_url, text=said, note="page de domaine parqué")],
                 reason="Le domaine déclaré affiche une page de parking, pas le site de la collectivité.",
             )
     if len(doc.text) < 2000 and any(fold(p) in text for p in DEFAULT_PAGES):

@@ -53,7 +53,7 @@ from barometre.checks.thirdparty import (
 )
 from barometre.models import Confidence, Evidence
 from barometre.vocab import fr
-from barometre.vocab.text import fold, fold_document
+from barometre.vocab.text import fold, fold_document, fold_traced
 
 TRACKING = frozenset({Notion.TRACKER, Notion.EXEMPTABLE})
 FLAGGED = frozenset({"Google Analytics", "Meta Pixel"})  # entity or product names
@@ -174,7 +174,8 @@ def detect_cmps(docs: Iterable[Doc], requests: Iterable[str] = ()) -> list[Conse
     return consent_managers(docs, requests)
 
 
-def _controls(doc: Doc) -> list[str]:
+def _controls(doc: Doc) -> list[tuple[str, str]]:
+    """(folded, as written) text of the page's buttons and links."""
     nodes = doc.css('button, a, [role="button"], input[type="button"], input[type="submit"]')
     out = []
     for node in nodes:
@@ -186,18 +187,18 @@ def _controls(doc: Doc) -> list[str]:
         )
         folded = fold(text)
         if folded and len(folded) <= 40:
-            out.append(folded)
+            out.append((folded, " ".join(text.split())))
     return out
 
 
 def banner_controls(doc: Doc) -> tuple[str | None, str | None]:
-    """(refusal, acceptance) control texts found in the page, if any."""
+    """(refusal, acceptance) control texts found in the page, if any, as written."""
     controls = _controls(doc)
     refusal = next(
-        (c for c in controls if any(c == r or c.startswith(r + " ") for r in REFUSALS)), None
+        (w for c, w in controls if any(c == r or c.startswith(r + " ") for r in REFUSALS)), None
     )
     accept = next(
-        (c for c in controls if any(c == a or c.startswith(a + " ") for a in ACCEPTS)), None
+        (w for c, w in controls if any(c == a or c.startswith(a + " ") for a in ACCEPTS)), None
     )
     return refusal, accept
 
@@ -469,7 +470,8 @@ def privacy(subject: Subject, params: Mapping[str, Any]) -> Verdict:
             0,
             reason="Aucune politique de confidentialité ni section « données personnelles » trouvée.",
         )
-    text = fold_document(doc.text)
+    folded = fold_traced(doc.text)
+    text = folded.text
     evidence: list[Evidence] = []
     found = 0
     missing = []
@@ -478,7 +480,7 @@ def privacy(subject: Subject, params: Mapping[str, Any]) -> Verdict:
         evidence.append(
             Evidence(
                 url=doc.url,
-                text=match.group(0)[:80] if match else None,
+                text=folded.quote(*match.span())[:80] if match else None,
                 note=f"{label} : {'trouvé' if match else 'absent'}",
             )
         )

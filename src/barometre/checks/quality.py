@@ -216,8 +216,9 @@ def eco_statement(subject: Subject) -> Evidence | None:
         if kind != "home":
             text = doc.folded
             for word in STATEMENT_WORDS[:2]:
-                if word in text:
-                    return Evidence(url=doc.url, text=word, note=f"page {kind}")
+                if (at := text.find(word)) >= 0:
+                    said = doc.traced.quote(at, at + len(word))
+                    return Evidence(url=doc.url, text=said, note=f"page {kind}")
     return None
 
 

@@ -13,7 +13,7 @@ from barometre.domains import registrable_domain
 from barometre.models import Confidence, Evidence, Finding
 from barometre.vocab import fr
 from barometre.vocab.cms import finding_label
-from barometre.vocab.text import fold
+from barometre.vocab.text import excerpt, fold
 
 # Findings that are an online procedure of the collectivité (S1). Payment (S3) and
 # Service-Public information (S6) are measured on their own; ANTS and other State
@@ -113,7 +113,9 @@ def _mentions(
             at = text.find(word)
             if at >= 0 and (not also or any(a in text[max(0, at - 200) : at + 200] for a in also)):
                 return Evidence(
-                    url=doc.url, text=doc.text[:0] or word, note="mention dans le texte, sans lien"
+                    url=doc.url,
+                    text=excerpt(doc.traced, at, at + len(word)),
+                    note="mention dans le texte, sans lien",
                 )
     return None
 

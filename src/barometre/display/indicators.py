@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from barometre.indicators.report import Row
@@ -44,6 +45,8 @@ def section_table(title: str, rows: Sequence[Row]) -> Table:
             row.change(row.previous),
             row.change(row.year_ago),
         )
+        if row.switched:
+            table.add_row(f"    [dim]{escape(row.switched)}[/dim]")
     sources = list(dict.fromkeys(r.indicator.sources() for r in rows))
     table.caption = f"Sources : {' ; '.join(sources)}.\n{CAPTION}"
     return table

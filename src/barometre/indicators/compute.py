@@ -16,7 +16,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
@@ -89,6 +89,10 @@ class Facts:
     profiles: dict[Account, int | None] = field(default_factory=dict)  # → followers
     metrics: dict[Account, dict[str, float | None]] = field(default_factory=dict)
     top_communes: int = 50
+    # each collectivité's dominant mode over its classified posts, in this edition and in
+    # the previous one of the series (``None``: no previous edition)
+    modes: dict[str, str] = field(default_factory=dict)
+    previous_modes: dict[str, str] | None = None
     _by_member: dict[str, Counter[str]] | None = field(default=None, repr=False)
     _accounts: dict[str, list[Account]] | None = field(default=None, repr=False)
     tallies: dict[str, list[tuple[Member, Tally]]] = field(default_factory=dict, repr=False)
@@ -148,6 +152,25 @@ class Facts:
         communes = [m for m in self.members if m.kind == "commune"]
         communes.sort(key=lambda m: (-(m.authority.population or 0), m.authority.code))
         return communes[: self.top_communes]
+
+
+def dominant_mode(accounts: Iterable[Mapping[str, tuple[float | None, int | None]]]) -> str | None:
+    """The dominant mode of a collectivité: each account's ``mode_*`` shares weighted by
+    the posts classified (``(value, sample)`` per metric), summed over its accounts; the
+    mode with the most posts, ``None`` when none was classified or two modes tie."""
+    totals: dict[str, float] = {}
+    for metrics in accounts:
+        for name in MODE_METRICS:
+            value, sample = metrics.get(name, (None, None))
+            if value is not None and sample:
+                mode = name.removeprefix("mode_")
+                totals[mode] = totals.get(mode, 0.0) + value * sample
+    ranked = sorted(totals.items(), key=lambda item: -item[1])[:2]
+    if not ranked or ranked[0][1] <= 0:
+        return None
+    if len(ranked) == 2 and abs(ranked[0][1] - ranked[1][1]) < 1e-6:
+        return None
+    return ranked[0][0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +279,19 @@ def member_rule(
             return eligible, read, float(hit)
 
         return finding
+    if indicator.kind == "mode_switch":
+        previous = facts.previous_modes
+
+        def switch(member: Member) -> tuple[bool, bool, float]:
+            now = facts.modes.get(member.id)
+            before = None if previous is None else previous.get(member.id)
+            if now is None:
+                return False, False, 0.0
+            measured = before is not None
+            hit = before == indicator.since_mode and now == indicator.dominant
+            return True, measured, float(measured and hit)
+
+        return switch
     if indicator.kind == "search":
         positions = {SEARCH_FIRST} if indicator.position == "first" else {SEARCH_FIRST, SEARCH_PAGE}
 
@@ -284,6 +320,8 @@ def _account_tally(indicator: Indicator, facts: Facts, member: Member) -> Tally:
     """The accounts of one collectivité for an account-level indicator."""
     platforms = set(indicator.platforms or PLATFORMS)
     known = [a for a in facts.accounts_by_member().get(member.id, ()) if a[1] in platforms]
+    if indicator.eligible == "metric":
+        known = [a for a in known if indicator.metric in facts.metrics.get(a, {})]
     numerator = 0.0
     measured = 0
     levels: Counter[str] | None = Counter() if indicator.kind == "metric_mean" else None
@@ -304,6 +342,8 @@ def _account_tally(indicator: Indicator, facts: Facts, member: Member) -> Tally:
         if levels is not None:
             numerator += value
             levels[f"{round(value):g}"] += 1
+        elif indicator.below is not None:
+            numerator += float(value < indicator.below)
         else:
             numerator += float(indicator.above is not None and value > indicator.above)
     return len(known), measured, numerator, levels
@@ -432,10 +472,41 @@ def compute(catalogue: Catalogue, facts: Facts, methodology: Methodology) -> lis
             if "strates" in wanted and peer not in KINDS:
                 sums.setdefault(peer, []).append(tally)
         order: list[str] = [ALL, *[g for g in indicator.groups if g in KINDS], *PEER_GROUPS]
+        switched = _switched(indicator, facts, methodology)
         for group in dict.fromkeys(order):
             if group in sums:
-                out.append(_value(indicator, group, sums[group]))
+                value = _value(indicator, group, sums[group])
+                if switched is not None:
+                    chosen = [m for m in switched if group in (ALL, m.kind, m.peer_group)]
+                    value = _with_switched(value, indicator, facts, chosen)
+                out.append(value)
     return out
+
+
+def _switched(indicator: Indicator, facts: Facts, methodology: Methodology) -> list[Member] | None:
+    """The collectivités a mode_switch indicator counts (``None`` for other kinds)."""
+    if indicator.kind != "mode_switch":
+        return None
+    return [m for m, tally in member_tallies(indicator, facts, methodology) if tally[2] > 0]
+
+
+def _with_switched(
+    value: Value, indicator: Indicator, facts: Facts, members: Sequence[Member]
+) -> Value:
+    """``value`` with the list of the collectivités whose mode switched."""
+    previous = facts.previous_modes or {}
+    listed = [
+        {
+            "id": m.id,
+            "code": m.authority.code,
+            "nom": m.authority.name,
+            "groupe": m.peer_group,
+            "avant": previous.get(m.id),
+            "apres": facts.modes.get(m.id),
+        }
+        for m in sorted(members, key=lambda m: (m.authority.name, m.id))
+    ]
+    return replace(value, detail={**value.detail, "collectivites": listed})
 
 
 def by_area(
@@ -449,8 +520,17 @@ def by_area(
     the collectivités of ``kinds`` (communes and EPCI aggregated per département)."""
     wanted = set(kinds)
     areas: dict[str, list[Tally]] = {}
+    switched: dict[str, list[Member]] = {}
     for member, tally in member_tallies(indicator, facts, methodology):
         code = area(member)
         if member.kind in wanted and code:
             areas.setdefault(code, []).append(tally)
-    return {code: _value(indicator, code, tallies) for code, tallies in sorted(areas.items())}
+            if indicator.kind == "mode_switch" and tally[2] > 0:
+                switched.setdefault(code, []).append(member)
+    out = {code: _value(indicator, code, tallies) for code, tallies in sorted(areas.items())}
+    if indicator.kind == "mode_switch":
+        out = {
+            code: _with_switched(value, indicator, facts, switched.get(code, []))
+            for code, value in out.items()
+        }
+    return out

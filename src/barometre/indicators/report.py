@@ -73,6 +73,13 @@ class Row:
         v = self.value
         return f"{fr.integer(v.measured)} / {fr.integer(v.eligible)} ({fr.percent(v.coverage)})"
 
+    @property
+    def switched(self) -> str:
+        """« Département de l'Exemple (99), … »: the collectivités a mode-switch figure
+        counts; empty for the other figures."""
+        listed = self.value.detail.get("collectivites") or ()
+        return ", ".join(f"{c['nom']} ({c['code']})" for c in listed)
+
     def change(self, earlier: Value | None) -> str:
         return format_change(
             self.indicator, self.value.value, earlier.value if earlier is not None else None

@@ -10,22 +10,41 @@ are stored beside the groups, for the maps.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
 from barometre.indicators.compute import Facts, Member, Value, by_area, compute, group_order
-from barometre.indicators.read import members_of, read_facts
+from barometre.indicators.read import (
+    Earlier,
+    earlier_editions,
+    edition_period,
+    members_of,
+    months_before,
+    read_facts,
+)
 from barometre.indicators.report import Row, rows
 from barometre.methodology import Methodology
 from barometre.methodology.indicators import Catalogue
-from barometre.models import Edition
 from barometre.storage import edition_repo, indicator_repo
 from barometre.storage.indicator_repo import StoredValue
 
-_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+__all__ = [
+    "AREAS",
+    "Earlier",
+    "Progression",
+    "area_values",
+    "earlier_editions",
+    "edition_period",
+    "edition_rows",
+    "months_before",
+    "progressions",
+    "ranking",
+    "store_edition",
+    "stored_rows",
+]
+
 # area groups of the maps: the prefix of the stored group, the collectivités counted,
 # and the area code a collectivité falls in
 AREAS: tuple[tuple[str, tuple[str, ...], Callable[[Member], str | None]], ...] = (
@@ -33,21 +52,6 @@ AREAS: tuple[tuple[str, tuple[str, ...], Callable[[Member], str | None]], ...] =
     ("departement", ("departement",), lambda m: m.authority.code),
     ("communes", ("commune", "epci"), lambda m: m.authority.departement),
 )
-
-
-def edition_period(info: Edition) -> str:
-    """The month an edition measured: its id when it is one, else its creation month."""
-    if _PERIOD.match(info.id):
-        return info.id
-    if info.created_at is not None:
-        return f"{info.created_at:%Y-%m}"
-    raise ValueError(f"édition {info.id} sans date")
-
-
-def months_before(period: str, months: int) -> str:
-    year, month = int(period[:4]), int(period[5:7])
-    index = year * 12 + (month - 1) - months
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def _stored(value: Value, period: str, edition: str) -> StoredValue:
@@ -112,33 +116,12 @@ def store_edition(
 ) -> int:
     """Compute every indicator of ``edition`` (groups and areas) and store them."""
     info = edition_repo.get_edition(engine, edition)
-    facts = read_facts(engine, edition, catalogue)
-    values = compute(catalogue, facts, methodology) + area_values(catalogue, facts, methodology)
     chosen = period or edition_period(info)
+    facts = read_facts(engine, edition, catalogue, period=chosen)
+    values = compute(catalogue, facts, methodology) + area_values(catalogue, facts, methodology)
     return indicator_repo.replace_values(
         engine, edition, chosen, [_stored(v, chosen, edition) for v in values]
     )
-
-
-@dataclass(frozen=True, slots=True)
-class Earlier:
-    """The editions the change is measured against."""
-
-    period: str
-    previous: str | None
-    year_ago: str | None
-
-
-def earlier_editions(engine: Engine, edition: str) -> Earlier:
-    info = edition_repo.get_edition(engine, edition)
-    known = indicator_repo.periods(engine, info.demo)
-    stored = {e: p for p, e in known}
-    period = stored.get(edition) or edition_period(info)
-    before = [(p, e) for p, e in known if p < period and e != edition]
-    previous = before[-1][1] if before else None
-    target = months_before(period, 12)
-    year_ago = next((e for p, e in reversed(known) if p == target), None)
-    return Earlier(period, previous, year_ago)
 
 
 def _by_key(engine: Engine, edition: str | None) -> dict[tuple[str, str], Value]:

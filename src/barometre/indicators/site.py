@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from barometre.indicators.compute import group_label, group_order
 from barometre.indicators.report import Row, format_value
 from barometre.indicators.series import (
     AREAS,
@@ -87,6 +88,7 @@ def _row(row: Row) -> dict[str, Any]:
         "change": row.change(row.previous),
         "change_year": row.change(row.year_ago),
         "source": row.indicator.sources(),
+        "switched": row.switched,  # who moved, for a mode-switch figure
     }
 
 
@@ -185,30 +187,64 @@ def area_maps(engine: Engine, edition: str, catalogue: Catalogue) -> list[dict[s
                 "eligible": v.eligible,
             }
         )
-    demo = edition_repo.get_edition(engine, edition).demo
+    series = edition_series(engine, edition)
     out = []
     for indicator in catalogue.indicators:
-        areas = by_indicator.get(indicator.id)
-        if areas:
+        areas = by_indicator.get(indicator.id, {})
+        points = series.get(indicator.id, [])
+        if areas or points:
             out.append(
                 {
                     "id": indicator.id,
                     "label": indicator.label,
                     "definition": indicator.definition,
                     "share": indicator.is_share,
+                    "per": "compte" if indicator.unit == "comptes" else "collectivité",
                     "areas": areas,
                     "series": [
                         {
-                            "period": fr.month(v.period),
-                            "edition": v.edition,
-                            "text": format_value(indicator, v.value),
-                            "numerator": round(v.numerator),
-                            "denominator": v.denominator,
+                            **p,
+                            "month": fr.month(p["period"]),
+                            "text": format_value(indicator, p["value"]),
                         }
-                        for v in indicator_repo.series(engine, indicator.id, "ensemble", demo)
+                        for p in points
                     ],
                 }
             )
+    return out
+
+
+def edition_series(engine: Engine, edition: str) -> dict[str, list[dict[str, Any]]]:
+    """Per indicator, its stored value per group (areas aside) in every edition up to
+    ``edition`` (one edition a month: the one the changes are measured against, and
+    ``edition`` itself for its own month), groups in their order, oldest month first."""
+    info = edition_repo.get_edition(engine, edition)
+    current = earlier_editions(engine, edition).period
+    chosen: dict[str, str] = {}
+    for period, other in indicator_repo.periods(engine, info.demo):
+        if period < current:
+            chosen[period] = other  # the last one listed for the month, as for changes
+    chosen[current] = edition
+    kept = set(chosen.items())
+    out: dict[str, list[dict[str, Any]]] = {}
+    for v in indicator_repo.group_values(engine, chosen.values(), (a[0] for a in AREAS)):
+        if (v.period, v.edition) not in kept:
+            continue
+        out.setdefault(v.indicator, []).append(
+            {
+                "group": v.group,
+                "group_label": group_label(v.group),
+                # the whole and the types of collectivité, or a peer group (population
+                # band, type of EPCI): drawn as two charts
+                "family": "strate" if group_order(v.group)[0] == 2 else "type",
+                "period": v.period,
+                "value": v.value,
+                "numerator": round(v.numerator, 6),
+                "denominator": v.denominator,
+            }
+        )
+    for points in out.values():
+        points.sort(key=lambda p: (group_order(p["group"]), p["period"]))
     return out
 
 

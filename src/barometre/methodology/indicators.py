@@ -21,9 +21,15 @@ Kinds of indicator (``kind``):
 * ``platforms`` — collectivités with an account on the ``platforms`` (any, or all with
   ``match = "all"``), over those whose accounts could be looked for;
 * ``accounts`` — accounts per collectivité (a mean), over the same;
-* ``account_metric`` — accounts whose social ``metric`` is above ``above`` (or whose
-  dominant mode is ``dominant``), over the accounts where it was measured;
+* ``account_metric`` — accounts whose social ``metric`` is above ``above``, or below
+  ``below`` (or whose dominant mode is ``dominant``), over the accounts where it was
+  measured; eligible: every account on the platforms, or with ``eligible = "metric"``
+  only those the social layer measured the metric for;
 * ``metric_mean`` — the mean of an account ``metric`` (its distribution in the detail);
+* ``mode_switch`` — collectivités whose dominant mode (over all their classified posts)
+  was ``since_mode`` in the previous edition of the series and is ``dominant`` in this
+  one, over those whose mode was measured in both (the list of who switched is in the
+  value's detail); « non mesuré » without a previous edition;
 * ``search`` — collectivités whose official site comes first (``position = "first"``)
   or on the first page (``"page"``) of a search engine for their name, over those
   searched (a connector must be configured; « non mesuré » without).
@@ -45,6 +51,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from barometre.errors import MethodologyError
 from barometre.methodology import Methodology
+from barometre.models import POST_MODES
 from barometre.vocab.platforms import PLATFORMS, platform_label
 
 CATALOGUE = "indicators.toml"
@@ -61,6 +68,7 @@ Kind = Literal[
     "account_metric",
     "metric_mean",
     "search",
+    "mode_switch",
 ]
 
 
@@ -94,6 +102,12 @@ class Indicator(BaseModel):
     platforms: tuple[str, ...] = ()
     metric: str = ""
     above: float | None = None
+    below: float | None = None
+    # the accounts an account_metric counts: every account of the collectivité on the
+    # platforms, or only those the social layer measured the metric for (even without
+    # a value: eligible, not measured)
+    eligible: Literal["accounts", "metric"] = "accounts"
+    since_mode: str = ""  # mode_switch: the dominant mode in the previous edition
     dominant: str = ""
     position: Literal["first", "page", ""] = ""
     each_platform: bool = False
@@ -118,12 +132,25 @@ class Indicator(BaseModel):
             "metric_mean": ("metric",),
             "search": ("position",),
             "site": (),
+            "mode_switch": ("dominant", "since_mode"),
         }
         for name in need[self.kind]:
             if not getattr(self, name):
                 raise ValueError(f"le champ « {name} » est requis pour le genre « {self.kind} »")
-        if self.kind == "account_metric" and self.above is None and not self.dominant:
-            raise ValueError("« above » ou « dominant » est requis pour le genre account_metric")
+        if (
+            self.kind == "account_metric"
+            and self.above is None
+            and self.below is None
+            and not self.dominant
+        ):
+            raise ValueError(
+                "« above », « below » ou « dominant » est requis pour le genre account_metric"
+            )
+        modes = POST_MODES
+        for name in ("dominant", "since_mode"):
+            value = getattr(self, name)
+            if value and value not in modes:
+                raise ValueError(f"mode inconnu pour « {name} » : {value}")
         unknown = [p for p in self.platforms if p not in PLATFORMS and p != "{platform}"]
         if unknown:
             raise ValueError(f"plateforme inconnue : {', '.join(unknown)}")
@@ -155,6 +182,8 @@ class Indicator(BaseModel):
             return "comptes découverts sur le site et lus par la couche sociale"
         if self.kind in ("account_metric", "metric_mean"):
             return f"couche sociale, mesure « {self.metric} »"
+        if self.kind == "mode_switch":
+            return "couche sociale, modes dominants de l'édition précédente et de celle-ci"
         if self.kind == "search":
             return "connecteur de moteur de recherche (SearXNG)"
         return "registre (sites déclarés)"

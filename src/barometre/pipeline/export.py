@@ -9,10 +9,15 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from barometre.errors import ConfigurationError, StorageError
+from barometre.indicators.series import earlier_editions, edition_rows
+from barometre.methodology import Methodology
+from barometre.methodology.indicators import Catalogue
+from barometre.methodology.indicators import bundled as bundled_catalogue
 from barometre.pipeline.core import EditionRun, Setup
 from barometre.publish.exports import (
     FORMATS,
     ExportReport,
+    IndicatorRecord,
     default_out,
     export_edition,
     parquet_available,
@@ -28,6 +33,7 @@ __all__ = [
     "available_formats",
     "demo_database",
     "export",
+    "indicator_records",
     "out_folder",
     "parse_formats",
     "verify_frozen",
@@ -67,6 +73,42 @@ def verify_frozen(setup: Setup, run: EditionRun) -> list[str]:
     return check_frozen(setup.engine, run.info) if run.info.frozen_at is not None else []
 
 
+def indicator_records(
+    engine: Engine, edition: str, methodology: Methodology, catalogue: Catalogue | None = None
+) -> list[IndicatorRecord]:
+    """The catalogue's figures of ``edition`` for the exports: the rows ``barometre
+    stats`` shows (:func:`barometre.indicators.series.edition_rows`, the same
+    computation), with the editions they are compared with."""
+    catalogue = catalogue or bundled_catalogue()
+    earlier = earlier_editions(engine, edition)
+    out = []
+    for row in edition_rows(engine, edition, methodology, catalogue):
+        v = row.value
+        out.append(
+            IndicatorRecord(
+                indicator=row.indicator.id,
+                label=row.indicator.label,
+                section=row.indicator.section,
+                group=v.group,
+                group_label=row.group_label,
+                share=row.indicator.is_share,
+                unit=v.unit,
+                numerator=v.numerator,
+                denominator=v.denominator,
+                value=v.value,
+                measured=v.measured,
+                eligible=v.eligible,
+                coverage=v.coverage,
+                source=row.indicator.sources(),
+                previous_edition=earlier.previous,
+                previous=row.previous.value if row.previous is not None else None,
+                year_ago_edition=earlier.year_ago,
+                year_ago=row.year_ago.value if row.year_ago is not None else None,
+            )
+        )
+    return out
+
+
 def export(
     setup: Setup,
     run: EditionRun,
@@ -75,5 +117,14 @@ def export(
     *,
     on_rows: Callable[[str, int], None] | None = None,
 ) -> ExportReport:
-    """Write the edition's open data in ``formats`` into ``folder``."""
-    return export_edition(setup.engine, run.id, run.methodology, folder, formats, on_rows=on_rows)
+    """Write the edition's open data in ``formats`` into ``folder``, the catalogue's
+    figures with them."""
+    return export_edition(
+        setup.engine,
+        run.id,
+        run.methodology,
+        folder,
+        formats,
+        on_rows=on_rows,
+        indicators=indicator_records(setup.engine, run.id, run.methodology),
+    )

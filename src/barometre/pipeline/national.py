@@ -236,6 +236,7 @@ def _indicator_rows(indicators: Sequence[Row]) -> Iterator[list[Any]]:
             eligibles=d["eligibles"],
             mesurees=d["mesurees"],
             couverture=d["couverture"],
+            note=row.switched,
         )
 
 

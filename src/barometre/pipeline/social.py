@@ -341,6 +341,7 @@ def import_batch(
             run.store(
                 target, ref, Fetched(profile, posts), news, sponsored=batch.sponsored_post_ids
             )
+        run.compare_accounts(owner.id)  # the imported posts against its other accounts
         touched.append(owner.id)
     recorded = social_repo.record_import(
         engine,

@@ -32,6 +32,7 @@ import functools
 import hashlib
 import json
 import math
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -151,7 +152,8 @@ class Figure:
     @property
     def title(self) -> str:
         title = self.spec.get("title", "")
-        return str(title.get("text", "") if isinstance(title, dict) else title)
+        text = title.get("text", "") if isinstance(title, dict) else title
+        return " ".join(map(str, text)) if isinstance(text, list) else str(text)
 
     @property
     def description(self) -> str:
@@ -701,5 +703,207 @@ def share_bars(
             for s, r in zip(shares, rows, strict=True)
         ),
         numeric=(False, False, True, True, True),
+    )
+    return Figure(spec, table)
+
+
+# --- an indicator of the catalogue, edition by edition ------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesPoint:
+    """One indicator over one group in one edition: ``value`` is a share in [0, 1]
+    (``share=True`` charts) or a mean; ``None`` when nobody could be measured."""
+
+    group: str  # panel label, e.g. "Toutes collectivités"
+    period: str  # the month measured, ``YYYY-MM``
+    value: float | None
+    numerator: float | None = None
+    denominator: int | None = None
+
+
+# Characters per line of a wrapped title (16 px, semi-bold) and subtitle (13 px), so
+# that the chart keeps its width on a 390 px phone (vl-convert measures the text with
+# DejaVu Sans, see FONT).
+TITLE_CHARS = 30
+SUBTITLE_CHARS = 42
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """A title as lines of at most ``width`` characters (never cut inside a word)."""
+    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]
+
+
+def _series_text(value: float | None, share: bool) -> str:
+    if value is None:
+        return NOT_MEASURED
+    return fr.percent(value, 1) if share else fr.number(value, 1)
+
+
+def _series_change(first: float, last: float, share: bool) -> str:
+    delta = (last - first) * (100 if share else 1)
+    if abs(delta) < 0.05:
+        return "stable"
+    unit = f" {fr.plural(abs(delta), 'point')}" if share else ""
+    way = "en hausse" if delta > 0 else "en baisse"
+    return f"{way} de {fr.number(abs(delta), 1, trim=True)}{unit}"
+
+
+@functools.lru_cache(maxsize=32)
+def _series_skeleton(
+    months: tuple[str, ...], groups: tuple[str, ...], share: bool, top: float, width: int
+) -> str:
+    height = 80
+    y_scale = alt.Scale(domain=[0, top], nice=not share, zero=True)
+    # a light axis (values are written on the points): three grid lines, no ticks
+    y_axis = (
+        alt.Axis(format="~%", values=[0, 0.5, 1], ticks=False, domain=False)
+        if share
+        else alt.Axis(tickCount=3, format="~r", ticks=False, domain=False)
+    )
+    base = alt.Chart().encode(
+        x=alt.X(
+            "mois:O",
+            sort=list(months),
+            scale=alt.Scale(domain=list(months)),
+            title=None,
+            axis=alt.Axis(labelAngle=0, labelOverlap=True, ticks=False),
+        ),
+        y=alt.Y("valeur:Q", scale=y_scale, title=None, axis=y_axis),
+        tooltip=[
+            alt.Tooltip("groupe:N", title="Groupe"),
+            alt.Tooltip("mois:O", title="Mois mesuré"),
+            alt.Tooltip("texte:N", title="Valeur"),
+            alt.Tooltip("detail:N", title="Effectif"),
+        ],
+    )
+    line = base.mark_line(color=PRIMARY, strokeWidth=2.5, invalid="break-paths-show-domains")
+    dots = base.mark_point(color=PRIMARY, filled=True, size=60, opacity=1)
+    labels = [
+        base.transform_filter("isValid(datum.valeur)")
+        .transform_filter(alt.datum.dessous == below)
+        .mark_text(fontWeight=600, dy=16 if below else -12, color=TEXT)
+        .encode(text=alt.Text("texte:N"))
+        for below in (False, True)
+    ]
+    # « non mesuré » written mid-height where the point would be: a gap, never a zero
+    gaps = (
+        base.transform_filter("!isValid(datum.valeur)")
+        .mark_text(color=MUTED, fontStyle="italic", baseline="middle")
+        .encode(y=alt.value(height / 2), text=alt.Text("texte:N"))
+    )
+    chart = (
+        alt.layer(line, dots, *labels, gaps, data=_named())
+        .properties(width=width, height=height)
+        .facet(
+            row=alt.Row(
+                "groupe:N",
+                sort=list(groups),
+                title=None,
+                header=alt.Header(
+                    labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top"
+                ),
+            ),
+            spacing=12,
+        )
+        .resolve_axis(x="independent")
+    )
+    return skeleton(chart)
+
+
+def indicator_series(
+    points: Sequence[SeriesPoint],
+    *,
+    label: str,
+    share: bool,
+    per: str = "collectivité",
+    width: int = 270,
+) -> Figure:
+    """Line and points of one catalogue indicator, edition by edition, one panel per
+    group (small multiples, in the order of ``points``). A value nobody could be
+    measured for is a gap in the line, marked « non mesuré », never a zero (so is a
+    group absent from an edition); a single edition is a single point. ``per``: what a
+    mean is counted per (« collectivité », « compte »)."""
+    if not points:
+        raise ValueError("no edition to draw")
+    months: list[str] = []
+    groups: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    for p in points:
+        if (p.group, p.period) in seen:
+            raise ValueError(f"duplicate point for {p.group!r}, {p.period!r}")
+        seen.add((p.group, p.period))
+        if p.value is not None and (
+            not math.isfinite(p.value) or p.value < 0 or (share and p.value > 1)
+        ):
+            raise ValueError(f"invalid value {p.value!r} for {p.group!r}, {p.period!r}")
+        if p.group not in groups:
+            groups.append(p.group)
+        if p.period not in months:
+            months.append(p.period)
+    months.sort()
+    filled = [
+        *points,
+        *(SeriesPoint(g, m, None) for g in groups for m in months if (g, m) not in seen),
+    ]
+    filled.sort(key=lambda p: (groups.index(p.group), p.period))
+    labels = {m: fr.month(m) for m in months}
+    values = [p.value for p in filled if p.value is not None]
+    top = 1.0 if share else max(1.0, max(values, default=0.0) * 1.25)
+    rows = []
+    for p in filled:
+        detail = (
+            f"{fr.number(p.numerator, 0)} sur {fr.integer(p.denominator)}"
+            if p.numerator is not None and p.denominator is not None
+            else fr.MISSING
+        )
+        rows.append(
+            {
+                "groupe": p.group,
+                "mois": labels[p.period],
+                "valeur": p.value,
+                "texte": _series_text(p.value, share),
+                "detail": detail,
+                "dessous": p.value is not None and p.value > 0.85 * top,
+            }
+        )
+    what = "part des collectivités mesurées" if share else f"moyenne par {per}"
+    parts = []
+    for group in groups:
+        mine = [p for p in filled if p.group == group]
+        text = ", ".join(f"{labels[p.period]} {_series_text(p.value, share)}" for p in mine)
+        measured = [p for p in mine if p.value is not None]
+        if len(measured) >= 2:
+            first, last = measured[0], measured[-1]
+            assert first.value is not None and last.value is not None
+            text += (
+                f" ({_series_change(first.value, last.value, share)} de "
+                f"{labels[first.period]} à {labels[last.period]})"
+            )
+        parts.append(f"{group} : {text}")
+    count = len(months)
+    editions = fr.count(count, "édition", "éditions")
+    description = f"{label}, {what}, par groupe, sur {editions} : {_join(parts)}."
+    if any(p.value is None for p in filled):
+        description += f" « {NOT_MEASURED} » : aucune collectivité du groupe mesurée ce mois-là."
+    subtitle = (
+        "Part des collectivités mesurées, par mois" if share else f"Moyenne par {per}, par mois"
+    )
+    spec = assemble(
+        _series_skeleton(tuple(labels[m] for m in months), tuple(groups), share, top, width),
+        {DATA: rows},
+        title=label,
+        subtitle=subtitle,
+        description=description,
+    )
+    spec["title"]["text"] = wrap(label, TITLE_CHARS)
+    spec["title"]["subtitle"] = wrap(subtitle, SUBTITLE_CHARS)
+    table = DataTable(
+        caption=f"{label} : série par groupe, édition par édition",
+        headers=("Groupe", "Mois mesuré", "Valeur", "Effectif"),
+        rows=tuple(
+            (str(r["groupe"]), str(r["mois"]), str(r["texte"]), str(r["detail"])) for r in rows
+        ),
+        numeric=(False, False, True, True),
     )
     return Figure(spec, table)

@@ -5,6 +5,7 @@ asked for at once, so ``all`` reads the edition once and memory stays flat whate
 size (the national edition has about 1.5 million results). Layout under ``out``::
 
     csv/<table>.csv, csv/<table>.schema.json, csv/datapackage.json
+    (…, indicateurs: the catalogue's figures, when the pipeline gives them)
     json/<table>.json
     parquet/<table>.parquet
     sqlite/barometre-<edition>.sqlite, sqlite/metadata.json   (Datasette)
@@ -44,6 +45,7 @@ from barometre.models import Edition
 from barometre.publish import datasette
 from barometre.publish.tableschema import (
     DEMO_SOURCES,
+    INDICATORS_TABLE,
     LICENCE,
     REGISTRY_SOURCES,
     Field,
@@ -53,6 +55,7 @@ from barometre.publish.tableschema import (
 from barometre.storage import edition_repo, export_repo, score_repo
 from barometre.tabular import neutralise
 from barometre.vocab import fr
+from barometre.vocab.status import NOT_MEASURED
 
 FORMATS = ("csv", "json", "parquet", "sqlite")
 BATCH = export_repo.BATCH
@@ -424,6 +427,70 @@ def _published_score(row: Sequence[Any], captured: bool, grade: str | None) -> R
         if scope == "global" or (not captured and not str(scope).startswith("social:")):
             value = None
     return (authority_id, scope, value, coverage, row_grade, group, rank, str(status))
+
+
+# --- the catalogue's figures ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorRecord:
+    """One catalogue indicator over one group, as ``barometre stats`` computes it (the
+    pipeline gives these: the publish stage computes nothing), with the values of the
+    editions it is compared with."""
+
+    indicator: str
+    label: str
+    section: str
+    group: str
+    group_label: str
+    share: bool  # a share in [0, 1]; else a mean
+    unit: str  # "collectivités" or "comptes"
+    numerator: float
+    denominator: int
+    value: float | None  # None: nobody could be measured
+    measured: int
+    eligible: int
+    coverage: float | None
+    source: str
+    previous_edition: str | None = None
+    previous: float | None = None
+    year_ago_edition: str | None = None
+    year_ago: float | None = None
+
+
+def _round6(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)
+
+
+def _change(now: float | None, before: float | None) -> float | None:
+    return None if now is None or before is None else round(now - before, 6)
+
+
+def indicator_row(r: IndicatorRecord) -> Row:
+    """One row of :data:`INDICATORS_TABLE`."""
+    return (
+        r.indicator,
+        r.label,
+        r.section,
+        r.group,
+        r.group_label,
+        "part" if r.share else "moyenne",
+        r.unit,
+        _round6(r.numerator),
+        r.denominator,
+        _round6(r.value),
+        r.measured,
+        r.eligible,
+        _round6(r.coverage),
+        NOT_MEASURED if r.value is None else "mesuré",
+        r.previous_edition,
+        _round6(r.previous),
+        _change(r.value, r.previous),
+        r.year_ago_edition,
+        _round6(r.year_ago),
+        _change(r.value, r.year_ago),
+        r.source,
+    )
 
 
 def _batches(rows: Iterable[Row], size: int = BATCH) -> Iterator[list[Row]]:
@@ -816,9 +883,12 @@ def export_edition(
     *,
     on_rows: Callable[[str, int], None] | None = None,
     now: datetime | None = None,
+    indicators: Sequence[IndicatorRecord] | None = None,
 ) -> ExportReport:
     """Write the public tables of ``edition`` in every format of ``formats`` under
     ``out`` (one folder per format). ``on_rows(table, rows_so_far)`` follows progress.
+    ``indicators``: the catalogue's figures of the edition (the ``indicateurs`` table;
+    left out when ``None``).
 
     Nothing is renamed into place before every file is complete: on any error or
     interruption the temporary files are removed and earlier exports stay untouched.
@@ -843,13 +913,17 @@ def export_edition(
     try:
         writers = [WRITERS[f](out / f, staging, info) for f in report.formats]
         done: list[TableDef] = []
-        for table in tables(methodology):
+        chosen: list[tuple[TableDef, Iterable[Row]]] = [
+            (table, _rows(engine, edition, methodology, table.name))
+            for table in tables(methodology)
+        ]
+        if indicators is not None:
+            chosen.append((INDICATORS_TABLE, map(indicator_row, indicators)))
+        for table, source in chosen:
             for writer in writers:
                 writer.begin(table)
             count = 0
-            for batch in _batches(
-                _normalise(table, _rows(engine, edition, methodology, table.name))
-            ):
+            for batch in _batches(_normalise(table, source)):
                 for writer in writers:
                     writer.write(batch)
                 count += len(batch)

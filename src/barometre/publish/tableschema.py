@@ -726,6 +726,150 @@ def tables(methodology: Methodology) -> tuple[TableDef, ...]:
     return (collectivites, criteres, resultats, scores_table, decouvertes, comptes, indicateurs)
 
 
+CHANGE_TEXT = (
+    "même échelle que « valeur » : pour une part, 0.05 = +5 points de pourcentage ; "
+    "vide si l'une des deux valeurs n'est pas mesurée"
+)
+
+# The catalogue's figures of the edition (methodology/indicators.toml), as `barometre
+# stats` computes them: one row per indicator and group.
+INDICATORS_TABLE = TableDef(
+    name="indicateurs",
+    title="Indicateurs du catalogue",
+    description=(
+        "Les chiffres nationaux du catalogue d'indicateurs (methodology/indicators.toml), "
+        "tels que « barometre stats » les calcule : un par indicateur et par groupe, avec "
+        "numérateur, dénominateur, couverture, état « non mesuré » quand aucune "
+        "collectivité n'a pu l'être, et évolution depuis l'édition précédente et sur "
+        "12 mois."
+    ),
+    fields=(
+        Field(
+            "indicateur",
+            "string",
+            "Indicateur",
+            "Identifiant stable de l'indicateur dans le catalogue.",
+            required=True,
+        ),
+        Field("libelle", "string", "Libellé", "Libellé de l'indicateur.", required=True),
+        Field("section", "string", "Section", "Section du catalogue."),
+        Field(
+            "groupe",
+            "string",
+            "Groupe",
+            "Groupe de collectivités : ensemble, un type (region, departement, commune, "
+            "epci) ou un groupe de pairs (commune:1 à commune:7 par population, epci:CC…).",
+            required=True,
+        ),
+        Field("libelle_groupe", "string", "Libellé du groupe", "Nom du groupe en clair."),
+        Field(
+            "nature",
+            "string",
+            "Nature",
+            "part (valeur entre 0 et 1) ou moyenne.",
+            required=True,
+            enum=("part", "moyenne"),
+        ),
+        Field(
+            "unite",
+            "string",
+            "Unité",
+            "Ce qui est compté : des collectivités, des comptes sociaux, ou des comptes par "
+            "collectivité (une moyenne).",
+            enum=("collectivités", "comptes", "comptes par collectivité"),
+        ),
+        Field(
+            "numerateur",
+            "number",
+            "Numérateur",
+            "Collectivités (ou comptes) comptées ; pour une moyenne, la somme.",
+            minimum=0,
+        ),
+        Field(
+            "denominateur",
+            "integer",
+            "Dénominateur",
+            "Collectivités (ou comptes) qui ont pu être mesurées.",
+            minimum=0,
+        ),
+        Field(
+            "valeur",
+            "number",
+            "Valeur",
+            "Numérateur sur dénominateur (part entre 0 et 1, ou moyenne) ; vide : non mesuré.",
+            minimum=0,
+        ),
+        Field("mesurees", "integer", "Mesurées", "Collectivités (ou comptes) mesurées.", minimum=0),
+        Field(
+            "eligibles",
+            "integer",
+            "Éligibles",
+            "Collectivités (ou comptes) auxquelles l'indicateur s'applique.",
+            minimum=0,
+        ),
+        Field(
+            "couverture",
+            "number",
+            "Couverture",
+            "Mesurées sur éligibles (entre 0 et 1).",
+            minimum=0,
+            maximum=1,
+        ),
+        Field(
+            "etat",
+            "string",
+            "État",
+            "mesuré, ou non mesuré quand aucune collectivité (ou aucun compte) n'a pu l'être "
+            "(jamais compté comme 0).",
+            required=True,
+            enum=("mesuré", "non mesuré"),
+        ),
+        Field(
+            "edition_precedente",
+            "string",
+            "Édition précédente",
+            "Édition de comparaison (la dernière d'un mois antérieur) ; vide s'il n'y en a pas.",
+        ),
+        Field(
+            "valeur_precedente",
+            "number",
+            "Valeur précédente",
+            "Valeur du même indicateur et du même groupe dans l'édition précédente.",
+        ),
+        Field(
+            "evolution_precedente",
+            "number",
+            "Évolution depuis l'édition précédente",
+            f"Valeur moins valeur précédente ({CHANGE_TEXT}).",
+        ),
+        Field(
+            "edition_12_mois",
+            "string",
+            "Édition douze mois plus tôt",
+            "Édition du même mois un an plus tôt ; vide s'il n'y en a pas.",
+        ),
+        Field(
+            "valeur_12_mois",
+            "number",
+            "Valeur douze mois plus tôt",
+            "Valeur du même indicateur et du même groupe douze mois plus tôt.",
+        ),
+        Field(
+            "evolution_12_mois",
+            "number",
+            "Évolution sur 12 mois",
+            f"Valeur moins valeur douze mois plus tôt ({CHANGE_TEXT}).",
+        ),
+        Field(
+            "source", "string", "Source", "Critères, découvertes ou mesures d'où vient le chiffre."
+        ),
+    ),
+    primary_key=("indicateur", "groupe"),
+    indexes=(("groupe",),),
+    label_column="libelle",
+)
+
+
 def descriptions(table: TableDef) -> Mapping[str, str]:
     """Column name → French description (Datasette, Parquet field metadata)."""
     return {f.name: f"{f.title} — {f.description}" for f in table.fields}

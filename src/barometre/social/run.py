@@ -39,6 +39,7 @@ from barometre.models import (
 from barometre.net.fetcher import Exchange, FetchConfig, Fetcher
 from barometre.net.resolver import GuardedResolver
 from barometre.net.warc import Replay, WarcRecorder
+from barometre.social.analysis import crosspost
 from barometre.social.analysis import metrics as metrics_mod
 from barometre.social.analysis.republication import Match, Params, Summary, analyse
 from barometre.social.base import AccountRef, Fetched, failed_profile, read_account
@@ -132,6 +133,7 @@ class SocialRun:
         platforms: set[str] | None = None,
         on_account: Callable[[AccountRef, SocialProfile], None] | None = None,
         republication: Params | None = None,
+        copies: crosspost.CopyParams | None = None,
     ) -> None:
         self.engine = engine
         self.edition = edition
@@ -147,8 +149,10 @@ class SocialRun:
         self.platforms = platforms
         self.on_account = on_account
         self.params = republication or Params()
+        self.copy_params = copies or crosspost.CopyParams()
         self.report = SocialReport()
         self._shared = _Shared()
+        self._several: set[str] = set()  # collectivités with two accounts or more
         self._fetcher: Fetcher | None = None
         self._secrets = tuple(s for s in (config.youtube_key, config.meta_token) if s)
 
@@ -421,6 +425,41 @@ class SocialRun:
             for a in accounts
         )
 
+    def compare_accounts(self, authority_id: str) -> int:
+        """Messages copied between the collectivité's accounts (``cross_post_share``),
+        once all of them are stored: its accounts are read concurrently, so the
+        comparison reads them back together. Returns the accounts measured."""
+        accounts = social_repo.load_accounts(self.engine, self.edition, [authority_id]).get(
+            authority_id, []
+        )
+        posts = {
+            (a.profile.platform, a.profile.account_id): a.posts
+            for a in accounts
+            if a.profile.state is AccountState.OK
+        }
+        found = crosspost.cross_posts(posts, self.since, self.as_of, self.copy_params)
+        sources = {(a.profile.platform, a.profile.account_id): a for a in accounts}
+        metrics = []
+        for key, result in found.items():
+            account = sources[key]
+            source = account.posts[0].source if account.posts else account.profile.source
+            metrics.append(result.metric(source, self.copy_params))
+        social_repo.replace_named_metric(
+            self.engine, self.edition, authority_id, crosspost.METRIC, metrics
+        )
+        return len(metrics)
+
+    def _compared(self, target: SocialTarget) -> None:
+        if target.authority_id not in self._several:
+            return
+        try:
+            self.compare_accounts(target.authority_id)
+        except Exception as exc:  # the comparison must not lose the accounts read
+            log.exception("comparaison des comptes de %s", target.authority_id)
+            self.report.failed.append(
+                (f"{target.authority_id} (comparaison des comptes)", f"{type(exc).__name__}: {exc}")
+            )
+
     async def _target(self, target: SocialTarget, semaphore: asyncio.Semaphore) -> None:
         async with semaphore:
             try:
@@ -429,6 +468,7 @@ class SocialRun:
                 log.info("actualités de %s : %s", target.authority_id, exc)
                 news = []
         await asyncio.gather(*(self._guarded(target, ref, news) for ref in target.accounts))
+        self._compared(target)
 
     async def _guarded(self, target: SocialTarget, ref: AccountRef, news: list[NewsItem]) -> None:
         try:
@@ -442,6 +482,8 @@ class SocialRun:
     async def run(self, targets: Sequence[SocialTarget], *, resume: bool = True) -> SocialReport:
         done = social_repo.done_accounts(self.engine, self.edition) if resume else set()
         todo: list[SocialTarget] = []
+        finished: list[SocialTarget] = []  # every account already stored by an earlier run
+        self._several = {t.authority_id for t in targets if len(t.accounts) >= 2}
         for target in targets:
             refs = tuple(
                 r
@@ -451,7 +493,9 @@ class SocialRun:
             )
             self.report.accounts += len(target.accounts)
             self.report.skipped += len(target.accounts) - len(refs)
-            if refs:
+            if not refs:
+                finished.append(target)
+            else:
                 todo.append(
                     SocialTarget(
                         target.authority_id,
@@ -478,4 +522,6 @@ class SocialRun:
                     )
                 )
             await asyncio.gather(*(self._target(t, semaphore) for t in todo))
+        for target in finished:  # a run stopped between its last account and the comparison
+            self._compared(target)
         return self.report

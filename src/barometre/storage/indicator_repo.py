@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, literal, select
+from sqlalchemy import Engine, delete, insert, literal, not_, or_, select
 
 from barometre.storage.schema import (
     authorities,
@@ -123,6 +123,22 @@ def metrics(
         return [(r[0], r[1], r[2], r[3], r[4]) for r in connection.execute(query)]
 
 
+def metrics_with_samples(
+    engine: Engine, edition: str, names: list[str]
+) -> list[tuple[str, str, str, str, float | None, int | None]]:
+    """``(authority_id, platform, account_id, metric, value, sample)`` of the named metrics."""
+    query = select(
+        social_metrics.c.authority_id,
+        social_metrics.c.platform,
+        social_metrics.c.account_id,
+        social_metrics.c.metric,
+        social_metrics.c.value,
+        social_metrics.c.sample,
+    ).where(social_metrics.c.edition_id == edition, social_metrics.c.metric.in_(names))
+    with engine.connect() as connection:
+        return [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in connection.execute(query)]
+
+
 # --- stored values (the series) --------------------------------------------------------
 
 
@@ -189,6 +205,22 @@ def stored_values(engine: Engine, edition: str) -> list[StoredValue]:
         select(indicator_values)
         .where(indicator_values.c.edition_id == edition)
         .order_by(indicator_values.c.indicator_id, indicator_values.c.group_key)
+    )
+    with engine.connect() as connection:
+        return [_stored(r) for r in connection.execute(query)]
+
+
+def group_values(
+    engine: Engine, editions_: Iterable[str], area_prefixes: Iterable[str] = ()
+) -> list[StoredValue]:
+    """The stored values of several editions (the points of the series), without the
+    area groups (``<prefix>:<code>``) of the maps; oldest period first."""
+    areas = [indicator_values.c.group_key.like(f"{p}:%") for p in area_prefixes]
+    query = select(indicator_values).where(indicator_values.c.edition_id.in_(list(editions_)))
+    if areas:
+        query = query.where(not_(or_(*areas)))
+    query = query.order_by(
+        indicator_values.c.indicator_id, indicator_values.c.group_key, indicator_values.c.period
     )
     with engine.connect() as connection:
         return [_stored(r) for r in connection.execute(query)]

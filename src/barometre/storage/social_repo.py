@@ -292,6 +292,31 @@ def store_metrics(
         _replace_metrics(connection, edition, authority_id, profile, metrics)
 
 
+def replace_named_metric(
+    engine: Engine,
+    edition: str,
+    authority_id: str,
+    name: str,
+    metrics: Sequence[SocialMetric],
+) -> None:
+    """Replace one metric over every account of a collectivité (a measurement that
+    compares its accounts, computed once they are all stored)."""
+    with engine.begin() as connection:
+        assert_writable(connection, edition)
+        connection.execute(
+            delete(social_metrics).where(
+                social_metrics.c.edition_id == edition,
+                social_metrics.c.authority_id == authority_id,
+                social_metrics.c.metric == name,
+            )
+        )
+        chosen = [m for m in metrics if m.metric == name]
+        if chosen:
+            connection.execute(
+                insert(social_metrics), [_metric_row(edition, authority_id, m) for m in chosen]
+            )
+
+
 def store_post_analysis(
     engine: Engine,
     edition: str,

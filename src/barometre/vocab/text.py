@@ -12,6 +12,9 @@ They differ only where the use demands it, and each name says what it keeps:
   dropped, words cut at a line end rejoined, typographic quotes straightened.
 * :func:`fold_aligned`: one character for one, so that a position found in the folded
   text is the same position in the original (to quote evidence as it appears).
+* :func:`fold_traced`: :func:`fold_document` (or :func:`fold`) that remembers, for each
+  folded character, where it comes from in the original (:class:`Folded`): match on the
+  folded form, quote the page's own words (:meth:`Folded.quote`, :func:`excerpt`).
 * :func:`slug`: an identifier for a name (``typo3-cms``).
 * :func:`strip_accents`: accents (and the ``œ`` ligature) removed, nothing else touched.
 
@@ -22,6 +25,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
 
 _SEPARATORS = re.compile(r"[\u0092\s\-‐‑–—_'’`´.,;:/()\"]+")
 _QUOTES = str.maketrans(
@@ -89,18 +95,130 @@ def fold_aligned(text: str) -> str:
     return "".join(_aligned_char(c) for c in text)
 
 
+@lru_cache(maxsize=4096)
+def _stripped(char: str) -> str:
+    """:func:`strip_accents` of one character (the whole-text form is the concatenation:
+    the decomposition is per character and the marks it reorders are all dropped)."""
+    return strip_accents(char)
+
+
+@dataclass(frozen=True, slots=True)
+class Folded:
+    """A folded text that remembers where each of its characters comes from.
+
+    ``text`` is the folded form (what the patterns search), ``original`` the text as it
+    appears, ``offsets[i]`` the position in ``original`` of the character ``text[i]``
+    (a run of white space folded to one space points at its first character, ``œ``
+    folded to ``oe`` gives two characters pointing at the same one)."""
+
+    text: str
+    original: str
+    offsets: tuple[int, ...]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The span of ``original`` that the folded span ``text[start:end]`` comes from,
+        with the accents written as separate marks (decomposed text) after its last
+        letter."""
+        if not self.text or start >= end:
+            at = self.offsets[start] if start < len(self.offsets) else len(self.original)
+            return at, at
+        first = self.offsets[start]
+        last = self.offsets[min(end, len(self.text)) - 1] + 1
+        while last < len(self.original) and unicodedata.combining(self.original[last]):
+            last += 1
+        return first, last
+
+    def quote(self, start: int, end: int) -> str:
+        """The original words of the folded span ``text[start:end]``, white space runs as
+        one space and soft hyphens (invisible) dropped: « État de conformité » where the
+        pattern found ``etat de conformite``."""
+        first, last = self.span(start, end)
+        return " ".join(self.original[first:last].replace("\u00ad", "").split())
+
+
+_Form = Literal["document", "words"]
+
+
+def fold_traced(text: str, form: _Form = "document") -> Folded:
+    """``text`` folded, each folded character traced back to the original.
+
+    ``form="document"`` gives :func:`fold_document`'s text (the statement and legal
+    pages), ``form="words"`` :func:`fold`'s (``Doc.folded``): ``fold_traced(t).text ==
+    fold_document(t)`` and ``fold_traced(t, "words").text == fold(t)``, so a position
+    found by the same pattern is valid in both, and :meth:`Folded.quote` or
+    :func:`excerpt` quote it as it appears.
+
+    « Taux de conformité\u00a0:  75 % » folds to ``taux de conformite : 75 %``; the span of
+    ``conformite`` maps back to « conformité »."""
+    chars: list[str] = []
+    where: list[int] = []
+    if form == "document":
+        kept = [i for i, char in enumerate(text) if char != "\u00ad"]
+        joined = "".join(text[i] for i in kept)
+        cut = 0
+        for match in _HYPHEN_BREAK.finditer(joined):  # the same matches as re.sub
+            for i in range(cut, match.end(1)):
+                chars.append(joined[i])
+                where.append(kept[i])
+            cut = match.start(2)
+        chars.extend(joined[cut:])
+        where.extend(kept[cut:])
+        chars = list("".join(chars).translate(_QUOTES))  # one character for one
+    else:
+        chars, where = list(text), list(range(len(text)))
+    stripped: list[str] = []
+    origin: list[int] = []
+    for char, at in zip(chars, where, strict=True):
+        if char.isascii():
+            stripped.append(char)
+            origin.append(at)
+            continue
+        for piece in _stripped(char):
+            stripped.append(piece)
+            origin.append(at)
+    lowered = "".join(stripped).lower()
+    if len(lowered) != len(stripped):  # a letter whose lower case is longer (none in NFKD)
+        pieces = [c.lower() for c in stripped]
+        lowered = "".join(pieces)
+        origin = [at for piece, at in zip(pieces, origin, strict=True) for _ in piece]
+    runs = _SEPARATORS if form == "words" else _WHITE_SPACE
+    out: list[str] = []
+    offsets: list[int] = []
+    cut = 0
+    for match in runs.finditer(lowered):
+        out.append(lowered[cut : match.start()])
+        offsets.extend(origin[cut : match.start()])
+        out.append(" ")
+        offsets.append(origin[match.start()])
+        cut = match.end()
+    out.append(lowered[cut:])
+    offsets.extend(origin[cut:])
+    folded = "".join(out)
+    if folded[:1] == " ":  # white space at either end is dropped, as str.strip does
+        folded, offsets = folded[1:], offsets[1:]
+    if folded[-1:] == " ":
+        folded, offsets = folded[:-1], offsets[:-1]
+    return Folded(folded, text, tuple(offsets))
+
+
+_WHITE_SPACE = re.compile(r"\s+")
+
 ELLIPSIS = "…"
 
 
-def excerpt(text: str, start: int, end: int, *, before: int = 60, after: int = 60) -> str:
+def excerpt(text: str | Folded, start: int, end: int, *, before: int = 60, after: int = 60) -> str:
     """``text[start:end]`` quoted as it appears, with up to ``before`` and ``after``
     characters around it, cut at word boundaries: each cut is marked « … », white space
-    runs become one space. The positions are those of ``text`` (or of its
-    :func:`fold_aligned` form, which keeps them): find in the folded form, quote from the
-    original.
+    runs become one space, soft hyphens are dropped. The positions are those of ``text`` (or of its
+    :func:`fold_aligned` form, which keeps them); for a :class:`Folded` text they are
+    those of its folded form, and the quote is taken from its original: find in the
+    folded form, quote from the original.
 
     ``excerpt("Conseil municipal : lundi 14 avril", 20, 34, before=12)`` →
     ``… municipal : lundi 14 avril``."""
+    if isinstance(text, Folded):
+        start, end = text.span(start, end)
+        text = text.original
     left = max(0, start - before)
     right = min(len(text), end + after)
     if left > 0 and not text[left - 1].isspace():  # never start inside a word
@@ -109,7 +227,7 @@ def excerpt(text: str, start: int, end: int, *, before: int = 60, after: int = 6
     if right < len(text) and not text[right].isspace():  # nor end inside one
         space = text.rfind(" ", end, right)
         right = space if space >= 0 else end
-    quoted = " ".join(text[left:right].split()).strip(" ,;:")
+    quoted = " ".join(text[left:right].replace("\u00ad", "").split()).strip(" ,;:")
     opening = ELLIPSIS + " " if left > 0 else ""
     return opening + quoted + (" " + ELLIPSIS if right < len(text) else "")
 

@@ -123,7 +123,7 @@ PAGES: tuple[Page, ...] = (
         links=_ranking_links,
     ),
     Page("cartes", "cartes.html", "Cartes", _maps, menu=Markup("Cartes")),
-    Page("indicateurs", "indicateurs.html", "Cartes par indicateur", _indicators),
+    Page("indicateurs", "indicateurs.html", "Séries et cartes par indicateur", _indicators),
     Page("progressions", "progressions.html", "Progression des abonnés", _progressions),
     Page(
         "recherche",

@@ -715,13 +715,18 @@ class SiteBuilder:
     # -- pages of the indicator catalogue (issue 16) -------------------------------------
 
     def write_indicators(self, entry: Page) -> None:
-        """``indicateurs.html``: a map per catalogue indicator, with a selector."""
+        """``indicateurs.html``: per catalogue indicator, its series as a chart (a panel
+        per group) and its maps, with a selector."""
         maps = self.inputs.indicators.get("maps", ())
         self.write_page(
             entry,
             "indicateurs.html.j2",
             maps=[
-                self.figures.catalogue_maps(m, ranks=not self.measured.registry_only) for m in maps
+                {
+                    **self.figures.catalogue_maps(m, ranks=not self.measured.registry_only),
+                    "chart": self.figures.catalogue_series(m),
+                }
+                for m in maps
             ],
             charts_used=True,
         )

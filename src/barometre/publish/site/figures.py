@@ -245,7 +245,35 @@ class FigureWriter:
             rows=[list(r) for r in figure.table.rows],
         )
 
-    # -- maps of the indicator catalogue (issue 16) --------------------------------------
+    # -- series and maps of the indicator catalogue (issue 16) ---------------------------
+
+    def catalogue_series(self, indicator: Mapping[str, Any], racine: str = "") -> Markup | None:
+        """One indicator edition by edition, a panel per group it is shown for, each chart
+        with its data table (the accessible alternative of the drawing): the whole and the
+        types of collectivité in one chart, the peer groups (population bands, types of
+        EPCI), when the indicator is shown for them, in a second one."""
+        families: dict[str, list[charts.SeriesPoint]] = {}
+        for p in indicator.get("series", ()):
+            families.setdefault(str(p.get("family") or "type"), []).append(
+                charts.SeriesPoint(
+                    p["group_label"], p["period"], p["value"], p["numerator"], p["denominator"]
+                )
+            )
+        if not families:
+            return None
+        out = Markup("")
+        for family, points in families.items():
+            label = str(indicator["label"])
+            if family == "strate" and len(families) > 1:
+                label += " : par groupe de pairs"
+            figure = charts.indicator_series(
+                points,
+                label=label,
+                share=bool(indicator["share"]),
+                per=str(indicator.get("per") or "collectivité"),
+            )
+            out += self.figure(figure, racine)
+        return out
 
     def catalogue_maps(self, indicator: Mapping[str, Any], *, ranks: bool = True) -> dict[str, Any]:
         """One indicator's maps: régions, départements, and communes and EPCI aggregated

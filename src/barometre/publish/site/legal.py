@@ -314,7 +314,11 @@ def open_data(exports: Sequence[ExportFile]) -> Markup:
         _paragraphs(
             "Toutes les données de l'édition sont ouvertes : CSV (UTF-8) décrits par un schéma "
             "Table Schema, JSON, Parquet et une base SQLite prête pour Datasette. Licence "
-            "Ouverte 2.0 (Etalab)."
+            "Ouverte 2.0 (Etalab).",
+            "La table « indicateurs » donne les chiffres nationaux du catalogue d'indicateurs, "
+            "un par indicateur et par groupe de collectivités : numérateur, dénominateur, "
+            "couverture, état « non mesuré » quand personne n'a pu l'être, et évolution depuis "
+            "l'édition précédente et sur 12 mois.",
         ),
         listing,
         live_queries(),

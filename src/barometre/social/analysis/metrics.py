@@ -32,7 +32,10 @@ communicators know define theirs — we keep to what public data allows and say 
   added up in ``detail`` (``couverture_ue``; its bounds and a note when Meta gave some
   reaches as ranges); ``sponsored_posts`` — posts an imported export marks as sponsored;
 * ``good_practice_level`` — the 1–5 index of criteria.md §5.5 (after the Institut
-  Edgar Quinet's scale), on this account.
+  Edgar Quinet's scale), on this account;
+* ``cross_post_share`` — own posts published almost word for word on another account of
+  the collectivité within 48 hours ÷ its comparable posts (:mod:`.crosspost`; computed
+  once all the collectivité's accounts are stored, not here).
 """
 
 from __future__ import annotations
@@ -43,11 +46,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from barometre.models import FollowerCount, SocialMetric, SocialPost, SocialProfile, SocialSource
+from barometre.models import (
+    POST_MODES,
+    FollowerCount,
+    SocialMetric,
+    SocialPost,
+    SocialProfile,
+    SocialSource,
+)
 from barometre.social.analysis.republication import Match, Summary
 from barometre.social.metaads.types import AdsSummary
 
-MODES = ("information", "conversation", "promotion", "mobilisation")
+MODES = POST_MODES
 
 LABELS: dict[str, str] = {
     "followers": "Abonnés",
@@ -77,6 +87,7 @@ LABELS: dict[str, str] = {
     "sponsored_ads": "Publicités (bibliothèque Meta)",
     "sponsored_posts": "Publications sponsorisées (export)",
     "good_practice_level": "Indice de bonnes pratiques (1 à 5)",
+    "cross_post_share": "Publications reprises d'un autre compte",
 }
 PERCENT_METRICS = frozenset(
     {
@@ -97,6 +108,7 @@ PERCENT_METRICS = frozenset(
         "mode_promotion",
         "mode_mobilisation",
         "themes",
+        "cross_post_share",
     }
 )
 AVERAGE_MONTH_DAYS = 30.44

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from barometre.errors import ConfigurationError
+from barometre.models import POST_MODES
 from barometre.social.analysis.text import (
     Signals,
     Term,
@@ -39,7 +40,7 @@ from barometre.social.analysis.text import (
     tokens,
 )
 
-MODES = ("information", "conversation", "promotion", "mobilisation")
+MODES = POST_MODES
 """The communication modes, in the order reports list them."""
 
 SIGNALS = ("reply", "poll", "question", "date", "link")

@@ -94,6 +94,20 @@ def normalise(text: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", fold(text)).split())
 
 
+def copy_form(text: str) -> str:
+    """The form in which two posts of one collectivité are compared for copies: like
+    :func:`normalise`, but hashtags are dropped whole (a platform's own tags are no
+    rewording), as are links and mentions.
+
+    >>> copy_form("Travaux place du Marché : réouverture mi-avril. #Travaux https://x.test/a")
+    'travaux place du marche reouverture mi avril'
+    """
+    text = strip_links(text)
+    text = _MENTION.sub(" ", text)
+    text = _HASHTAG.sub(" ", text)
+    return " ".join(_NOT_WORD.sub(" ", fold(text)).split())
+
+
 def tokens(text: str) -> list[str]:
     """The words of the normal form, in order."""
     return normalise(text).split()

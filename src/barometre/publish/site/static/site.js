@@ -133,7 +133,7 @@
     showOne("[data-cartes]", "section.carte-indicateur", "data-indicateur");
     showOne("[data-progressions]", "section.progression", "data-par");
   });
-  /* Cartes par indicateur, progression des abonnés : un sélecteur montre une section à
+  /* Séries et cartes par indicateur, progression des abonnés : un sélecteur montre une section à
      la fois (sans JavaScript, toutes restent affichées). */
   function showOne(toolsSelector, sectionSelector, attribute) {
     var tools = document.querySelector(toolsSelector);
