@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from barometre.cli import reco_cmd
 from barometre.cli.app import app as main_app
 from barometre.cli.context import AppContext
+from barometre.display.reco import explanation_lines
 from barometre.errors import EditionFrozenError, SourceError
 from barometre.methodology import bundled
 from barometre.models import (
@@ -300,7 +301,7 @@ def test_what_to_show_beside_a_result_comes_in_force_first() -> None:
         (old, expl.State.EXPIRED),
         (later, expl.State.LATER),
     ]
-    lines = reco_cmd.explanation_lines([later, old, now], date(2026, 11, 30))
+    lines = explanation_lines([later, old, now], date(2026, 11, 30))
     assert lines[0].startswith("Contestation de la collectivité (reçue le 15/11/2026")
     assert "expirée le 10/01/2026" in lines[1] and "après cette édition" in lines[2]
 

@@ -22,7 +22,6 @@ from barometre.capture.search import (
     search_url,
 )
 from barometre.cli.app import main
-from barometre.cli.demo import sample_authorities
 from barometre.indicators.compute import compute
 from barometre.indicators.read import read_facts
 from barometre.methodology import bundled
@@ -31,6 +30,7 @@ from barometre.models import Authority, AuthorityKind, CheckResult, Finding, Sta
 from barometre.net.fetcher import FetchConfig, Fetcher
 from barometre.net.guard import AddressPolicy
 from barometre.net.resolver import GuardedResolver
+from barometre.pipeline.demo import sample_authorities
 from barometre.storage import audit_repo, capture_repo, registry_repo
 from barometre.storage.db import open_database
 

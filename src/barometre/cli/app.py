@@ -31,15 +31,17 @@ from barometre.cli import (
 )
 from barometre.cli.context import AppContext, ensure_registry
 from barometre.cli.french import french_commands
-from barometre.cli.render import print_stats
+from barometre.cli.options import Edition
+from barometre.display.publish import print_how_to_open
+from barometre.display.registry import print_stats
 from barometre.errors import BarometreError, FileAccessError
 from barometre.pipeline import capture as capture_stage
 from barometre.pipeline import registry as registry_stage
 from barometre.pipeline import social as social_stage
 from barometre.pipeline.capture import Scope
-from barometre.pipeline.core import EditionRun, open_edition
+from barometre.pipeline.core import LoadedOnce, check_edition
 from barometre.pipeline.export import available_formats
-from barometre.pipeline.publish import BuildReport
+from barometre.pipeline.publish import BuildReport, check_release
 from barometre.pipeline.run import run_stages
 from barometre.pipeline.social import SocialReport
 
@@ -129,7 +131,7 @@ def demo_command(
 @app.command()
 def run(
     ctx: typer.Context,
-    edition: Annotated[str, typer.Option("--edition", "-e", help="Édition AAAA-MM.")] = "",
+    edition: Edition = "",
     scope: Annotated[Scope, typer.Option(help="Périmètre de la capture.")] = Scope.councils,
     capture: Annotated[
         bool, typer.Option("--capture/--no-capture", help="Capturer les sites officiels.")
@@ -160,20 +162,20 @@ def run(
     leur couverture.
     """
     context: AppContext = ctx.obj
-    publish_cmd.check_release(context, release)
-    edition = capture_cmd.check_edition(edition)
+    check_release(context.settings, release)  # refused at once, before any stage
+    edition = check_edition(edition)
     setup = context.setup
-    if workers:
-        ensure_registry(context)
-        print_stats(context.console, registry_stage.load_authorities(setup))
-        worker_cmd.run_on_workers(
-            context, edition, [k.value for k in capture_stage.SCOPES[scope]], render=render
-        )
-        return
 
     def registry(done: Mapping[str, Any]) -> None:
         ensure_registry(context)
         print_stats(context.console, registry_stage.load_authorities(setup))
+
+    if workers:
+        registry({})
+        worker_cmd.run_on_workers(
+            context, edition, [k.value for k in capture_stage.SCOPES[scope]], render=render
+        )
+        return
 
     def capture_sites(done: Mapping[str, Any]) -> bool:
         if not capture:
@@ -203,14 +205,7 @@ def run(
             context, setup.engine, edition, report, as_of=datetime.now(UTC)
         )
 
-    once: list[EditionRun] = []
-
-    def loaded() -> EditionRun:
-        """The edition, loaded once after the audit recorded its methodology."""
-        if not once:
-            once.append(open_edition(setup.engine, edition))
-        return once[0]
-
+    loaded = LoadedOnce(setup.engine, edition)
     done = run_stages(
         {
             "registry": registry,
@@ -230,7 +225,7 @@ def run(
         }
     )
     report: BuildReport = done["publish"]
-    publish_cmd.print_how_to_open(context, report.out)
+    print_how_to_open(context.console, report.out)
 
 
 french_commands(app)  # Typer's own words (usage, help option, option errors) in French

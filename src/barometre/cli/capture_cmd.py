@@ -6,19 +6,18 @@ from typing import Annotated
 
 import typer
 
-from barometre.cli.context import AppContext, AuthorityCodes, ensure_registry, find_authorities
-from barometre.cli.render import stage_progress
+from barometre.cli.context import AppContext, ensure_registry, find_authorities
+from barometre.cli.options import AuthorityCodes, Edition
+from barometre.display.capture import print_capture, print_plan
+from barometre.display.progress import stage_bar
 from barometre.pipeline.capture import Lease, Scope, Target, plan_capture
 from barometre.pipeline.capture import capture as capture_stage
 from barometre.pipeline.core import check_edition
-from barometre.vocab import fr
-
-__all__ = ["Scope", "capture", "check_edition", "run_capture"]
 
 
 def capture(
     ctx: typer.Context,
-    edition: Annotated[str, typer.Option("--edition", "-e", help="Édition AAAA-MM.")] = "",
+    edition: Edition = "",
     only: AuthorityCodes = None,
     scope: Annotated[Scope, typer.Option(help="Périmètre si --only est absent.")] = Scope.councils,
     resume: Annotated[
@@ -79,18 +78,11 @@ def run_capture(
         scope=scope,
         resume=resume,
     )
-    edition, targets, done = plan.edition, plan.targets, plan.done
-    context.err.print(
-        f"Édition {edition} : {fr.count(len(targets), 'site')} à capturer"
-        + (f", {fr.count(plan.without, 'collectivité')} sans site déclaré" if plan.without else "")
-        + (f", {fr.integer(len(done))} déjà faits" if done else "")
-        + "."
-    )
-    with stage_progress("Capture", context.err) as progress:
-        task = progress.add_task("", total=len(targets), completed=plan.already)
+    print_plan(context.err, plan)
+    with stage_bar("Capture", context.err, total=len(plan.targets), completed=plan.already) as bar:
 
         def advance(target: Target, site: object) -> None:
-            progress.update(task, advance=1, description=target.authority_id)
+            bar.advance(target.authority_id)
 
         def waiting(target: Target, lease: Lease) -> None:
             context.err.print(f"En attente — {lease.describe()}.", markup=False, highlight=False)
@@ -103,21 +95,5 @@ def run_capture(
             wait=wait,
             on_site=advance,
             on_wait=waiting,
-        ).run
-    context.console.print(
-        f"{fr.count(report.done, 'site capturé', 'sites capturés')}, "
-        f"{fr.integer(report.skipped)} {fr.plural(report.skipped, 'déjà fait', 'déjà faits')}. "
-        + ", ".join(f"{k} : {fr.integer(v)}" for k, v in sorted(report.outcomes.items()))
-    )
-    for authority_id, error in report.failed:
-        context.err.print(f"[red]Échec {authority_id} : {error}[/red]")
-    if report.leased:
-        count = len(report.leased)
-        context.err.print(
-            f"[yellow]{fr.count(count, 'site laissé', 'sites laissés')} de côté : un autre "
-            "processus "
-            f"{'les' if count > 1 else 'le'} capture en ce moment. Relancez avec --resume "
-            "quand il aura fini, ou avec --attendre.[/yellow]"
         )
-        for lease in report.leased:
-            context.err.print(f"  {lease.describe()}.", markup=False, highlight=False)
+    print_capture(context.console, context.err, report)

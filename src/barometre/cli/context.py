@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
 
-import typer
 from rich.console import Console
 from sqlalchemy import Engine
 
@@ -16,20 +14,6 @@ from barometre.pipeline import registry as registry_stage
 from barometre.pipeline.core import Setup
 from barometre.settings import Settings, load_settings
 from barometre.vocab import fr
-
-# How every command takes a collectivité (read by find_authorities).
-AuthorityCode = Annotated[
-    str,
-    typer.Argument(help="Code INSEE, SIREN d'EPCI ou identifiant complet (ex. commune:75056)."),
-]
-AuthorityKindOption = Annotated[
-    AuthorityKind | None,
-    typer.Option("--type", "-t", help="Type, si le code est ambigu.", case_sensitive=False),
-]
-AuthorityCodes = Annotated[
-    list[str] | None,
-    typer.Option("--only", help="Codes ou identifiants des collectivités (répétable)."),
-]
 
 
 @dataclass

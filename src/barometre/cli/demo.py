@@ -8,60 +8,43 @@ order of :mod:`barometre.pipeline.run` (library side: :mod:`barometre.pipeline.d
 from __future__ import annotations
 
 import asyncio
-import shutil
-from collections import Counter
 from collections.abc import Mapping
 from contextlib import ExitStack
-from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 
-from rich.table import Table
 from sqlalchemy import Engine
 
 from barometre.cli.context import AppContext
 from barometre.cli.export_cmd import run_export
-from barometre.cli.publish_cmd import print_how_to_open, run_publish, serve_folder
-from barometre.cli.render import stage_progress
-from barometre.cli.social_cmd import collect, print_coverage, social_criteria
-from barometre.models import Authority
+from barometre.cli.publish_cmd import run_publish, serve_folder
+from barometre.cli.social_cmd import collect, show_coverage, social_criteria
+from barometre.display.demo import print_demo, print_summary
+from barometre.display.progress import stage_bar
+from barometre.display.publish import print_how_to_open
 from barometre.pipeline import audit as audit_stage
 from barometre.pipeline import score as score_stage
-from barometre.pipeline.core import EditionRun, Setup, open_edition
+from barometre.pipeline.core import LoadedOnce, Setup
 from barometre.pipeline.demo import (
-    CHROMIUM,
     DEMO_EDITION,
     SAMPLE_AS_OF,
+    SAMPLE_MOMENT,
     SAMPLE_PERIOD,
     BackgroundSampleWeb,
     SampleCapture,
     SampleWeb,
     build_previous_edition,
     capture_sample,
-    demo_database,
-    fetch_config,
+    fresh_demo,
     only_demo,
-    sample_authorities,
     sample_network,
     sample_social_config,
     store_indicators,
+    use_browser,
 )
 from barometre.pipeline.export import available_formats
 from barometre.pipeline.run import run_stages
 from barometre.pipeline.social import SocialReport, build_targets
-from barometre.vocab import fr
-
-__all__ = [
-    "DEMO_EDITION",
-    "SAMPLE_AS_OF",
-    "capture_sample",
-    "fetch_config",
-    "run_demo",
-    "sample_authorities",
-]
-
-# The social stage reads the recorded platforms as of this moment.
-SAMPLE_MOMENT = datetime.combine(SAMPLE_AS_OF, time(12), tzinfo=UTC)
 
 
 def social_sample(
@@ -97,13 +80,10 @@ def run_demo(
 
 def _run_demo(context: AppContext, *, render: bool | None, serve: bool, port: int) -> Path:
     folder = context.settings.data_dir / "demo"
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
-    engine = demo_database(folder)
+    engine = fresh_demo(folder)
     setup = Setup(context.settings, engine)
-    use_browser = shutil.which(CHROMIUM) is not None if render is None else render
-    if not use_browser:
+    render = use_browser(render)
+    if not render:
         context.err.print(
             "[yellow]Chromium absent : démonstration sans rendu (les critères qui en ont "
             "besoin seront « non mesurables »).[/yellow]"
@@ -112,20 +92,20 @@ def _run_demo(context: AppContext, *, render: bool | None, serve: bool, port: in
     with context.err.status("Édition précédente (le web d'exemple un mois plus tôt)…"):
         build_previous_edition(setup, folder / "warc")
     site = folder / "site"
-    loaded: list[EditionRun] = []  # the edition, loaded once after the audit
+    loaded = LoadedOnce(engine, DEMO_EDITION)  # after the audit
     with ExitStack() as sample_web:
         web = sample_web.enter_context(BackgroundSampleWeb(with_dns=True, slow_drip_limit=10))
 
         def capture(done: Mapping[str, Any]) -> SampleCapture:
-            with stage_progress("Capture du web d'exemple", context.err, detail=False) as progress:
-                task = progress.add_task("", total=len(web.sites))
+            label = "Capture du web d'exemple"
+            with stage_bar(label, context.err, total=len(web.sites), detail=False) as bar:
                 return asyncio.run(
                     capture_sample(
                         engine,
                         web,
                         folder / "warc",
-                        render=use_browser,
-                        on_site=lambda target, site: progress.update(task, advance=1),
+                        render=render,
+                        on_site=lambda target, site: bar.advance(),
                     )
                 )
 
@@ -137,11 +117,15 @@ def _run_demo(context: AppContext, *, render: bool | None, serve: bool, port: in
 
         def score(done: Mapping[str, Any]) -> score_stage.ScoreReport:
             sample_web.close()  # the sample web is no longer needed
-            loaded.append(open_edition(engine, DEMO_EDITION))
-            report = score_stage.score(setup, loaded[0])
+            report = score_stage.score(setup, loaded())
             store_indicators(engine, DEMO_EDITION, grid, SAMPLE_PERIOD)
-            print_summary(context, engine, done["capture"].authorities)
-            print_coverage(context, engine, DEMO_EDITION)
+            print_summary(
+                context.console,
+                done["capture"].authorities,
+                {r.authority_id: r for r in score_stage.global_scores(engine, DEMO_EDITION)},
+                score_stage.status_counts(engine, DEMO_EDITION),
+            )
+            show_coverage(context, engine, DEMO_EDITION)
             return report
 
         done = run_stages(
@@ -161,7 +145,7 @@ def _run_demo(context: AppContext, *, render: bool | None, serve: bool, port: in
                     available_formats(),
                     folder / "exports",
                     engine=engine,
-                    loaded=loaded[0],
+                    loaded=loaded(),
                 ),
                 "publish": lambda done: run_publish(
                     context,
@@ -169,46 +153,14 @@ def _run_demo(context: AppContext, *, render: bool | None, serve: bool, port: in
                     site,
                     engine=engine,
                     extra={"exports": folder / "exports"},
-                    loaded=loaded[0],
+                    loaded=loaded(),
                 ),
             }
         )
     sample: SampleCapture = done["capture"]
     report: score_stage.ScoreReport = done["score"]
-    context.console.print(
-        f"Édition « {DEMO_EDITION} » (démonstration) : "
-        f"{fr.count(len(sample.authorities), 'collectivité fictive', 'collectivités fictives')}, "
-        f"{fr.count(report.scored, 'mesurée', 'mesurées')}, "
-        f"{fr.count(report.graded, 'notée', 'notées')} (site capturé, couverture suffisante : "
-        f"le même compte que le site). Détail d'un critère : barometre "
-        f"--database-url sqlite:///{folder / 'barometre.sqlite3'} explain 99101 P1 "
-        f"-e {DEMO_EDITION}",
-        soft_wrap=True,
-        highlight=False,
-    )
-    print_how_to_open(context, site)
+    print_demo(context.console, DEMO_EDITION, len(sample.authorities), report, folder)
+    print_how_to_open(context.console, site)
     if serve:
         serve_folder(context, site, "127.0.0.1", port)
     return site
-
-
-def print_summary(context: AppContext, engine: Engine, authorities: list[Authority]) -> None:
-    table = Table(title="Démonstration — web d'exemple (collectivités fictives)")
-    table.add_column("Collectivité", no_wrap=True, overflow="ellipsis", max_width=30)
-    for label in ("score", "couv.", "note", "rang", "mesurés", "non mes."):
-        table.add_column(label, justify="right", no_wrap=True)
-    counts = score_stage.status_counts(engine, DEMO_EDITION)
-    scores = {r.authority_id: r for r in score_stage.global_scores(engine, DEMO_EDITION)}
-    for authority in authorities:
-        c = counts.get(authority.id, Counter[str]())
-        row = scores.get(authority.id)
-        table.add_row(
-            authority.name,
-            fr.score(row.value if row is not None else None),
-            fr.percent(row.coverage if row is not None else None),
-            (row.grade or "—") if row else "—",
-            str(row.rank) if row and row.rank else "—",
-            str(c["pass"] + c["partial"] + c["fail"]),
-            str(c["not_measurable"]),
-        )
-    context.console.print(table)

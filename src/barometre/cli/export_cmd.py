@@ -8,15 +8,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress, TaskID, TextColumn, TimeElapsedColumn
-from rich.table import Table
 from sqlalchemy import Engine
 
 from barometre.cli.context import AppContext
+from barometre.display.export import print_export
+from barometre.display.progress import rows_progress
 from barometre.pipeline import export as export_stage
 from barometre.pipeline.core import EditionRun, Setup, check_edition, open_edition
 from barometre.pipeline.export import ExportReport, parse_formats
-from barometre.vocab import fr
 
 
 def _setup(context: AppContext, edition: str) -> Setup:
@@ -29,25 +28,6 @@ def _setup(context: AppContext, edition: str) -> Setup:
     engine, path = found
     context.err.print(f"[dim]Base de démonstration : {path}[/dim]")
     return Setup(context.settings, engine)
-
-
-def print_report(context: AppContext, report: ExportReport, demo: bool) -> None:
-    table = Table(title=f"Export de l'édition {report.edition}", title_justify="left")
-    table.add_column("Table")
-    table.add_column("Lignes", justify="right")
-    for name, rows in report.rows.items():
-        table.add_row(name, fr.integer(rows))
-    context.console.print(table)
-    for fmt in report.formats:
-        files = [p for p in report.files if p.parent.name == fmt]
-        context.console.print(
-            f"{fmt} : {fr.count(len(files), 'fichier')} dans {report.out / fmt}", highlight=False
-        )
-    if demo:
-        context.console.print(
-            "[yellow]Édition de démonstration (collectivités fictives) : les fichiers le "
-            "disent dans leur titre et leur description.[/yellow]"
-        )
 
 
 def export(
@@ -102,20 +82,7 @@ def run_export(
             notes = export_stage.verify_frozen(setup, run)
         for note in notes:
             context.err.print(f"[yellow]{note}[/yellow]", highlight=False)
-    tasks: dict[str, TaskID] = {}
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        TextColumn("{task.fields[rows]} lignes"),
-        TimeElapsedColumn(),
-        console=context.err,
-        transient=True,
-    ) as progress:
-
-        def on_rows(table: str, rows: int) -> None:
-            if table not in tasks:
-                tasks[table] = progress.add_task(table, rows="0")
-            progress.update(tasks[table], rows=fr.integer(rows))
-
+    with rows_progress(context.err) as on_rows:
         report = export_stage.export(setup, run, folder, formats, on_rows=on_rows)
-    print_report(context, report, info.demo)
+    print_export(context.console, report, info.demo)
     return report

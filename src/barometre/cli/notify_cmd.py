@@ -7,15 +7,16 @@ from typing import Annotated
 
 import typer
 
-from barometre.cli.capture_cmd import check_edition
-from barometre.cli.context import AppContext, AuthorityCodes, find_authorities
+from barometre.cli.context import AppContext, find_authorities
+from barometre.cli.options import AuthorityCodes, Edition
+from barometre.display.notify import print_notify
 from barometre.outreach.notify import notify_with_settings
-from barometre.vocab import fr
+from barometre.pipeline.core import check_edition
 
 
 def notify(
     ctx: typer.Context,
-    edition: Annotated[str, typer.Option("--edition", "-e", help="Édition AAAA-MM.")],
+    edition: Edition,
     send: Annotated[
         bool,
         typer.Option(
@@ -42,31 +43,4 @@ def notify(
         out=out,
         only=ids,
     )
-    folder = report.written[0].parent if report.written else None
-    context.console.print(
-        f"Édition {edition} : {fr.count(len(report.notes), 'message')} "
-        f"{fr.plural(len(report.notes), 'écrit')}"
-        + (f" dans {folder}" if folder else "")
-        + f" ; {fr.count(report.without_email, 'collectivité')} sans adresse connue"
-        + f" ; {fr.count(len(report.opted_out), 'adresse')} sur la liste d'opposition.",
-        highlight=False,
-    )
-    if send:
-        context.console.print(
-            f"Envoi : {fr.count(len(report.sent), 'message envoyé', 'messages envoyés')}, "
-            f"{fr.integer(len(report.already))} déjà {fr.plural(len(report.already), 'envoyé')} "
-            "auparavant.",
-            highlight=False,
-        )
-    for address in report.uncertain:
-        context.err.print(
-            f"[yellow]{address} : un envoi précédent a été interrompu ; le message n'est pas "
-            "renvoyé (vérifiez la file du serveur SMTP).[/yellow]",
-            highlight=False,
-        )
-    for address, reason in report.refused:
-        context.err.print(
-            f"[red]{address} : refusé par le serveur ({reason}) ; il sera retenté au prochain "
-            "envoi.[/red]",
-            highlight=False,
-        )
+    print_notify(context.console, context.err, report, send=send)

@@ -15,13 +15,13 @@ import typer
 from sqlalchemy import Engine
 
 from barometre.cli.context import AppContext
-from barometre.cli.render import stage_progress
+from barometre.cli.options import Edition
+from barometre.display.progress import stage_bar
+from barometre.display.publish import print_publish
 from barometre.errors import ConfigurationError
 from barometre.pipeline.core import EditionRun, Setup, open_edition
-from barometre.pipeline.publish import BuildReport, serve_site
-from barometre.pipeline.publish import check_release as check_release_settings
+from barometre.pipeline.publish import BuildReport, default_site, serve_site
 from barometre.pipeline.publish import publish as publish_stage
-from barometre.vocab import fr
 
 
 def run_publish(
@@ -39,9 +39,7 @@ def run_publish(
 ) -> BuildReport:
     setup = context.setup if engine is None else Setup(context.settings, engine)
     run = loaded or open_edition(setup.engine, edition, methodology=methodology)
-    edition = run.id
-    with stage_progress("Publication", context.err) as progress:
-        task = progress.add_task("bulletins", total=None)
+    with stage_bar("Publication", context.err, description="bulletins") as bar:
         done = publish_stage(
             setup,
             run,
@@ -50,38 +48,16 @@ def run_publish(
             extra=extra,
             pdf=pdf,
             release=release,
-            on_start=lambda n: progress.update(task, total=n),
-            on_card=lambda aid: progress.update(task, advance=1, description=aid),
+            on_start=bar.total,
+            on_card=bar.advance,
         )
-    report, target, partial = done.build, done.target, done.partial
-    seconds = fr.number(report.seconds, 1)
-    if partial:
-        context.console.print(
-            f"{fr.count(report.cards, 'bulletin')} et {fr.integer(report.pdfs)} PDF "
-            f"{'écrit' if report.cards + report.pdfs < 2 else 'écrits'} dans "
-            f"le site de l'édition {edition} ({target}), en {seconds} s ; le reste du site "
-            "est inchangé (classements et cartes : « barometre publish » sans --only).",
-            highlight=False,
-        )
-        return report
-    if done.only is not None:
-        context.err.print(
-            f"[yellow]Pas encore de site dans {target} : il ne contient que ces "
-            "bulletins ; « barometre publish » sans --only construit les autres.[/yellow]",
-            highlight=False,
-        )
-    context.console.print(
-        f"Site de l'édition {edition} : {fr.integer(report.pages)} pages dont "
-        f"{fr.integer(report.cards)} bulletins, {fr.integer(report.pdfs)} PDF, "
-        f"{fr.integer(report.bytes // 1024)} ko, en "
-        f"{seconds} s, dans {target}."
-    )
-    return report
+    print_publish(context.console, context.err, run.id, done)
+    return done.build
 
 
 def publish(
     ctx: typer.Context,
-    edition: Annotated[str, typer.Option("--edition", "-e", help="Édition AAAA-MM.")] = "",
+    edition: Edition = "",
     out: Annotated[
         Path | None,
         typer.Option("--out", help="Dossier du site (défaut : <données>/site/<édition>)."),
@@ -106,22 +82,6 @@ def publish(
     run_publish(ctx.obj, edition, out, only=only, pdf=pdf, release=release)
 
 
-def check_release(context: AppContext, release: bool) -> None:
-    """Refuse at once a release build whose publisher is not named (before any stage)."""
-    check_release_settings(context.settings, release)
-
-
-def print_how_to_open(context: AppContext, site: Path) -> None:
-    """The last words of a build: where the site is and how to look at it."""
-    context.console.print(
-        f"Pour voir le site : ouvrez {site / 'index.html'} dans un navigateur, ou lancez "
-        f"« barometre serve {site} » puis ouvrez http://127.0.0.1:8000/ "
-        "(Ctrl-C pour arrêter l'aperçu).",
-        soft_wrap=True,
-        highlight=False,
-    )
-
-
 def serve_folder(context: AppContext, folder: Path, host: str, port: int) -> None:
     if not (folder / "index.html").exists():
         raise ConfigurationError(
@@ -139,7 +99,7 @@ def serve(
     folder: Annotated[
         Path | None, typer.Argument(help="Dossier du site (défaut : celui de l'édition).")
     ] = None,
-    edition: Annotated[str, typer.Option("--edition", "-e", help="Édition AAAA-MM.")] = "",
+    edition: Edition = "",
     host: Annotated[str, typer.Option("--host", help="Adresse d'écoute.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port (0 : libre).")] = 8000,
     datasette: Annotated[
@@ -158,5 +118,5 @@ def serve(
 
         serve_datasette(context, edition, host, port)
         return
-    target = folder or context.settings.data_dir / "site" / (edition or f"{date.today():%Y-%m}")
+    target = folder or default_site(context.settings, edition or f"{date.today():%Y-%m}")
     serve_folder(context, target, host, port)

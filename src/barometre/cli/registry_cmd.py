@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from barometre import files
-from barometre.cli.context import (
-    AppContext,
-    AuthorityCode,
-    AuthorityKindOption,
-    ensure_registry,
-    find_authorities,
-    import_embedded,
-)
-from barometre.cli.render import print_authority, print_report, print_stats
-from barometre.errors import BarometreError, FileAccessError
-from barometre.models import AuthorityKind
+from barometre.cli.context import AppContext, ensure_registry, find_authorities, import_embedded
+from barometre.cli.options import AuthorityCode, AuthorityKindOption, AuthorityKinds, Format
+from barometre.display.registry import print_authority, print_list, print_report, print_stats
+from barometre.errors import BarometreError
 from barometre.pipeline import registry as registry_stage
 from barometre.pipeline.registry import BuildReport, write_authorities
 from barometre.vocab import fr
@@ -29,17 +20,6 @@ app = typer.Typer(
     help="Registre des collectivités : import, consultation, statistiques, export.",
     no_args_is_help=True,
 )
-
-
-class Format(StrEnum):
-    table = "table"
-    csv = "csv"
-    json = "json"
-
-
-def _ctx(ctx: typer.Context) -> AppContext:
-    obj: AppContext = ctx.obj
-    return obj
 
 
 @app.command("import")
@@ -75,7 +55,7 @@ def import_(
     ] = False,
 ) -> None:
     """Importer le registre (embarqué par défaut) dans la base, en une seule transaction."""
-    context = _ctx(ctx)
+    context: AppContext = ctx.obj
     console = context.console
     if raw and csv_file:
         raise typer.BadParameter("--raw et --csv s'excluent : importez l'un puis l'autre.")
@@ -125,12 +105,7 @@ def _import_csv(context: AppContext, path: Path, strict: bool) -> None:
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    kind: Annotated[
-        list[AuthorityKind] | None,
-        typer.Option(
-            "--type", "-t", help="Type de collectivité (répétable).", case_sensitive=False
-        ),
-    ] = None,
+    kind: AuthorityKinds = None,
     departement: Annotated[
         str | None,
         typer.Option("--departement", "-d", help="Code du département (ex. 40, 2A, 974)."),
@@ -139,32 +114,13 @@ def list_(
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Format de sortie.")] = Format.table,
 ) -> None:
     """Lister les collectivités, filtrées par type et département."""
-    context = _ctx(ctx)
+    context: AppContext = ctx.obj
     ensure_registry(context)
     items = registry_stage.load_authorities(context.setup, kind, departement=departement)
-    shown = items if limit == 0 else items[:limit]
     if fmt is Format.table:
-        from rich.table import Table
-
-        table = Table(title=fr.count(len(items), "collectivité"), title_justify="left")
-        for col in ("Identifiant", "Nom", "Dép.", "Population", "Site officiel"):
-            table.add_column(col, justify="right" if col == "Population" else "left")
-        for a in shown:
-            site = a.website
-            table.add_row(
-                a.id,
-                a.name,
-                a.departement or "",
-                fr.integer(a.population),
-                site.url if site else "—",
-            )
-        context.console.print(table)
-        if len(shown) < len(items):
-            context.console.print(
-                f"[dim]{fr.count(len(items) - len(shown), 'autre')} : --limit 0 pour tout voir.[/dim]"
-            )
+        print_list(context.console, items, limit)
     else:
-        write_authorities(shown, fmt.value, sys.stdout)
+        write_authorities(items if limit == 0 else items[:limit], fmt.value, sys.stdout)
 
 
 @app.command()
@@ -174,7 +130,7 @@ def show(
     kind: AuthorityKindOption = None,
 ) -> None:
     """Afficher la fiche d'une collectivité : site, population, rattachements, contacts."""
-    context = _ctx(ctx)
+    context: AppContext = ctx.obj
     ensure_registry(context)
     matches = find_authorities(context, [code], kind)
     names = registry_stage.hierarchy_names(context.setup, matches)
@@ -191,14 +147,13 @@ def show(
 @app.command()
 def stats(ctx: typer.Context) -> None:
     """Chiffres du registre : effectifs par type, part avec site, avec e-mail, messagerie grand public."""
-    context = _ctx(ctx)
+    context: AppContext = ctx.obj
     ensure_registry(context)
     print_stats(context.console, registry_stage.load_authorities(context.setup))
     imports = registry_stage.recent_imports(context.setup)
-    # The join rates of the last full build (a user CSV import has only its own rows).
-    full = next((i for i in imports if len(i["report"].get("joins", [])) > 1), None)
-    if full:
-        print_report(context.console, BuildReport.from_dict(full["report"]))
+    build = registry_stage.last_build(imports)
+    if build:
+        print_report(context.console, build)
     if imports:
         last = imports[0]
         context.console.print(
@@ -215,15 +170,10 @@ def export(
         Path | None,
         typer.Option("--out", "-o", help="Fichier (sortie standard sinon).", dir_okay=False),
     ] = None,
-    kind: Annotated[
-        list[AuthorityKind] | None,
-        typer.Option(
-            "--type", "-t", help="Type de collectivité (répétable).", case_sensitive=False
-        ),
-    ] = None,
+    kind: AuthorityKinds = None,
 ) -> None:
     """Exporter le registre (CSV UTF-8 aux cellules neutralisées, ou JSON avec les sources)."""
-    context = _ctx(ctx)
+    context: AppContext = ctx.obj
     if fmt is Format.table:
         raise typer.BadParameter("export : format csv ou json.")
     ensure_registry(context)
@@ -231,18 +181,7 @@ def export(
     if out is None:
         write_authorities(items, fmt.value, sys.stdout)
         return
-    files.sweep(out.parent, only=out.name, recursive=False)  # a killed export's leftover
-    tmp = files.partial_path(out)
-    try:
-        with tmp.open("w", encoding="utf-8", newline="") as handle:
-            write_authorities(items, fmt.value, handle)
-        tmp.replace(out)  # never leave a half-written export behind
-    except OSError as exc:
-        files.discard(tmp)
-        raise FileAccessError(exc, out) from exc
-    except BaseException:
-        files.discard(tmp)
-        raise
+    registry_stage.export_authorities(items, fmt.value, out)
     context.console.print(
         f"{fr.count(len(items), 'collectivité exportée', 'collectivités exportées')} dans {out}.",
         highlight=False,

@@ -8,14 +8,14 @@ from typing import Annotated
 import typer
 
 from barometre.cli.context import AppContext, find_authorities
-from barometre.errors import ConfigurationError
+from barometre.cli.options import Edition
 from barometre.pipeline import search as search_stage
 from barometre.vocab import fr
 
 
 def search(
     ctx: typer.Context,
-    edition: Annotated[str, typer.Option("--edition", "-e", help="Édition AAAA-MM.")] = "",
+    edition: Edition = "",
     searxng: Annotated[
         str,
         typer.Option("--searxng", help="Adresse de votre instance SearXNG (format JSON autorisé)."),
@@ -31,13 +31,7 @@ def search(
     collectivité (premier résultat, première page), avec la requête, le moteur et la
     date en preuve. Sans instance, l'indicateur reste « non mesuré »."""
     context: AppContext = ctx.obj
-    url = searxng or context.settings.search_searxng_url or ""
-    if not url:
-        raise ConfigurationError(
-            "Aucune instance SearXNG : passez --searxng https://… ou réglez "
-            "BAROMETRE_SEARCH_SEARXNG_URL ; sans elle, la position dans les moteurs de "
-            "recherche reste « non mesurée »."
-        )
+    url = search_stage.searxng_url(context.settings, searxng)
     report = search_stage.search(
         context.setup,
         edition,

@@ -10,8 +10,8 @@ from datetime import date, datetime
 from barometre.audit import AuditReport, audit_edition, audit_social, load_methodology
 from barometre.checks.engine import NO_SITE
 from barometre.errors import ConfigurationError
-from barometre.methodology import Methodology
-from barometre.models import Authority, CheckResult
+from barometre.methodology import Criterion, Methodology, bundled
+from barometre.models import Authority, AuthorityKind, CheckResult
 from barometre.pipeline.core import Setup, check_edition
 from barometre.storage import audit_repo, capture_repo
 
@@ -97,13 +97,53 @@ def social_criteria(
     return SocialCriteriaReport(edition, done)
 
 
-def status_counts(setup: Setup, edition: str) -> list[tuple[str, str, str, int]]:
-    """(kind, criterion, status, count) over the edition's results."""
-    return audit_repo.status_counts(setup.engine, edition)
+MEASURED = ("pass", "partial", "fail")
 
 
-def has_captures(setup: Setup, edition: str) -> bool:
-    return bool(capture_repo.archive_paths(setup.engine, edition))
+@dataclass(frozen=True)
+class CriterionShares:
+    """How many collectivités of one type got each status on one criterion."""
+
+    criterion: Criterion
+    counts: dict[str, int]  # status → collectivités
+
+    @property
+    def measured(self) -> int:
+        """Neither not applicable nor not measurable."""
+        return sum(n for status, n in self.counts.items() if status in MEASURED)
+
+
+@dataclass(frozen=True)
+class NationalShares:
+    """``barometre audit national``: per type of collectivité, the criteria measured for
+    at least one of them, in the order of the grid."""
+
+    edition: str
+    by_kind: dict[AuthorityKind, list[CriterionShares]]
+    captured: bool  # some site of the edition was captured
+
+
+def national_shares(setup: Setup, edition: str) -> NationalShares:
+    """The edition's status counts per type and criterion (an edition without results
+    is a French error)."""
+    counts = audit_repo.status_counts(setup.engine, edition)
+    if not counts:
+        raise ConfigurationError(
+            f"Aucun résultat pour l'édition {edition} : lancez d'abord « barometre audit »."
+        )
+    totals: dict[tuple[str, str], dict[str, int]] = {}
+    for kind_id, check_id, status, n in counts:
+        totals.setdefault((check_id, kind_id), {})[status] = n
+    by_kind: dict[AuthorityKind, list[CriterionShares]] = {}
+    for kind in AuthorityKind:
+        if any(c[0] == kind.value for c in counts):
+            shares = [
+                CriterionShares(criterion, totals.get((criterion.id, kind.value), {}))
+                for criterion in bundled().criteria
+            ]
+            by_kind[kind] = [s for s in shares if s.measured]
+    captured = bool(capture_repo.archive_paths(setup.engine, edition))
+    return NationalShares(edition, by_kind, captured)
 
 
 def load_results(

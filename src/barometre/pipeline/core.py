@@ -76,6 +76,20 @@ def open_edition(
     return EditionRun(info, load_methodology(methodology or (info.methodology_version or "")))
 
 
+class LoadedOnce:
+    """The edition of a run, loaded on first use (after the audit recorded its
+    methodology), then the same :class:`EditionRun` for every later stage."""
+
+    def __init__(self, engine: Engine, edition: str) -> None:
+        self.engine, self.edition = engine, edition
+        self._run: EditionRun | None = None
+
+    def __call__(self) -> EditionRun:
+        if self._run is None:
+            self._run = open_edition(self.engine, self.edition)
+        return self._run
+
+
 def ensure_edition(setup: Setup, edition: str, label: str = "", *, demo: bool = False) -> str:
     """Create the edition when it does not exist yet; returns its (checked) id."""
     edition = check_edition(edition)

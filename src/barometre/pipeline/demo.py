@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
+import shutil
 import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -56,6 +57,7 @@ __all__ = [
     "PREVIOUS_EDITION",
     "PREVIOUS_PERIOD",
     "SAMPLE_AS_OF",
+    "SAMPLE_MOMENT",
     "SAMPLE_PERIOD",
     "BackgroundSampleWeb",
     "SampleCapture",
@@ -73,6 +75,8 @@ __all__ = [
 
 # The sample pages are dated around March 2025: freshness is judged on that day.
 SAMPLE_AS_OF = date(2025, 3, 20)
+# The social stage reads the recorded platforms as of this moment.
+SAMPLE_MOMENT = datetime.combine(SAMPLE_AS_OF, time(12), tzinfo=UTC)
 DEMO_EDITION = "demo"
 SAMPLE_DEPARTEMENT = "99"
 AGENT = "BarometreNumeriqueTerritoires"
@@ -208,6 +212,19 @@ def only_demo(folder: Path) -> Iterator[None]:
 def demo_database(folder: Path) -> Engine:
     """The demonstration's own database, in ``folder``."""
     return open_database(f"sqlite:///{folder / 'barometre.sqlite3'}")
+
+
+def fresh_demo(folder: Path) -> Engine:
+    """An empty ``folder`` (a previous demonstration's is deleted) and its database."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    return demo_database(folder)
+
+
+def use_browser(render: bool | None) -> bool:
+    """Whether the demonstration renders the home pages: as asked, else when Chromium is there."""
+    return shutil.which(CHROMIUM) is not None if render is None else render
 
 
 def store_indicators(engine: Engine, edition: str, grid: Methodology, period: str) -> None:

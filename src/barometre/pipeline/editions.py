@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import Engine
 
@@ -28,8 +29,10 @@ from barometre.storage import (
     social_repo,
 )
 from barometre.storage.lease_repo import Lease
+from barometre.vocab import fr
 
 __all__ = [
+    "ArchiveCheck",
     "EditionDiff",
     "Lease",
     "check_archives",
@@ -110,6 +113,37 @@ class EditionDiff:
     ]
     names: dict[str, str]
 
+    @property
+    def moves(self) -> dict[str, tuple[int, int]]:
+        """Criterion → (collectivités that gained it, that lost it)."""
+        return criterion_moves(self.changes)
+
+    @property
+    def opened(self) -> int:
+        """Social accounts new in the later edition."""
+        return sum(len(c.new_accounts) for c in self.changes)
+
+    @property
+    def closed(self) -> int:
+        """Social accounts closed or gone since the earlier edition."""
+        return sum(len(c.closed_accounts) for c in self.changes)
+
+    def largest(self, limit: int) -> list[AuthorityChange]:
+        """The ``limit`` largest changes of score (0: all), largest first."""
+        ordered = sorted(self.changes, key=lambda c: -abs(c.delta or 0))
+        return ordered if limit == 0 else ordered[:limit]
+
+    def group_means(
+        self, setup: Setup, before: str, after: str
+    ) -> dict[str, tuple[float | None, float | None]]:
+        """Peer group → its mean global score in ``before`` and in ``after``."""
+        groups = self.groups(setup, before, after)
+        means = (group_means(self.scores[0], groups), group_means(self.scores[1], groups))
+        return {
+            group: (means[0].get(group, (None, 0))[0], means[1].get(group, (None, 0))[0])
+            for group in sorted(set(means[0]) | set(means[1]))
+        }
+
     def groups(self, setup: Setup, before: str, after: str) -> dict[str, str]:
         groups = {
             r.authority_id: r.peer_group or ""
@@ -137,3 +171,45 @@ def edition_diff(setup: Setup, before: str, after: str) -> EditionDiff:
     )
     names = {a.id: a.name for a in registry_repo.load_authorities(engine)}
     return EditionDiff(changes, scores, names)
+
+
+DIFF_COLUMNS = (
+    "collectivite",
+    "nom",
+    "score_avant",
+    "score_apres",
+    "ecart",
+    "note_avant",
+    "note_apres",
+    "criteres_gagnes",
+    "criteres_perdus",
+    "comptes_nouveaux",
+    "comptes_fermes",
+)
+
+
+def _csv_number(value: float | None) -> str:
+    """A score in the CSV output: a plain decimal (read by any tool), empty when absent."""
+    return "" if value is None else str(fr.rounded(value, 1))
+
+
+def write_diff_csv(handle: IO[str], found: EditionDiff) -> None:
+    """Every change of ``found`` as a CSV row (``barometre edition diff --csv``)."""
+    writer = csv.writer(handle)
+    writer.writerow(DIFF_COLUMNS)
+    for c in found.changes:
+        writer.writerow(
+            [
+                c.authority_id,
+                found.names.get(c.authority_id, ""),
+                _csv_number(c.before),
+                _csv_number(c.after),
+                _csv_number(c.delta),
+                c.grade_before or "",
+                c.grade_after or "",
+                " ".join(c.gained),
+                " ".join(c.lost),
+                " ".join(c.new_accounts),
+                " ".join(c.closed_accounts),
+            ]
+        )

@@ -59,6 +59,7 @@ __all__ = [
     "BuildReport",
     "PublishReport",
     "check_release",
+    "default_site",
     "national_figures",
     "providers_page",
     "publish",

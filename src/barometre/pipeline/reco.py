@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from barometre.errors import ConfigurationError
+from barometre.errors import ConfigurationError, StorageError
 from barometre.methodology import DEFAULT_VERSION, Methodology, bundled, load
 from barometre.models import Authority
 from barometre.pipeline.core import Setup
@@ -67,6 +67,20 @@ def edition_reference(engine: Engine, edition: str) -> date:
 
 def explanations_of(engine: Engine, authority_id: str, check_id: str) -> list[Explanation]:
     return explanation_repo.load(engine, authority_ids=[authority_id], check_id=check_id)
+
+
+def result_explanations(
+    engine: Engine, authority_id: str, check_id: str, edition: str
+) -> tuple[list[Explanation], date]:
+    """The explanations and disputes of one result, and the day their state is judged on
+    (the edition's; today when the edition is not in the database)."""
+    items = explanations_of(engine, authority_id, check_id)
+    if not items:
+        return items, date.today()
+    try:
+        return items, edition_reference(engine, edition)
+    except StorageError:
+        return items, date.today()
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ or fetch a version and install it."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -24,7 +25,63 @@ from barometre.refdata.vendor import (
 )
 from barometre.settings import Settings
 
-__all__ = ["Installed", "install_archive", "refdata", "update", "verify"]
+__all__ = [
+    "Bundled",
+    "Installed",
+    "bundled",
+    "install",
+    "install_archive",
+    "refdata",
+    "update",
+    "verify",
+]
+
+
+@dataclass(frozen=True)
+class Bundled:
+    """One data set shipped with the package, as its manifest describes it."""
+
+    dataset: str
+    version: str
+    licence: str
+    source: str
+    files: int
+    bytes: int
+
+
+def bundled() -> list[Bundled]:
+    """The bundled data sets (« ? » for what the manifest does not say)."""
+    manifest = refdata.read_manifest()
+    found = []
+    for dataset in refdata.DATASETS:
+        entry = manifest.get(dataset) or {}
+        files = entry.get("files") or {}
+        found.append(
+            Bundled(
+                dataset,
+                str(entry.get("version", "?")),
+                str(entry.get("licence", "?")),
+                str(entry.get("source", "?")),
+                len(files),
+                sum(int(f.get("bytes", 0)) for f in files.values()),
+            )
+        )
+    return found
+
+
+def install(
+    settings: Settings,
+    dataset: str,
+    *,
+    archive: Path | None = None,
+    version: str | None = None,
+    commit: str | None = None,
+    sha256: str | None = None,
+) -> Installed:
+    """Install ``dataset`` from ``archive`` when given (nothing is fetched), else download it."""
+    if archive is not None:
+        return install_archive(dataset, archive, version=version, commit=commit, sha256=sha256)
+    return update(settings, dataset, version=version, commit=commit, sha256=sha256)
 
 
 def install_archive(

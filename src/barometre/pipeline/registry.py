@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from barometre import files
+from barometre.errors import FileAccessError
 from barometre.models import Authority, AuthorityKind
 from barometre.pipeline.core import Setup
 from barometre.registry import (
@@ -120,6 +122,13 @@ def recent_imports(setup: Setup) -> list[dict[str, Any]]:
     return registry_repo.recent_imports(setup.engine)
 
 
+def last_build(imports: Sequence[dict[str, Any]]) -> BuildReport | None:
+    """The report of the last full build among ``imports`` (its join rates: a user CSV
+    import has only its own rows)."""
+    full = next((i for i in imports if len(i["report"].get("joins", [])) > 1), None)
+    return BuildReport.from_dict(full["report"]) if full else None
+
+
 CSV_COLUMNS = (
     "id",
     "type",
@@ -179,6 +188,23 @@ def write_authorities(items: list[Authority], fmt: str, handle: IO[str]) -> None
         handle.write("\n")
     else:
         write_csv(handle, CSV_COLUMNS, (_csv_row(a) for a in items))
+
+
+def export_authorities(items: list[Authority], fmt: str, out: Path) -> None:
+    """:func:`write_authorities` into the file ``out``, written under a partial name and
+    renamed once complete: never a half-written export (a killed one's leftover is swept)."""
+    files.sweep(out.parent, only=out.name, recursive=False)
+    tmp = files.partial_path(out)
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as handle:
+            write_authorities(items, fmt, handle)
+        tmp.replace(out)
+    except OSError as exc:
+        files.discard(tmp)
+        raise FileAccessError(exc, out) from exc
+    except BaseException:
+        files.discard(tmp)
+        raise
 
 
 def find_authorities(

@@ -13,9 +13,23 @@ from barometre.net.fetcher import FetchConfig, Fetcher
 from barometre.net.guard import AddressPolicy
 from barometre.net.resolver import GuardedResolver
 from barometre.pipeline.core import Setup, check_edition
+from barometre.settings import Settings
 from barometre.storage import capture_repo, indicator_repo, registry_repo
 
-__all__ = ["SearchReport", "search"]
+__all__ = ["SearchReport", "search", "searxng_url"]
+
+
+def searxng_url(settings: Settings, given: str) -> str:
+    """The SearXNG instance to ask: ``given``, else the settings' (a French error when
+    there is none: the position stays « non mesurée »)."""
+    url = given or settings.search_searxng_url or ""
+    if not url:
+        raise ConfigurationError(
+            "Aucune instance SearXNG : passez --searxng https://… ou réglez "
+            "BAROMETRE_SEARCH_SEARXNG_URL ; sans elle, la position dans les moteurs de "
+            "recherche reste « non mesurée »."
+        )
+    return url
 
 
 def search(

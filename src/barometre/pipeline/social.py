@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, time
@@ -45,6 +46,7 @@ __all__ = [
     "LABELS",
     "PERCENT_METRICS",
     "AccountRef",
+    "ImportBatch",
     "Network",
     "SocialConfig",
     "SocialReport",
@@ -363,6 +365,17 @@ def import_batch(
 
 
 @dataclass(frozen=True)
+class PlatformCoverage:
+    """The accounts of one platform: present, read, by source (of the read ones) and by state."""
+
+    platform: str
+    present: int
+    read: int
+    sources: dict[str, int]
+    states: dict[str, int]
+
+
+@dataclass(frozen=True)
 class Coverage:
     """The accounts of an edition per (kind, platform, state, source), and the samples
     of the share of posts that only relay the site's news."""
@@ -370,12 +383,66 @@ class Coverage:
     states: tuple[tuple[str, str, str, str, int], ...]
     relayed: tuple[tuple[float, int], ...]
 
+    def platforms(self) -> list[PlatformCoverage]:
+        """Per platform, the most present first."""
+        present: Counter[str] = Counter()
+        read: Counter[str] = Counter()
+        sources: dict[str, Counter[str]] = defaultdict(Counter)
+        states: dict[str, Counter[str]] = defaultdict(Counter)
+        for _kind, platform, state, source, n in self.states:
+            present[platform] += n
+            states[platform][state] += n
+            if state == AccountState.OK.value:
+                read[platform] += n
+                sources[platform][source] += n
+        return [
+            PlatformCoverage(
+                p,
+                present[p],
+                read[p],
+                dict(sorted(sources[p].items())),
+                dict(sorted(states[p].items())),
+            )
+            for p in sorted(present, key=lambda p: (-present[p], p))
+        ]
+
+    def relay(self) -> tuple[int, int] | None:
+        """(posts that only relay the site's news, posts read), over the accounts sampled."""
+        if not self.relayed:
+            return None
+        posts = sum(n for _, n in self.relayed)
+        return round(sum(v * n for v, n in self.relayed)), posts
+
 
 def coverage(engine: Engine, edition: str) -> Coverage:
     return Coverage(
         tuple(social_repo.state_counts(engine, edition)),
         tuple(social_repo.metric_samples(engine, edition, "pure_republication_share")),
     )
+
+
+DECLARED = ("declare", "declared", "chiffres-declares")
+
+
+def is_declared(platform: str) -> bool:
+    """Whether ``--platform`` names a CSV of declared figures rather than a platform."""
+    return platform.lower() in DECLARED
+
+
+def read_import(
+    path: Path, platform: str, *, authority: str | None, handle: str | None, strict: bool
+) -> ImportBatch:
+    """The rows of an account's export, or of a CSV of declared figures (French errors
+    for a missing file, and for an export whose collectivité is not named)."""
+    if not path.is_file():
+        raise ConfigurationError(f"Fichier introuvable : {path}")
+    if is_declared(platform):
+        return read_declared(path, strict=strict)
+    if authority is None:
+        raise ConfigurationError(
+            "Un export concerne le compte d'une collectivité : précisez --authority CODE."
+        )
+    return read_export(path, platform.lower(), account_handle=handle, strict=strict)
 
 
 def accounts_of(setup: Setup, edition: str, authority_id: str) -> list[SocialAccount]:

@@ -1,22 +1,14 @@
-"""Rich rendering of registry objects (French labels, thin spaces for thousands)."""
+"""Rich display of the registry: its figures, a build's joins and anomalies, a
+collectivité's card, a list of collectivités (French labels, thin spaces for thousands)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    Task,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
-from rich.text import Text
 
-from barometre.models import Authority, AuthorityKind, Evidence
+from barometre.models import Authority, AuthorityKind
 from barometre.pipeline.registry import BuildReport, registry_stats
 from barometre.vocab import fr
 from barometre.vocab.authorities import kind_label, kind_plural
@@ -125,40 +117,23 @@ def print_authority(console: Console, a: Authority, names: Mapping[str, str]) ->
     console.print(table, highlight=False)
 
 
-class CountColumn(MofNCompleteColumn):
-    """« 12/37 » once the total is known; « en cours » until then (never « 0/? »)."""
-
-    def render(self, task: Task) -> Text:
-        if task.total is None:
-            return Text("en cours", style="progress.download")
-        return super().render(task)
-
-
-def stage_progress(label: str, console: Console, *, detail: bool = True) -> Progress:
-    """The progress bar of a long stage: its name, a bar, done/total, elapsed time and
-    (``detail``) what it is working on; on stderr so that stdout stays clean."""
-    columns = [
-        TextColumn(f"[bold]{label}"),
-        BarColumn(),
-        CountColumn(),
-        TimeElapsedColumn(),
-    ]
-    if detail:
-        columns.append(TextColumn("{task.description}"))
-    return Progress(*columns, console=console)
-
-
-def describe_evidence(item: Evidence) -> str:
-    """« adresse : … ; texte : … » — one piece of evidence as a French line."""
-    parts = [
-        f"{label} : {value}"
-        for label, value in (
-            ("adresse", item.url),
-            ("texte", item.text),
-            ("en-tête", item.header),
-            ("sélecteur", item.selector),
-            ("note", item.note),
+def print_list(console: Console, items: Sequence[Authority], limit: int) -> None:
+    """The first ``limit`` collectivités of ``items`` (0: all), and how many are left."""
+    shown = items if limit == 0 else items[:limit]
+    table = Table(title=fr.count(len(items), "collectivité"), title_justify="left")
+    for col in ("Identifiant", "Nom", "Dép.", "Population", "Site officiel"):
+        table.add_column(col, justify="right" if col == "Population" else "left")
+    for a in shown:
+        site = a.website
+        table.add_row(
+            a.id,
+            a.name,
+            a.departement or "",
+            fr.integer(a.population),
+            site.url if site else "—",
         )
-        if value
-    ]
-    return " ; ".join(parts)
+    console.print(table)
+    if len(shown) < len(items):
+        console.print(
+            f"[dim]{fr.count(len(items) - len(shown), 'autre')} : --limit 0 pour tout voir.[/dim]"
+        )
