@@ -76,7 +76,11 @@ def _around(text: str, start: int, end: int) -> str:
 
 def slips_in(html: str) -> Iterator[tuple[str, str]]:
     """(rule, excerpt) for each slip in one page."""
-    bare = visible_text(html)
+    return slips_in_text(visible_text(html))
+
+
+def slips_in_text(bare: str) -> Iterator[tuple[str, str]]:
+    """(rule, excerpt) for each slip in a text a reader sees (a page's, a command's)."""
     for rule, pattern in RULES.items():
         for found in pattern.finditer(bare):
             if rule.startswith("accord") and found.group(1) in _INVARIABLE:

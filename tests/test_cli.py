@@ -19,6 +19,7 @@ from barometre.cli.app import app
 from barometre.errors import MethodologyError, SourceError
 from barometre.storage import registry_repo
 from barometre.storage.db import open_database
+from french_slips import slips_in_text
 
 runner = CliRunner()
 
@@ -73,6 +74,8 @@ def test_run_imports_the_embedded_registry_and_prints_the_figures(tmp_path: Path
     assert {"presence.annuaire", "presence.domaine_souverain", "coherence.messagerie"} <= checks
     assert sum(n for kind, c, _, n in counts if c == "presence.annuaire") == 36_334
     assert "Critères du registre" in result.output or "critères du registre" in result.output
+    # The French a reader sees, as on the published site: no missing elision, no « (s) »…
+    assert list(slips_in_text(" ".join(result.output.split()))) == []
 
 
 def test_show_landes_and_paris(data_dir: Path) -> None:

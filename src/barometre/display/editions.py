@@ -44,18 +44,18 @@ def print_scores(
     console.print(policy.summary(report.publications))
     if report.calibrated_on is None:
         where = (
-            "un partage provisoire (trop peu de scores bien couverts pour calibrer : "
+            "d'un partage provisoire (trop peu de scores bien couverts pour calibrer : "
             "rien n'est gardé)"
         )
     elif report.calibrated_on == "méthodologie":
-        where = "la méthodologie"
+        where = "de la méthodologie"
     else:
-        where = f"l'édition {report.calibrated_on}" + (
+        where = f"de l'édition {report.calibrated_on}" + (
             " (calibrées maintenant)" if report.calibrated_now else ""
         )
     bands = " ; ".join(f"{g} ≥ {fr.score(b)}" for g, b in zip(GRADES, report.bands, strict=False))
     console.print(
-        f"Bornes des notes ({bands}) tirées de {where}. Une note n'est donnée qu'avec une "
+        f"Bornes des notes ({bands}) tirées {where}. Une note n'est donnée qu'avec une "
         "couverture suffisante ; le score et sa couverture sont publiés ensemble."
     )
     if report.social:
