@@ -75,6 +75,7 @@ class CriterionLine:
     evidence: tuple[Evidence, ...]
     measured: bool
     explanation: Explanation | None = None
+    recorded: bool = True  # False: no result in this edition (site not captured)
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,14 @@ def _lines(
             )
             lines.append(
                 CriterionLine(
-                    criterion, status, None, reason, (), False, explanations.get(criterion.id)
+                    criterion,
+                    status,
+                    None,
+                    reason,
+                    (),
+                    False,
+                    explanations.get(criterion.id),
+                    recorded=False,
                 )
             )
             continue
