@@ -79,8 +79,10 @@ def slips_in(html: str) -> Iterator[tuple[str, str]]:
     return slips_in_text(visible_text(html))
 
 
-def slips_in_text(bare: str) -> Iterator[tuple[str, str]]:
-    """(rule, excerpt) for each slip in a text a reader sees (a page's, a command's)."""
+def slips_in_text(bare: str, *, keys: bool = True) -> Iterator[tuple[str, str]]:
+    """(rule, excerpt) for each slip in a text a reader sees (a page's, a command's);
+    ``keys=False`` for a command's output, which names export tables and files
+    (``comptes_sociaux``) as they are written."""
     for rule, pattern in RULES.items():
         for found in pattern.finditer(bare):
             if rule.startswith("accord") and found.group(1) in _INVARIABLE:
@@ -96,7 +98,7 @@ def slips_in_text(bare: str) -> Iterator[tuple[str, str]]:
         proper = technology_name(found.group(1).lower())
         if proper is not None and proper != found.group(1):
             yield "nom de CMS mal écrit", _around(bare, found.start(), found.end())
-    for found in _SNAKE.finditer(bare):
+    for found in _SNAKE.finditer(bare) if keys else ():
         yield "clé interne montrée au lecteur", _around(bare, found.start(), found.end())
     for found in _DECIMAL.finditer(bare):
         if _VERSION_BEFORE.search(bare[max(0, found.start() - 40) : found.start()]):
