@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from sqlalchemy import Engine
 
+import network_guard
 from barometre.storage.db import make_engine, upgrade
 
 # Property tests judge answers, never speed: Hypothesis's 200 ms deadline per example (and
@@ -24,6 +25,19 @@ settings.register_profile(
     "barometre", deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None
 )
 settings.load_profile("barometre")
+
+network_guard.install()
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only() -> Iterator[None]:
+    """A test that tried to connect outside the loopback fails, even when the code under
+    test took the refusal as an unreachable site."""
+    network_guard.attempts.clear()
+    yield
+    tried, network_guard.attempts[:] = list(network_guard.attempts), []
+    assert not tried, f"connexion hors boucle locale tentée : {tried}"
+
 
 REPO = Path(__file__).resolve().parents[1]
 RAW = REPO.parent / "shared" / "data" / "raw"
